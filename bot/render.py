@@ -1,0 +1,387 @@
+"""Rendering a report: pure functions, standard library only.
+
+- :func:`render_text` and :func:`render_markdown` for a person at a terminal or a file;
+- :func:`render_telegram` for the bot: one page of Telegram HTML (parse mode HTML) per call, every piece
+  of article text escaped, at most :data:`TELEGRAM_LIMIT` UTF-16 code units, long sections paged.
+
+The CLI's ``--format html`` prints ``render_telegram(report).html``, exactly what the bot sends first.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bot.report import REASON_LABELS, Claim, Report, Source, Unverified
+
+#: Telegram's limit for one message, in UTF-16 code units.
+TELEGRAM_LIMIT = 4096
+#: The sections a Telegram report can show; the keyboard names the same ones.
+SECTIONS: tuple[str, ...] = ("overview", "claims", "sources", "unverified")
+SECTION_TITLES: dict[str, str] = {
+    "overview": "Overview",
+    "claims": "Claims",
+    "sources": "Sources",
+    "unverified": "Unverified",
+}
+#: How many claims and unverified points the overview shows at most.
+OVERVIEW_CLAIMS = 5
+OVERVIEW_UNVERIFIED = 5
+#: Longest piece of article text shown in one item (characters of plain text, before escaping).
+ITEM_TEXT_LIMIT = 600
+OVERVIEW_TEXT_LIMIT = 300
+TITLE_LIMIT = 200
+ELLIPSIS = "…"
+
+Section = Literal["overview", "claims", "sources", "unverified"]
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramPage:
+    """One Telegram message: ``html`` to send with parse mode HTML; ``page`` of ``pages`` (0-based)."""
+
+    html: str
+    section: str
+    page: int
+    pages: int
+
+
+# --- length and safe truncation -------------------------------------------------------------------
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def shorten(text: str, limit: int) -> str:
+    """Plain ``text`` cut to at most ``limit`` UTF-16 units, at a word boundary when one is near, with "…".
+
+    Works on plain text (escape afterwards), so a cut can never fall inside an HTML entity or tag, and
+    never inside a surrogate pair (Python strings hold whole code points).
+    """
+    text = " ".join(text.split())
+    if utf16_len(text) <= limit:
+        return text
+    budget = max(0, limit - 1)
+    used = 0
+    end = 0
+    for end, ch in enumerate(text):
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > budget:
+            break
+    cut = text[:end]
+    space = cut.rfind(" ")
+    if space >= len(cut) * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + ELLIPSIS
+
+
+def esc(text: str | None, limit: int | None = None) -> str:
+    """Escaped article text for Telegram HTML; with ``limit``, shortened so the ESCAPED form fits it.
+
+    Quotes are left as they are (they need no escaping outside attributes), so only ``&lt;``, ``&gt;``
+    and ``&amp;`` appear, the entities Telegram names.
+    """
+    plain = "" if text is None else text
+    if limit is None:
+        return html.escape(plain, quote=False)
+    target = limit
+    escaped = html.escape(shorten(plain, target), quote=False)
+    while utf16_len(escaped) > limit:
+        target -= utf16_len(escaped) - limit
+        escaped = html.escape(shorten(plain, max(target, 1)), quote=False)
+    return escaped
+
+
+# --- shared helpers -------------------------------------------------------------------------------
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def counts_line(report: Report) -> str:
+    """ "3 claims · 2 sources · 1 unverified" (plain text, no article text in it)."""
+    return (
+        f"{_plural(len(report.claims), 'claim')} · {_plural(len(report.sources), 'source')} · "
+        f"{len(report.unverified)} unverified"
+    )
+
+
+def reason_label(reason: str) -> str:
+    """A reason code in words (unknown codes shown with underscores replaced)."""
+    return REASON_LABELS.get(reason, reason.replace("_", " "))
+
+
+def speaker(report: Report, claim: Claim) -> str:
+    """Who makes a claim: the source name, or the outlet (the article itself) when unattributed."""
+    source = report.source(claim.source_id)
+    if source is not None:
+        return source.name
+    return report.article.outlet or "the article"
+
+
+def ranked_claims(report: Report) -> list[Claim]:
+    """Claims, most check-worthy first (stable: the article's order breaks ties)."""
+    return sorted(report.claims, key=lambda c: -c.checkworthiness)
+
+
+def title_of(report: Report, origin: Mapping[str, Any] | None = None) -> str:
+    """The article's title, else the channel it came from, else "Untitled article" (plain text)."""
+    if report.article.title:
+        return report.article.title
+    chat_title = (origin or {}).get("chat_title")
+    if chat_title:
+        return f"Post from {chat_title}"
+    if report.article.outlet:
+        return f"Article from {report.article.outlet}"
+    return "Untitled article"
+
+
+def _source_bits(source: Source) -> str:
+    bits = [source.kind]
+    if source.role:
+        bits.append(source.role)
+    if not source.named:
+        bits.append("unnamed")
+    return ", ".join(bits)
+
+
+# --- plain text and Markdown (CLI) ----------------------------------------------------------------
+
+
+def render_text(report: Report) -> str:
+    """The report for a person at a terminal."""
+    lines: list[str] = [title_of(report), "=" * min(72, max(8, len(title_of(report))))]
+    meta = [m for m in (report.article.outlet, report.article.published) if m]
+    if meta:
+        lines.append(" · ".join(meta))
+    lines.append(f"{counts_line(report)} · {report.article.words} words · extractor {report.extractor_version}")
+    if report.summary:
+        lines += ["", "Summary"]
+        lines += [f"  {sentence}" for sentence in report.summary]
+    lines += ["", f"Claims ({len(report.claims)})"]
+    for claim in ranked_claims(report):
+        cue = f" ({claim.cue})" if claim.cue else ""
+        lines.append(f"  - {speaker(report, claim)}{cue}: {claim.text}")
+        details = []
+        if claim.figures:
+            details.append("figures: " + ", ".join(f.text for f in claim.figures))
+        if claim.hedges:
+            details.append("hedges: " + ", ".join(claim.hedges))
+        if details:
+            lines.append("      " + "; ".join(details))
+    lines += ["", f"Sources ({len(report.sources)})"]
+    for source in report.sources:
+        lines.append(f"  - {source.name} [{_source_bits(source)}]")
+        if source.aliases:
+            lines.append("      also: " + ", ".join(source.aliases))
+    lines += ["", f"Unverified ({len(report.unverified)})"]
+    for item in report.unverified:
+        lines.append(f"  - {reason_label(item.reason)}: {item.evidence}")
+        claim = report.claim(item.claim_id)
+        if claim is not None:
+            lines.append(f"      claim: {claim.text}")
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    """Escape Markdown's inline specials in article text."""
+    return "".join("\\" + ch if ch in "\\`*_[]<>#|" else ch for ch in " ".join(text.split()))
+
+
+def render_markdown(report: Report) -> str:
+    """The report as a Markdown document."""
+    out: list[str] = [f"# {_md(title_of(report))}", ""]
+    meta = [m for m in (report.article.outlet, report.article.published) if m]
+    if meta:
+        out += [_md(" · ".join(meta)), ""]
+    out += [f"*{counts_line(report)}* · {report.article.words} words · extractor {report.extractor_version}", ""]
+    if report.summary:
+        out += ["## Summary", ""] + [f"- {_md(s)}" for s in report.summary] + [""]
+    out += [f"## Claims ({len(report.claims)})", ""]
+    for claim in ranked_claims(report):
+        cue = f" ({_md(claim.cue)})" if claim.cue else ""
+        out.append(f"- **{_md(speaker(report, claim))}**{cue}: {_md(claim.text)}")
+    out += ["", f"## Sources ({len(report.sources)})", ""]
+    for source in report.sources:
+        also = f"; also: {_md(', '.join(source.aliases))}" if source.aliases else ""
+        out.append(f"- **{_md(source.name)}** ({_md(_source_bits(source))}){also}")
+    out += ["", f"## Unverified ({len(report.unverified)})", ""]
+    for item in report.unverified:
+        out.append(f"- *{reason_label(item.reason)}*: {_md(item.evidence)}")
+    return "\n".join(out) + "\n"
+
+
+# --- Telegram HTML --------------------------------------------------------------------------------
+
+
+def origin_html(origin: Mapping[str, Any] | None) -> str:
+    """Where the article came from, as escaped HTML (empty when nothing is known)."""
+    if not origin:
+        return ""
+    parts: list[str] = []
+    kind = origin.get("kind")
+    name = origin.get("chat_title") or origin.get("sender_name")
+    if name:
+        label = esc(name, TITLE_LIMIT)
+        url = origin.get("post_url")
+        if url and str(url).startswith("https://t.me/"):
+            label = f'<a href="{html.escape(str(url), quote=True)}">{label}</a>'
+        verb = "Forwarded from" if kind and kind != "document" else "From"
+        parts.append(f"{verb} {label}")
+    elif kind == "hidden_user":
+        parts.append("Forwarded from a hidden account")
+    if origin.get("author_signature"):
+        parts.append("by " + esc(origin["author_signature"], 100))
+    if origin.get("date"):
+        parts.append(esc(str(origin["date"])[:10]))
+    if origin.get("file_name"):
+        parts.append("file " + esc(origin["file_name"], 100))
+    return " · ".join(parts)
+
+
+def seen_html(seen_in_chat: int, first_seen_in_chat: str | None) -> str:
+    """ "Seen 3 times in this chat, first on 2026-11-25." for a repeat; empty for a first sighting."""
+    if seen_in_chat <= 1:
+        return ""
+    first = f", first on {esc(first_seen_in_chat[:10])}" if first_seen_in_chat else ""
+    return f"↺ Seen {seen_in_chat} times in this chat{first}; this is the stored report."
+
+
+def _claim_html(report: Report, claim: Claim, limit: int) -> str:
+    cue = f" <i>{esc(claim.cue, 40)}</i>" if claim.cue else ""
+    return f"• <b>{esc(speaker(report, claim), 120)}</b>{cue}: {esc(claim.text, limit)}"
+
+
+def _unverified_html(item: Unverified, limit: int) -> str:
+    return f"• <i>{esc(reason_label(item.reason))}</i>: {esc(item.evidence, limit)}"
+
+
+def _source_html(source: Source) -> str:
+    line = f"• <b>{esc(source.name, 150)}</b> ({esc(_source_bits(source), 150)})"
+    if source.aliases:
+        line += "\n   also: " + esc(", ".join(source.aliases), 300)
+    if source.claims:
+        line += f"\n   {_plural(len(source.claims), 'claim')}"
+    return line
+
+
+def _header(report: Report, origin: Mapping[str, Any] | None, seen: str) -> list[str]:
+    lines = [f"<b>{esc(title_of(report, origin), TITLE_LIMIT)}</b>"]
+    where = origin_html(origin)
+    if where:
+        lines.append(where)
+    if seen:
+        lines.append(seen)
+    return lines
+
+
+def _fit(blocks: list[str], budget: int) -> tuple[list[str], int]:
+    """As many leading blocks as fit in ``budget`` UTF-16 units (joined by newlines); and how many were left."""
+    kept: list[str] = []
+    used = 0
+    for block in blocks:
+        cost = utf16_len(block) + 1
+        if used + cost > budget:
+            break
+        kept.append(block)
+        used += cost
+    return kept, len(blocks) - len(kept)
+
+
+def _overview(report: Report, origin: Mapping[str, Any] | None, seen: str) -> TelegramPage:
+    head = _header(report, origin, seen) + [counts_line(report)]
+    claims = [_claim_html(report, c, OVERVIEW_TEXT_LIMIT) for c in ranked_claims(report)[:OVERVIEW_CLAIMS]]
+    unverified = [_unverified_html(u, OVERVIEW_TEXT_LIMIT) for u in report.unverified[:OVERVIEW_UNVERIFIED]]
+    footer = "<i>Claimdesk shows who says what and what is not established; it does not judge truth.</i>"
+    reserve = 200  # headings and the "more" lines
+    budget = TELEGRAM_LIMIT - utf16_len("\n".join(head)) - utf16_len(footer) - reserve
+    shown_claims, _ = _fit(claims, budget // 2 if unverified else budget)
+    budget -= sum(utf16_len(c) + 1 for c in shown_claims)
+    shown_unverified, _ = _fit(unverified, budget)
+    body = list(head)
+    if shown_claims:
+        body += ["", "<b>Most check-worthy claims</b>"] + shown_claims
+        if len(report.claims) > len(shown_claims):
+            body.append(f"<i>… {len(report.claims) - len(shown_claims)} more under Claims</i>")
+    if shown_unverified:
+        body += ["", "<b>Not established</b>"] + shown_unverified
+        if len(report.unverified) > len(shown_unverified):
+            body.append(f"<i>… {len(report.unverified) - len(shown_unverified)} more under Unverified</i>")
+    if not report.claims and not report.unverified:
+        body += ["", "No attributed claims or unverified points were found."]
+    body += ["", footer]
+    return TelegramPage(html="\n".join(body), section="overview", page=0, pages=1)
+
+
+def _paged(
+    report: Report, origin: Mapping[str, Any] | None, blocks: list[str], section: str, page: int
+) -> TelegramPage:
+    name = SECTION_TITLES[section]
+    head = f"<b>{esc(title_of(report, origin), TITLE_LIMIT)}</b>\n<b>{name} ({len(blocks)})</b>"
+    reserve = 40  # the " (page 10/12)" suffix and newlines
+    budget = TELEGRAM_LIMIT - utf16_len(head) - reserve
+    pages: list[list[str]] = []
+    rest = blocks
+    while rest:
+        kept, _ = _fit(rest, budget)
+        assert kept, "every block is bounded well below a page by the esc() limits"
+        pages.append(kept)
+        rest = rest[len(kept) :]
+    if not pages:
+        pages = [[f"No {name.lower()} found."]]
+    page = min(max(page, 0), len(pages) - 1)
+    suffix = f" (page {page + 1}/{len(pages)})" if len(pages) > 1 else ""
+    text = f"{head}{suffix}\n\n" + "\n".join(pages[page])
+    return TelegramPage(html=text, section=section, page=page, pages=len(pages))
+
+
+def render_telegram(
+    report: Report,
+    origin: Mapping[str, Any] | None = None,
+    *,
+    section: str = "overview",
+    page: int = 0,
+    seen_in_chat: int = 1,
+    first_seen_in_chat: str | None = None,
+) -> TelegramPage:
+    """One page of the report as Telegram HTML (<= 4096 UTF-16 units, balanced tags, escaped text).
+
+    ``section`` is one of :data:`SECTIONS`; ``page`` is 0-based and clamped to the pages there are.
+    ``seen_in_chat`` > 1 adds a line saying this article was seen before in the chat (overview only).
+    """
+    if section not in SECTIONS:
+        raise ValueError(f"unknown section {section!r}; expected one of {', '.join(SECTIONS)}")
+    if section == "overview":
+        return _overview(report, origin, seen_html(seen_in_chat, first_seen_in_chat))
+    builders: dict[str, Callable[[], list[str]]] = {
+        "claims": lambda: [_claim_with_figures(report, c) for c in ranked_claims(report)],
+        "sources": lambda: [_source_html(s) for s in report.sources],
+        "unverified": lambda: _unverified_blocks(report),
+    }
+    return _paged(report, origin, builders[section](), section, page)
+
+
+def _claim_with_figures(report: Report, claim: Claim) -> str:
+    line = _claim_html(report, claim, ITEM_TEXT_LIMIT)
+    if claim.hedges:
+        line += "\n   hedged: " + esc(", ".join(claim.hedges), 200)
+    if claim.figures:
+        line += "\n   figures: " + esc(", ".join(f.text for f in claim.figures), 200)
+    return line
+
+
+def _unverified_blocks(report: Report) -> list[str]:
+    claims = {claim.id: claim for claim in report.claims}
+    blocks = []
+    for item in report.unverified:
+        line = _unverified_html(item, ITEM_TEXT_LIMIT)
+        claim = claims.get(item.claim_id) if item.claim_id else None
+        if claim is not None and claim.text != item.evidence:
+            line += "\n   claim: " + esc(claim.text, 300)
+        blocks.append(line)
+    return blocks

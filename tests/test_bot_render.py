@@ -1,0 +1,263 @@
+"""bot/render.py: hand-built reports, nasty text, Telegram limits and HTML validity."""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from bot.render import (
+    SECTIONS,
+    TELEGRAM_LIMIT,
+    TelegramPage,
+    render_markdown,
+    render_telegram,
+    render_text,
+    shorten,
+    utf16_len,
+)
+from bot.report import Article, Claim, Figure, Report, Source, Unverified
+
+TELEGRAM_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "blockquote",
+                 "tg-spoiler", "span", "tg-emoji"}
+NASTY = 'Tom & Jerry <script>alert("x")</script> said \'hi\' 🙂👍🏽 &amp; <b>not bold</b>'
+
+
+class TelegramHtmlChecker(HTMLParser):
+    """Balanced, known tags only; collects the visible text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in TELEGRAM_TAGS:
+            self.errors.append(f"unknown tag <{tag}>")
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack.pop() != tag:
+            self.errors.append(f"unbalanced </{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def check_html(markup: str) -> str:
+    """Assert ``markup`` is valid Telegram HTML (known balanced tags, only Telegram's entities); its text."""
+    checker = TelegramHtmlChecker()
+    checker.feed(markup)
+    checker.close()
+    assert not checker.errors, checker.errors
+    assert not checker.stack, f"unclosed {checker.stack}"
+    stripped = markup
+    for entity in ("&lt;", "&gt;", "&amp;", "&quot;"):
+        stripped = stripped.replace(entity, "")
+    assert "&" not in stripped, "an unescaped & or an entity Telegram does not name"
+    return "".join(checker.text)
+
+
+def make_report(
+    *,
+    claims: int = 3,
+    sources: int = 2,
+    unverified: int = 2,
+    text: str = "Troops were killed in the region",
+    title: str | None = "Kursk: casualties reported",
+) -> Report:
+    source_list = tuple(
+        Source(
+            id=f"s{i}",
+            name=f"Source {i} {text[:20]}" if i else "Defence Intelligence (DIU)",
+            aliases=("DIU", "the agency") if i == 0 else (),
+            kind="military" if i == 0 else "person",
+            role="spokesperson" if i == 1 else None,
+            named=True,
+            claims=(f"c{i}",),
+        )
+        for i in range(sources)
+    )
+    claim_list = tuple(
+        Claim(
+            id=f"c{i}",
+            text=f"{text} #{i}",
+            span=(0, 10),
+            source_id=f"s{i % sources}" if sources else None,
+            cue="said",
+            kind="paraphrase",
+            figures=(Figure("200", (0, 3), 200.0, True, "personnel"),) if i == 0 else (),
+            hedges=("estimated",) if i == 0 else (),
+            checkworthiness=i / 10,
+        )
+        for i in range(claims)
+    )
+    unverified_list = tuple(
+        Unverified(
+            claim_id=f"c{i}" if claims else None,
+            reason="not_independently_verified" if i == 0 else "anonymous_source",
+            evidence=f"has not been able to independently verify {text} #{i}",
+            span=(0, 10),
+        )
+        for i in range(unverified)
+    )
+    return Report(
+        article=Article(title=title, outlet="RFA", published="2024-12-20", language="en", words=700, sha256="0" * 64),
+        summary=("A summary sentence.",),
+        sources=source_list,
+        claims=claim_list,
+        attributions=(),
+        unverified=unverified_list,
+        extractor_version="0.1.0",
+    )
+
+
+ORIGIN = {
+    "kind": "channel",
+    "chat_title": "RFA <News> & Co",
+    "chat_username": "rfa_news",
+    "post_url": "https://t.me/rfa_news/42",
+    "author_signature": "Jane \"J\" Doe",
+    "date": "2024-12-20T14:31:00+00:00",
+}
+
+
+def all_pages(report: Report, section: str, origin: dict | None = ORIGIN) -> list[TelegramPage]:
+    first = render_telegram(report, origin, section=section)
+    return [first] + [render_telegram(report, origin, section=section, page=p) for p in range(1, first.pages)]
+
+
+def test_render_overview_has_title_origin_counts_claims_and_unverified() -> None:
+    page = render_telegram(make_report(), ORIGIN)
+    text = check_html(page.html)
+    assert page.section == "overview" and page.pages == 1
+    assert "Kursk: casualties reported" in text
+    assert "Forwarded from RFA <News> & Co" in text
+    assert '<a href="https://t.me/rfa_news/42">' in page.html
+    assert 'by Jane "J" Doe' in text and "2024-12-20" in text
+    assert "3 claims · 2 sources · 2 unverified" in text
+    assert "Defence Intelligence (DIU)" in text
+    assert "not independently verified" in text
+    assert "has not been able to independently verify" in text
+    assert "does not judge truth" in text
+
+
+def test_render_overview_puts_most_checkworthy_claim_first() -> None:
+    text = check_html(render_telegram(make_report(claims=3)).html)
+    assert text.index("#2") < text.index("#1") < text.index("#0")
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+@pytest.mark.parametrize("size", [0, 1, 40, 100])
+def test_render_telegram_pages_are_valid_html_within_limit(section: str, size: int) -> None:
+    report = make_report(claims=size, sources=min(size, 60), unverified=size, text=NASTY * 3)
+    pages = all_pages(report, section)
+    for page in pages:
+        assert utf16_len(page.html) <= TELEGRAM_LIMIT
+        check_html(page.html)
+    if section != "overview" and size == 100:
+        assert len(pages) > 1
+        assert f"(page {len(pages)}/{len(pages)})" in pages[-1].html
+
+
+@pytest.mark.parametrize("section", ["claims", "unverified"])
+def test_render_telegram_pages_show_every_item_once(section: str) -> None:
+    report = make_report(claims=120, sources=3, unverified=120, text="Item")
+    shown = "\n".join(check_html(p.html) for p in all_pages(report, section))
+    numbers = re.findall(r"Item #(\d+)\b", shown)
+    per_item = 2 if section == "unverified" else 1  # an unverified line repeats its claim
+    assert sorted(numbers, key=int) == [str(i) for i in range(120) for _ in range(per_item)]
+
+
+def test_render_telegram_escapes_article_text() -> None:
+    page = render_telegram(make_report(text=NASTY, title=NASTY), {**ORIGIN, "chat_title": NASTY})
+    assert "<script>" not in page.html and "&lt;script&gt;" in page.html
+    assert "&amp;amp;" in page.html  # the literal "&amp;" of the article stays literal
+    text = check_html(page.html)
+    assert "Tom & Jerry <script>" in text
+    assert "🙂👍🏽" in text
+
+
+def test_render_telegram_truncates_very_long_claims_safely() -> None:
+    long_text = ("<&>" * 2000) + " end 🙂"
+    for section in ("overview", "claims", "unverified"):
+        for page in all_pages(make_report(claims=5, unverified=5, text=long_text), section):
+            assert utf16_len(page.html) <= TELEGRAM_LIMIT
+            check_html(page.html)
+            assert "…" in page.html
+
+
+def test_render_telegram_counts_utf16_units_for_emoji() -> None:
+    emoji = "🙂" * 5000
+    for section in SECTIONS:
+        for page in all_pages(make_report(claims=30, unverified=30, text=emoji, title=emoji), section):
+            assert utf16_len(page.html) <= TELEGRAM_LIMIT
+            check_html(page.html)
+
+
+def test_render_telegram_clamps_page_and_rejects_unknown_section() -> None:
+    report = make_report()
+    assert render_telegram(report, section="claims", page=99).page == 0
+    with pytest.raises(ValueError, match="unknown section"):
+        render_telegram(report, section="figures")
+
+
+def test_render_telegram_says_when_an_article_was_seen_before() -> None:
+    first = check_html(render_telegram(make_report()).html)
+    again = check_html(render_telegram(make_report(), seen_in_chat=3, first_seen_in_chat="2026-11-20T10:00:00Z").html)
+    assert "Seen" not in first
+    assert "Seen 3 times in this chat, first on 2026-11-20" in again
+
+
+def test_render_telegram_empty_report_and_no_origin() -> None:
+    report = make_report(claims=0, sources=0, unverified=0, title=None)
+    text = check_html(render_telegram(report).html)
+    assert "Article from RFA" in text and "0 claims · 0 sources · 0 unverified" in text
+    assert "No attributed claims" in text
+    assert "No sources found." in check_html(render_telegram(report, section="sources").html)
+
+
+def test_render_telegram_private_channel_has_no_link() -> None:
+    origin = {"kind": "channel", "chat_title": "Closed", "date": "2024-12-20T00:00:00+00:00"}
+    page = render_telegram(make_report(), origin)
+    assert "<a " not in page.html and "Forwarded from Closed" in check_html(page.html)
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("short", 10, "short"),
+        ("one two three four five", 12, "one two…"),
+        ("🙂🙂🙂🙂", 5, "🙂🙂…"),
+        ("a  b\n c", 10, "a b c"),
+    ],
+)
+def test_render_shorten_counts_utf16_and_cuts_at_words(text: str, limit: int, expected: str) -> None:
+    assert shorten(text, limit) == expected
+    assert utf16_len(shorten(text, limit)) <= limit
+
+
+def test_render_text_lists_claims_sources_and_unverified() -> None:
+    out = render_text(make_report())
+    assert "Kursk: casualties reported" in out
+    assert "Defence Intelligence (DIU) (said): Troops were killed in the region #0" in out
+    assert "also: DIU, the agency" in out
+    assert "[person, spokesperson]" in out
+    assert "not independently verified: has not been able to independently verify" in out
+    assert "figures: 200" in out and "hedges: estimated" in out
+
+
+def test_render_markdown_escapes_and_has_sections() -> None:
+    out = render_markdown(make_report(text="a *b* _c_ <d>"))
+    for heading in ("# Kursk", "## Claims (3)", "## Sources (2)", "## Unverified (2)"):
+        assert heading in out
+    assert r"a \*b\* \_c\_ \<d\>" in out
+    assert "*not independently verified*" in out
+
+
+def test_render_html_escape_is_html_escape() -> None:
+    page = render_telegram(make_report(text="x < y & z"), section="claims")
+    assert html.escape("x < y & z", quote=False) in page.html
