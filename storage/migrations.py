@@ -1,0 +1,153 @@
+"""Numbered schema migrations, tracked with ``PRAGMA user_version``.
+
+Migration N brings a database from ``user_version`` N-1 to N. Each is plain SQL (pure data), applied
+by :class:`storage.store.Store` in its own ``BEGIN IMMEDIATE ... COMMIT``; ``user_version`` is set
+inside the same transaction, so a migration is applied completely or not at all. Never edit a
+migration that has shipped: add a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATION_1 = """
+CREATE TABLE articles (
+    key         TEXT PRIMARY KEY,          -- sha256 of the normalised text
+    text        TEXT NOT NULL,             -- the exact text as first received
+    created_at  TEXT NOT NULL
+);
+
+CREATE TABLE reports (
+    id                 INTEGER PRIMARY KEY,
+    article_key        TEXT NOT NULL REFERENCES articles(key) ON DELETE CASCADE,
+    extractor_version  TEXT NOT NULL,
+    report             TEXT NOT NULL,      -- Report.to_dict() as JSON
+    created_at         TEXT NOT NULL,
+    UNIQUE (article_key, extractor_version)
+);
+
+CREATE TABLE analyses (
+    id          INTEGER PRIMARY KEY,
+    chat_id     INTEGER NOT NULL,
+    message_id  INTEGER NOT NULL,
+    article_key TEXT NOT NULL REFERENCES articles(key),
+    report_id   INTEGER NOT NULL REFERENCES reports(id),
+    title       TEXT,
+    origin      TEXT NOT NULL,             -- JSON, as the bot gave it
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX analyses_by_chat ON analyses (chat_id, id);
+CREATE INDEX analyses_by_article ON analyses (article_key, chat_id);
+CREATE INDEX analyses_by_report ON analyses (report_id);
+CREATE INDEX analyses_by_date ON analyses (created_at);
+
+CREATE TABLE claims (
+    id          INTEGER PRIMARY KEY,
+    report_id   INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    claim_id    TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    source_id   TEXT,
+    cue         TEXT,
+    kind        TEXT NOT NULL,
+    span_start  INTEGER NOT NULL,
+    span_end    INTEGER NOT NULL,
+    UNIQUE (report_id, claim_id)
+);
+
+CREATE TABLE sources (
+    id          INTEGER PRIMARY KEY,
+    report_id   INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    source_id   TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    aliases     TEXT NOT NULL,             -- JSON list
+    kind        TEXT NOT NULL,
+    role        TEXT,
+    named       INTEGER NOT NULL,
+    UNIQUE (report_id, source_id)
+);
+
+CREATE TABLE unverified (
+    id          INTEGER PRIMARY KEY,
+    report_id   INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    claim_id    TEXT,
+    reason      TEXT NOT NULL,
+    evidence    TEXT NOT NULL,
+    span_start  INTEGER NOT NULL,
+    span_end    INTEGER NOT NULL
+);
+CREATE INDEX unverified_by_report ON unverified (report_id);
+
+CREATE TABLE inbox (
+    update_id         INTEGER PRIMARY KEY,
+    chat_id           INTEGER NOT NULL,
+    message_id        INTEGER NOT NULL,
+    raw               TEXT NOT NULL,       -- the message as JSON
+    status            TEXT NOT NULL CHECK (status IN ('pending', 'retry', 'done', 'gave_up')),
+    attempts          INTEGER NOT NULL DEFAULT 0,
+    last_error        TEXT,
+    next_attempt_at   TEXT,
+    reply_message_id  INTEGER,
+    analysis_id       INTEGER REFERENCES analyses(id) ON DELETE SET NULL,
+    reported          INTEGER NOT NULL DEFAULT 0,
+    session           TEXT NOT NULL,       -- the Store.open() that last took the item
+    created_at        TEXT NOT NULL,
+    updated_at        TEXT NOT NULL
+);
+CREATE INDEX inbox_by_status ON inbox (status, next_attempt_at);
+CREATE INDEX inbox_by_chat ON inbox (chat_id);
+
+CREATE TABLE chat_settings (
+    chat_id          INTEGER PRIMARY KEY,
+    mode             TEXT NOT NULL DEFAULT 'forwards_and_mentions',
+    channel_reports  INTEGER NOT NULL DEFAULT 0,
+    unreachable      TEXT,
+    updated_at       TEXT NOT NULL
+);
+"""
+
+MIGRATION_2 = """
+-- Full-text search over claim text and source names (external content: the rows stay in claims /
+-- sources; triggers keep the indexes in step; existing rows are indexed by 'rebuild').
+CREATE VIRTUAL TABLE claims_fts USING fts5 (
+    text, content='claims', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE sources_fts USING fts5 (
+    name, aliases, content='sources', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+);
+INSERT INTO claims_fts (claims_fts) VALUES ('rebuild');
+INSERT INTO sources_fts (sources_fts) VALUES ('rebuild');
+
+CREATE TRIGGER claims_fts_insert AFTER INSERT ON claims BEGIN
+    INSERT INTO claims_fts (rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER claims_fts_delete AFTER DELETE ON claims BEGIN
+    INSERT INTO claims_fts (claims_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER sources_fts_insert AFTER INSERT ON sources BEGIN
+    INSERT INTO sources_fts (rowid, name, aliases) VALUES (new.id, new.name, new.aliases);
+END;
+CREATE TRIGGER sources_fts_delete AFTER DELETE ON sources BEGIN
+    INSERT INTO sources_fts (sources_fts, rowid, name, aliases) VALUES ('delete', old.id, old.name, old.aliases);
+END;
+"""
+
+#: ``MIGRATIONS[n - 1]`` brings the schema from version n-1 to n.
+MIGRATIONS: tuple[str, ...] = (MIGRATION_1, MIGRATION_2)
+
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def statements(script: str) -> list[str]:
+    """Split a migration into single statements (trigger bodies with inner ``;`` stay whole)."""
+    result: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        if not pending and (not line.strip() or line.lstrip().startswith("--")):
+            continue
+        pending += line
+        if sqlite3.complete_statement(pending):
+            result.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {pending.strip()[:80]!r}")
+    return result

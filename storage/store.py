@@ -1,0 +1,613 @@
+"""The Claimdesk database: one SQLite file, one aiosqlite connection, one lock.
+
+Every operation takes ``Store._lock``: aiosqlite runs all statements of one connection on one thread,
+and a transaction opened by one task must not see another task's statements in the middle of it.
+Writes run in ``BEGIN IMMEDIATE ... COMMIT`` (rolled back on any error), so a failure never leaves a
+partial row. SQLite errors leave this module only as :class:`StorageError` with a message that says
+what happened (busy, disk full, corrupt file, schema too new).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sqlite3
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+import aiosqlite
+
+from bot.report import Report
+from storage import export
+from storage.migrations import LATEST_VERSION, MIGRATIONS, statements
+from storage.rows import (
+    ANALYSIS_COLUMNS,
+    ANALYSIS_SELECT,
+    INBOX_COLUMNS,
+    Analysis,
+    ChatSettings,
+    InboxItem,
+    SearchHit,
+    StoredAnalysis,
+    analysis,
+    article_key,
+    claim_rows,
+    dumps,
+    fts_query,
+    inbox_item,
+    iso,
+    source_rows,
+    unverified_rows,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHAT_MODE = "forwards_and_mentions"
+CHAT_MODES: tuple[str, ...] = ("forwards_and_mentions", "mentions_only", "every_long_message")
+
+#: Longest wait between two attempts of a failing inbox item.
+MAX_RETRY_DELAY = timedelta(hours=6)
+_MAX_ERROR_CHARS = 500
+
+StorageProblem = Literal["busy", "full", "corrupt", "schema_too_new", "bad_row", "error"]
+
+
+class StorageError(Exception):
+    """The database cannot do what was asked; ``str(error)`` is fit for a log line and a user.
+
+    ``problem`` says which kind: "busy" (another process holds a lock), "full" (disk or database
+    full), "corrupt" (not a database / malformed), "schema_too_new" (written by a newer Claimdesk),
+    "bad_row" (one stored row cannot be read), "error" (anything else).
+    """
+
+    def __init__(self, message: str, *, problem: StorageProblem = "error") -> None:
+        super().__init__(message)
+        self.problem: StorageProblem = problem
+
+
+def _storage_error(exc: sqlite3.Error, path: str, busy_timeout: float) -> StorageError:
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return StorageError(
+            f"database is busy: another process holds a lock on {path} (waited {busy_timeout:g} s); "
+            "try again later",
+            problem="busy",
+        )
+    if "full" in text:
+        return StorageError(
+            f"database or disk is full: cannot write to {path}; nothing was saved, free some space",
+            problem="full",
+        )
+    if "not a database" in text or "malformed" in text:
+        return StorageError(
+            f"database file {path} is corrupt or not a Claimdesk database ({exc}); "
+            "move it away (a new one is created on start) or restore a backup",
+            problem="corrupt",
+        )
+    return StorageError(f"database error on {path}: {exc}")
+
+
+class Store:
+    """Inbox, articles, reports, analyses, search, export and chat settings in one SQLite file."""
+
+    def __init__(
+        self,
+        db: aiosqlite.Connection,
+        path: str,
+        *,
+        max_attempts: int,
+        retry_base_seconds: float,
+        busy_timeout: float,
+        clock: Callable[[], datetime],
+    ) -> None:
+        """Use :meth:`open`; this only keeps what it is given."""
+        self._db = db
+        self._path = path
+        self._max_attempts = max_attempts
+        self._retry_base = timedelta(seconds=retry_base_seconds)
+        self._busy_timeout = busy_timeout
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._closed = False
+        #: Marks inbox items taken by this process; a pending item of another session was left by a
+        #: process that died.
+        self._session = uuid.uuid4().hex
+
+    @classmethod
+    async def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        max_attempts: int = 3,
+        retry_base_seconds: float = 30.0,
+        busy_timeout: float = 5.0,
+        clock: Callable[[], datetime] | None = None,
+    ) -> Store:
+        """Open (create if missing) and migrate the database at ``path``.
+
+        ``max_attempts``: analyses of one inbox item before it is given up; ``retry_base_seconds``:
+        the first retry delay (doubled for each further attempt, at most :data:`MAX_RETRY_DELAY`);
+        ``busy_timeout``: seconds to wait for another process's lock; ``clock``: returns the current
+        aware UTC time (tests pass their own).
+        """
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        path_text = os.fspath(path)
+        try:
+            db = await aiosqlite.connect(path_text, isolation_level=None, timeout=busy_timeout)
+        except sqlite3.Error as exc:
+            raise _storage_error(exc, path_text, busy_timeout) from exc
+        store = cls(
+            db,
+            path_text,
+            max_attempts=max_attempts,
+            retry_base_seconds=retry_base_seconds,
+            busy_timeout=busy_timeout,
+            clock=clock or (lambda: datetime.now(UTC)),
+        )
+        try:
+            await store._prepare()
+        except BaseException:
+            await db.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        """Finish the running operation, then close the connection (a second call does nothing)."""
+        async with self._lock:
+            if not self._closed:
+                self._closed = True
+                await self._db.close()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    @property
+    def path(self) -> str:
+        """The database file."""
+        return self._path
+
+    # -- connection, transactions, migrations ---------------------------------------------------
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            error = _storage_error(exc, self._path, self._busy_timeout)
+            log.error("storage: %s", error)
+            raise error from exc
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            if self._closed:
+                raise StorageError(f"database {self._path} is closed")
+            with self._errors():
+                yield self._db
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT``; ``ROLLBACK`` when anything fails."""
+        async with self._reading() as db:
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                await db.execute("COMMIT")
+            except BaseException:
+                await self._rollback()
+                raise
+
+    async def _rollback(self) -> None:
+        if not self._db.in_transaction:  # SQLite may already have rolled back (e.g. disk full)
+            return
+        try:
+            await self._db.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            log.error("storage: rollback failed on %s: %s", self._path, exc)
+
+    async def _prepare(self) -> None:
+        with self._errors():
+            await self._db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+            await self._db.execute("PRAGMA foreign_keys = ON")
+            async with self._db.execute("PRAGMA journal_mode = WAL") as cursor:
+                row = await cursor.fetchone()
+            if row is None or str(row[0]).lower() != "wal":
+                log.warning("storage: WAL journal not available for %s (mode %s)", self._path, row)
+            await self._db.execute("PRAGMA synchronous = FULL")
+            version = await self._user_version()
+        if version > LATEST_VERSION:
+            error = StorageError(
+                f"database {self._path} has schema version {version}, but this Claimdesk knows only up "
+                f"to {LATEST_VERSION}: it was written by a newer Claimdesk; upgrade Claimdesk or use "
+                "another database file",
+                problem="schema_too_new",
+            )
+            log.error("storage: %s", error)
+            raise error
+        for target in range(version + 1, LATEST_VERSION + 1):
+            async with self._transaction() as db:
+                if await self._user_version() >= target:  # another process migrated meanwhile
+                    continue
+                for statement in statements(MIGRATIONS[target - 1]):
+                    await db.execute(statement)
+                await db.execute(f"PRAGMA user_version = {target}")
+            log.info("storage: %s migrated to schema version %d", self._path, target)
+
+    async def _user_version(self) -> int:
+        async with self._db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    def _now(self) -> datetime:
+        return self._clock()
+
+    # -- inbox ------------------------------------------------------------------------------------
+
+    async def inbox_add(self, *, update_id: int, chat_id: int, message_id: int, raw: dict[str, Any]) -> bool:
+        """Keep an update before its analysis starts; False when this update id is already known."""
+        now = iso(self._now())
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO inbox (update_id, chat_id, message_id, raw, status, attempts, session,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)"
+                " ON CONFLICT (update_id) DO NOTHING",
+                (update_id, chat_id, message_id, dumps(raw), self._session, now, now),
+            )
+            return cursor.rowcount == 1
+
+    async def inbox_get(self, update_id: int) -> InboxItem | None:
+        """The inbox item of this update, or None."""
+        async with self._reading() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {INBOX_COLUMNS} FROM inbox WHERE update_id = ?", (update_id,)
+            )
+        return next((inbox_item(row) for row in rows), None)
+
+    async def inbox_mark_done(
+        self, update_id: int, *, reply_message_id: int | None, analysis_id: int | None
+    ) -> None:
+        """The update was answered (``reply_message_id``) with this analysis (None: no analysis)."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE inbox SET status = 'done', reply_message_id = ?, analysis_id = ?,"
+                " next_attempt_at = NULL, updated_at = ? WHERE update_id = ?",
+                (reply_message_id, analysis_id, iso(self._now()), update_id),
+            )
+            if cursor.rowcount == 0:
+                raise KeyError(f"no inbox item for update {update_id}")
+
+    async def inbox_mark_failed(self, update_id: int, reason: str) -> InboxItem:
+        """One more failed attempt: status "retry" (with the next attempt's time) or "gave_up"."""
+        now = self._now()
+        async with self._transaction() as db:
+            rows = await db.execute_fetchall("SELECT attempts FROM inbox WHERE update_id = ?", (update_id,))
+            if not rows:
+                raise KeyError(f"no inbox item for update {update_id}")
+            attempts = int(next(iter(rows))[0]) + 1
+            if attempts >= self._max_attempts:
+                status, next_attempt_at = "gave_up", None
+            else:
+                delay = min(self._retry_base * 2 ** (attempts - 1), MAX_RETRY_DELAY)
+                status, next_attempt_at = "retry", iso(now + delay)
+            await db.execute(
+                "UPDATE inbox SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?,"
+                " updated_at = ? WHERE update_id = ?",
+                (status, attempts, reason[:_MAX_ERROR_CHARS], next_attempt_at, iso(now), update_id),
+            )
+            rows = await db.execute_fetchall(
+                f"SELECT {INBOX_COLUMNS} FROM inbox WHERE update_id = ?", (update_id,)
+            )
+        if status == "gave_up":
+            log.warning("storage: gave up on update %d after %d attempts: %s", update_id, attempts, reason)
+        return inbox_item(next(iter(rows)))
+
+    async def inbox_mark_reported(self, update_id: int) -> None:
+        """The give-up of this update was told to its chat (so it is never told twice)."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE inbox SET reported = 1, updated_at = ? WHERE update_id = ?",
+                (iso(self._now()), update_id),
+            )
+
+    async def inbox_due(self, *, now: datetime | None = None) -> list[InboxItem]:
+        """Take the items to analyse now: "pending" ones left by a process that died (taken by
+        another ``Store.open``) and "retry" ones whose time has come.
+
+        Taking an item makes it "pending" for this process, so it is handed out once per process;
+        call :meth:`inbox_mark_done` or :meth:`inbox_mark_failed` for each. Items this process added
+        itself are in work already and are never returned.
+        """
+        moment = iso(now or self._now())
+        async with self._transaction() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {INBOX_COLUMNS} FROM inbox"
+                " WHERE (status = 'pending' AND session != ?) OR (status = 'retry' AND next_attempt_at <= ?)"
+                " ORDER BY update_id",
+                (self._session, moment),
+            )
+            await db.executemany(
+                "UPDATE inbox SET status = 'pending', session = ?, updated_at = ? WHERE update_id = ?",
+                [(self._session, moment, row[0]) for row in rows],
+            )
+        return self._inbox_items(rows, status="pending")
+
+    async def inbox_unreported(self) -> list[InboxItem]:
+        """Items given up on whose chat was not told yet (e.g. the process died before telling)."""
+        async with self._reading() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {INBOX_COLUMNS} FROM inbox WHERE status = 'gave_up' AND reported = 0"
+                " ORDER BY update_id"
+            )
+        return self._inbox_items(rows)
+
+    @staticmethod
+    def _inbox_items(rows: Iterable[Any], *, status: str | None = None) -> list[InboxItem]:
+        items: list[InboxItem] = []
+        for row in rows:
+            try:
+                item = inbox_item(row)
+            except ValueError as exc:  # raw JSON unreadable: skip this one, keep the others
+                log.error("storage: inbox item %s cannot be read: %s", row[0], exc)
+                continue
+            if status is not None and item.status != status:
+                item = replace(item, status=status)
+            items.append(item)
+        return items
+
+    # -- articles, reports, analyses --------------------------------------------------------------
+
+    async def cached_report(self, text: str, extractor_version: str) -> Report | None:
+        """The stored report of this article (same normalised text, any chat) by this extractor version."""
+        async with self._reading() as db:
+            rows = await db.execute_fetchall(
+                "SELECT id, report FROM reports WHERE article_key = ? AND extractor_version = ?",
+                (article_key(text), extractor_version),
+            )
+        row = next(iter(rows), None)
+        if row is None:
+            return None
+        try:
+            return Report.from_dict(json.loads(row[1]))
+        except (ValueError, KeyError, TypeError) as exc:
+            log.error("storage: stored report %s cannot be read, analysing again: %s", row[0], exc)
+            return None
+
+    async def save_analysis(
+        self, *, chat_id: int, message_id: int, text: str, report: Report, origin: dict[str, Any]
+    ) -> Analysis:
+        """Store one analysis; the article and its report (per extractor version) are stored once.
+
+        When a report of this article by the same extractor version is stored already, that one is
+        kept and ``report`` is not stored again.
+        """
+        key = article_key(text)
+        now = iso(self._now())
+        report_json = dumps(report.to_dict())
+        origin_json = dumps(origin)
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO articles (key, text, created_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                (key, text, now),
+            )
+            cursor = await db.execute(
+                "INSERT INTO reports (article_key, extractor_version, report, created_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (article_key, extractor_version) DO NOTHING",
+                (key, report.extractor_version, report_json, now),
+            )
+            if cursor.rowcount == 1 and cursor.lastrowid is not None:
+                report_id = cursor.lastrowid
+                await db.executemany(
+                    "INSERT OR IGNORE INTO claims (report_id, claim_id, text, source_id, cue, kind,"
+                    " span_start, span_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    claim_rows(report_id, report),
+                )
+                await db.executemany(
+                    "INSERT OR IGNORE INTO sources (report_id, source_id, name, aliases, kind, role, named)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    source_rows(report_id, report),
+                )
+                await db.executemany(
+                    "INSERT INTO unverified (report_id, claim_id, reason, evidence, span_start, span_end)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    unverified_rows(report_id, report),
+                )
+            else:
+                rows = await db.execute_fetchall(
+                    "SELECT id FROM reports WHERE article_key = ? AND extractor_version = ?",
+                    (key, report.extractor_version),
+                )
+                report_id = int(next(iter(rows))[0])
+            cursor = await db.execute(
+                "INSERT INTO analyses (chat_id, message_id, article_key, report_id, title, origin, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (chat_id, message_id, key, report_id, report.article.title, origin_json, now),
+            )
+            rows = await db.execute_fetchall(ANALYSIS_SELECT + " WHERE a.id = ?", (cursor.lastrowid,))
+        return analysis(next(iter(rows)))
+
+    async def get_analysis(self, analysis_id: int, *, chat_id: int) -> StoredAnalysis | None:
+        """The analysis with its report and text; None when unknown or it belongs to another chat."""
+        async with self._reading() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {ANALYSIS_COLUMNS}, r.report, ar.text FROM analyses a"
+                " JOIN reports r ON r.id = a.report_id JOIN articles ar ON ar.key = a.article_key"
+                " WHERE a.id = ? AND a.chat_id = ?",
+                (analysis_id, chat_id),
+            )
+        row = next(iter(rows), None)
+        if row is None:
+            return None
+        try:
+            return StoredAnalysis(analysis=analysis(row), report=Report.from_dict(json.loads(row[-2])), text=row[-1])
+        except (ValueError, KeyError, TypeError) as exc:
+            log.error("storage: analysis %d cannot be read: %s", analysis_id, exc)
+            raise StorageError(f"the stored report of analysis {analysis_id} cannot be read", problem="bad_row")
+
+    async def history(self, chat_id: int, limit: int = 10) -> list[Analysis]:
+        """The last ``limit`` analyses of this chat, newest first."""
+        async with self._reading() as db:
+            rows = await db.execute_fetchall(
+                ANALYSIS_SELECT + " WHERE a.chat_id = ? ORDER BY a.id DESC LIMIT ?", (chat_id, max(limit, 0))
+            )
+        return [item for item, _ in self._parsed(rows, with_report=False)]
+
+    async def search(self, chat_id: int, query: str, limit: int = 20) -> list[SearchHit]:
+        """Claims and sources of this chat's analyses that contain all words of ``query``.
+
+        Best matches first; each hit points at the latest analysis of its article in this chat.
+        """
+        match = fts_query(query)
+        if match is None or limit <= 0:
+            return []
+        found: list[tuple[float, SearchHit]] = []
+        async with self._reading() as db:
+            for kind, table, fts, column in (
+                ("claim", "claims", "claims_fts", "text"),
+                ("source", "sources", "sources_fts", "name"),
+            ):
+                rows = await db.execute_fetchall(
+                    f"SELECT a.id, t.{column}, a.title, a.created_at, f.rank"
+                    f" FROM {fts} f JOIN {table} t ON t.id = f.rowid"
+                    " JOIN analyses a ON a.report_id = t.report_id AND a.chat_id = ?"
+                    f" WHERE {fts} MATCH ?"
+                    " AND a.id = (SELECT max(b.id) FROM analyses b"
+                    "             WHERE b.report_id = t.report_id AND b.chat_id = ?)"
+                    " ORDER BY f.rank LIMIT ?",
+                    (chat_id, match, chat_id, limit),
+                )
+                found.extend(
+                    (row[4], SearchHit(analysis_id=row[0], kind=kind, text=row[1], title=row[2], created_at=row[3]))
+                    for row in rows
+                )
+        found.sort(key=lambda pair: pair[0])
+        return [hit for _, hit in found[:limit]]
+
+    async def export(self, chat_id: int, fmt: Literal["json", "csv", "md"]) -> bytes:
+        """All analyses of this chat, oldest first, as a file; unreadable reports are skipped (logged)."""
+        if fmt not in export.FORMATS:
+            raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(export.FORMATS)}")
+        async with self._reading() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {ANALYSIS_COLUMNS}, r.report FROM analyses a JOIN reports r ON r.id = a.report_id"
+                " WHERE a.chat_id = ? ORDER BY a.id",
+                (chat_id,),
+            )
+        return export.render(self._parsed(rows, with_report=True), fmt)
+
+    @staticmethod
+    def _parsed(rows: Iterable[Any], *, with_report: bool) -> list[tuple[Analysis, Report | None]]:
+        """Rows (report JSON last when ``with_report``) as analyses; a row that fails is skipped."""
+        result: list[tuple[Analysis, Any]] = []
+        for row in rows:
+            try:
+                report = Report.from_dict(json.loads(row[-1])) if with_report else None
+                result.append((analysis(row), report))
+            except (ValueError, KeyError, TypeError) as exc:
+                log.error("storage: skipping analysis %s, it cannot be read: %s", row[0], exc)
+        return result
+
+    async def forget_chat(self, chat_id: int) -> int:
+        """Delete everything stored for this chat (analyses, inbox, settings, and articles and reports
+        no other chat refers to); the number of records deleted (claim/source rows not counted)."""
+        async with self._transaction() as db:
+            deleted = 0
+            for table in ("inbox", "analyses", "chat_settings"):
+                cursor = await db.execute(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
+                deleted += cursor.rowcount
+            deleted += await self._delete_orphans(db)
+        log.info("storage: forgot chat %d (%d records)", chat_id, deleted)
+        return deleted
+
+    async def purge_older_than(self, days: int, *, now: datetime | None = None) -> int:
+        """Retention: delete analyses (and finished inbox items) older than ``days`` days, then
+        articles and reports nothing refers to any more; the number of records deleted."""
+        if days < 0:
+            raise ValueError("days must not be negative")
+        cutoff = iso((now or self._now()) - timedelta(days=days))
+        async with self._transaction() as db:
+            cursor = await db.execute("DELETE FROM analyses WHERE created_at < ?", (cutoff,))
+            deleted = cursor.rowcount
+            cursor = await db.execute(
+                "DELETE FROM inbox WHERE updated_at < ?"
+                " AND (status = 'done' OR (status = 'gave_up' AND reported = 1))",
+                (cutoff,),
+            )
+            deleted += cursor.rowcount
+            deleted += await self._delete_orphans(db)
+        if deleted:
+            log.info("storage: retention purged %d records older than %s", deleted, cutoff)
+        return deleted
+
+    @staticmethod
+    async def _delete_orphans(db: aiosqlite.Connection) -> int:
+        cursor = await db.execute("DELETE FROM reports WHERE id NOT IN (SELECT report_id FROM analyses)")
+        deleted = cursor.rowcount
+        cursor = await db.execute(
+            "DELETE FROM articles WHERE key NOT IN (SELECT article_key FROM analyses)"
+            " AND key NOT IN (SELECT article_key FROM reports)"
+        )
+        return deleted + cursor.rowcount
+
+    # -- per-chat state ---------------------------------------------------------------------------
+
+    async def chat_settings(self, chat_id: int) -> ChatSettings:
+        """This chat's settings (defaults when none were set)."""
+        async with self._reading() as db:
+            rows = await db.execute_fetchall(
+                "SELECT mode, channel_reports, unreachable FROM chat_settings WHERE chat_id = ?", (chat_id,)
+            )
+        row = next(iter(rows), None)
+        if row is None:
+            return ChatSettings(chat_id=chat_id, mode=DEFAULT_CHAT_MODE, channel_reports=False, unreachable=None)
+        return ChatSettings(chat_id=chat_id, mode=row[0], channel_reports=bool(row[1]), unreachable=row[2])
+
+    async def set_chat_mode(self, chat_id: int, mode: str) -> None:
+        """Which messages the bot analyses in this chat: one of :data:`CHAT_MODES`."""
+        if mode not in CHAT_MODES:
+            raise ValueError(f"unknown chat mode {mode!r}; use one of {', '.join(CHAT_MODES)}")
+        await self._set(chat_id, "mode", mode)
+
+    async def set_channel_reports(self, chat_id: int, enabled: bool) -> None:
+        """Whether the bot reports on posts in this channel."""
+        await self._set(chat_id, "channel_reports", int(enabled))
+
+    async def mark_chat_unreachable(self, chat_id: int, reason: str) -> None:
+        """The bot cannot send to this chat (blocked, chat not found): stop sending."""
+        await self._set(chat_id, "unreachable", reason[:_MAX_ERROR_CHARS])
+
+    async def mark_chat_reachable(self, chat_id: int) -> None:
+        """The chat wrote to the bot again: sending works again."""
+        await self._set(chat_id, "unreachable", None)
+
+    async def _set(self, chat_id: int, column: Literal["mode", "channel_reports", "unreachable"], value: Any) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                f"INSERT INTO chat_settings (chat_id, {column}, updated_at) VALUES (?, ?, ?)"
+                f" ON CONFLICT (chat_id) DO UPDATE SET {column} = excluded.{column},"
+                " updated_at = excluded.updated_at",
+                (chat_id, value, iso(self._now())),
+            )
+
+    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: its history, inbox and settings move to the new id."""
+        async with self._transaction() as db:
+            for table in ("analyses", "inbox"):
+                await db.execute(f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
+            await db.execute(
+                "INSERT INTO chat_settings (chat_id, mode, channel_reports, unreachable, updated_at)"
+                " SELECT ?, mode, channel_reports, NULL, ? FROM chat_settings WHERE chat_id = ?"
+                " ON CONFLICT (chat_id) DO NOTHING",
+                (new_chat_id, iso(self._now()), old_chat_id),
+            )
+            await db.execute("DELETE FROM chat_settings WHERE chat_id = ?", (old_chat_id,))
+

@@ -1,0 +1,466 @@
+"""Store against a real temporary SQLite file: inbox, de-duplication, search, export, forget, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.report import Article, Claim, Report, Source, Unverified
+from storage import CHAT_MODES, StorageError, Store, article_key
+from storage.migrations import LATEST_VERSION
+
+START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A settable clock, so that backoff and retention need no sleeping."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def make_report(words: str, *, version: str = "test-1", title: str | None = None) -> Report:
+    """A small report whose claim and source texts contain ``words`` (distinct per article)."""
+    claim_text = f"the {words} bridge was closed"
+    return Report(
+        article=Article(
+            title=title or f"Article about {words}",
+            outlet="Example Times",
+            published=None,
+            language="en",
+            words=40,
+            sha256="0" * 64,
+        ),
+        summary=(claim_text,),
+        sources=(
+            Source(
+                id="s1",
+                name=f"Minister {words.title()}",
+                aliases=("the minister",),
+                kind="government",
+                role="minister",
+                named=True,
+                claims=("c1",),
+            ),
+        ),
+        claims=(
+            Claim(id="c1", text=claim_text, span=(0, len(claim_text)), source_id="s1", cue="said", kind="paraphrase"),
+            Claim(id="c2", text=f"{words} casualties were reported", span=(40, 60), source_id=None, cue=None,
+                  kind="outlet"),
+        ),
+        attributions=(),
+        unverified=(
+            Unverified(claim_id="c2", reason="not_confirmed", evidence="could not be confirmed", span=(61, 80)),
+        ),
+        extractor_version=version,
+    )
+
+
+def article_text(words: str) -> str:
+    return f"The {words} bridge was closed, the minister said.\n\nFurther {words} details   followed."
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def store(tmp_path: Path, clock: Clock) -> AsyncIterator[Store]:
+    opened = await Store.open(tmp_path / "claimdesk.sqlite3", clock=clock, retry_base_seconds=10)
+    yield opened
+    await opened.close()
+
+
+async def save(store: Store, words: str, *, chat_id: int = 1, message_id: int = 1, text: str | None = None):
+    return await store.save_analysis(
+        chat_id=chat_id,
+        message_id=message_id,
+        text=text or article_text(words),
+        report=make_report(words),
+        origin={"kind": "channel", "title": "Example channel"},
+    )
+
+
+def count(path: Path, table: str) -> int:
+    with sqlite3.connect(path) as db:
+        return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+# -- opening ----------------------------------------------------------------------------------------
+
+
+async def test_store_open_creates_latest_schema_with_wal(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite3"
+    async with await Store.open(path):
+        pass
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_store_open_refuses_newer_schema(tmp_path: Path) -> None:
+    path = tmp_path / "future.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {LATEST_VERSION + 5}")
+    with pytest.raises(StorageError, match="newer Claimdesk") as caught:
+        await Store.open(path)
+    assert caught.value.problem == "schema_too_new"
+
+
+async def test_store_open_refuses_corrupt_file(tmp_path: Path) -> None:
+    path = tmp_path / "corrupt.sqlite3"
+    path.write_bytes(b"this is not sqlite at all " * 400)
+    with pytest.raises(StorageError, match="corrupt") as caught:
+        await Store.open(path)
+    assert caught.value.problem == "corrupt"
+
+
+async def test_store_write_fails_clearly_when_database_is_locked(tmp_path: Path) -> None:
+    path = tmp_path / "locked.sqlite3"
+    store = await Store.open(path, busy_timeout=0.05)
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StorageError, match="database is busy") as caught:
+            await store.inbox_add(update_id=1, chat_id=1, message_id=1, raw={})
+        assert caught.value.problem == "busy"
+        other.execute("ROLLBACK")
+        assert await store.inbox_add(update_id=1, chat_id=1, message_id=1, raw={}) is True
+    finally:
+        other.close()
+        await store.close()
+
+
+async def test_store_disk_full_leaves_no_partial_rows(tmp_path: Path) -> None:
+    path = tmp_path / "full.sqlite3"
+    store = await Store.open(path)
+    try:
+        await save(store, "harbour")
+        # Simulate a full disk: the database may not grow beyond its current size.
+        await store._db.execute("PRAGMA max_page_count = 1")
+        with pytest.raises(StorageError, match="full") as caught:
+            await save(store, "glacier", text="glacier " * 20_000)
+        assert caught.value.problem == "full"
+        assert len(await store.history(1)) == 1
+    finally:
+        await store.close()
+    assert count(path, "articles") == 1
+    assert count(path, "reports") == 1
+    assert count(path, "claims") == 2
+
+
+# -- inbox ------------------------------------------------------------------------------------------
+
+
+async def test_store_inbox_add_same_update_twice_is_refused(store: Store) -> None:
+    assert await store.inbox_add(update_id=10, chat_id=1, message_id=5, raw={"text": "a"}) is True
+    assert await store.inbox_add(update_id=10, chat_id=1, message_id=5, raw={"text": "a"}) is False
+    item = await store.inbox_get(10)
+    assert item is not None and item.status == "pending" and item.raw == {"text": "a"}
+
+
+async def test_store_inbox_due_skips_own_pending_items(store: Store) -> None:
+    await store.inbox_add(update_id=11, chat_id=1, message_id=5, raw={})
+    assert await store.inbox_due() == []
+
+
+async def test_store_inbox_pending_items_are_recovered_after_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "crash.sqlite3"
+    first = await Store.open(path)
+    await first.inbox_add(update_id=20, chat_id=7, message_id=3, raw={"text": "left behind"})
+    await first.inbox_add(update_id=21, chat_id=7, message_id=4, raw={"text": "answered"})
+    await first.inbox_mark_done(21, reply_message_id=99, analysis_id=None)
+    await first.close()  # stands for a process that died before answering update 20
+
+    second = await Store.open(path)
+    try:
+        due = await second.inbox_due()
+        assert [(i.update_id, i.chat_id, i.raw) for i in due] == [(20, 7, {"text": "left behind"})]
+        assert await second.inbox_due() == []  # handed out once per process
+        assert await second.inbox_add(update_id=20, chat_id=7, message_id=3, raw={}) is False
+    finally:
+        await second.close()
+
+
+async def test_store_inbox_retries_with_backoff_then_gives_up(tmp_path: Path, clock: Clock) -> None:
+    store = await Store.open(tmp_path / "retry.sqlite3", max_attempts=3, retry_base_seconds=10, clock=clock)
+    try:
+        await store.inbox_add(update_id=30, chat_id=1, message_id=1, raw={})
+        first = await store.inbox_mark_failed(30, "worker crashed")
+        assert (first.status, first.attempts, first.last_error) == ("retry", 1, "worker crashed")
+        assert first.next_attempt_at == (START + timedelta(seconds=10)).isoformat()
+        assert await store.inbox_due(now=START + timedelta(seconds=9)) == []
+        assert [i.update_id for i in await store.inbox_due(now=START + timedelta(seconds=10))] == [30]
+
+        second = await store.inbox_mark_failed(30, "worker crashed again")
+        assert (second.status, second.attempts) == ("retry", 2)
+        assert second.next_attempt_at == (START + timedelta(seconds=20)).isoformat()  # doubled
+
+        third = await store.inbox_mark_failed(30, "still failing")
+        assert (third.status, third.attempts, third.next_attempt_at) == ("gave_up", 3, None)
+        assert await store.inbox_due(now=START + timedelta(days=1)) == []
+        assert [i.update_id for i in await store.inbox_unreported()] == [30]
+        await store.inbox_mark_reported(30)
+        assert await store.inbox_unreported() == []
+        item = await store.inbox_get(30)
+        assert item is not None and item.reported is True
+    finally:
+        await store.close()
+
+
+async def test_store_inbox_mark_done_keeps_reply(store: Store) -> None:
+    await store.inbox_add(update_id=40, chat_id=1, message_id=1, raw={})
+    saved = await save(store, "orchard")
+    await store.inbox_mark_done(40, reply_message_id=77, analysis_id=saved.id)
+    item = await store.inbox_get(40)
+    assert item is not None and (item.status, item.reply_message_id) == ("done", 77)
+
+
+async def test_store_inbox_mark_unknown_update_raises(store: Store) -> None:
+    with pytest.raises(KeyError):
+        await store.inbox_mark_failed(404, "nope")
+
+
+# -- analyses, de-duplication -----------------------------------------------------------------------
+
+
+async def test_store_save_analysis_returns_counts_and_round_trips(store: Store) -> None:
+    saved = await save(store, "harbour", chat_id=5, message_id=9)
+    assert saved.counts == {"claims": 2, "sources": 1, "unverified": 1}
+    assert (saved.chat_id, saved.message_id, saved.seen_in_chat) == (5, 9, 1)
+    assert saved.first_seen_in_chat == saved.created_at == START.isoformat()
+    assert saved.article_key == article_key(article_text("harbour"))
+    stored = await store.get_analysis(saved.id, chat_id=5)
+    assert stored is not None
+    assert stored.report == make_report("harbour")
+    assert stored.text == article_text("harbour")
+    assert stored.analysis.origin == {"kind": "channel", "title": "Example channel"}
+
+
+async def test_store_cached_report_is_shared_across_chats(store: Store, tmp_path: Path) -> None:
+    assert await store.cached_report(article_text("harbour"), "test-1") is None
+    await save(store, "harbour", chat_id=1)
+    # the same article with other whitespace, forwarded in another chat
+    same = "  " + article_text("harbour").replace("\n\n", "\n") + "\n"
+    cached = await store.cached_report(same, "test-1")
+    assert cached == make_report("harbour")
+    assert await store.cached_report(same, "test-2") is None
+    again = await store.save_analysis(chat_id=2, message_id=1, text=same, report=cached, origin={})
+    assert again.seen_in_chat == 1
+    assert count(Path(store.path), "articles") == 1
+    assert count(Path(store.path), "reports") == 1
+    assert count(Path(store.path), "claims") == 2
+
+
+async def test_store_seen_in_chat_counts_per_chat(store: Store, clock: Clock) -> None:
+    first = await save(store, "harbour", chat_id=1, message_id=1)
+    clock.now = START + timedelta(hours=2)
+    second = await save(store, "harbour", chat_id=1, message_id=2)
+    other = await save(store, "harbour", chat_id=2, message_id=1)
+    assert (first.seen_in_chat, second.seen_in_chat, other.seen_in_chat) == (1, 2, 1)
+    assert second.first_seen_in_chat == START.isoformat()
+    assert other.first_seen_in_chat == clock.now.isoformat()
+
+
+async def test_store_get_analysis_refuses_other_chat(store: Store) -> None:
+    saved = await save(store, "harbour", chat_id=1)
+    assert await store.get_analysis(saved.id, chat_id=2) is None
+    assert await store.get_analysis(saved.id + 100, chat_id=1) is None
+
+
+async def test_store_history_is_newest_first_and_per_chat(store: Store) -> None:
+    for index, words in enumerate(("harbour", "orchard", "glacier")):
+        await save(store, words, chat_id=1, message_id=index)
+    await save(store, "volcano", chat_id=2)
+    history = await store.history(1, limit=2)
+    assert [a.title for a in history] == ["Article about glacier", "Article about orchard"]
+    assert [a.title for a in await store.history(2)] == ["Article about volcano"]
+
+
+async def test_store_concurrent_saves_all_succeed(store: Store) -> None:
+    results = await asyncio.gather(
+        *(save(store, f"topic{n}", chat_id=n % 3, message_id=n) for n in range(100)),
+        *(store.inbox_add(update_id=n, chat_id=1, message_id=n, raw={}) for n in range(100)),
+    )
+    assert len({r.id for r in results[:100]}) == 100
+    assert all(results[100:])
+    assert count(Path(store.path), "analyses") == 100
+    assert count(Path(store.path), "claims") == 200
+
+
+# -- search -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("harbour bridge", [("claim", "the harbour bridge was closed")]),
+        ("casualties orchard", [("claim", "orchard casualties were reported")]),
+        ("Minister Glacier", [("source", "Minister Glacier")]),
+        ("bridges closed glacier", [("claim", "the glacier bridge was closed")]),  # porter stemming
+        ("volcano", []),  # only in chat 2
+        ('"; DROP TABLE claims; --', []),  # not FTS syntax, not SQL
+        ("   ", []),
+    ],
+)
+async def test_store_search_finds_claims_and_sources_of_this_chat_only(
+    store: Store, query: str, expected: list[tuple[str, str]]
+) -> None:
+    for words in ("harbour", "orchard", "glacier"):
+        await save(store, words, chat_id=1)
+    await save(store, "volcano", chat_id=2)
+    hits = await store.search(1, query)
+    assert [(h.kind, h.text) for h in hits] == expected
+    assert all(h.title and h.title.startswith("Article about") for h in hits)
+
+
+async def test_store_search_shared_article_points_at_own_chat(store: Store) -> None:
+    await save(store, "harbour", chat_id=1)
+    other = await save(store, "harbour", chat_id=2)
+    hits = await store.search(2, "harbour bridge")
+    assert [h.analysis_id for h in hits] == [other.id]
+
+
+# -- export -----------------------------------------------------------------------------------------
+
+
+async def test_store_export_json_parses_back(store: Store) -> None:
+    await save(store, "harbour", chat_id=1)
+    await save(store, "orchard", chat_id=1)
+    await save(store, "volcano", chat_id=2)
+    data = json.loads(await store.export(1, "json"))
+    assert [entry["analysis"]["title"] for entry in data] == ["Article about harbour", "Article about orchard"]
+    assert Report.from_dict(data[0]["report"]) == make_report("harbour")
+    assert data[0]["analysis"]["counts"] == {"claims": 2, "sources": 1, "unverified": 1}
+
+
+async def test_store_export_csv_has_one_row_per_claim(store: Store) -> None:
+    saved = await save(store, "harbour", chat_id=1)
+    await save(store, "volcano", chat_id=2)
+    rows = list(csv.DictReader(io.StringIO((await store.export(1, "csv")).decode("utf-8"))))
+    assert [(r["analysis_id"], r["claim_id"], r["source"], r["claim"], r["unverified"]) for r in rows] == [
+        (str(saved.id), "c1", "Minister Harbour", "the harbour bridge was closed", ""),
+        (str(saved.id), "c2", "", "harbour casualties were reported", "not confirmed"),
+    ]
+
+
+async def test_store_export_md_is_readable(store: Store) -> None:
+    await save(store, "harbour", chat_id=1)
+    text = (await store.export(1, "md")).decode("utf-8")
+    assert "## Article about harbour" in text
+    assert "- **Minister Harbour** (said): the harbour bridge was closed" in text
+    assert "- could not be confirmed — not confirmed" in text
+    assert "volcano" not in text
+
+
+async def test_store_export_skips_unreadable_report(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    await save(store, "harbour", chat_id=1)
+    broken = await save(store, "orchard", chat_id=1)
+    with sqlite3.connect(store.path) as db:
+        db.execute(
+            "UPDATE reports SET report = '{not json' WHERE id = (SELECT report_id FROM analyses WHERE id = ?)",
+            (broken.id,),
+        )
+    with caplog.at_level(logging.ERROR, logger="storage.store"):
+        data = json.loads(await store.export(1, "json"))
+    assert [entry["analysis"]["title"] for entry in data] == ["Article about harbour"]
+    assert "cannot be read" in caplog.text
+    with pytest.raises(StorageError, match="cannot be read"):
+        await store.get_analysis(broken.id, chat_id=1)
+
+
+async def test_store_export_csv_neutralises_formulas(store: Store) -> None:
+    report = make_report("harbour")
+    formula = Claim(id="c1", text="=HYPERLINK(1)", span=(0, 13), source_id=None, cue=None, kind="outlet")
+    report = Report(**{**{f: getattr(report, f) for f in Report.__slots__}, "claims": (formula,)})
+    await store.save_analysis(chat_id=1, message_id=1, text="x", report=report, origin={})
+    rows = list(csv.DictReader(io.StringIO((await store.export(1, "csv")).decode("utf-8"))))
+    assert rows[0]["claim"] == "'=HYPERLINK(1)"
+
+
+# -- forget, retention ------------------------------------------------------------------------------
+
+
+async def test_store_forget_chat_deletes_only_that_chat(store: Store) -> None:
+    await save(store, "harbour", chat_id=1)
+    await save(store, "orchard", chat_id=1)
+    await save(store, "harbour", chat_id=2)  # shared article: stays for chat 2
+    await store.inbox_add(update_id=1, chat_id=1, message_id=1, raw={"text": "secret"})
+    await store.set_chat_mode(1, "mentions_only")
+    deleted = await store.forget_chat(1)
+    # 2 analyses + 1 inbox item + 1 settings row + the orchard report and article
+    assert deleted == 6
+    assert await store.history(1) == []
+    assert await store.inbox_get(1) is None
+    assert (await store.chat_settings(1)).mode == "forwards_and_mentions"
+    assert await store.search(1, "harbour") == []
+    assert [h.text for h in await store.search(2, "harbour bridge")] == ["the harbour bridge was closed"]
+    path = Path(store.path)
+    assert (count(path, "articles"), count(path, "reports"), count(path, "claims")) == (1, 1, 2)
+    assert count(path, "claims_fts") == 2
+
+
+async def test_store_purge_older_than_removes_old_data(store: Store, clock: Clock) -> None:
+    await save(store, "harbour", chat_id=1)
+    await store.inbox_add(update_id=1, chat_id=1, message_id=1, raw={})
+    await store.inbox_mark_done(1, reply_message_id=2, analysis_id=None)
+    await store.inbox_add(update_id=2, chat_id=1, message_id=2, raw={})  # still pending: kept
+    clock.now = START + timedelta(days=40)
+    recent = await save(store, "orchard", chat_id=1)
+    deleted = await store.purge_older_than(30)
+    assert deleted == 4  # analysis, inbox item, report, article
+    assert [a.id for a in await store.history(1)] == [recent.id]
+    assert await store.inbox_get(1) is None
+    assert await store.inbox_get(2) is not None
+    assert await store.search(1, "harbour") == []
+    assert await store.cached_report(article_text("harbour"), "test-1") is None
+
+
+# -- chat settings ----------------------------------------------------------------------------------
+
+
+async def test_store_chat_settings_defaults_and_updates(store: Store) -> None:
+    assert (await store.chat_settings(3)).mode == "forwards_and_mentions"
+    await store.set_chat_mode(3, "every_long_message")
+    await store.set_channel_reports(3, True)
+    await store.mark_chat_unreachable(3, "bot was blocked by the user")
+    settings = await store.chat_settings(3)
+    assert (settings.mode, settings.channel_reports, settings.unreachable) == (
+        "every_long_message",
+        True,
+        "bot was blocked by the user",
+    )
+    await store.mark_chat_reachable(3)
+    assert (await store.chat_settings(3)).unreachable is None
+
+
+@pytest.mark.parametrize("mode", ["", "everything", "MENTIONS_ONLY"])
+async def test_store_set_chat_mode_rejects_unknown_modes(store: Store, mode: str) -> None:
+    assert mode not in CHAT_MODES
+    with pytest.raises(ValueError, match="unknown chat mode"):
+        await store.set_chat_mode(3, mode)
+
+
+async def test_store_migrate_chat_moves_history_and_settings(store: Store) -> None:
+    saved = await save(store, "harbour", chat_id=-100)
+    await store.set_chat_mode(-100, "mentions_only")
+    await store.migrate_chat(-100, -1001)
+    assert await store.history(-100) == []
+    assert [a.id for a in await store.history(-1001)] == [saved.id]
+    assert (await store.chat_settings(-1001)).mode == "mentions_only"
+    assert (await store.chat_settings(-100)).mode == "forwards_and_mentions"
