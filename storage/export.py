@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from typing import Literal
 
 from bot.report import REASON_LABELS, Report
-
 from storage.rows import Analysis, analysis_dict
 
 ExportFormat = Literal["json", "csv", "md"]

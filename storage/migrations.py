@@ -127,7 +127,8 @@ CREATE TRIGGER sources_fts_insert AFTER INSERT ON sources BEGIN
     INSERT INTO sources_fts (rowid, name, aliases) VALUES (new.id, new.name, new.aliases);
 END;
 CREATE TRIGGER sources_fts_delete AFTER DELETE ON sources BEGIN
-    INSERT INTO sources_fts (sources_fts, rowid, name, aliases) VALUES ('delete', old.id, old.name, old.aliases);
+    INSERT INTO sources_fts (sources_fts, rowid, name, aliases)
+        VALUES ('delete', old.id, old.name, old.aliases);
 END;
 """
 

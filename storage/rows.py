@@ -118,7 +118,8 @@ def claim_rows(report_id: int, report: Report) -> list[tuple[Any, ...]]:
 def source_rows(report_id: int, report: Report) -> list[tuple[Any, ...]]:
     """Rows for ``sources (report_id, source_id, name, aliases, kind, role, named)``."""
     return [
-        (report_id, s.id, s.name, dumps(list(s.aliases)), s.kind, s.role, int(s.named)) for s in report.sources
+        (report_id, s.id, s.name, dumps(list(s.aliases)), s.kind, s.role, int(s.named))
+        for s in report.sources
     ]
 
 

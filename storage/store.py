@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import aiosqlite
 
@@ -56,6 +56,14 @@ MAX_RETRY_DELAY = timedelta(hours=6)
 _MAX_ERROR_CHARS = 500
 
 StorageProblem = Literal["busy", "full", "corrupt", "schema_too_new", "bad_row", "error"]
+
+
+_R = TypeVar("_R")
+
+
+def _report(stored: str) -> Report:
+    """A stored report JSON as a Report (ValueError, KeyError or TypeError when it cannot be read)."""
+    return Report.from_dict(json.loads(stored))
 
 
 class StorageError(Exception):
@@ -377,7 +385,7 @@ class Store:
         if row is None:
             return None
         try:
-            return Report.from_dict(json.loads(row[1]))
+            return _report(row[1])
         except (ValueError, KeyError, TypeError) as exc:
             log.error("storage: stored report %s cannot be read, analysing again: %s", row[0], exc)
             return None
@@ -428,8 +436,8 @@ class Store:
                 )
                 report_id = int(next(iter(rows))[0])
             cursor = await db.execute(
-                "INSERT INTO analyses (chat_id, message_id, article_key, report_id, title, origin, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO analyses (chat_id, message_id, article_key, report_id, title, origin,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (chat_id, message_id, key, report_id, report.article.title, origin_json, now),
             )
             rows = await db.execute_fetchall(ANALYSIS_SELECT + " WHERE a.id = ?", (cursor.lastrowid,))
@@ -448,10 +456,12 @@ class Store:
         if row is None:
             return None
         try:
-            return StoredAnalysis(analysis=analysis(row), report=Report.from_dict(json.loads(row[-2])), text=row[-1])
+            return StoredAnalysis(analysis=analysis(row), report=_report(row[-2]), text=row[-1])
         except (ValueError, KeyError, TypeError) as exc:
             log.error("storage: analysis %d cannot be read: %s", analysis_id, exc)
-            raise StorageError(f"the stored report of analysis {analysis_id} cannot be read", problem="bad_row")
+            raise StorageError(
+                f"the stored report of analysis {analysis_id} cannot be read", problem="bad_row"
+            ) from exc
 
     async def history(self, chat_id: int, limit: int = 10) -> list[Analysis]:
         """The last ``limit`` analyses of this chat, newest first."""
@@ -459,7 +469,7 @@ class Store:
             rows = await db.execute_fetchall(
                 ANALYSIS_SELECT + " WHERE a.chat_id = ? ORDER BY a.id DESC LIMIT ?", (chat_id, max(limit, 0))
             )
-        return [item for item, _ in self._parsed(rows, with_report=False)]
+        return [item for item, _ in self._parsed(rows, read_report=lambda row: None)]
 
     async def search(self, chat_id: int, query: str, limit: int = 20) -> list[SearchHit]:
         """Claims and sources of this chat's analyses that contain all words of ``query``.
@@ -470,11 +480,12 @@ class Store:
         if match is None or limit <= 0:
             return []
         found: list[tuple[float, SearchHit]] = []
+        searches: tuple[tuple[Literal["claim", "source"], str, str, str], ...] = (
+            ("claim", "claims", "claims_fts", "text"),
+            ("source", "sources", "sources_fts", "name"),
+        )
         async with self._reading() as db:
-            for kind, table, fts, column in (
-                ("claim", "claims", "claims_fts", "text"),
-                ("source", "sources", "sources_fts", "name"),
-            ):
+            for kind, table, fts, column in searches:
                 rows = await db.execute_fetchall(
                     f"SELECT a.id, t.{column}, a.title, a.created_at, f.rank"
                     f" FROM {fts} f JOIN {table} t ON t.id = f.rowid"
@@ -486,7 +497,12 @@ class Store:
                     (chat_id, match, chat_id, limit),
                 )
                 found.extend(
-                    (row[4], SearchHit(analysis_id=row[0], kind=kind, text=row[1], title=row[2], created_at=row[3]))
+                    (
+                        row[4],
+                        SearchHit(
+                            analysis_id=row[0], kind=kind, text=row[1], title=row[2], created_at=row[3]
+                        ),
+                    )
                     for row in rows
                 )
         found.sort(key=lambda pair: pair[0])
@@ -502,16 +518,15 @@ class Store:
                 " WHERE a.chat_id = ? ORDER BY a.id",
                 (chat_id,),
             )
-        return export.render(self._parsed(rows, with_report=True), fmt)
+        return export.render(self._parsed(rows, read_report=lambda row: _report(row[-1])), fmt)
 
     @staticmethod
-    def _parsed(rows: Iterable[Any], *, with_report: bool) -> list[tuple[Analysis, Report | None]]:
-        """Rows (report JSON last when ``with_report``) as analyses; a row that fails is skipped."""
-        result: list[tuple[Analysis, Any]] = []
+    def _parsed(rows: Iterable[Any], *, read_report: Callable[[Any], _R]) -> list[tuple[Analysis, _R]]:
+        """Rows as (analysis, ``read_report(row)``) pairs; a row that fails is skipped (logged)."""
+        result: list[tuple[Analysis, _R]] = []
         for row in rows:
             try:
-                report = Report.from_dict(json.loads(row[-1])) if with_report else None
-                result.append((analysis(row), report))
+                result.append((analysis(row), read_report(row)))
             except (ValueError, KeyError, TypeError) as exc:
                 log.error("storage: skipping analysis %s, it cannot be read: %s", row[0], exc)
         return result
@@ -568,7 +583,9 @@ class Store:
             )
         row = next(iter(rows), None)
         if row is None:
-            return ChatSettings(chat_id=chat_id, mode=DEFAULT_CHAT_MODE, channel_reports=False, unreachable=None)
+            return ChatSettings(
+                chat_id=chat_id, mode=DEFAULT_CHAT_MODE, channel_reports=False, unreachable=None
+            )
         return ChatSettings(chat_id=chat_id, mode=row[0], channel_reports=bool(row[1]), unreachable=row[2])
 
     async def set_chat_mode(self, chat_id: int, mode: str) -> None:
@@ -589,7 +606,9 @@ class Store:
         """The chat wrote to the bot again: sending works again."""
         await self._set(chat_id, "unreachable", None)
 
-    async def _set(self, chat_id: int, column: Literal["mode", "channel_reports", "unreachable"], value: Any) -> None:
+    async def _set(
+        self, chat_id: int, column: Literal["mode", "channel_reports", "unreachable"], value: Any
+    ) -> None:
         async with self._transaction() as db:
             await db.execute(
                 f"INSERT INTO chat_settings (chat_id, {column}, updated_at) VALUES (?, ?, ?)"
@@ -602,7 +621,9 @@ class Store:
         """A group became a supergroup: its history, inbox and settings move to the new id."""
         async with self._transaction() as db:
             for table in ("analyses", "inbox"):
-                await db.execute(f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
+                await db.execute(
+                    f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
+                )
             await db.execute(
                 "INSERT INTO chat_settings (chat_id, mode, channel_reports, unreachable, updated_at)"
                 " SELECT ?, mode, channel_reports, NULL, ? FROM chat_settings WHERE chat_id = ?"
@@ -610,4 +631,3 @@ class Store:
                 (new_chat_id, iso(self._now()), old_chat_id),
             )
             await db.execute("DELETE FROM chat_settings WHERE chat_id = ?", (old_chat_id,))
-

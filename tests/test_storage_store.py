@@ -9,13 +9,14 @@ import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.report import Article, Claim, Report, Source, Unverified
-from storage import CHAT_MODES, StorageError, Store, article_key
+from storage import CHAT_MODES, Analysis, StorageError, Store, article_key
 from storage.migrations import LATEST_VERSION
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -56,13 +57,28 @@ def make_report(words: str, *, version: str = "test-1", title: str | None = None
             ),
         ),
         claims=(
-            Claim(id="c1", text=claim_text, span=(0, len(claim_text)), source_id="s1", cue="said", kind="paraphrase"),
-            Claim(id="c2", text=f"{words} casualties were reported", span=(40, 60), source_id=None, cue=None,
-                  kind="outlet"),
+            Claim(
+                id="c1",
+                text=claim_text,
+                span=(0, len(claim_text)),
+                source_id="s1",
+                cue="said",
+                kind="paraphrase",
+            ),
+            Claim(
+                id="c2",
+                text=f"{words} casualties were reported",
+                span=(40, 60),
+                source_id=None,
+                cue=None,
+                kind="outlet",
+            ),
         ),
         attributions=(),
         unverified=(
-            Unverified(claim_id="c2", reason="not_confirmed", evidence="could not be confirmed", span=(61, 80)),
+            Unverified(
+                claim_id="c2", reason="not_confirmed", evidence="could not be confirmed", span=(61, 80)
+            ),
         ),
         extractor_version=version,
     )
@@ -84,7 +100,9 @@ async def store(tmp_path: Path, clock: Clock) -> AsyncIterator[Store]:
     await opened.close()
 
 
-async def save(store: Store, words: str, *, chat_id: int = 1, message_id: int = 1, text: str | None = None):
+async def save(
+    store: Store, words: str, *, chat_id: int = 1, message_id: int = 1, text: str | None = None
+) -> Analysis:
     return await store.save_analysis(
         chat_id=chat_id,
         message_id=message_id,
@@ -95,8 +113,8 @@ async def save(store: Store, words: str, *, chat_id: int = 1, message_id: int = 
 
 
 def count(path: Path, table: str) -> int:
-    with sqlite3.connect(path) as db:
-        return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    with closing(sqlite3.connect(path)) as db:
+        return int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
 # -- opening ----------------------------------------------------------------------------------------
@@ -106,14 +124,14 @@ async def test_store_open_creates_latest_schema_with_wal(tmp_path: Path) -> None
     path = tmp_path / "new.sqlite3"
     async with await Store.open(path):
         pass
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 async def test_store_open_refuses_newer_schema(tmp_path: Path) -> None:
     path = tmp_path / "future.sqlite3"
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db:
         db.execute(f"PRAGMA user_version = {LATEST_VERSION + 5}")
     with pytest.raises(StorageError, match="newer Claimdesk") as caught:
         await Store.open(path)
@@ -291,12 +309,13 @@ async def test_store_history_is_newest_first_and_per_chat(store: Store) -> None:
 
 
 async def test_store_concurrent_saves_all_succeed(store: Store) -> None:
-    results = await asyncio.gather(
-        *(save(store, f"topic{n}", chat_id=n % 3, message_id=n) for n in range(100)),
-        *(store.inbox_add(update_id=n, chat_id=1, message_id=n, raw={}) for n in range(100)),
+    saves = asyncio.gather(*(save(store, f"topic{n}", chat_id=n % 3, message_id=n) for n in range(100)))
+    adds = asyncio.gather(
+        *(store.inbox_add(update_id=n, chat_id=1, message_id=n, raw={}) for n in range(100))
     )
-    assert len({r.id for r in results[:100]}) == 100
-    assert all(results[100:])
+    saved, added = await asyncio.gather(saves, adds)
+    assert len({a.id for a in saved}) == 100
+    assert all(added)
     assert count(Path(store.path), "analyses") == 100
     assert count(Path(store.path), "claims") == 200
 
@@ -342,7 +361,10 @@ async def test_store_export_json_parses_back(store: Store) -> None:
     await save(store, "orchard", chat_id=1)
     await save(store, "volcano", chat_id=2)
     data = json.loads(await store.export(1, "json"))
-    assert [entry["analysis"]["title"] for entry in data] == ["Article about harbour", "Article about orchard"]
+    assert [entry["analysis"]["title"] for entry in data] == [
+        "Article about harbour",
+        "Article about orchard",
+    ]
     assert Report.from_dict(data[0]["report"]) == make_report("harbour")
     assert data[0]["analysis"]["counts"] == {"claims": 2, "sources": 1, "unverified": 1}
 
@@ -366,14 +388,13 @@ async def test_store_export_md_is_readable(store: Store) -> None:
     assert "volcano" not in text
 
 
-async def test_store_export_skips_unreadable_report(
-    store: Store, caplog: pytest.LogCaptureFixture
-) -> None:
+async def test_store_export_skips_unreadable_report(store: Store, caplog: pytest.LogCaptureFixture) -> None:
     await save(store, "harbour", chat_id=1)
     broken = await save(store, "orchard", chat_id=1)
-    with sqlite3.connect(store.path) as db:
+    with closing(sqlite3.connect(store.path, isolation_level=None)) as db:
         db.execute(
-            "UPDATE reports SET report = '{not json' WHERE id = (SELECT report_id FROM analyses WHERE id = ?)",
+            "UPDATE reports SET report = '{not json'"
+            " WHERE id = (SELECT report_id FROM analyses WHERE id = ?)",
             (broken.id,),
         )
     with caplog.at_level(logging.ERROR, logger="storage.store"):
