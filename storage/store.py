@@ -474,7 +474,8 @@ class Store:
     async def search(self, chat_id: int, query: str, limit: int = 20) -> list[SearchHit]:
         """Claims and sources of this chat's analyses that contain all words of ``query``.
 
-        Best matches first; each hit points at the latest analysis of its article in this chat.
+        Best matches first; only the latest analysis of each article in this chat (and its report)
+        is searched, so an article forwarded or re-analysed again gives no duplicate hits.
         """
         match = fts_query(query)
         if match is None or limit <= 0:
@@ -492,7 +493,7 @@ class Store:
                     " JOIN analyses a ON a.report_id = t.report_id AND a.chat_id = ?"
                     f" WHERE {fts} MATCH ?"
                     " AND a.id = (SELECT max(b.id) FROM analyses b"
-                    "             WHERE b.report_id = t.report_id AND b.chat_id = ?)"
+                    "             WHERE b.article_key = a.article_key AND b.chat_id = ?)"
                     " ORDER BY f.rank LIMIT ?",
                     (chat_id, match, chat_id, limit),
                 )

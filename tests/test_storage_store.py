@@ -485,3 +485,34 @@ async def test_store_migrate_chat_moves_history_and_settings(store: Store) -> No
     assert [a.id for a in await store.history(-1001)] == [saved.id]
     assert (await store.chat_settings(-1001)).mode == "mentions_only"
     assert (await store.chat_settings(-100)).mode == "forwards_and_mentions"
+
+
+async def test_store_unreadable_rows_are_skipped_not_fatal(store: Store) -> None:
+    good = await save(store, "harbour", chat_id=1)
+    bad = await save(store, "orchard", chat_id=1)
+    with closing(sqlite3.connect(store.path, isolation_level=None)) as db:
+        db.execute("UPDATE analyses SET origin = 'not json' WHERE id = ?", (bad.id,))
+        db.execute(
+            "UPDATE reports SET report = '{}' WHERE id = (SELECT report_id FROM analyses WHERE id = ?)",
+            (bad.id,),
+        )
+    assert [a.id for a in await store.history(1)] == [good.id]
+    assert await store.cached_report(article_text("orchard"), "test-1") is None  # analysed again
+    assert await store.cached_report(article_text("harbour"), "test-1") == make_report("harbour")
+
+
+async def test_store_newer_extractor_version_stores_a_second_report(store: Store) -> None:
+    first = await save(store, "harbour", chat_id=1)
+    newer = await store.save_analysis(
+        chat_id=1,
+        message_id=2,
+        text=article_text("harbour"),
+        report=make_report("harbour", version="test-2"),
+        origin={},
+    )
+    assert newer.article_key == first.article_key and newer.seen_in_chat == 2
+    stored = await store.get_analysis(newer.id, chat_id=1)
+    assert stored is not None and stored.report.extractor_version == "test-2"
+    assert await store.cached_report(article_text("harbour"), "test-1") is not None
+    assert (count(Path(store.path), "articles"), count(Path(store.path), "reports")) == (1, 2)
+    assert [h.analysis_id for h in await store.search(1, "harbour bridge")] == [newer.id]
