@@ -1,10 +1,11 @@
-"""Shared fixtures: the fake Telegram Bot API server (tests/fakebotapi.py)."""
+"""Shared fixtures: the fake Telegram Bot API server (tests/fakebotapi.py) and a Bot connected to it."""
 
 from collections.abc import AsyncIterator
 
 import pytest
+from telegram import Bot
 
-from fakebotapi import FakeBotAPI
+from fakebotapi import FakeBotAPI, fast_request
 
 
 @pytest.fixture
@@ -12,3 +13,10 @@ async def fake_bot_api() -> AsyncIterator[FakeBotAPI]:
     """A started fake Bot API on 127.0.0.1 (free port); ``fake_bot_api.bot_kwargs`` configures a Bot."""
     async with FakeBotAPI() as server:
         yield server
+
+
+@pytest.fixture
+async def fake_bot(fake_bot_api: FakeBotAPI) -> AsyncIterator[Bot]:
+    """An initialised ``telegram.Bot`` talking to ``fake_bot_api``."""
+    async with Bot(**fake_bot_api.bot_kwargs, request=fast_request(), get_updates_request=fast_request()) as bot:
+        yield bot

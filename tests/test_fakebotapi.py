@@ -2,16 +2,22 @@
 
 import asyncio
 import re
+from collections.abc import AsyncIterator, Callable
 
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
+from telegram import BotCommand, Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 
 from fakebotapi import (
     FakeBotAPI,
+    Fault,
+    origin_chat,
+    origin_hidden_user,
+    origin_user,
     delay,
+    fast_request,
     dropped_connection,
     flood,
     group_chat,
@@ -22,24 +28,21 @@ from fakebotapi import (
     server_error,
 )
 
+# PTB warns about its own RetryAfter.retry_after type change whenever it builds the message.
+pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
+
 ALICE = make_user(1001, "Alice", username="alice")
 
 
-@pytest.fixture
-async def bot(fake_bot_api: FakeBotAPI) -> Bot:
-    async with Bot(**fake_bot_api.bot_kwargs) as bot:
-        yield bot
-
-
-async def test_fakebotapi_get_me_describes_the_bot(bot: Bot, fake_bot_api: FakeBotAPI) -> None:
-    me = await bot.get_me()
+async def test_fakebotapi_get_me_describes_the_bot(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+    me = await fake_bot.get_me()
     assert me.username == fake_bot_api.bot_user["username"]
     assert me.is_bot
 
 
-async def test_fakebotapi_send_message_is_stored_as_the_chat_shows_it(bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+async def test_fakebotapi_send_message_is_stored_as_the_chat_shows_it(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
     update = fake_bot_api.text_update(private_chat(ALICE), ALICE, "hello")
-    sent = await bot.send_message(
+    sent = await fake_bot.send_message(
         ALICE["id"], "<b>Report</b> &amp; more", parse_mode=ParseMode.HTML,
         reply_parameters=ReplyParameters(update["message"]["message_id"]),
     )
@@ -63,20 +66,20 @@ async def test_fakebotapi_send_message_is_stored_as_the_chat_shows_it(bot: Bot, 
     ],
 )
 async def test_fakebotapi_send_message_rejects_what_telegram_rejects(
-    bot: Bot, fake_bot_api: FakeBotAPI, text: str, description: str
+    fake_bot: Bot, fake_bot_api: FakeBotAPI, text: str, description: str
 ) -> None:
     fake_bot_api.add_chat(private_chat(ALICE))
     with pytest.raises(BadRequest, match=f"(?i){re.escape(description)}"):
-        await bot.send_message(ALICE["id"], text, parse_mode=ParseMode.HTML)
+        await fake_bot.send_message(ALICE["id"], text, parse_mode=ParseMode.HTML)
     assert fake_bot_api.bot_messages(ALICE["id"]) == []
 
 
-async def test_fakebotapi_length_limit_counts_visible_utf16_units(bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+async def test_fakebotapi_length_limit_counts_visible_utf16_units(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
     fake_bot_api.add_chat(private_chat(ALICE))
-    sent = await bot.send_message(ALICE["id"], "<b>" + "x" * 4096 + "</b>", parse_mode=ParseMode.HTML)
+    sent = await fake_bot.send_message(ALICE["id"], "<b>" + "x" * 4096 + "</b>", parse_mode=ParseMode.HTML)
     assert len(sent.text) == 4096
     with pytest.raises(BadRequest, match="(?i)message is too long"):
-        await bot.send_message(ALICE["id"], "😀" * 2049)  # 4098 UTF-16 units
+        await fake_bot.send_message(ALICE["id"], "😀" * 2049)  # 4098 UTF-16 units
 
 
 @pytest.mark.parametrize(
@@ -89,32 +92,32 @@ async def test_fakebotapi_length_limit_counts_visible_utf16_units(bot: Bot, fake
         '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>',
     ],
 )
-async def test_fakebotapi_accepts_every_telegram_tag(bot: Bot, fake_bot_api: FakeBotAPI, html: str) -> None:
+async def test_fakebotapi_accepts_every_telegram_tag(fake_bot: Bot, fake_bot_api: FakeBotAPI, html: str) -> None:
     fake_bot_api.add_chat(private_chat(ALICE))
-    sent = await bot.send_message(ALICE["id"], html, parse_mode=ParseMode.HTML)
+    sent = await fake_bot.send_message(ALICE["id"], html, parse_mode=ParseMode.HTML)
     assert "<" not in sent.text.replace("<>", "")
     assert sent.entities
 
 
-async def test_fakebotapi_rejects_long_callback_data(bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+async def test_fakebotapi_rejects_long_callback_data(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
     fake_bot_api.add_chat(private_chat(ALICE))
     ok = InlineKeyboardMarkup([[InlineKeyboardButton("ok", callback_data="x" * 64)]])
     too_long = InlineKeyboardMarkup([[InlineKeyboardButton("no", callback_data="x" * 65)]])
-    await bot.send_message(ALICE["id"], "fits", reply_markup=ok)
+    await fake_bot.send_message(ALICE["id"], "fits", reply_markup=ok)
     with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
-        await bot.send_message(ALICE["id"], "too long", reply_markup=too_long)
+        await fake_bot.send_message(ALICE["id"], "too long", reply_markup=too_long)
 
 
-async def test_fakebotapi_edit_to_identical_content_is_not_modified(bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+async def test_fakebotapi_edit_to_identical_content_is_not_modified(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
     fake_bot_api.add_chat(private_chat(ALICE))
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("Claims", callback_data="r:1:claims")]])
-    sent = await bot.send_message(ALICE["id"], "<b>Report</b>", parse_mode=ParseMode.HTML, reply_markup=markup)
-    edited = await bot.edit_message_text(
+    sent = await fake_bot.send_message(ALICE["id"], "<b>Report</b>", parse_mode=ParseMode.HTML, reply_markup=markup)
+    edited = await fake_bot.edit_message_text(
         "<b>Claims</b>", ALICE["id"], sent.message_id, parse_mode=ParseMode.HTML, reply_markup=markup
     )
     assert edited.text == "Claims"
     with pytest.raises(BadRequest, match="(?i)message is not modified"):
-        await bot.edit_message_text(
+        await fake_bot.edit_message_text(
             "<b>Claims</b>", ALICE["id"], sent.message_id, parse_mode=ParseMode.HTML, reply_markup=markup
         )
     shown = fake_bot_api.message(ALICE["id"], sent.message_id)
@@ -122,18 +125,18 @@ async def test_fakebotapi_edit_to_identical_content_is_not_modified(bot: Bot, fa
     assert shown["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "r:1:claims"
 
 
-async def test_fakebotapi_injected_flood_surfaces_as_retry_after(bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+async def test_fakebotapi_injected_flood_surfaces_as_retry_after(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
     fake_bot_api.add_chat(private_chat(ALICE))
     fake_bot_api.inject("sendMessage", flood(retry_after=3))
     with pytest.raises(RetryAfter) as caught:
-        await bot.send_message(ALICE["id"], "first")
+        await fake_bot.send_message(ALICE["id"], "first")
     assert "Retry in 3 seconds" in str(caught.value)
-    sent = await bot.send_message(ALICE["id"], "second")
+    sent = await fake_bot.send_message(ALICE["id"], "second")
     assert [m["text"] for m in fake_bot_api.bot_messages(ALICE["id"])] == [sent.text]
 
 
-async def test_fakebotapi_long_poll_returns_when_an_update_arrives(bot: Bot, fake_bot_api: FakeBotAPI) -> None:
-    poll = asyncio.create_task(bot.get_updates(timeout=5, read_timeout=10))
+async def test_fakebotapi_long_poll_returns_when_an_update_arrives(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+    poll = asyncio.create_task(fake_bot.get_updates(timeout=5, read_timeout=10))
     await fake_bot_api.wait_for(lambda: fake_bot_api.requests_for("getUpdates"))
     assert not poll.done()
     fake_bot_api.text_update(private_chat(ALICE), ALICE, "/start")
@@ -142,19 +145,19 @@ async def test_fakebotapi_long_poll_returns_when_an_update_arrives(bot: Bot, fak
     assert updates[0].message.entities[0].type == "bot_command"
 
 
-async def test_fakebotapi_long_poll_times_out_empty(bot: Bot) -> None:
-    assert await bot.get_updates(timeout=0.2) == ()
+async def test_fakebotapi_long_poll_times_out_empty(fake_bot: Bot) -> None:
+    assert await fake_bot.get_updates(timeout=0.2) == ()
 
 
-async def test_fakebotapi_offset_confirms_earlier_updates(bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+async def test_fakebotapi_offset_confirms_earlier_updates(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
     chat = private_chat(ALICE)
     for text in ("one", "two", "three"):
         fake_bot_api.text_update(chat, ALICE, text)
-    first = await bot.get_updates(limit=2)
+    first = await fake_bot.get_updates(limit=2)
     assert [u.message.text for u in first] == ["one", "two"]
-    again = await bot.get_updates(limit=2)
+    again = await fake_bot.get_updates(limit=2)
     assert [u.update_id for u in again] == [u.update_id for u in first]
-    rest = await bot.get_updates(offset=first[-1].update_id + 1)
+    rest = await fake_bot.get_updates(offset=first[-1].update_id + 1)
     assert [u.message.text for u in rest] == ["three"]
     assert len(fake_bot_api.pending_updates) == 1
 
@@ -165,7 +168,8 @@ async def test_fakebotapi_application_replies_to_start(fake_bot_api: FakeBotAPI)
         .token(fake_bot_api.token)
         .base_url(fake_bot_api.base_url)
         .base_file_url(fake_bot_api.base_file_url)
-        .get_updates_read_timeout(5)
+        .request(fast_request())
+        .get_updates_request(fast_request())
         .build()
     )
 
@@ -188,3 +192,225 @@ async def test_fakebotapi_application_replies_to_start(fake_bot_api: FakeBotAPI)
     shown = fake_bot_api.last_bot_message(ALICE["id"])
     assert shown["text"] == "Welcome to Claimdesk"
     assert shown["reply_to_message"]["message_id"] == update["message"]["message_id"]
+
+
+NEWSROOM = group_chat(-100200300, "Newsroom")
+CHANNEL = channel_chat(-100900800, "Kyiv Desk", username="kyivdesk")
+BOB = make_user(1002, "Bob")
+
+
+def _build_every_update_kind(server: FakeBotAPI) -> list[tuple[str, Callable[[Update], object]]]:
+    """Queue one update of each kind; return (name, what PTB must see) pairs in queue order."""
+    article = server.forward_update(
+        NEWSROOM, ALICE, "Officials said on Monday ...",
+        origin_channel(CHANNEL, 4321, 1_700_000_000, author_signature="Jane Roe"),
+    )["message"]
+    server.forward_update(private_chat(ALICE), ALICE, "from a user", origin_user(BOB))
+    server.forward_update(private_chat(ALICE), ALICE, "from hidden", origin_hidden_user("Carol C."))
+    server.forward_update(private_chat(ALICE), ALICE, "from a group", origin_chat(NEWSROOM, author_signature="Admin"))
+    server.automatic_forward_update(NEWSROOM, CHANNEL, "channel post copy", channel_message_id=77)
+    server.photo_update(private_chat(ALICE), ALICE, "A caption with https://example.org/a")
+    server.document_update(private_chat(ALICE), ALICE, b"Article text", "article.txt")
+    server.text_update(NEWSROOM, BOB, "/check", reply_to=article)
+    server.text_update(NEWSROOM, BOB, f"@{server.bot_user['username']} please look")
+    bot_message = server.new_message(private_chat(ALICE), server.bot_user, text="Report", reply_markup={
+        "inline_keyboard": [[{"text": "Claims", "callback_data": "r:1:claims"}]]})
+    server.callback_update(ALICE["id"], ALICE, bot_message["message_id"], "r:1:claims")
+    server.channel_post_update(CHANNEL, "Breaking: ...", author_signature="Jane Roe")
+    server.edited_message_update(NEWSROOM["id"], article["message_id"], "Officials said on Tuesday ...")
+    server.my_chat_member_update(NEWSROOM, ALICE, old_status="left", new_status="administrator")
+    return [
+        ("channel forward", lambda u: (u.message.forward_origin.chat.username, u.message.forward_origin.message_id,
+                                       u.message.forward_origin.author_signature, u.message.forward_origin.date.year)
+         == ("kyivdesk", 4321, "Jane Roe", 2023)),
+        ("user forward", lambda u: u.message.forward_origin.sender_user.first_name == "Bob"),
+        ("hidden user forward", lambda u: u.message.forward_origin.sender_user_name == "Carol C."),
+        ("chat forward", lambda u: u.message.forward_origin.sender_chat.title == "Newsroom"),
+        ("automatic forward", lambda u: u.message.is_automatic_forward and u.message.sender_chat.id == CHANNEL["id"]),
+        ("photo", lambda u: u.message.photo and u.message.caption_entities[0].type == "url"),
+        ("document", lambda u: u.message.document.file_name == "article.txt"),
+        ("/check reply", lambda u: u.message.reply_to_message.forward_origin.type == "channel"
+         and u.message.entities[0].type == "bot_command"),
+        ("mention", lambda u: u.message.entities[0].type == "mention"),
+        ("callback", lambda u: u.callback_query.data == "r:1:claims" and u.callback_query.message.text == "Report"),
+        ("channel post", lambda u: u.channel_post.author_signature == "Jane Roe"),
+        ("edited message", lambda u: u.edited_message.text.endswith("Tuesday ...")),
+        ("my chat member", lambda u: u.my_chat_member.new_chat_member.status == "administrator"),
+    ]
+
+
+async def test_fakebotapi_builds_updates_python_telegram_bot_parses(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+    expectations = _build_every_update_kind(fake_bot_api)
+    updates = await fake_bot.get_updates()
+    assert len(updates) == len(expectations)
+    failed = [name for (name, check), update in zip(expectations, updates, strict=True) if not check(update)]
+    assert failed == []
+
+
+async def test_fakebotapi_message_ids_increase_per_chat(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+    first = fake_bot_api.text_update(private_chat(ALICE), ALICE, "one")["message"]
+    fake_bot_api.text_update(NEWSROOM, ALICE, "elsewhere")
+    sent = await fake_bot.send_message(ALICE["id"], "reply")
+    second = fake_bot_api.text_update(private_chat(ALICE), ALICE, "two")["message"]
+    assert [first["message_id"], sent.message_id, second["message_id"]] == [1, 2, 3]
+    assert [m["text"] for m in fake_bot_api.chat_messages(ALICE["id"])] == ["one", "reply", "two"]
+
+
+async def test_fakebotapi_callback_query_is_answered_once(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+    fake_bot_api.add_chat(private_chat(ALICE))
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("Sources", callback_data="r:1:sources")]])
+    sent = await fake_bot.send_message(ALICE["id"], "Report", reply_markup=markup)
+    update = fake_bot_api.callback_update(ALICE["id"], ALICE, sent.message_id, "r:1:sources")
+    query_id = update["callback_query"]["id"]
+    assert await fake_bot.answer_callback_query(query_id, text="Loading")
+    assert fake_bot_api.callback_answers[query_id]["text"] == "Loading"
+    with pytest.raises(BadRequest, match="(?i)query is too old"):
+        await fake_bot.answer_callback_query(query_id)
+
+
+async def test_fakebotapi_edit_without_markup_removes_the_keyboard(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+    fake_bot_api.add_chat(private_chat(ALICE))
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("JSON", callback_data="r:1:json")]])
+    sent = await fake_bot.send_message(ALICE["id"], "Report", reply_markup=markup)
+    await fake_bot.edit_message_reply_markup(ALICE["id"], sent.message_id, reply_markup=None)
+    assert "reply_markup" not in fake_bot_api.message(ALICE["id"], sent.message_id)
+    with pytest.raises(BadRequest, match="(?i)message is not modified"):
+        await fake_bot.edit_message_reply_markup(ALICE["id"], sent.message_id, reply_markup=None)
+    await fake_bot.edit_message_text("Report, edited", ALICE["id"], sent.message_id, reply_markup=markup)
+    await fake_bot.edit_message_text("Report, edited again", ALICE["id"], sent.message_id)
+    assert "reply_markup" not in fake_bot_api.message(ALICE["id"], sent.message_id)
+
+
+async def test_fakebotapi_document_upload_and_download_round_trip(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+    fake_bot_api.add_chat(private_chat(ALICE))
+    payload = '{"claims": ["é"]}'.encode()
+    sent = await fake_bot.send_document(ALICE["id"], payload, filename="report.json", caption="<b>JSON</b>",
+                                   parse_mode=ParseMode.HTML)
+    assert sent.document.file_name == "report.json"
+    assert sent.caption == "JSON"
+    assert fake_bot_api.file_content(fake_bot_api.last_bot_message(ALICE["id"])) == payload
+    telegram_file = await fake_bot.get_file(sent.document.file_id)
+    assert bytes(await telegram_file.download_as_bytearray()) == payload
+    upload = fake_bot_api.requests_for("sendDocument")[0].files["document"]
+    assert (upload.filename, upload.content) == ("report.json", payload)
+
+
+async def test_fakebotapi_user_document_downloads(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+    update = fake_bot_api.document_update(private_chat(ALICE), ALICE, b"\xef\xbb\xbfText", "a.txt")
+    telegram_file = await fake_bot.get_file(update["message"]["document"]["file_id"])
+    assert bytes(await telegram_file.download_as_bytearray()) == b"\xef\xbb\xbfText"
+    with pytest.raises(BadRequest, match="(?i)invalid file_id"):
+        await fake_bot.get_file("nope")
+
+
+async def test_fakebotapi_caption_limit_is_1024(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+    fake_bot_api.add_chat(private_chat(ALICE))
+    await fake_bot.send_document(ALICE["id"], b"x", filename="a.txt", caption="c" * 1024)
+    with pytest.raises(BadRequest, match="(?i)message caption is too long"):
+        await fake_bot.send_document(ALICE["id"], b"x", filename="a.txt", caption="c" * 1025)
+
+
+async def test_fakebotapi_reply_to_missing_message(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+    fake_bot_api.add_chat(private_chat(ALICE))
+    with pytest.raises(BadRequest, match="(?i)message to be replied not found"):
+        await fake_bot.send_message(ALICE["id"], "x", reply_parameters=ReplyParameters(99))
+    sent = await fake_bot.send_message(
+        ALICE["id"], "x", reply_parameters=ReplyParameters(99, allow_sending_without_reply=True)
+    )
+    assert sent.reply_to_message is None
+
+
+@pytest.mark.parametrize(
+    ("condition", "error", "description"),
+    [
+        (lambda s: s.block_chat(ALICE["id"]), Forbidden, "bot was blocked by the user"),
+        (lambda s: s.remove_chat(ALICE["id"]), BadRequest, "chat not found"),
+        (lambda s: s.kick_bot(ALICE["id"]), Forbidden, "bot was kicked"),
+    ],
+)
+async def test_fakebotapi_chat_conditions(
+    fake_bot: Bot, fake_bot_api: FakeBotAPI, condition: Callable[[FakeBotAPI], None], error: type, description: str
+) -> None:
+    fake_bot_api.add_chat(private_chat(ALICE))
+    condition(fake_bot_api)
+    with pytest.raises(error, match=f"(?i){description}"):
+        await fake_bot.send_message(ALICE["id"], "x")
+    with pytest.raises(error):
+        await fake_bot.send_chat_action(ALICE["id"], "typing")
+
+
+async def test_fakebotapi_unknown_chat_is_not_found(fake_bot: Bot) -> None:
+    with pytest.raises(BadRequest, match="(?i)chat not found"):
+        await fake_bot.send_message(424242, "x")
+
+
+async def test_fakebotapi_migrated_group_names_the_supergroup(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+    old_group = group_chat(-4001, "Old group", supergroup=False)
+    fake_bot_api.add_chat(old_group)
+    supergroup = fake_bot_api.migrate_chat(old_group["id"], -1004001)
+    with pytest.raises(ChatMigrated) as caught:
+        await fake_bot.send_message(old_group["id"], "x")
+    assert caught.value.new_chat_id == supergroup["id"]
+    sent = await fake_bot.send_message(supergroup["id"], "x")
+    assert sent.chat.type == "supergroup"
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        (server_error(500), NetworkError),
+        (server_error(502), NetworkError),
+        (dropped_connection(), NetworkError),
+        (flood(1), RetryAfter),
+    ],
+)
+async def test_fakebotapi_faults_are_consumed_in_order(
+    fake_bot: Bot, fake_bot_api: FakeBotAPI, fault: Fault, error: type
+) -> None:
+    fake_bot_api.add_chat(private_chat(ALICE))
+    fake_bot_api.inject("sendMessage", fault, times=2)
+    for _ in range(2):
+        with pytest.raises(error):
+            await fake_bot.send_message(ALICE["id"], "x")
+    await fake_bot.send_message(ALICE["id"], "delivered")
+    assert fake_bot_api.pending_faults("sendMessage") == 0
+    assert [m["text"] for m in fake_bot_api.bot_messages(ALICE["id"])] == ["delivered"]
+    assert [r.fault for r in fake_bot_api.requests_for("sendMessage")] == [fault, fault, None]
+
+
+async def test_fakebotapi_delay_then_timeout(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+    fake_bot_api.add_chat(private_chat(ALICE))
+    fake_bot_api.inject("sendChatAction", delay(0.5))
+    with pytest.raises(TimedOut):
+        await fake_bot.send_chat_action(ALICE["id"], "typing", read_timeout=0.1)
+    assert await fake_bot.send_chat_action(ALICE["id"], "typing")
+
+
+async def test_fakebotapi_commands_members_webhook_and_housekeeping(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+    commands = [BotCommand("start", "What Claimdesk does"), BotCommand("check", "Analyse the replied message")]
+    assert await fake_bot.set_my_commands(commands)
+    assert [c.command for c in await fake_bot.get_my_commands()] == ["start", "check"]
+    with pytest.raises(BadRequest):
+        await fake_bot.set_my_commands([BotCommand("Bad-Name", "x")])
+    fake_bot_api.add_chat(NEWSROOM)
+    fake_bot_api.set_chat_member(NEWSROOM["id"], ALICE["id"], "creator")
+    assert (await fake_bot.get_chat_member(NEWSROOM["id"], ALICE["id"])).status == "creator"
+    assert (await fake_bot.get_chat_member(NEWSROOM["id"], BOB["id"])).status == "member"
+    assert (await fake_bot.get_chat_member(NEWSROOM["id"], fake_bot_api.bot_user["id"])).status == "administrator"
+    fake_bot_api.text_update(NEWSROOM, ALICE, "pending")
+    assert (await fake_bot.get_webhook_info()).pending_update_count == 1
+    assert await fake_bot.delete_webhook(drop_pending_updates=True)
+    assert fake_bot_api.pending_updates == []
+    sent = await fake_bot.send_message(NEWSROOM["id"], "to delete")
+    assert await fake_bot.delete_message(NEWSROOM["id"], sent.message_id)
+    assert fake_bot_api.bot_messages(NEWSROOM["id"]) == []
+    with pytest.raises(BadRequest, match="(?i)message to delete not found"):
+        await fake_bot.delete_message(NEWSROOM["id"], sent.message_id)
+    assert await fake_bot.log_out()
+    assert await fake_bot.close()
+
+
+async def test_fakebotapi_wrong_token_is_unauthorized(fake_bot_api: FakeBotAPI) -> None:
+    with pytest.raises(InvalidToken):
+        async with Bot("1:wrong", base_url=fake_bot_api.base_url, request=fast_request()):
+            pass
