@@ -50,6 +50,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+import aiohttp
 from aiohttp import web
 
 if TYPE_CHECKING:
@@ -508,6 +509,7 @@ class FakeBotAPI:
         self.requests: list[RecordedRequest] = []
         self.callback_answers: dict[str, JSON] = {}
         self.webhook_url = ""
+        self.webhook_deliveries: list[tuple[int, bool]] = []  # (update_id, answered 2xx)
         self._port = port
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -524,6 +526,10 @@ class FakeBotAPI:
         self._consumed: set[int] = set()  # ids of RecordedRequest objects returned by next_request
         self._waiters: list[asyncio.Future[None]] = []
         self._closing = False
+        self._poll_generation = 0
+        self._webhook_secret = ""
+        self._webhook_session: aiohttp.ClientSession | None = None
+        self._webhook_tasks: set[asyncio.Task[None]] = set()
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
@@ -543,6 +549,11 @@ class FakeBotAPI:
     async def stop(self) -> None:
         self._closing = True
         self._notify()
+        for task in list(self._webhook_tasks):
+            task.cancel()
+        await asyncio.gather(*self._webhook_tasks, return_exceptions=True)
+        if self._webhook_session is not None:
+            await self._webhook_session.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -708,7 +719,30 @@ class FakeBotAPI:
         self._next_update_id += 1
         self._updates.append(update)
         self._notify()
+        if self.webhook_url:
+            self._deliver_to_webhook(update)
         return copy.deepcopy(update)
+
+    def _deliver_to_webhook(self, update: JSON) -> None:
+        """POST ``update`` to the webhook like Telegram does; it leaves the queue once answered 2xx."""
+
+        async def deliver() -> None:
+            if self._webhook_session is None:
+                self._webhook_session = aiohttp.ClientSession()
+            headers = {"X-Telegram-Bot-Api-Secret-Token": self._webhook_secret} if self._webhook_secret else {}
+            try:
+                async with self._webhook_session.post(self.webhook_url, json=update, headers=headers) as response:
+                    delivered = 200 <= response.status < 300
+            except aiohttp.ClientError:
+                delivered = False
+            self.webhook_deliveries.append((update["update_id"], delivered))
+            if delivered:
+                self._updates = [u for u in self._updates if u["update_id"] != update["update_id"]]
+            self._notify()
+
+        task = asyncio.get_running_loop().create_task(deliver())
+        self._webhook_tasks.add(task)
+        task.add_done_callback(self._webhook_tasks.discard)
 
     def new_message(
         self,
@@ -925,21 +959,34 @@ class FakeBotAPI:
 
     async def _api_getUpdates(self, params: JSON, files: dict[str, UploadedFile]) -> list[JSON]:
         if self.webhook_url:
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete "
+                "the webhook first",
+            )
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._notify()  # a poll still waiting is terminated by this one, as on Telegram
         offset = int(params.get("offset") or 0)
         if offset > 0:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
         elif offset < 0:
             self._updates = self._updates[offset:]
+        allowed = params.get("allowed_updates") or None
+        if allowed:
+            self._updates = [u for u in self._updates if _update_kind(u) in allowed]
         limit = min(max(int(params.get("limit") or 100), 1), 100)
         timeout = max(float(params.get("timeout") or 0), 0.0)
-        try:
-            await self.wait_for(lambda: bool(self._updates) or self._closing, timeout)
-        except TimeoutError:
-            pass
-        allowed = params.get("allowed_updates") or None
-        batch = [u for u in self._updates if not allowed or _update_kind(u) in allowed]
-        return copy.deepcopy(batch[:limit])
+        with contextlib.suppress(TimeoutError):
+            await self.wait_for(
+                lambda: bool(self._updates) or self._closing or generation != self._poll_generation, timeout
+            )
+        if generation != self._poll_generation:
+            raise ApiError(
+                409,
+                "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+            )
+        return copy.deepcopy(self._updates[:limit])
 
     async def _api_sendMessage(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
         state = self._sendable_chat(params.get("chat_id"))
@@ -1079,8 +1126,12 @@ class FakeBotAPI:
 
     async def _api_setWebhook(self, params: JSON, files: dict[str, UploadedFile]) -> bool:
         self.webhook_url = str(params.get("url") or "")
+        self._webhook_secret = str(params.get("secret_token") or "")
         if params.get("drop_pending_updates"):
             self._updates.clear()
+        if self.webhook_url:
+            for update in self._updates:
+                self._deliver_to_webhook(update)
         return True
 
     async def _api_deleteWebhook(self, params: JSON, files: dict[str, UploadedFile]) -> bool:

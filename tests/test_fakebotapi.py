@@ -2,13 +2,15 @@
 
 import asyncio
 import re
+import socket
 from collections.abc import AsyncIterator, Callable
 
+import aiohttp
 import pytest
 from telegram import BotCommand, Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
 from telegram.constants import ParseMode
-from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
-from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
+from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 
 from fakebotapi import (
     FakeBotAPI,
@@ -23,6 +25,7 @@ from fakebotapi import (
     group_chat,
     make_user,
     origin_channel,
+    parse_telegram_html,
     channel_chat,
     private_chat,
     server_error,
@@ -414,3 +417,110 @@ async def test_fakebotapi_wrong_token_is_unauthorized(fake_bot_api: FakeBotAPI) 
     with pytest.raises(InvalidToken):
         async with Bot("1:wrong", base_url=fake_bot_api.base_url, request=fast_request()):
             pass
+
+
+def _application(server: FakeBotAPI, reply: str) -> Application:
+    app = (
+        ApplicationBuilder()
+        .token(server.token)
+        .base_url(server.base_url)
+        .base_file_url(server.base_file_url)
+        .request(fast_request())
+        .get_updates_request(fast_request())
+        .build()
+    )
+
+    async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(reply)
+
+    app.add_handler(CommandHandler("help", answer))
+    return app
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_fakebotapi_delivers_to_a_webhook(fake_bot_api: FakeBotAPI) -> None:
+    app = _application(fake_bot_api, "help via webhook")
+    port = _free_port()
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_webhook(
+            listen="127.0.0.1", port=port, url_path="hook", webhook_url=f"http://127.0.0.1:{port}/hook",
+            secret_token="s3cret",
+        )
+        update = fake_bot_api.text_update(private_chat(ALICE), ALICE, "/help")
+        await fake_bot_api.next_request("sendMessage", chat_id=ALICE["id"])
+        await app.updater.stop()
+        await app.stop()
+    assert fake_bot_api.webhook_deliveries == [(update["update_id"], True)]
+    assert fake_bot_api.last_bot_message(ALICE["id"])["text"] == "help via webhook"
+    assert fake_bot_api.pending_updates == []
+    with pytest.raises(Conflict):
+        await Bot(**fake_bot_api.bot_kwargs, request=fast_request()).get_updates()
+
+
+async def test_fakebotapi_second_poller_terminates_the_first(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+    first = asyncio.create_task(fake_bot.get_updates(timeout=5, read_timeout=10))
+    await fake_bot_api.wait_for(lambda: fake_bot_api.requests_for("getUpdates"))
+    second = asyncio.create_task(fake_bot.get_updates(timeout=0.1))
+    with pytest.raises(Conflict, match="(?i)terminated by other getUpdates"):
+        await asyncio.wait_for(first, 5)
+    assert await second == ()
+
+
+async def test_fakebotapi_allowed_updates_drops_other_kinds(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+    fake_bot_api.channel_post_update(CHANNEL, "post")
+    fake_bot_api.text_update(private_chat(ALICE), ALICE, "text")
+    updates = await fake_bot.get_updates(allowed_updates=["message"])
+    assert [u.message.text for u in updates] == ["text"]
+
+
+async def test_fakebotapi_accepts_json_bodies(fake_bot_api: FakeBotAPI) -> None:
+    fake_bot_api.add_chat(private_chat(ALICE))
+    async with aiohttp.ClientSession() as session:
+        url = f"{fake_bot_api.base_url}{fake_bot_api.token}/sendMessage"
+        async with session.post(url, json={"chat_id": ALICE["id"], "text": "1234"}) as response:
+            body = await response.json()
+        async with session.post(url, json={"chat_id": str(ALICE["id"]), "text": "<i>x", "parse_mode": "HTML"}) as response:
+            error = await response.json()
+        async with session.get(f"{fake_bot_api.base_url}{fake_bot_api.token}/noSuchMethod") as response:
+            missing = await response.json()
+    assert body["ok"] and body["result"]["text"] == "1234"
+    assert error == {
+        "ok": False, "error_code": 400,
+        "description": "Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"i\"",
+    }
+    assert missing == {"ok": False, "error_code": 404, "description": "Not Found"}
+
+
+async def test_fakebotapi_next_request_returns_each_request_once(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+    fake_bot_api.add_chat(private_chat(ALICE))
+    await fake_bot.send_message(ALICE["id"], "one")
+    await fake_bot.send_message(ALICE["id"], "two")
+    assert (await fake_bot_api.next_request("sendMessage")).params["text"] == "one"
+    assert (await fake_bot_api.next_request("sendMessage", chat_id=ALICE["id"])).params["text"] == "two"
+    with pytest.raises(TimeoutError):
+        await fake_bot_api.next_request("sendMessage", timeout=0.05)
+
+
+@pytest.mark.parametrize(
+    ("html", "text", "entities"),
+    [
+        ("😀 <b>bold</b>", "😀 bold", [{"type": "bold", "offset": 3, "length": 4}]),
+        ("<b>a<i>b</i></b>", "ab", [{"type": "bold", "offset": 0, "length": 2}, {"type": "italic", "offset": 1, "length": 1}]),
+        ('<pre><code class="language-python">x</code></pre>', "x",
+         [{"type": "pre", "offset": 0, "length": 1, "language": "python"}]),
+        ('<a href="https://t.me/kyivdesk/4321?a=1&amp;b=2">post</a>', "post",
+         [{"type": "text_link", "offset": 0, "length": 4, "url": "https://t.me/kyivdesk/4321?a=1&b=2"}]),
+        ("&lt;tag&gt; &amp; &quot;q&quot; &#8212; &#x2014;", '<tag> & "q" — —', []),
+        ("<B>caps</B>", "caps", [{"type": "bold", "offset": 0, "length": 4}]),
+    ],
+)
+def test_fakebotapi_html_parser_yields_text_and_utf16_entities(html: str, text: str, entities: list[dict]) -> None:
+    assert parse_telegram_html(html) == (text, entities)
