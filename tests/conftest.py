@@ -3,9 +3,8 @@
 from collections.abc import AsyncIterator
 
 import pytest
-from telegram import Bot
-
 from fakebotapi import FakeBotAPI, fast_request
+from telegram import Bot
 
 
 @pytest.fixture
@@ -18,5 +17,7 @@ async def fake_bot_api() -> AsyncIterator[FakeBotAPI]:
 @pytest.fixture
 async def fake_bot(fake_bot_api: FakeBotAPI) -> AsyncIterator[Bot]:
     """An initialised ``telegram.Bot`` talking to ``fake_bot_api``."""
-    async with Bot(**fake_bot_api.bot_kwargs, request=fast_request(), get_updates_request=fast_request()) as bot:
+    async with Bot(
+        **fake_bot_api.bot_kwargs, request=fast_request(), get_updates_request=fast_request()
+    ) as bot:
         yield bot

@@ -22,8 +22,9 @@ getUpdates (real long polling; ``offset`` confirms).
 Faults: ``server.inject("sendMessage", flood(retry_after=1), times=2)``; also ``server_error(500|502)``,
 ``dropped_connection()``, ``delay(seconds)``, ``api_error(status, description)``. Chats:
 ``block_chat``, ``remove_chat``, ``migrate_chat``, ``kick_bot``, ``set_chat_member``.
-Inspection: ``requests`` (every call), ``requests_for``, ``await next_request(...)``, ``await wait_for(...)``,
-``chat_messages``, ``bot_messages``, ``last_bot_message``, ``message``, ``file_content``, ``callback_answers``.
+Inspection: ``requests`` (every call), ``requests_for``, ``await next_request(...)``,
+``await wait_for(...)``, ``chat_messages``, ``bot_messages``, ``last_bot_message``, ``message``,
+``file_content``, ``callback_answers``, ``pending_updates``, ``webhook_deliveries``.
 
 Deliberate strictness: sending to a chat the server has never seen is "chat not found" (as on Telegram);
 a bare ``<`` or ``&`` in HTML text is rejected (Telegram asks for them to be escaped). Markdown parse
@@ -42,6 +43,7 @@ import copy
 import functools
 import json
 import re
+import signal
 import ssl
 import time
 import uuid
@@ -67,8 +69,17 @@ MAX_CALLBACK_ANSWER_LENGTH = 200
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 CHAT_ACTIONS = frozenset(
     {
-        "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-        "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note",
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
     }
 )
 NOT_MODIFIED = (
@@ -79,9 +90,25 @@ NOT_MODIFIED = (
 # parameters are always strings and must not be JSON-decoded ("123" stays text).
 STRING_PARAMS = frozenset(
     {
-        "text", "caption", "parse_mode", "callback_query_id", "file_id", "inline_message_id", "action",
-        "url", "language_code", "business_connection_id", "message_effect_id", "secret_token",
-        "ip_address", "description", "short_description", "name", "document", "photo", "title",
+        "text",
+        "caption",
+        "parse_mode",
+        "callback_query_id",
+        "file_id",
+        "inline_message_id",
+        "action",
+        "url",
+        "language_code",
+        "business_connection_id",
+        "message_effect_id",
+        "secret_token",
+        "ip_address",
+        "description",
+        "short_description",
+        "name",
+        "document",
+        "photo",
+        "title",
     }
 )
 
@@ -101,9 +128,21 @@ class HtmlParseError(ValueError):
 
 
 _SIMPLE_TAGS: dict[str, str] = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline", "ins": "underline",
-    "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough", "tg-spoiler": "spoiler",
-    "code": "code", "pre": "pre", "blockquote": "blockquote", "a": "text_link", "span": "spoiler",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "tg-spoiler": "spoiler",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
+    "a": "text_link",
+    "span": "spoiler",
     "tg-emoji": "custom_emoji",
 }
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
@@ -175,7 +214,9 @@ def _decode_entity(source: str, i: int, at_byte: int) -> tuple[str, int]:
     decimal, hexadecimal, name = match.groups()
     if name is not None:
         if name not in _NAMED_ENTITIES:
-            raise HtmlParseError(f"can't parse entities: Unsupported HTML entity \"&{name};\" at byte offset {at_byte}")
+            raise HtmlParseError(
+                f'can\'t parse entities: Unsupported HTML entity "&{name};" at byte offset {at_byte}'
+            )
         return _NAMED_ENTITIES[name], match.end()
     code_point = int(decimal) if decimal is not None else int(hexadecimal, 16)
     if code_point == 0 or code_point > 0x10FFFF or 0xD800 <= code_point <= 0xDFFF:
@@ -187,7 +228,9 @@ def _open_tag(source: str, i: int, at_byte: int) -> tuple[_OpenTag, int]:
     name_match = _TAG_NAME_RE.match(source, i + 1)
     name = name_match.group(0).lower() if name_match else ""
     if name not in _SIMPLE_TAGS:
-        raise HtmlParseError(f"can't parse entities: Unsupported start tag \"{name}\" at byte offset {at_byte}")
+        raise HtmlParseError(
+            f'can\'t parse entities: Unsupported start tag "{name}" at byte offset {at_byte}'
+        )
     assert name_match is not None
     j = name_match.end()
     attributes: dict[str, str] = {}
@@ -203,7 +246,7 @@ def _open_tag(source: str, i: int, at_byte: int) -> tuple[_OpenTag, int]:
         if attr_match is None:
             raise HtmlParseError(
                 f"can't parse entities: Expected equal sign in declaration of an attribute of the tag "
-                f"\"{name}\" at byte offset {at_byte}"
+                f'"{name}" at byte offset {at_byte}'
             )
         attr_name = attr_match.group(0).lower()
         j = attr_match.end()
@@ -226,10 +269,12 @@ def _open_tag(source: str, i: int, at_byte: int) -> tuple[_OpenTag, int]:
         attributes[attr_name] = value
     if name == "span" and attributes.get("class") != "tg-spoiler":
         raise HtmlParseError(
-            f"can't parse entities: Tag \"span\" must have class \"tg-spoiler\" at byte offset {at_byte}"
+            f'can\'t parse entities: Tag "span" must have class "tg-spoiler" at byte offset {at_byte}'
         )
     if name == "tg-emoji" and "emoji-id" not in attributes:
-        raise HtmlParseError(f"can't parse entities: Custom emoji entity must have emoji-id at byte offset {at_byte}")
+        raise HtmlParseError(
+            f"can't parse entities: Custom emoji entity must have emoji-id at byte offset {at_byte}"
+        )
     return _OpenTag(name=name, attributes=attributes, start=0, byte_offset=at_byte), j
 
 
@@ -261,8 +306,8 @@ def _close_tag(
     tag = stack[-1]
     if tag.name != name:
         raise HtmlParseError(
-            f"can't parse entities: Unmatched end tag at byte offset {at_byte}, expected \"</{tag.name}>\", "
-            f"found \"</{name}>\""
+            f'can\'t parse entities: Unmatched end tag at byte offset {at_byte}, expected "</{tag.name}>", '
+            f'found "</{name}>"'
         )
     stack.pop()
     length = offset - tag.start
@@ -330,7 +375,9 @@ def private_chat(user: JSON) -> JSON:
     return chat
 
 
-def group_chat(chat_id: int, title: str = "Newsroom", *, supergroup: bool = True, username: str | None = None) -> JSON:
+def group_chat(
+    chat_id: int, title: str = "Newsroom", *, supergroup: bool = True, username: str | None = None
+) -> JSON:
     chat: JSON = {"id": chat_id, "type": "supergroup" if supergroup else "group", "title": title}
     if username is not None:
         chat["username"] = username
@@ -378,7 +425,9 @@ def detect_entities(text: str) -> list[JSON]:
     entities: list[JSON] = []
 
     def add(kind: str, start: int, end: int) -> None:
-        entities.append({"type": kind, "offset": utf16_length(text[:start]), "length": utf16_length(text[start:end])})
+        entities.append(
+            {"type": kind, "offset": utf16_length(text[:start]), "length": utf16_length(text[start:end])}
+        )
 
     if command := _COMMAND_RE.match(text):
         add("bot_command", 0, command.end())
@@ -409,9 +458,7 @@ class Fault:
 
 def flood(retry_after: int = 1) -> Fault:
     """429 with parameters.retry_after; python-telegram-bot raises telegram.error.RetryAfter."""
-    return Fault(
-        "error", 429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
-    )
+    return Fault("error", 429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
 
 
 def server_error(status: int = 500) -> Fault:
@@ -504,7 +551,11 @@ class FakeBotAPI:
     ) -> None:
         self.token = token
         self.bot_user = make_user(
-            int(token.split(":", 1)[0]), bot_first_name, username=bot_username, is_bot=True, language_code=None
+            int(token.split(":", 1)[0]),
+            bot_first_name,
+            username=bot_username,
+            is_bot=True,
+            language_code=None,
         )
         self.requests: list[RecordedRequest] = []
         self.callback_answers: dict[str, JSON] = {}
@@ -729,9 +780,13 @@ class FakeBotAPI:
         async def deliver() -> None:
             if self._webhook_session is None:
                 self._webhook_session = aiohttp.ClientSession()
-            headers = {"X-Telegram-Bot-Api-Secret-Token": self._webhook_secret} if self._webhook_secret else {}
+            headers = (
+                {"X-Telegram-Bot-Api-Secret-Token": self._webhook_secret} if self._webhook_secret else {}
+            )
             try:
-                async with self._webhook_session.post(self.webhook_url, json=update, headers=headers) as response:
+                async with self._webhook_session.post(
+                    self.webhook_url, json=update, headers=headers
+                ) as response:
                     delivered = 200 <= response.status < 300
             except aiohttp.ClientError:
                 delivered = False
@@ -760,7 +815,11 @@ class FakeBotAPI:
         ``entities=None`` detects bot_command, mention and url entities in ``text``; ``reply_to`` is a
         message of the same chat (dict or id); ``fields`` are added as they are (caption, photo, ...)."""
         state = self.add_chat(chat)
-        message: JSON = {"message_id": state.next_message_id, "date": date or now(), "chat": copy.deepcopy(state.chat)}
+        message: JSON = {
+            "message_id": state.next_message_id,
+            "date": date or now(),
+            "chat": copy.deepcopy(state.chat),
+        }
         state.next_message_id += 1
         if from_user is not None:
             message["from"] = copy.deepcopy(from_user)
@@ -784,7 +843,9 @@ class FakeBotAPI:
         ``text_update(group, alice, "/check", reply_to=article_message)``."""
         return self.queue_update({"message": self.new_message(chat, from_user, text=text, **message_fields)})
 
-    def forward_update(self, chat: JSON, from_user: JSON, text: str, origin: JSON, **message_fields: Any) -> JSON:
+    def forward_update(
+        self, chat: JSON, from_user: JSON, text: str, origin: JSON, **message_fields: Any
+    ) -> JSON:
         """A forwarded text message; ``origin`` from origin_user / origin_hidden_user / origin_chat /
         origin_channel."""
         return self.text_update(chat, from_user, text, forward_origin=origin, **message_fields)
@@ -810,11 +871,18 @@ class FakeBotAPI:
         )
         return self.queue_update({"message": message})
 
-    def photo_update(self, chat: JSON, from_user: JSON, caption: str | None = None, **message_fields: Any) -> JSON:
+    def photo_update(
+        self, chat: JSON, from_user: JSON, caption: str | None = None, **message_fields: Any
+    ) -> JSON:
         """A photo message (with a caption if given; caption_entities detected like text entities)."""
         photo = [
-            {"file_id": f"photo-{uuid.uuid4().hex}", "file_unique_id": uuid.uuid4().hex[:16], "width": w,
-             "height": w, "file_size": w * 100}
+            {
+                "file_id": f"photo-{uuid.uuid4().hex}",
+                "file_unique_id": uuid.uuid4().hex[:16],
+                "width": w,
+                "height": w,
+                "file_size": w * 100,
+            }
             for w in (90, 320, 800)
         ]
         if caption is not None:
@@ -822,7 +890,9 @@ class FakeBotAPI:
             message_fields.setdefault("caption_entities", detect_entities(caption))
             if not message_fields["caption_entities"]:
                 del message_fields["caption_entities"]
-        return self.queue_update({"message": self.new_message(chat, from_user, photo=photo, **message_fields)})
+        return self.queue_update(
+            {"message": self.new_message(chat, from_user, photo=photo, **message_fields)}
+        )
 
     def document_update(
         self,
@@ -838,12 +908,17 @@ class FakeBotAPI:
         """A document message whose bytes getFile and the file download serve."""
         stored = self._store_file(content, f"documents/{file_name}")
         document = {
-            "file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_name": file_name,
-            "mime_type": mime_type, "file_size": len(content),
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(content),
         }
         if caption is not None:
             message_fields["caption"] = caption
-        return self.queue_update({"message": self.new_message(chat, from_user, document=document, **message_fields)})
+        return self.queue_update(
+            {"message": self.new_message(chat, from_user, document=document, **message_fields)}
+        )
 
     def callback_update(self, chat_id: int, from_user: JSON, message_id: int, data: str) -> JSON:
         """A press on an inline button of the bot's message ``message_id`` (its current state)."""
@@ -851,12 +926,17 @@ class FakeBotAPI:
         query_id = str(uuid.uuid4().int % 10**18)
         self._callbacks[query_id] = {"chat_id": chat_id, "message_id": message_id}
         query = {
-            "id": query_id, "from": copy.deepcopy(from_user), "message": _without_reply(message),
-            "chat_instance": str(abs(hash(chat_id)) % 10**12), "data": data,
+            "id": query_id,
+            "from": copy.deepcopy(from_user),
+            "message": _without_reply(message),
+            "chat_instance": str(abs(hash(chat_id)) % 10**12),
+            "data": data,
         }
         return self.queue_update({"callback_query": query})
 
-    def channel_post_update(self, channel: JSON, text: str, *, author_signature: str | None = None, **message_fields: Any) -> JSON:
+    def channel_post_update(
+        self, channel: JSON, text: str, *, author_signature: str | None = None, **message_fields: Any
+    ) -> JSON:
         """A post in a channel where the bot is an admin."""
         if author_signature is not None:
             message_fields["author_signature"] = author_signature
@@ -881,7 +961,9 @@ class FakeBotAPI:
         self.add_chat(chat)
         self.set_chat_member(chat["id"], self.bot_user["id"], new_status)
         update = {
-            "chat": copy.deepcopy(chat), "from": copy.deepcopy(from_user), "date": now(),
+            "chat": copy.deepcopy(chat),
+            "from": copy.deepcopy(from_user),
+            "date": now(),
             "old_chat_member": self._member(chat["id"], self.bot_user, old_status),
             "new_chat_member": self._member(chat["id"], self.bot_user, new_status),
         }
@@ -894,8 +976,10 @@ class FakeBotAPI:
         name = request.match_info["method"]
         handler = self._api_methods.get(name.lower())
         recorded = RecordedRequest(
-            method=handler.__name__.removeprefix("_api_") if handler else name, params=params,
-            time=time.monotonic(), files=files,
+            method=handler.__name__.removeprefix("_api_") if handler else name,
+            params=params,
+            time=time.monotonic(),
+            files=files,
         )
         self.requests.append(recorded)
         self._notify()
@@ -933,11 +1017,23 @@ class FakeBotAPI:
         return web.Response(body=stored.content, content_type="application/octet-stream")
 
     async def _handle_fake_update(self, request: web.Request) -> web.StreamResponse:
-        return web.json_response(self.queue_update(await request.json()))
+        """Standalone mode: queue a JSON update; its chat and message become known to the server."""
+        payload = await request.json()
+        for value in payload.values():
+            message = value.get("message", value) if isinstance(value, dict) else None
+            if isinstance(message, dict) and isinstance(message.get("chat"), dict):
+                state = self.add_chat(message["chat"])
+                if isinstance(message.get("message_id"), int):
+                    state.messages[message["message_id"]] = copy.deepcopy(message)
+                    state.next_message_id = max(state.next_message_id, message["message_id"] + 1)
+        return web.json_response(self.queue_update(payload))
 
     async def _handle_fake_requests(self, request: web.Request) -> web.StreamResponse:
         return web.json_response(
-            [{"method": r.method, "params": r.params, "time": r.time, "response": r.response} for r in self.requests]
+            [
+                {"method": r.method, "params": r.params, "time": r.time, "response": r.response}
+                for r in self.requests
+            ]
         )
 
     @functools.cached_property
@@ -953,8 +1049,12 @@ class FakeBotAPI:
 
     async def _api_getMe(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
         return {
-            **self.bot_user, "can_join_groups": True, "can_read_all_group_messages": False,
-            "supports_inline_queries": False, "can_connect_to_business": False, "has_main_web_app": False,
+            **self.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
         }
 
     async def _api_getUpdates(self, params: JSON, files: dict[str, UploadedFile]) -> list[JSON]:
@@ -984,7 +1084,8 @@ class FakeBotAPI:
         if generation != self._poll_generation:
             raise ApiError(
                 409,
-                "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+                "Conflict: terminated by other getUpdates request; "
+                "make sure that only one bot instance is running",
             )
         return copy.deepcopy(self._updates[:limit])
 
@@ -998,7 +1099,12 @@ class FakeBotAPI:
         if params.get("link_preview_options") is not None:
             fields["link_preview_options"] = params["link_preview_options"]
         return self.new_message(
-            state.chat, self.bot_user, text=text, entities=entities, reply_to=self._reply_target(state, params), **fields
+            state.chat,
+            self.bot_user,
+            text=text,
+            entities=entities,
+            reply_to=self._reply_target(state, params),
+            **fields,
         )
 
     async def _api_sendDocument(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
@@ -1010,24 +1116,35 @@ class FakeBotAPI:
         if upload is not None:
             stored = self._store_file(upload.content, f"documents/{upload.filename}")
             document = {
-                "file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_name": upload.filename,
-                "mime_type": upload.mime_type, "file_size": len(upload.content),
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "file_name": upload.filename,
+                "mime_type": upload.mime_type,
+                "file_size": len(upload.content),
             }
         elif isinstance(document_param, str) and document_param in self._files:
             stored = self._files[document_param]
-            document = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": len(stored.content)}
+            document = {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "file_size": len(stored.content),
+            }
         else:
             raise _bad_request("wrong file identifier/HTTP URL specified")
         fields: JSON = {"document": document}
         if params.get("caption") is not None:
-            caption, caption_entities = _formatted(params["caption"], params, "caption_entities", MAX_CAPTION_LENGTH, caption=True)
+            caption, caption_entities = _formatted(
+                params["caption"], params, "caption_entities", MAX_CAPTION_LENGTH, caption=True
+            )
             fields["caption"] = caption
             if caption_entities:
                 fields["caption_entities"] = caption_entities
         markup = _checked_markup(params.get("reply_markup"))
         if markup is not None:
             fields["reply_markup"] = markup
-        return self.new_message(state.chat, self.bot_user, reply_to=self._reply_target(state, params), **fields)
+        return self.new_message(
+            state.chat, self.bot_user, reply_to=self._reply_target(state, params), **fields
+        )
 
     async def _api_editMessageText(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
         message = self._editable_message(params)
@@ -1040,9 +1157,14 @@ class FakeBotAPI:
 
     async def _api_editMessageCaption(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
         message = self._editable_message(params)
-        caption, entities = _formatted(params.get("caption") or "", params, "caption_entities", MAX_CAPTION_LENGTH, caption=True)
+        caption, entities = _formatted(
+            params.get("caption") or "", params, "caption_entities", MAX_CAPTION_LENGTH, caption=True
+        )
         markup = _checked_markup(params.get("reply_markup"))
-        return self._apply_edit(message, {"caption": caption or None, "caption_entities": entities or None, "reply_markup": markup})
+        return self._apply_edit(
+            message,
+            {"caption": caption or None, "caption_entities": entities or None, "reply_markup": markup},
+        )
 
     async def _api_editMessageReplyMarkup(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
         message = self._editable_message(params)
@@ -1076,8 +1198,10 @@ class FakeBotAPI:
         if len(stored.content) > MAX_DOWNLOAD_BYTES:
             raise _bad_request("file is too big")
         return {
-            "file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-            "file_size": len(stored.content), "file_path": stored.file_path,
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.content),
+            "file_path": stored.file_path,
         }
 
     async def _api_setMyCommands(self, params: JSON, files: dict[str, UploadedFile]) -> bool:
@@ -1085,7 +1209,9 @@ class FakeBotAPI:
         if not isinstance(commands, list) or len(commands) > 100:
             raise _bad_request("can't parse commands JSON object")
         for command in commands:
-            if not isinstance(command, dict) or not re.fullmatch(r"[a-z0-9_]{1,32}", str(command.get("command", ""))):
+            if not isinstance(command, dict) or not re.fullmatch(
+                r"[a-z0-9_]{1,32}", str(command.get("command", ""))
+            ):
                 raise _bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", "")).strip()) <= 256:
                 raise _bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
@@ -1108,16 +1234,25 @@ class FakeBotAPI:
             user = self._known_user(user_id)
         status = self._members.get((state.chat["id"], user_id))
         if status is None:
-            status = "administrator" if user_id == self.bot_user["id"] and state.chat["type"] != "private" else "member"
+            status = (
+                "administrator"
+                if user_id == self.bot_user["id"] and state.chat["type"] != "private"
+                else "member"
+            )
         return self._member(state.chat["id"], user, status)
 
     async def _api_getChat(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
         state = self._sendable_chat(params.get("chat_id"))
         info: JSON = {
-            **copy.deepcopy(state.chat), "accent_color_id": 0, "max_reaction_count": 11,
+            **copy.deepcopy(state.chat),
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
             "accepted_gift_types": {
-                "unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
-                "premium_subscription": False, "gifts_from_channels": False,
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
             },
         }
         if state.chat["id"] in self._linked_chats:
@@ -1141,7 +1276,11 @@ class FakeBotAPI:
         return True
 
     async def _api_getWebhookInfo(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
-        return {"url": self.webhook_url, "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+        return {
+            "url": self.webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
 
     async def _api_logOut(self, params: JSON, files: dict[str, UploadedFile]) -> bool:
         return True
@@ -1169,7 +1308,11 @@ class FakeBotAPI:
             state = self._chats.get(chat_id)
         elif isinstance(chat_id, str) and chat_id.startswith("@"):
             state = next(
-                (s for s in self._chats.values() if s.chat.get("username", "").lower() == chat_id[1:].lower()),
+                (
+                    s
+                    for s in self._chats.values()
+                    if s.chat.get("username", "").lower() == chat_id[1:].lower()
+                ),
                 None,
             )
         elif chat_id is None or chat_id == "":
@@ -1223,8 +1366,10 @@ class FakeBotAPI:
     def _store_file(self, content: bytes, path: str) -> StoredFile:
         unique = uuid.uuid4().hex
         stored = StoredFile(
-            file_id=f"BQACAgI-{unique}", file_unique_id=unique[:16],
-            file_path=f"{path.rsplit('/', 1)[0]}/file_{len(self._files)}_{path.rsplit('/', 1)[-1]}", content=content,
+            file_id=f"BQACAgI-{unique}",
+            file_unique_id=unique[:16],
+            file_path=f"{path.rsplit('/', 1)[0]}/file_{len(self._files)}_{path.rsplit('/', 1)[-1]}",
+            content=content,
         )
         self._files[stored.file_id] = stored
         self._files_by_path[stored.file_path] = stored
@@ -1244,11 +1389,21 @@ class FakeBotAPI:
         elif status == "administrator":
             member.update(
                 {
-                    "can_be_edited": False, "is_anonymous": False, "can_manage_chat": True,
-                    "can_delete_messages": True, "can_manage_video_chats": False, "can_restrict_members": True,
-                    "can_promote_members": False, "can_change_info": False, "can_invite_users": True,
-                    "can_post_stories": False, "can_edit_stories": False, "can_delete_stories": False,
-                    "can_post_messages": True, "can_edit_messages": True, "can_pin_messages": True,
+                    "can_be_edited": False,
+                    "is_anonymous": False,
+                    "can_manage_chat": True,
+                    "can_delete_messages": True,
+                    "can_manage_video_chats": False,
+                    "can_restrict_members": True,
+                    "can_promote_members": False,
+                    "can_change_info": False,
+                    "can_invite_users": True,
+                    "can_post_stories": False,
+                    "can_edit_stories": False,
+                    "can_delete_stories": False,
+                    "can_post_messages": True,
+                    "can_edit_messages": True,
+                    "can_pin_messages": True,
                 }
             )
         elif status == "restricted":
@@ -1256,10 +1411,20 @@ class FakeBotAPI:
                 {"is_member": True, "until_date": 0, "can_edit_tag": False}
                 | dict.fromkeys(
                     [
-                        "can_change_info", "can_invite_users", "can_pin_messages", "can_send_messages",
-                        "can_send_polls", "can_send_other_messages", "can_add_web_page_previews",
-                        "can_manage_topics", "can_send_audios", "can_send_documents", "can_send_photos",
-                        "can_send_videos", "can_send_video_notes", "can_send_voice_notes",
+                        "can_change_info",
+                        "can_invite_users",
+                        "can_pin_messages",
+                        "can_send_messages",
+                        "can_send_polls",
+                        "can_send_other_messages",
+                        "can_add_web_page_previews",
+                        "can_manage_topics",
+                        "can_send_audios",
+                        "can_send_documents",
+                        "can_send_photos",
+                        "can_send_videos",
+                        "can_send_video_notes",
+                        "can_send_voice_notes",
                     ],
                     False,
                 )
@@ -1319,10 +1484,14 @@ def _without_reply(message: JSON) -> JSON:
 
 
 def _commands_key(params: JSON) -> str:
-    return json.dumps([params.get("scope") or {"type": "default"}, params.get("language_code") or ""], sort_keys=True)
+    return json.dumps(
+        [params.get("scope") or {"type": "default"}, params.get("language_code") or ""], sort_keys=True
+    )
 
 
-def _formatted(text: Any, params: JSON, entities_key: str, limit: int, *, caption: bool) -> tuple[str, list[JSON]]:
+def _formatted(
+    text: Any, params: JSON, entities_key: str, limit: int, *, caption: bool
+) -> tuple[str, list[JSON]]:
     """The visible text and entities of a text or caption parameter, validated like Telegram does."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
@@ -1362,8 +1531,16 @@ def _stripped(text: str, entities: list[JSON]) -> tuple[str, list[JSON]]:
 
 
 _BUTTON_ACTIONS = (
-    "callback_data", "url", "switch_inline_query", "switch_inline_query_current_chat", "web_app",
-    "login_url", "copy_text", "pay", "callback_game", "switch_inline_query_chosen_chat",
+    "callback_data",
+    "url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "web_app",
+    "login_url",
+    "copy_text",
+    "pay",
+    "callback_game",
+    "switch_inline_query_chosen_chat",
 )
 
 
@@ -1381,7 +1558,10 @@ def _checked_markup(markup: Any) -> JSON | None:
     if "inline_keyboard" in markup:
         rows = markup["inline_keyboard"]
         if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise _bad_request("can't parse inline keyboard markup JSON object: Field \"inline_keyboard\" must be of type Array")
+            raise _bad_request(
+                "can't parse inline keyboard markup JSON object: "
+                'Field "inline_keyboard" must be of type Array'
+            )
         for row in rows:
             for button in row:
                 _check_inline_button(button)
@@ -1397,10 +1577,16 @@ def _check_inline_button(button: Any) -> None:
     if not isinstance(button, dict):
         raise _bad_request("can't parse inline keyboard button: InlineKeyboardButton must be an Object")
     if not isinstance(button.get("text"), str) or not button["text"].strip():
-        raise _bad_request("BUTTON_TEXT_EMPTY" if isinstance(button.get("text"), str) else "can't parse inline keyboard button: Field \"text\" must be of type String")
+        raise _bad_request(
+            "BUTTON_TEXT_EMPTY"
+            if isinstance(button.get("text"), str)
+            else 'can\'t parse inline keyboard button: Field "text" must be of type String'
+        )
     actions = [key for key in _BUTTON_ACTIONS if key in button]
     if not actions:
-        raise _bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+        raise _bad_request(
+            "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+        )
     if "callback_data" in button:
         data = button["callback_data"]
         if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES:
@@ -1429,8 +1615,11 @@ def _serve_forever(port: int, token: str) -> None:
         server = FakeBotAPI(token=token, port=port)
         await server.start()
         print(f"fake Bot API on {server.url} (base_url {server.base_url})", flush=True)
+        stopped = asyncio.Event()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(signal_number, stopped.set)
         try:
-            await asyncio.Event().wait()
+            await stopped.wait()
         finally:
             await server.stop()
 
@@ -1442,7 +1631,4 @@ if __name__ == "__main__":
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default=DEFAULT_TOKEN)
     arguments = parser.parse_args()
-    try:
-        _serve_forever(arguments.port, arguments.token)
-    except KeyboardInterrupt:
-        pass
+    _serve_forever(arguments.port, arguments.token)

@@ -2,34 +2,46 @@
 
 import asyncio
 import re
+import signal
 import socket
-from collections.abc import AsyncIterator, Callable
+import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import aiohttp
 import pytest
-from telegram import BotCommand, Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
-from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
-from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
-
 from fakebotapi import (
+    DEFAULT_TOKEN,
     FakeBotAPI,
     Fault,
-    origin_chat,
-    origin_hidden_user,
-    origin_user,
+    channel_chat,
     delay,
-    fast_request,
     dropped_connection,
+    fast_request,
     flood,
     group_chat,
     make_user,
     origin_channel,
+    origin_chat,
+    origin_hidden_user,
+    origin_user,
     parse_telegram_html,
-    channel_chat,
     private_chat,
     server_error,
 )
+from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
+from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
 
 # PTB warns about its own RetryAfter.retry_after type change whenever it builds the message.
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
@@ -43,10 +55,14 @@ async def test_fakebotapi_get_me_describes_the_bot(fake_bot: Bot, fake_bot_api: 
     assert me.is_bot
 
 
-async def test_fakebotapi_send_message_is_stored_as_the_chat_shows_it(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+async def test_fakebotapi_send_message_is_stored_as_the_chat_shows_it(
+    fake_bot: Bot, fake_bot_api: FakeBotAPI
+) -> None:
     update = fake_bot_api.text_update(private_chat(ALICE), ALICE, "hello")
     sent = await fake_bot.send_message(
-        ALICE["id"], "<b>Report</b> &amp; more", parse_mode=ParseMode.HTML,
+        ALICE["id"],
+        "<b>Report</b> &amp; more",
+        parse_mode=ParseMode.HTML,
         reply_parameters=ReplyParameters(update["message"]["message_id"]),
     )
     assert sent.text == "Report & more"
@@ -77,7 +93,9 @@ async def test_fakebotapi_send_message_rejects_what_telegram_rejects(
     assert fake_bot_api.bot_messages(ALICE["id"]) == []
 
 
-async def test_fakebotapi_length_limit_counts_visible_utf16_units(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+async def test_fakebotapi_length_limit_counts_visible_utf16_units(
+    fake_bot: Bot, fake_bot_api: FakeBotAPI
+) -> None:
     fake_bot_api.add_chat(private_chat(ALICE))
     sent = await fake_bot.send_message(ALICE["id"], "<b>" + "x" * 4096 + "</b>", parse_mode=ParseMode.HTML)
     assert len(sent.text) == 4096
@@ -95,7 +113,9 @@ async def test_fakebotapi_length_limit_counts_visible_utf16_units(fake_bot: Bot,
         '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>',
     ],
 )
-async def test_fakebotapi_accepts_every_telegram_tag(fake_bot: Bot, fake_bot_api: FakeBotAPI, html: str) -> None:
+async def test_fakebotapi_accepts_every_telegram_tag(
+    fake_bot: Bot, fake_bot_api: FakeBotAPI, html: str
+) -> None:
     fake_bot_api.add_chat(private_chat(ALICE))
     sent = await fake_bot.send_message(ALICE["id"], html, parse_mode=ParseMode.HTML)
     assert "<" not in sent.text.replace("<>", "")
@@ -111,10 +131,14 @@ async def test_fakebotapi_rejects_long_callback_data(fake_bot: Bot, fake_bot_api
         await fake_bot.send_message(ALICE["id"], "too long", reply_markup=too_long)
 
 
-async def test_fakebotapi_edit_to_identical_content_is_not_modified(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+async def test_fakebotapi_edit_to_identical_content_is_not_modified(
+    fake_bot: Bot, fake_bot_api: FakeBotAPI
+) -> None:
     fake_bot_api.add_chat(private_chat(ALICE))
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("Claims", callback_data="r:1:claims")]])
-    sent = await fake_bot.send_message(ALICE["id"], "<b>Report</b>", parse_mode=ParseMode.HTML, reply_markup=markup)
+    sent = await fake_bot.send_message(
+        ALICE["id"], "<b>Report</b>", parse_mode=ParseMode.HTML, reply_markup=markup
+    )
     edited = await fake_bot.edit_message_text(
         "<b>Claims</b>", ALICE["id"], sent.message_id, parse_mode=ParseMode.HTML, reply_markup=markup
     )
@@ -128,7 +152,9 @@ async def test_fakebotapi_edit_to_identical_content_is_not_modified(fake_bot: Bo
     assert shown["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "r:1:claims"
 
 
-async def test_fakebotapi_injected_flood_surfaces_as_retry_after(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+async def test_fakebotapi_injected_flood_surfaces_as_retry_after(
+    fake_bot: Bot, fake_bot_api: FakeBotAPI
+) -> None:
     fake_bot_api.add_chat(private_chat(ALICE))
     fake_bot_api.inject("sendMessage", flood(retry_after=3))
     with pytest.raises(RetryAfter) as caught:
@@ -138,7 +164,9 @@ async def test_fakebotapi_injected_flood_surfaces_as_retry_after(fake_bot: Bot, 
     assert [m["text"] for m in fake_bot_api.bot_messages(ALICE["id"])] == [sent.text]
 
 
-async def test_fakebotapi_long_poll_returns_when_an_update_arrives(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+async def test_fakebotapi_long_poll_returns_when_an_update_arrives(
+    fake_bot: Bot, fake_bot_api: FakeBotAPI
+) -> None:
     poll = asyncio.create_task(fake_bot.get_updates(timeout=5, read_timeout=10))
     await fake_bot_api.wait_for(lambda: fake_bot_api.requests_for("getUpdates"))
     assert not poll.done()
@@ -205,44 +233,74 @@ BOB = make_user(1002, "Bob")
 def _build_every_update_kind(server: FakeBotAPI) -> list[tuple[str, Callable[[Update], object]]]:
     """Queue one update of each kind; return (name, what PTB must see) pairs in queue order."""
     article = server.forward_update(
-        NEWSROOM, ALICE, "Officials said on Monday ...",
+        NEWSROOM,
+        ALICE,
+        "Officials said on Monday ...",
         origin_channel(CHANNEL, 4321, 1_700_000_000, author_signature="Jane Roe"),
     )["message"]
     server.forward_update(private_chat(ALICE), ALICE, "from a user", origin_user(BOB))
     server.forward_update(private_chat(ALICE), ALICE, "from hidden", origin_hidden_user("Carol C."))
-    server.forward_update(private_chat(ALICE), ALICE, "from a group", origin_chat(NEWSROOM, author_signature="Admin"))
+    server.forward_update(
+        private_chat(ALICE), ALICE, "from a group", origin_chat(NEWSROOM, author_signature="Admin")
+    )
     server.automatic_forward_update(NEWSROOM, CHANNEL, "channel post copy", channel_message_id=77)
     server.photo_update(private_chat(ALICE), ALICE, "A caption with https://example.org/a")
     server.document_update(private_chat(ALICE), ALICE, b"Article text", "article.txt")
     server.text_update(NEWSROOM, BOB, "/check", reply_to=article)
     server.text_update(NEWSROOM, BOB, f"@{server.bot_user['username']} please look")
-    bot_message = server.new_message(private_chat(ALICE), server.bot_user, text="Report", reply_markup={
-        "inline_keyboard": [[{"text": "Claims", "callback_data": "r:1:claims"}]]})
+    bot_message = server.new_message(
+        private_chat(ALICE),
+        server.bot_user,
+        text="Report",
+        reply_markup={"inline_keyboard": [[{"text": "Claims", "callback_data": "r:1:claims"}]]},
+    )
     server.callback_update(ALICE["id"], ALICE, bot_message["message_id"], "r:1:claims")
     server.channel_post_update(CHANNEL, "Breaking: ...", author_signature="Jane Roe")
     server.edited_message_update(NEWSROOM["id"], article["message_id"], "Officials said on Tuesday ...")
     server.my_chat_member_update(NEWSROOM, ALICE, old_status="left", new_status="administrator")
     return [
-        ("channel forward", lambda u: (u.message.forward_origin.chat.username, u.message.forward_origin.message_id,
-                                       u.message.forward_origin.author_signature, u.message.forward_origin.date.year)
-         == ("kyivdesk", 4321, "Jane Roe", 2023)),
+        (
+            "channel forward",
+            lambda u: (
+                (
+                    u.message.forward_origin.chat.username,
+                    u.message.forward_origin.message_id,
+                    u.message.forward_origin.author_signature,
+                    u.message.forward_origin.date.year,
+                )
+                == ("kyivdesk", 4321, "Jane Roe", 2023)
+            ),
+        ),
         ("user forward", lambda u: u.message.forward_origin.sender_user.first_name == "Bob"),
         ("hidden user forward", lambda u: u.message.forward_origin.sender_user_name == "Carol C."),
         ("chat forward", lambda u: u.message.forward_origin.sender_chat.title == "Newsroom"),
-        ("automatic forward", lambda u: u.message.is_automatic_forward and u.message.sender_chat.id == CHANNEL["id"]),
+        (
+            "automatic forward",
+            lambda u: u.message.is_automatic_forward and u.message.sender_chat.id == CHANNEL["id"],
+        ),
         ("photo", lambda u: u.message.photo and u.message.caption_entities[0].type == "url"),
         ("document", lambda u: u.message.document.file_name == "article.txt"),
-        ("/check reply", lambda u: u.message.reply_to_message.forward_origin.type == "channel"
-         and u.message.entities[0].type == "bot_command"),
+        (
+            "/check reply",
+            lambda u: (
+                u.message.reply_to_message.forward_origin.type == "channel"
+                and u.message.entities[0].type == "bot_command"
+            ),
+        ),
         ("mention", lambda u: u.message.entities[0].type == "mention"),
-        ("callback", lambda u: u.callback_query.data == "r:1:claims" and u.callback_query.message.text == "Report"),
+        (
+            "callback",
+            lambda u: u.callback_query.data == "r:1:claims" and u.callback_query.message.text == "Report",
+        ),
         ("channel post", lambda u: u.channel_post.author_signature == "Jane Roe"),
         ("edited message", lambda u: u.edited_message.text.endswith("Tuesday ...")),
         ("my chat member", lambda u: u.my_chat_member.new_chat_member.status == "administrator"),
     ]
 
 
-async def test_fakebotapi_builds_updates_python_telegram_bot_parses(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+async def test_fakebotapi_builds_updates_python_telegram_bot_parses(
+    fake_bot: Bot, fake_bot_api: FakeBotAPI
+) -> None:
     expectations = _build_every_update_kind(fake_bot_api)
     updates = await fake_bot.get_updates()
     assert len(updates) == len(expectations)
@@ -271,7 +329,9 @@ async def test_fakebotapi_callback_query_is_answered_once(fake_bot: Bot, fake_bo
         await fake_bot.answer_callback_query(query_id)
 
 
-async def test_fakebotapi_edit_without_markup_removes_the_keyboard(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+async def test_fakebotapi_edit_without_markup_removes_the_keyboard(
+    fake_bot: Bot, fake_bot_api: FakeBotAPI
+) -> None:
     fake_bot_api.add_chat(private_chat(ALICE))
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("JSON", callback_data="r:1:json")]])
     sent = await fake_bot.send_message(ALICE["id"], "Report", reply_markup=markup)
@@ -284,11 +344,14 @@ async def test_fakebotapi_edit_without_markup_removes_the_keyboard(fake_bot: Bot
     assert "reply_markup" not in fake_bot_api.message(ALICE["id"], sent.message_id)
 
 
-async def test_fakebotapi_document_upload_and_download_round_trip(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+async def test_fakebotapi_document_upload_and_download_round_trip(
+    fake_bot: Bot, fake_bot_api: FakeBotAPI
+) -> None:
     fake_bot_api.add_chat(private_chat(ALICE))
     payload = '{"claims": ["é"]}'.encode()
-    sent = await fake_bot.send_document(ALICE["id"], payload, filename="report.json", caption="<b>JSON</b>",
-                                   parse_mode=ParseMode.HTML)
+    sent = await fake_bot.send_document(
+        ALICE["id"], payload, filename="report.json", caption="<b>JSON</b>", parse_mode=ParseMode.HTML
+    )
     assert sent.document.file_name == "report.json"
     assert sent.caption == "JSON"
     assert fake_bot_api.file_content(fake_bot_api.last_bot_message(ALICE["id"])) == payload
@@ -332,7 +395,11 @@ async def test_fakebotapi_reply_to_missing_message(fake_bot: Bot, fake_bot_api: 
     ],
 )
 async def test_fakebotapi_chat_conditions(
-    fake_bot: Bot, fake_bot_api: FakeBotAPI, condition: Callable[[FakeBotAPI], None], error: type, description: str
+    fake_bot: Bot,
+    fake_bot_api: FakeBotAPI,
+    condition: Callable[[FakeBotAPI], None],
+    error: type,
+    description: str,
 ) -> None:
     fake_bot_api.add_chat(private_chat(ALICE))
     condition(fake_bot_api)
@@ -347,7 +414,9 @@ async def test_fakebotapi_unknown_chat_is_not_found(fake_bot: Bot) -> None:
         await fake_bot.send_message(424242, "x")
 
 
-async def test_fakebotapi_migrated_group_names_the_supergroup(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+async def test_fakebotapi_migrated_group_names_the_supergroup(
+    fake_bot: Bot, fake_bot_api: FakeBotAPI
+) -> None:
     old_group = group_chat(-4001, "Old group", supergroup=False)
     fake_bot_api.add_chat(old_group)
     supergroup = fake_bot_api.migrate_chat(old_group["id"], -1004001)
@@ -389,8 +458,13 @@ async def test_fakebotapi_delay_then_timeout(fake_bot: Bot, fake_bot_api: FakeBo
     assert await fake_bot.send_chat_action(ALICE["id"], "typing")
 
 
-async def test_fakebotapi_commands_members_webhook_and_housekeeping(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
-    commands = [BotCommand("start", "What Claimdesk does"), BotCommand("check", "Analyse the replied message")]
+async def test_fakebotapi_commands_members_webhook_and_housekeeping(
+    fake_bot: Bot, fake_bot_api: FakeBotAPI
+) -> None:
+    commands = [
+        BotCommand("start", "What Claimdesk does"),
+        BotCommand("check", "Analyse the replied message"),
+    ]
     assert await fake_bot.set_my_commands(commands)
     assert [c.command for c in await fake_bot.get_my_commands()] == ["start", "check"]
     with pytest.raises(BadRequest):
@@ -399,7 +473,9 @@ async def test_fakebotapi_commands_members_webhook_and_housekeeping(fake_bot: Bo
     fake_bot_api.set_chat_member(NEWSROOM["id"], ALICE["id"], "creator")
     assert (await fake_bot.get_chat_member(NEWSROOM["id"], ALICE["id"])).status == "creator"
     assert (await fake_bot.get_chat_member(NEWSROOM["id"], BOB["id"])).status == "member"
-    assert (await fake_bot.get_chat_member(NEWSROOM["id"], fake_bot_api.bot_user["id"])).status == "administrator"
+    assert (
+        await fake_bot.get_chat_member(NEWSROOM["id"], fake_bot_api.bot_user["id"])
+    ).status == "administrator"
     fake_bot_api.text_update(NEWSROOM, ALICE, "pending")
     assert (await fake_bot.get_webhook_info()).pending_update_count == 1
     assert await fake_bot.delete_webhook(drop_pending_updates=True)
@@ -451,7 +527,10 @@ async def test_fakebotapi_delivers_to_a_webhook(fake_bot_api: FakeBotAPI) -> Non
         await app.start()
         assert app.updater is not None
         await app.updater.start_webhook(
-            listen="127.0.0.1", port=port, url_path="hook", webhook_url=f"http://127.0.0.1:{port}/hook",
+            listen="127.0.0.1",
+            port=port,
+            url_path="hook",
+            webhook_url=f"http://127.0.0.1:{port}/hook",
             secret_token="s3cret",
         )
         update = fake_bot_api.text_update(private_chat(ALICE), ALICE, "/help")
@@ -487,19 +566,25 @@ async def test_fakebotapi_accepts_json_bodies(fake_bot_api: FakeBotAPI) -> None:
         url = f"{fake_bot_api.base_url}{fake_bot_api.token}/sendMessage"
         async with session.post(url, json={"chat_id": ALICE["id"], "text": "1234"}) as response:
             body = await response.json()
-        async with session.post(url, json={"chat_id": str(ALICE["id"]), "text": "<i>x", "parse_mode": "HTML"}) as response:
+        async with session.post(
+            url, json={"chat_id": str(ALICE["id"]), "text": "<i>x", "parse_mode": "HTML"}
+        ) as response:
             error = await response.json()
         async with session.get(f"{fake_bot_api.base_url}{fake_bot_api.token}/noSuchMethod") as response:
             missing = await response.json()
     assert body["ok"] and body["result"]["text"] == "1234"
     assert error == {
-        "ok": False, "error_code": 400,
-        "description": "Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"i\"",
+        "ok": False,
+        "error_code": 400,
+        "description": "Bad Request: can't parse entities: "
+        'Can\'t find end tag corresponding to start tag "i"',
     }
     assert missing == {"ok": False, "error_code": 404, "description": "Not Found"}
 
 
-async def test_fakebotapi_next_request_returns_each_request_once(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
+async def test_fakebotapi_next_request_returns_each_request_once(
+    fake_bot: Bot, fake_bot_api: FakeBotAPI
+) -> None:
     fake_bot_api.add_chat(private_chat(ALICE))
     await fake_bot.send_message(ALICE["id"], "one")
     await fake_bot.send_message(ALICE["id"], "two")
@@ -513,14 +598,60 @@ async def test_fakebotapi_next_request_returns_each_request_once(fake_bot: Bot, 
     ("html", "text", "entities"),
     [
         ("😀 <b>bold</b>", "😀 bold", [{"type": "bold", "offset": 3, "length": 4}]),
-        ("<b>a<i>b</i></b>", "ab", [{"type": "bold", "offset": 0, "length": 2}, {"type": "italic", "offset": 1, "length": 1}]),
-        ('<pre><code class="language-python">x</code></pre>', "x",
-         [{"type": "pre", "offset": 0, "length": 1, "language": "python"}]),
-        ('<a href="https://t.me/kyivdesk/4321?a=1&amp;b=2">post</a>', "post",
-         [{"type": "text_link", "offset": 0, "length": 4, "url": "https://t.me/kyivdesk/4321?a=1&b=2"}]),
+        (
+            "<b>a<i>b</i></b>",
+            "ab",
+            [{"type": "bold", "offset": 0, "length": 2}, {"type": "italic", "offset": 1, "length": 1}],
+        ),
+        (
+            '<pre><code class="language-python">x</code></pre>',
+            "x",
+            [{"type": "pre", "offset": 0, "length": 1, "language": "python"}],
+        ),
+        (
+            '<a href="https://t.me/kyivdesk/4321?a=1&amp;b=2">post</a>',
+            "post",
+            [{"type": "text_link", "offset": 0, "length": 4, "url": "https://t.me/kyivdesk/4321?a=1&b=2"}],
+        ),
         ("&lt;tag&gt; &amp; &quot;q&quot; &#8212; &#x2014;", '<tag> & "q" — —', []),
         ("<B>caps</B>", "caps", [{"type": "bold", "offset": 0, "length": 4}]),
     ],
 )
-def test_fakebotapi_html_parser_yields_text_and_utf16_entities(html: str, text: str, entities: list[dict]) -> None:
+def test_fakebotapi_html_parser_yields_text_and_utf16_entities(
+    html: str, text: str, entities: list[dict]
+) -> None:
     assert parse_telegram_html(html) == (text, entities)
+
+
+async def test_fakebotapi_runs_standalone() -> None:
+    port = _free_port()
+    server = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(Path(__file__).with_name("fakebotapi.py")),
+        "--port",
+        str(port),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert server.stdout is not None
+        banner = await asyncio.wait_for(server.stdout.readline(), 10)
+        assert f"127.0.0.1:{port}" in banner.decode()
+        update = {
+            "message": {"message_id": 1, "date": 1_700_000_000, "chat": private_chat(ALICE), "text": "hi"}
+        }
+        async with aiohttp.ClientSession() as session:
+            async with session.post(f"http://127.0.0.1:{port}/fake/updates", json=update) as response:
+                assert response.status == 200
+        base = {
+            "base_url": f"http://127.0.0.1:{port}/bot",
+            "request": fast_request(),
+            "get_updates_request": fast_request(),
+        }
+        async with Bot(DEFAULT_TOKEN, **base) as bot:
+            [received] = await bot.get_updates()
+            sent = await bot.send_message(ALICE["id"], "reply", reply_parameters=ReplyParameters(1))
+        assert received.message.text == "hi"
+        assert sent.reply_to_message.text == "hi"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(server.wait(), 10) == 0
