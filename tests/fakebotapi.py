@@ -16,9 +16,10 @@ Usage (the ``fake_bot_api`` fixture in conftest.py starts and stops one per test
         assert "Claimdesk" in fake_bot_api.last_bot_message(alice["id"])["text"]
 
 Updates: ``text_update``, ``forward_update``, ``automatic_forward_update``, ``photo_update``,
-``document_update``, ``callback_update``, ``channel_post_update``, ``edited_message_update``,
-``my_chat_member_update`` build schema-valid updates, store the messages in their chat and queue them for
-getUpdates (real long polling; ``offset`` confirms).
+``video_update``, ``document_update``, ``callback_update``, ``channel_post_update``,
+``edited_message_update``, ``my_chat_member_update`` build schema-valid updates, store the messages
+in their chat and queue them for getUpdates (real long polling; ``offset`` confirms) or the webhook.
+``new_message`` stores a message without queueing it; ``entity_for`` builds an entity by substring.
 Faults: ``server.inject("sendMessage", flood(retry_after=1), times=2)``; also ``server_error(500|502)``,
 ``dropped_connection()``, ``delay(seconds)``, ``api_error(status, description)``. Chats:
 ``block_chat``, ``remove_chat``, ``migrate_chat``, ``kick_bot``, ``set_chat_member``.
@@ -418,6 +419,13 @@ def origin_channel(
 _COMMAND_RE = re.compile(r"^/[a-zA-Z0-9_]{1,32}(?:@[a-zA-Z0-9_]{5,32})?")
 _MENTION_RE = re.compile(r"(?<![\w@])@[a-zA-Z0-9_]{5,32}")
 _URL_RE = re.compile(r"https?://[^\s<>\"]+")
+
+
+def entity_for(text: str, part: str, kind: str, **extra: Any) -> JSON:
+    """An entity of type ``kind`` over the first occurrence of ``part`` in ``text`` (UTF-16 offsets),
+    e.g. ``entity_for(text, "the report", "text_link", url="https://example.org/r")``."""
+    start = text.index(part)
+    return {"type": kind, "offset": utf16_length(text[:start]), "length": utf16_length(part), **extra}
 
 
 def detect_entities(text: str) -> list[JSON]:
@@ -879,20 +887,37 @@ class FakeBotAPI:
             {
                 "file_id": f"photo-{uuid.uuid4().hex}",
                 "file_unique_id": uuid.uuid4().hex[:16],
-                "width": w,
-                "height": w,
-                "file_size": w * 100,
+                "width": width,
+                "height": width,
+                "file_size": width * 100,
             }
-            for w in (90, 320, 800)
+            for width in (90, 320, 800)
         ]
+        return self._media_update(chat, from_user, caption, {"photo": photo}, message_fields)
+
+    def video_update(
+        self, chat: JSON, from_user: JSON, caption: str | None = None, **message_fields: Any
+    ) -> JSON:
+        """A video message (with a caption if given; caption_entities detected like text entities)."""
+        video = {
+            "file_id": f"video-{uuid.uuid4().hex}",
+            "file_unique_id": uuid.uuid4().hex[:16],
+            "width": 1280,
+            "height": 720,
+            "duration": 42,
+            "mime_type": "video/mp4",
+        }
+        return self._media_update(chat, from_user, caption, {"video": video}, message_fields)
+
+    def _media_update(
+        self, chat: JSON, from_user: JSON, caption: str | None, media: JSON, message_fields: JSON
+    ) -> JSON:
         if caption is not None:
             message_fields["caption"] = caption
             message_fields.setdefault("caption_entities", detect_entities(caption))
             if not message_fields["caption_entities"]:
                 del message_fields["caption_entities"]
-        return self.queue_update(
-            {"message": self.new_message(chat, from_user, photo=photo, **message_fields)}
-        )
+        return self.queue_update({"message": self.new_message(chat, from_user, **media, **message_fields)})
 
     def document_update(
         self,

@@ -17,6 +17,7 @@ from fakebotapi import (
     channel_chat,
     delay,
     dropped_connection,
+    entity_for,
     fast_request,
     flood,
     group_chat,
@@ -246,6 +247,14 @@ def _build_every_update_kind(server: FakeBotAPI) -> list[tuple[str, Callable[[Up
     server.automatic_forward_update(NEWSROOM, CHANNEL, "channel post copy", channel_message_id=77)
     server.photo_update(private_chat(ALICE), ALICE, "A caption with https://example.org/a")
     server.document_update(private_chat(ALICE), ALICE, b"Article text", "article.txt")
+    linked = "Read the report 😀 here"
+    server.video_update(
+        private_chat(ALICE),
+        ALICE,
+        linked,
+        forward_origin=origin_user(BOB),
+        caption_entities=[entity_for(linked, "here", "text_link", url="https://example.org/r")],
+    )
     server.text_update(NEWSROOM, BOB, "/check", reply_to=article)
     server.text_update(NEWSROOM, BOB, f"@{server.bot_user['username']} please look")
     bot_message = server.new_message(
@@ -280,6 +289,14 @@ def _build_every_update_kind(server: FakeBotAPI) -> list[tuple[str, Callable[[Up
         ),
         ("photo", lambda u: u.message.photo and u.message.caption_entities[0].type == "url"),
         ("document", lambda u: u.message.document.file_name == "article.txt"),
+        (
+            "forwarded video",
+            lambda u: (
+                u.message.video.width == 1280
+                and u.message.parse_caption_entity(u.message.caption_entities[0]) == "here"
+                and u.message.caption_entities[0].url == "https://example.org/r"
+            ),
+        ),
         (
             "/check reply",
             lambda u: (
