@@ -43,6 +43,7 @@ import contextlib
 import copy
 import functools
 import json
+import logging
 import re
 import signal
 import ssl
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
     from telegram.request import HTTPXRequest
 
 JSON = dict[str, Any]
+logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEFAULT_TOKEN = "123456789:AAFakeTokenForClaimdeskTests0123456789"
@@ -665,8 +667,9 @@ class FakeBotAPI:
                 pass
 
     async def next_request(self, method: str, timeout: float = 5.0, **params: Any) -> RecordedRequest:
-        """The earliest request to ``method`` whose params include ``params`` and that no earlier
-        ``next_request`` call returned; waits for it. ``chat_id`` matches ints and their strings."""
+        """The earliest answered request to ``method`` whose params include ``params`` and that no
+        earlier ``next_request`` call returned; waits for it. ``chat_id`` matches ints and their strings.
+        A request whose connection was dropped is never answered: find it in ``requests_for``."""
 
         def find() -> RecordedRequest | None:
             for request in self.requests_for(method, **params):
@@ -1031,6 +1034,10 @@ class FakeBotAPI:
             body = {"ok": False, "error_code": error.status, "description": error.description}
             if error.parameters:
                 body["parameters"] = error.parameters
+        except (ValueError, TypeError, KeyError, AttributeError) as error:  # a parameter of the wrong shape
+            logger.warning("fake Bot API: %s(%s) failed: %r", recorded.method, params, error)
+            status = 400
+            body = {"ok": False, "error_code": 400, "description": f"Bad Request: wrong parameter: {error}"}
         recorded.response = body
         self._notify()
         return web.json_response(body, status=status)

@@ -672,3 +672,14 @@ async def test_fakebotapi_runs_standalone() -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(server.wait(), 10) == 0
+
+
+async def test_fakebotapi_wrong_parameter_shape_is_a_bad_request(fake_bot_api: FakeBotAPI) -> None:
+    fake_bot_api.add_chat(private_chat(ALICE))
+    async with aiohttp.ClientSession() as session:
+        url = f"{fake_bot_api.base_url}{fake_bot_api.token}/editMessageText"
+        async with session.post(
+            url, data={"chat_id": ALICE["id"], "message_id": "x", "text": "t"}
+        ) as response:
+            assert response.status == 400
+    assert fake_bot_api.requests_for("editMessageText")[0].response["error_code"] == 400
