@@ -1,0 +1,274 @@
+"""The Telegram application: handlers in one ordered list, resources injected, and ``python -m bot run``.
+
+``build_application(settings, runner=..., store=...)`` wires python-telegram-bot (HTML by default, the
+AIORateLimiter with retries, concurrent updates, one error handler); :func:`serve` runs it until a stop
+event (long polling or a webhook); :func:`run_command` is the ``run`` subcommand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import signal
+import sys
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings, SettingsError
+from bot.service import ArticleService
+from handlers import articles, callbacks, commands
+from handlers.context import CONTEXT_TYPES, AdminCache, BotData, Context
+from storage import StorageError, Store
+
+log = logging.getLogger(__name__)
+
+#: Seconds between looks at the inbox for retries that are due.
+RETRY_POLL_SECONDS = 30.0
+#: Long-polling timeout of getUpdates (seconds).
+POLL_TIMEOUT = 10
+RATE_LIMIT_RETRIES = 3
+
+ARTICLE_CONTENT = filters.TEXT | filters.CAPTION | filters.Document.ALL
+NEW_MESSAGE = filters.UpdateType.MESSAGE  # edited messages are never re-analysed
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """Webhook mode: python-telegram-bot's own web server listens on ``listen:port``."""
+
+    url: str
+    listen: str = "127.0.0.1"
+    port: int = 8443
+
+
+def handler_list() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """Every handler, in the order they are tried."""
+    return [
+        CommandHandler(["start", "help"], commands.on_help, filters=NEW_MESSAGE),
+        CommandHandler("check", articles.on_check, filters=NEW_MESSAGE),
+        CommandHandler("settings", commands.on_settings, filters=NEW_MESSAGE | filters.UpdateType.CHANNEL_POST),
+        CommandHandler("history", commands.on_history, filters=NEW_MESSAGE),
+        CommandHandler("search", commands.on_search, filters=NEW_MESSAGE),
+        CommandHandler("export", commands.on_export, filters=NEW_MESSAGE),
+        CommandHandler("forget", commands.on_forget, filters=NEW_MESSAGE),
+        MessageHandler(filters.ChatType.PRIVATE & NEW_MESSAGE & ~filters.COMMAND, articles.on_private_message),
+        MessageHandler(filters.ChatType.GROUPS & NEW_MESSAGE & ~filters.COMMAND & ARTICLE_CONTENT, articles.on_group_message),
+        MessageHandler(filters.UpdateType.CHANNEL_POST & ~filters.COMMAND & ARTICLE_CONTENT, articles.on_channel_post),
+        CallbackQueryHandler(callbacks.on_report_button, pattern=r"^r:"),
+        CallbackQueryHandler(callbacks.on_json_button, pattern=r"^j:"),
+        CallbackQueryHandler(callbacks.on_reopen_button, pattern=r"^o:"),
+        CallbackQueryHandler(callbacks.on_mode_button, pattern=r"^m:"),
+        CallbackQueryHandler(callbacks.on_channel_button, pattern=r"^c:"),
+        CallbackQueryHandler(callbacks.on_forget_button, pattern=r"^f:"),
+    ]
+
+
+async def on_error(update: object, context: Context) -> None:
+    """The one error handler: log with the update id; tell the chat about a storage problem."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s: %s", update_id, context.error, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None and isinstance(context.error, StorageError):
+        with contextlib.suppress(Exception):
+            await context.bot.send_message(update.effective_chat.id, "Storage is not available right now; please try again later.")
+
+
+async def _inbox_loop(app: Application) -> None:  # type: ignore[type-arg]
+    """Recovery at start, then retries when they are due."""
+    data: BotData = app.bot_data
+    while True:
+        try:
+            await articles.recover(app.bot, data)
+        except StorageError as exc:
+            log.error("inbox: %s", exc)
+        await asyncio.sleep(data.retry_seconds)
+
+
+async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+    """Warm the extraction workers, register the command menu, start the inbox worker."""
+    data: BotData = app.bot_data
+    warm = getattr(data.service.runner, "warm", None)
+    if warm is not None:
+        await warm()
+    await app.bot.set_my_commands(list(commands.COMMANDS))
+    data.background.append(asyncio.create_task(_inbox_loop(app), name="claimdesk-inbox"))
+
+
+async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
+    """Stop the inbox worker."""
+    data: BotData = app.bot_data
+    for task in data.background:
+        task.cancel()
+    await asyncio.gather(*data.background, return_exceptions=True)
+    data.background.clear()
+
+
+async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    """Close the extraction workers and the database."""
+    data: BotData = app.bot_data
+    close = getattr(data.service.runner, "close", None)
+    if close is not None:
+        await close()
+    await data.store.close()
+
+
+def build_application(
+    settings: Settings,
+    *,
+    runner: object,
+    store: Store,
+    retry_seconds: float = RETRY_POLL_SECONDS,
+) -> Application:  # type: ignore[type-arg]
+    """The Telegram application with every handler; ``runner`` and ``store`` are the caller's."""
+    if not settings.telegram_token:
+        raise SettingsError("TELEGRAM_BOT_TOKEN is not set")
+    app = (
+        ApplicationBuilder()
+        .token(settings.telegram_token)
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, do_quote=True))
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .concurrent_updates(True)
+        .context_types(CONTEXT_TYPES)
+        .post_init(post_init)
+        .post_stop(post_stop)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    data: BotData = app.bot_data
+    data.service = ArticleService(runner, store)  # type: ignore[arg-type]
+    data.store = store
+    data.admins = AdminCache()
+    data.retry_seconds = retry_seconds
+    data.background = []
+    app.add_handlers(handler_list())
+    app.add_error_handler(on_error)
+    return app
+
+
+async def serve(app: Application, stop: asyncio.Event, *, webhook: Webhook | None = None) -> None:  # type: ignore[type-arg]
+    """Run ``app`` (long polling, or ``webhook``) until ``stop`` is set, then stop it cleanly."""
+    await app.initialize()
+    try:
+        if app.post_init is not None:
+            await app.post_init(app)
+        assert app.updater is not None
+        if webhook is None:
+            await app.updater.start_polling(timeout=POLL_TIMEOUT, allowed_updates=Update.ALL_TYPES)
+        else:
+            await app.updater.start_webhook(
+                listen=webhook.listen, port=webhook.port, url_path="telegram",
+                webhook_url=webhook.url, allowed_updates=Update.ALL_TYPES,
+            )
+        await app.start()
+        log.info("Claimdesk is running as @%s", app.bot.username)
+        await stop.wait()
+        log.info("stopping")
+        await app.updater.stop()
+        await app.stop()
+        if app.post_stop is not None:
+            await app.post_stop(app)
+    finally:
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats as usual, then replaces every secret (the bot token) wherever it appears, tracebacks too."""
+
+    def __init__(self, fmt: str, secrets: list[str]) -> None:
+        super().__init__(fmt)
+        self.secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "<token>")
+        return text
+
+
+def setup_logging(level: str, token: str) -> None:
+    """Log to stderr at ``level``; the token never appears; httpx (which logs URLs) only warnings."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", [token]))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Settings from the environment, with the ``run`` flags on top."""
+    settings = Settings.from_env()
+    overrides = {
+        "telegram_token": args.token,
+        "telegram_base_url": args.base_url,
+        "telegram_base_file_url": args.base_file_url,
+        "db_path": args.db,
+        "workers": args.workers,
+        "spacy_model": args.model,
+        "log_level": args.log_level.upper() if args.log_level else None,
+    }
+    return dataclasses.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+
+async def _run(settings: Settings, webhook: Webhook | None) -> int:
+    from bot.extraction.runner import ExtractionRunner
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        store = await Store.open(settings.db_path)
+    except StorageError as exc:
+        log.error("cannot open the database %s: %s", settings.db_path, exc)
+        return 1
+    if settings.retention_days:
+        await store.purge_older_than(settings.retention_days)
+    runner = ExtractionRunner(settings.spacy_model, settings.worker_count)
+    app = build_application(settings, runner=runner, store=store)
+    try:
+        await serve(app, stop, webhook=webhook)
+    except Forbidden as exc:
+        log.error("Telegram refused the token: %s", exc.message)
+        return 1
+    return 0
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """``python -m bot run``: the bot until SIGINT or SIGTERM; 2 when the token is missing."""
+    try:
+        settings = settings_from_args(args)
+    except SettingsError as exc:
+        print(f"claimdesk: {exc}", file=sys.stderr)
+        return 2
+    if not settings.telegram_token:
+        print(
+            "claimdesk: TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and set it in the "
+            "environment (or a .env file), or pass --token.",
+            file=sys.stderr,
+        )
+        return 2
+    setup_logging(settings.log_level, settings.telegram_token)
+    webhook = Webhook(args.webhook_url, args.listen, args.port) if args.webhook_url else None
+    return asyncio.run(_run(settings, webhook))

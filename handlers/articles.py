@@ -1,0 +1,276 @@
+"""Article messages in, reports out: private chats, groups (modes), /check, channel posts, recovery.
+
+Every analysed update goes through :func:`process`: the update is kept in the inbox first (a known
+update is never answered again), a document is downloaded and decoded, the service analyses (or
+reuses the stored report), and the report is sent as a reply to the analysed message.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import Any
+
+from telegram import Bot, Message, ReplyParameters, Update
+from telegram.constants import ChatAction, ChatType
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.extraction.pipeline import MIN_WORDS
+from bot.render import render_telegram
+from bot.service import Analysed, Failed, Rejected
+from handlers.context import BotData, Context
+from handlers.inputs import (
+    ArticleInput,
+    DocumentProblem,
+    article_from_message,
+    decode_document,
+    document_problem,
+    mentions_bot,
+    without_mention,
+)
+from handlers.keyboards import report_keyboard
+
+log = logging.getLogger(__name__)
+
+NOTHING_TO_READ = "Send me a news article: forward it, paste its text, or send a .txt, .md or .html file."
+CHECK_USAGE = "Send /check as a reply to the message with the article."
+FAILED = (
+    "I couldn't analyse this article just now ({reason}). It is kept and I will try again automatically."
+)
+GAVE_UP = "I gave up on this article after {attempts} attempts ({reason}). Please send it again later."
+
+
+def raw_for(message: Message, *, target: str, post_report: bool, strip_mention: bool) -> dict[str, Any]:
+    """What the inbox keeps: the whole message and which part of it to analyse, enough to redo the work."""
+    return {"message": message.to_dict(), "target": target, "post_report": post_report, "strip_mention": strip_mention}
+
+
+# --- callbacks ------------------------------------------------------------------------------------
+
+
+async def on_private_message(update: Update, context: Context) -> None:
+    """Private chat: every text, caption or document is an article."""
+    message = update.effective_message
+    if message is None:
+        return
+    if not (message.text or message.caption or message.document):
+        await message.reply_text(NOTHING_TO_READ)
+        return
+    await process(context.bot, context.bot_data, update.update_id, message, target="self")
+
+
+async def on_group_message(update: Update, context: Context) -> None:
+    """Group: forwards and mentions by default; the chat's mode (set with /settings) decides."""
+    message = update.effective_message
+    if message is None:
+        return
+    data = context.bot_data
+    bot = context.bot
+    if message.is_automatic_forward:
+        channel_id = message.sender_chat.id if message.sender_chat else None
+        if channel_id is not None and (await data.store.chat_settings(channel_id)).channel_reports:
+            await process(bot, data, update.update_id, message, target="self")
+        return
+    if mentions_bot(message, bot.username, bot.id):
+        own_words = len(without_mention(message.text or message.caption or "", bot.username).split())
+        if message.reply_to_message is not None and own_words < MIN_WORDS:
+            await process(bot, data, update.update_id, message, target="reply")
+        else:
+            await process(bot, data, update.update_id, message, target="self", strip_mention=True)
+        return
+    mode = (await data.store.chat_settings(message.chat.id)).mode
+    if mode == "mentions_only":
+        return
+    long_text = len((message.text or message.caption or "").split()) >= MIN_WORDS
+    if message.forward_origin is not None or (mode == "every_long_message" and (long_text or message.document)):
+        await process(bot, data, update.update_id, message, target="self")
+
+
+async def on_check(update: Update, context: Context) -> None:
+    """/check as a reply analyses the replied-to message (works with privacy mode on)."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.reply_to_message is None:
+        if context.args and message.chat.type == ChatType.PRIVATE:
+            await process(context.bot, context.bot_data, update.update_id, message, target="command_args")
+        else:
+            await message.reply_text(CHECK_USAGE)
+        return
+    await process(context.bot, context.bot_data, update.update_id, message, target="reply")
+
+
+async def on_channel_post(update: Update, context: Context) -> None:
+    """A channel post, when the channel asked for reports: analysed and kept; the report is posted as a
+    comment when the post reaches the linked discussion group (see :func:`on_group_message`)."""
+    message = update.effective_message
+    if message is None or not (await context.bot_data.store.chat_settings(message.chat.id)).channel_reports:
+        return
+    await process(context.bot, context.bot_data, update.update_id, message, target="self", post_report=False)
+
+
+# --- the work -------------------------------------------------------------------------------------
+
+
+def _target_input(message: Message, target: str, *, strip_mention: bool, username: str | None) -> tuple[Message, ArticleInput]:
+    if target == "reply" and message.reply_to_message is not None:
+        analysed = message.reply_to_message
+        return analysed, article_from_message(analysed)
+    article = article_from_message(message)
+    if target == "command_args":
+        text = (message.text or "").partition(" ")[2].strip()
+        return message, ArticleInput(text, article.origin, article.chat_id, article.message_id, links=article.links)
+    if strip_mention:
+        text = without_mention(article.text, username)
+        return message, ArticleInput(text, article.origin, article.chat_id, article.message_id, article.document,
+                                     links=article.links)
+    return message, article
+
+
+async def process(
+    bot: Bot,
+    data: BotData,
+    update_id: int,
+    message: Message,
+    *,
+    target: str,
+    post_report: bool = True,
+    strip_mention: bool = False,
+    recovered: bool = False,
+) -> None:
+    """Analyse the target of ``message`` for update ``update_id`` and reply (once, ever)."""
+    analysed, article = _target_input(message, target, strip_mention=strip_mention, username=bot.username)
+    chat_id = message.chat.id
+    reply_to = ReplyParameters(message_id=analysed.message_id, allow_sending_without_reply=True)
+
+    async def say(text: str) -> Message | None:
+        if not post_report:
+            return None
+        return await bot.send_message(chat_id, text, reply_parameters=reply_to)
+
+    if article.document is not None and (problem := document_problem(article.document)):
+        await say(html.escape(problem, quote=False))
+        return
+    if not article.text.strip() and article.document is None:
+        if message.chat.type == ChatType.PRIVATE or target != "self":
+            await say(NOTHING_TO_READ)
+        return
+    if not recovered:
+        raw = raw_for(message, target=target, post_report=post_report, strip_mention=strip_mention)
+        if not await data.service.accept(update_id=update_id, chat_id=chat_id, message_id=analysed.message_id, raw=raw):
+            log.info("update %d is known already: not answered again", update_id)
+            return
+
+    progress: Message | None = None
+    try:
+        if post_report:
+            await bot.send_chat_action(chat_id, ChatAction.TYPING)
+        if article.document is not None:
+            name = article.document.file_name or "the file"
+            progress = await say(f"Analysing {html.escape(name, quote=False)} …")
+            file = await bot.get_file(article.document.file_id)
+            content = bytes(await file.download_as_bytearray())
+            try:
+                text, title = decode_document(content, article.document.file_name)
+            except DocumentProblem as problem:
+                await _answer(bot, chat_id, progress, html.escape(str(problem), quote=False), reply_to, post_report)
+                await data.service.finish(update_id, reply_message_id=None, analysis_id=None)
+                return
+            article = article.with_text(text, title=title)
+        outcome = await data.service.analyse(
+            update_id, chat_id=chat_id, message_id=analysed.message_id, text=article.text, origin=article.origin,
+            title=article.title,
+        )
+        if isinstance(outcome, Failed):
+            await _tell_failure(bot, data, update_id, chat_id, progress, outcome, reply_to, post_report, recovered)
+            return
+        if isinstance(outcome, Rejected):
+            sent = await _answer(bot, chat_id, progress, html.escape(outcome.message, quote=False), reply_to, post_report)
+            await data.service.finish(update_id, reply_message_id=sent, analysis_id=None)
+            return
+        sent = await _send_report(bot, chat_id, progress, outcome, reply_to, post_report)
+        await data.service.finish(update_id, reply_message_id=sent, analysis_id=outcome.analysis.id)
+    except Forbidden as exc:  # blocked, kicked: stop sending to this chat
+        log.warning("chat %d is unreachable: %s", chat_id, exc.message)
+        await data.store.mark_chat_unreachable(chat_id, exc.message)
+        await data.service.finish(update_id, reply_message_id=None, analysis_id=None)
+    except BadRequest as exc:
+        if "chat not found" in exc.message.lower():
+            await data.store.mark_chat_unreachable(chat_id, exc.message)
+            await data.service.finish(update_id, reply_message_id=None, analysis_id=None)
+        else:
+            await data.service.fail(update_id, f"BadRequest: {exc.message}")
+            raise
+    except TelegramError as exc:  # network trouble, flood beyond the retries: kept for a retry
+        await data.service.fail(update_id, f"{type(exc).__name__}: {exc.message}")
+        raise
+
+
+async def _answer(
+    bot: Bot, chat_id: int, progress: Message | None, text: str, reply_to: ReplyParameters, post_report: bool, **kw: Any
+) -> int | None:
+    """Replace the progress message with ``text``, or send ``text`` as a reply; the message id."""
+    if not post_report:
+        return None
+    if progress is not None:
+        await bot.edit_message_text(text, chat_id=chat_id, message_id=progress.message_id, **kw)
+        return progress.message_id
+    sent = await bot.send_message(chat_id, text, reply_parameters=reply_to, **kw)
+    return sent.message_id
+
+
+async def _send_report(
+    bot: Bot, chat_id: int, progress: Message | None, outcome: Analysed, reply_to: ReplyParameters, post_report: bool
+) -> int | None:
+    analysis = outcome.analysis
+    page = render_telegram(
+        outcome.report, analysis.origin, seen_in_chat=analysis.seen_in_chat,
+        first_seen_in_chat=analysis.first_seen_in_chat,
+    )
+    return await _answer(
+        bot, chat_id, progress, page.html, reply_to, post_report,
+        reply_markup=report_keyboard(analysis.id, page), disable_web_page_preview=True,
+    )
+
+
+async def _tell_failure(
+    bot: Bot,
+    data: BotData,
+    update_id: int,
+    chat_id: int,
+    progress: Message | None,
+    failed: Failed,
+    reply_to: ReplyParameters,
+    post_report: bool,
+    recovered: bool,
+) -> None:
+    """Tell the chat once that the article is kept and retried, and once more if it is given up."""
+    reason = html.escape(failed.reason.split(":", 1)[0], quote=False)
+    if failed.gave_up:
+        await _answer(bot, chat_id, progress, GAVE_UP.format(attempts=failed.attempts, reason=reason), reply_to, post_report)
+        await data.service.reported(update_id)
+    elif not recovered or failed.attempts == 1:
+        await _answer(bot, chat_id, progress, FAILED.format(reason=reason), reply_to, post_report)
+
+
+async def recover(bot: Bot, data: BotData) -> int:
+    """Process the inbox items that are due (left by a process that died, or waiting for a retry)."""
+    items = await data.service.due()
+    for item in items:
+        raw = item.raw
+        try:
+            message = Message.de_json(raw["message"], bot)
+        except (KeyError, TypeError, ValueError) as exc:
+            log.error("inbox item %d cannot be read back: %s", item.update_id, exc)
+            await data.service.finish(item.update_id, reply_message_id=None, analysis_id=None)
+            continue
+        log.info("processing inbox item %d (attempt %d)", item.update_id, item.attempts + 1)
+        try:
+            await process(
+                bot, data, item.update_id, message, target=raw.get("target", "self"),
+                post_report=raw.get("post_report", True), strip_mention=raw.get("strip_mention", False),
+                recovered=True,
+            )
+        except TelegramError as exc:
+            log.warning("inbox item %d: %s (kept for a retry)", item.update_id, exc)
+    return len(items)

@@ -1,0 +1,179 @@
+"""Commands: /start, /help, /settings, /history, /search, /export, /forget."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+
+from telegram import BotCommand, Update
+from telegram.constants import ChatType
+
+from handlers.context import Context
+from handlers.keyboards import MODE_LABELS, forget_keyboard, reopen_keyboard, settings_keyboard
+
+HISTORY_DEFAULT = 10
+HISTORY_MAX = 30
+EXPORT_FORMATS = ("json", "csv", "md")
+
+COMMANDS: tuple[BotCommand, ...] = (
+    BotCommand("help", "What Claimdesk does and how to use it"),
+    BotCommand("check", "Reply with /check to a message to analyse it"),
+    BotCommand("history", "Last analyses in this chat: /history [n]"),
+    BotCommand("search", "Search claims and sources: /search words"),
+    BotCommand("export", "This chat's reports as a file: /export json|csv|md"),
+    BotCommand("settings", "Group admins: what the bot analyses here"),
+    BotCommand("forget", "Delete everything stored for this chat"),
+)
+
+HELP = """<b>Claimdesk</b> reads a news article and shows <b>who claims what</b>: the claims, the sources \
+behind them (named, anonymous, official) and the points the article itself does not establish \
+(not independently verified, denied, estimates, anonymous sources, unnamed reports).
+
+<b>How to use it</b>
+• In a private chat: forward an article, paste its text, or send a .txt, .md or .html file (up to 2 MB).
+• In a group: add the bot. With privacy mode on (the default) it does not see ordinary messages, so \
+reply to any message with /check, or mention the bot. Make it an admin (or turn privacy mode off with \
+@BotFather) to analyse forwards automatically. Group admins choose what is analysed with /settings.
+• In a channel: make the bot an admin and turn on channel reports with /settings in the linked \
+discussion group; reports then appear there as comments.
+• Tap Claims, Sources, Unverified or JSON under a report. /history, /search, /export and /forget work \
+on this chat's reports only.
+
+<b>What it does not do</b>
+It does not judge truth or rate outlets. It shows who says what and what is not established, so that \
+you can decide what to check. Only English articles are supported for now."""
+
+FORGET_ASK = "Delete everything Claimdesk has stored for this chat (reports, history, settings)? This cannot be undone."
+ADMINS_ONLY = "Only the group's admins can do that."
+
+
+def _date(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return iso[:16]
+
+
+async def on_help(update: Update, context: Context) -> None:
+    """/start and /help."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(HELP, disable_web_page_preview=True)
+
+
+async def _admin(update: Update, context: Context) -> bool:
+    message = update.effective_message
+    assert message is not None
+    user = update.effective_user
+    return await context.bot_data.admins.is_admin(
+        context.bot, message.chat, user.id if user else None,
+        sender_chat_id=message.sender_chat.id if message.sender_chat else None,
+    )
+
+
+async def on_settings(update: Update, context: Context) -> None:
+    """/settings: group admins choose the mode; a channel (or the group linked to it) turns reports on."""
+    message = update.effective_message
+    if message is None:
+        return
+    chat = message.chat
+    store = context.bot_data.store
+    if chat.type == ChatType.PRIVATE:
+        await message.reply_text("In a private chat every article is analysed; /settings is for groups and channels.")
+        return
+    if not await _admin(update, context):
+        await message.reply_text(ADMINS_ONLY)
+        return
+    if chat.type == ChatType.CHANNEL:
+        enabled = (await store.chat_settings(chat.id)).channel_reports
+        await message.reply_text(
+            "Reports on this channel's posts go to its linked discussion group as comments.",
+            reply_markup=settings_keyboard(None, (chat.id, enabled)),
+        )
+        return
+    settings = await store.chat_settings(chat.id)
+    full = await context.bot.get_chat(chat.id)
+    channel = None
+    if full.linked_chat_id is not None:
+        channel = (full.linked_chat_id, (await store.chat_settings(full.linked_chat_id)).channel_reports)
+    await message.reply_text(
+        f"What should I analyse in this group? Now: <b>{MODE_LABELS.get(settings.mode, settings.mode)}</b>.",
+        reply_markup=settings_keyboard(settings.mode, channel),
+    )
+
+
+async def on_history(update: Update, context: Context) -> None:
+    """/history [n]: the last analyses in this chat, each with a button to reopen its report."""
+    message = update.effective_message
+    if message is None:
+        return
+    try:
+        limit = int(context.args[0]) if context.args else HISTORY_DEFAULT
+    except ValueError:
+        await message.reply_text("Usage: /history [n], for example /history 5.")
+        return
+    items = await context.bot_data.store.history(message.chat.id, max(1, min(limit, HISTORY_MAX)))
+    if not items:
+        await message.reply_text("Nothing has been analysed in this chat yet.")
+        return
+    lines = [f"<b>Last {len(items)} analyses in this chat</b>"]
+    for n, item in enumerate(items, 1):
+        title = html.escape(item.title or item.origin.get("chat_title") or "Untitled article", quote=False)
+        where = item.origin.get("chat_title")
+        source = f" — {html.escape(where, quote=False)}" if where and item.title else ""
+        counts = item.counts
+        lines.append(
+            f"{n}. <b>{title[:150]}</b>{source}\n   {_date(item.created_at)} · {counts.get('claims', 0)} claims · "
+            f"{counts.get('sources', 0)} sources · {counts.get('unverified', 0)} unverified"
+        )
+    await message.reply_text("\n".join(lines), reply_markup=reopen_keyboard([i.id for i in items]))
+
+
+async def on_search(update: Update, context: Context) -> None:
+    """/search words: matching claims and sources of this chat's history, with their articles."""
+    message = update.effective_message
+    if message is None:
+        return
+    query = " ".join(context.args or [])
+    if not query:
+        await message.reply_text("Usage: /search words, for example /search casualties Kursk.")
+        return
+    hits = await context.bot_data.store.search(message.chat.id, query, limit=10)
+    if not hits:
+        await message.reply_text(f"Nothing in this chat's reports matches “{html.escape(query, quote=False)}”.")
+        return
+    opened: list[int] = []
+    lines = [f"<b>{len(hits)} matches for “{html.escape(query[:100], quote=False)}”</b>"]
+    for hit in hits:
+        if hit.analysis_id not in opened:
+            opened.append(hit.analysis_id)
+        n = opened.index(hit.analysis_id) + 1
+        title = html.escape((hit.title or "Untitled article")[:100], quote=False)
+        lines.append(f"• {hit.kind}: {html.escape(hit.text[:300], quote=False)}\n   in [{n}] <i>{title}</i>, {_date(hit.created_at)}")
+    await message.reply_text("\n".join(lines), reply_markup=reopen_keyboard(opened))
+
+
+async def on_export(update: Update, context: Context) -> None:
+    """/export json|csv|md: this chat's reports as a file."""
+    message = update.effective_message
+    if message is None:
+        return
+    fmt = (context.args[0].lower() if context.args else "json").lstrip(".")
+    if fmt not in EXPORT_FORMATS:
+        await message.reply_text("Usage: /export json, /export csv or /export md.")
+        return
+    content = await context.bot_data.store.export(message.chat.id, fmt)  # type: ignore[arg-type]
+    stamp = datetime.now(UTC).strftime("%Y%m%d")
+    await message.reply_document(
+        content, filename=f"claimdesk-{abs(message.chat.id)}-{stamp}.{fmt}", caption=f"This chat's reports ({fmt})."
+    )
+
+
+async def on_forget(update: Update, context: Context) -> None:
+    """/forget: asks for a confirmation (group admins only in groups)."""
+    message = update.effective_message
+    if message is None:
+        return
+    if not await _admin(update, context):
+        await message.reply_text(ADMINS_ONLY)
+        return
+    await message.reply_text(FORGET_ASK, reply_markup=forget_keyboard())
