@@ -1,0 +1,117 @@
+"""End to end with ``python -m bot run`` as a subprocess against the fake Bot API server: it answers,
+stops cleanly on SIGINT, and after a SIGKILL mid-work a restart answers the pending article exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fakebotapi import FakeBotAPI, channel_chat, delay, make_user, origin_channel, private_chat
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "rfa-kursk-north-korean-casualties-2024-12-20.txt"
+ALICE = make_user(2001, "Alice")
+CHANNEL = channel_chat(-1004321, "Radio Free Asia", username="rfa_news")
+JSON = dict[str, Any]
+START_TIMEOUT = 90.0
+STOP_TIMEOUT = 15.0
+
+
+@asynccontextmanager
+async def bot_process(server: FakeBotAPI, tmp_path: Path, name: str) -> AsyncIterator[asyncio.subprocess.Process]:
+    """``python -m bot run`` with settings from the environment; killed if a test leaves it running."""
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": server.token,
+        "CLAIMDESK_TELEGRAM_BASE_URL": server.base_url,
+        "CLAIMDESK_TELEGRAM_BASE_FILE_URL": server.base_file_url,
+        "CLAIMDESK_DB": str(tmp_path / "claimdesk.sqlite3"),
+        "CLAIMDESK_WORKERS": "1",
+        "CLAIMDESK_LOG_LEVEL": "DEBUG",
+    }
+    log = (tmp_path / f"{name}.log").open("wb")
+    polls_before = len(server.requests_for("getUpdates"))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env, stdout=log, stderr=log, start_new_session=True
+    )
+    try:
+        await server.wait_for(lambda: len(server.requests_for("getUpdates")) > polls_before, START_TIMEOUT)
+        yield process
+    finally:
+        if process.returncode is None:
+            kill_group(process)
+            await process.wait()
+        log.close()
+
+
+def kill_group(process: asyncio.subprocess.Process) -> None:
+    """SIGKILL the bot and its worker processes (its own session: the group id is its pid)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+async def stop(process: asyncio.subprocess.Process) -> int:
+    process.send_signal(signal.SIGINT)
+    return await asyncio.wait_for(process.wait(), STOP_TIMEOUT)
+
+
+def replies(server: FakeBotAPI, chat_id: int, message_id: int) -> list[JSON]:
+    return [m for m in server.bot_messages(chat_id) if m.get("reply_to_message", {}).get("message_id") == message_id]
+
+
+async def reply(server: FakeBotAPI, chat_id: int, message_id: int, timeout: float = 60.0) -> JSON:
+    return (await server.wait_for(lambda: replies(server, chat_id, message_id), timeout))[0]
+
+
+async def test_bot_e2e_process_answers_and_stops_on_sigint(fake_bot_api: FakeBotAPI, tmp_path: Path) -> None:
+    chat = private_chat(ALICE)
+    async with bot_process(fake_bot_api, tmp_path, "run") as process:
+        help_message = fake_bot_api.text_update(chat, ALICE, "/help")["message"]
+        assert "Claimdesk" in (await reply(fake_bot_api, ALICE["id"], help_message["message_id"]))["text"]
+        forwarded = fake_bot_api.forward_update(chat, ALICE, SEED.read_text(encoding="utf-8"), origin_channel(CHANNEL, 7))
+        report = await reply(fake_bot_api, ALICE["id"], forwarded["message"]["message_id"])
+        assert "Forwarded from Radio Free Asia" in report["text"]
+        assert await stop(process) == 0
+    assert fake_bot_api.requests_for("setMyCommands")
+    log_text = (tmp_path / "run.log").read_text(encoding="utf-8", errors="replace")
+    assert fake_bot_api.token not in log_text
+    assert fake_bot_api.token.split(":")[1] not in log_text
+
+
+async def test_bot_e2e_process_missing_token_exits_2(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), STOP_TIMEOUT * 2)
+    assert process.returncode == 2
+    assert b"TELEGRAM_BOT_TOKEN is not set" in stderr
+
+
+async def test_bot_e2e_process_crash_recovery_answers_pending_article_once(
+    fake_bot_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    chat = private_chat(ALICE)
+    async with bot_process(fake_bot_api, tmp_path, "first") as first:
+        fake_bot_api.inject("sendChatAction", delay(60))  # holds the first process inside the work
+        forwarded = fake_bot_api.forward_update(chat, ALICE, SEED.read_text(encoding="utf-8"), origin_channel(CHANNEL, 8))
+        await fake_bot_api.wait_for(lambda: fake_bot_api.requests_for("sendChatAction"), 60)
+        kill_group(first)
+        await first.wait()
+    message_id = forwarded["message"]["message_id"]
+    assert not replies(fake_bot_api, ALICE["id"], message_id)
+
+    async with bot_process(fake_bot_api, tmp_path, "second") as second:
+        report = await reply(fake_bot_api, ALICE["id"], message_id)
+        assert "Forwarded from Radio Free Asia" in report["text"]
+        marker = fake_bot_api.text_update(chat, ALICE, "/help")["message"]
+        await reply(fake_bot_api, ALICE["id"], marker["message_id"])
+        assert await stop(second) == 0
+    assert len(replies(fake_bot_api, ALICE["id"], message_id)) == 1
