@@ -47,10 +47,14 @@ GERMAN = (
 
 
 class SharedRunner:
-    """The module's runner without ``close``: the application's shutdown must not stop it."""
+    """The module's runner without ``close``: the application's shutdown must not stop it.
 
-    def __init__(self, runner: ExtractionRunner) -> None:
+    ``failures``: how many analyses fail (RuntimeError) before the real ones.
+    """
+
+    def __init__(self, runner: ExtractionRunner, failures: int = 0) -> None:
         self._runner = runner
+        self.failures = failures
         self.calls = 0
 
     async def warm(self) -> None:
@@ -58,6 +62,8 @@ class SharedRunner:
 
     async def analyze(self, text: str, **meta: str | None) -> Report:
         self.calls += 1
+        if self.calls <= self.failures:
+            raise RuntimeError("worker crashed")
         return await self._runner.analyze(text, **meta)
 
 
@@ -108,14 +114,16 @@ class Harness:
 
 
 @asynccontextmanager
-async def running_bot(server: FakeBotAPI, runner: ExtractionRunner, db: Path) -> AsyncIterator[Harness]:
+async def running_bot(
+    server: FakeBotAPI, runner: ExtractionRunner, db: Path, *, failures: int = 0, max_attempts: int = 3
+) -> AsyncIterator[Harness]:
     settings = Settings(
         telegram_token=server.token, telegram_base_url=server.base_url,
         telegram_base_file_url=server.base_file_url, workers=1,
     )
-    store = await Store.open(db)
-    shared = SharedRunner(runner)
-    app = build_application(settings, runner=shared, store=store)
+    store = await Store.open(db, max_attempts=max_attempts, retry_base_seconds=0.2)
+    shared = SharedRunner(runner, failures)
+    app = build_application(settings, runner=shared, store=store, retry_seconds=0.2)
     stop = asyncio.Event()
     task = asyncio.create_task(serve(app, stop))
     try:
@@ -132,9 +140,12 @@ async def bot(fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp
         yield harness
 
 
-async def inbox_status(store: Store, update_id: int) -> str | None:
+async def inbox_status(store: Store, update_id: int, *, reported: bool = False) -> str | None:
+    """The inbox status of an update (None while ``reported`` is asked for and not yet set)."""
     item = await store.inbox_get(update_id)
-    return None if item is None else item.status
+    if item is None or (reported and not item.reported):
+        return None
+    return item.status
 
 
 async def eventually(probe: Callable[[], Awaitable[Any]], expected: Any, timeout: float = 10.0) -> None:
@@ -407,6 +418,36 @@ async def test_bot_e2e_edited_message_is_not_analysed(bot: Harness) -> None:
     marker = await bot.command(private_chat(ALICE), ALICE, "/help")
     assert marker["text"]
     assert len(bot.replies(ALICE["id"], message["message_id"])) == 1
+
+
+async def test_bot_e2e_analysis_failure_is_told_kept_and_retried(
+    fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path
+) -> None:
+    async with running_bot(fake_bot_api, extraction_runner, tmp_path / "db.sqlite3", failures=1) as bot:
+        update = fake_bot_api.forward_update(private_chat(ALICE), ALICE, seed_text(), origin_channel(RFA, 2))
+        forwarded = update["message"]
+        told = await bot.reply(ALICE["id"], forwarded["message_id"])
+        assert "couldn't analyse this article just now" in told["text"]
+        assert "try again automatically" in told["text"]
+        replies = await bot.server.wait_for(lambda: bot.replies(ALICE["id"], forwarded["message_id"])[1:], 20)
+        assert "JSON" in buttons(replies[0])
+        await eventually(lambda: inbox_status(bot.store, update["update_id"]), "done")
+        assert len(bot.replies(ALICE["id"], forwarded["message_id"])) == 2
+        assert bot.runner.calls == 2
+
+
+async def test_bot_e2e_analysis_given_up_is_told_once(
+    fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path
+) -> None:
+    async with running_bot(fake_bot_api, extraction_runner, tmp_path / "db.sqlite3", failures=9, max_attempts=2) as bot:
+        update = fake_bot_api.forward_update(private_chat(ALICE), ALICE, seed_text(), origin_channel(RFA, 3))
+        message_id = update["message"]["message_id"]
+        gave_up = await bot.server.wait_for(
+            lambda: [m for m in bot.replies(ALICE["id"], message_id) if "gave up" in m["text"]], 20
+        )
+        assert "after 2 attempts" in gave_up[0]["text"]
+        await eventually(lambda: inbox_status(bot.store, update["update_id"], reported=True), "gave_up")
+        assert len(bot.replies(ALICE["id"], message_id)) == 2  # "kept and retried", then "gave up"
 
 
 # --- commands ---------------------------------------------------------------------------------------
