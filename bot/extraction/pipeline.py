@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 
 import spacy
 from spacy.language import Language
+from spacy.symbols import ORTH
+from spacy.tokens import Doc
 
+from bot.extraction.attribution import Found, find_attributions
+from bot.extraction.lexicon import TITLE_WORDS
+from bot.extraction.sources import resolve_sources
+from bot.extraction.text import dateline_end, paragraphs, quotations
+from bot.extraction.unverified import find_signals
+from bot.extraction.claims import build_claims
+from bot.extraction.verification import link_unverified, score_checkworthiness
 from bot.report import Article, Report
 
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = "1.0.0"
 MIN_WORDS = 40
 MAX_CHARS = 200_000
+#: The commonest English function words: a text that uses almost none of them is not English.
+ENGLISH_FUNCTION_WORDS = frozenset(
+    "the of and to a in that is was he for it with as his on be at by i this had not are but from or have an "
+    "they which one you were her all she there would their we him been has when who will more no if out so "
+    "said what up its about into than them can only other new some could time these two may then do first "
+    "any my now such like our over man me even most made after also did many before must through back "
+    "years where much your way well down should because each just those people how too".split()
+)
 
 
 class InputRejected(ValueError):
@@ -23,49 +42,145 @@ class InputRejected(ValueError):
         self.code = code
 
 
+@Language.component("claimdesk_paragraphs")
+def mark_paragraph_starts(doc: Doc) -> Doc:
+    """A new line starts a new sentence.
+
+    Why: headlines, related-links lines and bylines have no final full stop, and the parser
+    otherwise runs them into the next paragraph's first sentence.
+    """
+    for token in doc[:-1]:
+        if token.is_space and "\n" in token.text:
+            doc[token.i + 1].is_sent_start = True
+    return doc
+
+
 def load_pipeline(model: str) -> Language:
-    """Load an installed spaCy pipeline by package name."""
-    return spacy.load(model)
+    """Load an installed spaCy pipeline by package name, with Claimdesk's tokenizer exceptions."""
+    try:
+        nlp = spacy.load(model)
+    except OSError as error:
+        raise InputRejected("model", f"spaCy pipeline {model!r} is not installed: {error}") from None
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("claimdesk_paragraphs", before="parser")
+    for title in TITLE_WORDS:
+        if title.endswith("."):
+            # Why: "Brig." and "Gen." are titles, not sentence ends; without the exception the
+            # tokenizer splits the period off and the parser ends the sentence there.
+            for form in (title, title.capitalize()):
+                nlp.tokenizer.add_special_case(form, [{ORTH: form}])
+    return nlp
 
 
 def check_input(text: str) -> None:
     """Raise :class:`InputRejected` for empty, binary, too short, too long or non-English text."""
     if not text.strip():
         raise InputRejected("empty", "The text is empty.")
-    if "\x00" in text:
+    if "\x00" in text or sum(1 for ch in text[:5000] if ord(ch) < 32 and ch not in "\n\r\t") > 5:
         raise InputRejected("binary", "This looks like binary data, not text.")
     if len(text) > MAX_CHARS:
         raise InputRejected("too_long", f"The text is longer than {MAX_CHARS:,} characters.")
+    words = re.findall(r"[^\W\d_]+", text.lower())
     if len(text.split()) < MIN_WORDS:
         raise InputRejected("too_short", f"The text is too short to be an article (under {MIN_WORDS} words).")
+    latin = sum(1 for w in words if w.isascii())
+    english = sum(1 for w in words if w in ENGLISH_FUNCTION_WORDS)
+    if not words or latin < 0.6 * len(words) or english < 0.12 * len(words):
+        raise InputRejected("not_english", "Language not supported yet: Claimdesk reads English articles only.")
 
 
-def analyze_text(nlp: Language, text: str, **meta: str | None) -> Report:
-    """Analyse one article."""
+def analyze_text(nlp: Language, text: str, *, title: str | None = None, outlet: str | None = None,
+                 published: str | None = None) -> Report:
+    """Analyse one article (raises :class:`InputRejected` for text that is not one)."""
     check_input(text)
-    return build_report(nlp(text), **meta)
+    return build_report(nlp(text), title=title, outlet=outlet, published=published)
 
 
 def analyze_texts(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Iterator[Report]:
-    """Analyse many articles with ``nlp.pipe`` (every text must pass :func:`check_input`)."""
+    """Analyse many articles with ``nlp.pipe``; every text must already have passed :func:`check_input`."""
     for doc in nlp.pipe(texts, batch_size=batch_size):
         yield build_report(doc)
 
 
-def build_report(doc, *, title: str | None = None, outlet: str | None = None, published: str | None = None) -> Report:
-    text = doc.text
+def build_report(doc: Doc, *, title: str | None = None, outlet: str | None = None, published: str | None = None) -> Report:
+    """The report for a parsed article."""
+    text = doc.text  # Doc.text is rebuilt from the tokens on every access: read it once
+    paras = paragraphs(text)
+    body = [p.span for p in paras if not p.boilerplate]
+    skip = [p.span for p in paras if p.boilerplate]
+    quotes = quotations(text, [p.span for p in paras])
+    finds = find_attributions(doc, quotes, skip)
+    sources, source_ids = resolve_sources(doc, text, finds)
+    claims, conflicts = build_claims(doc, text, finds, source_ids, body)
+    attributions = _attributions(text, finds, source_ids)
+    unverified = link_unverified(doc, text, claims, sources, finds, source_ids, find_signals(doc, text, body), conflicts)
+    claims = score_checkworthiness(claims, sources, unverified)
+    sources = [replace(s, claims=tuple(c.id for c in claims if c.source_id == s.id)) for s in sources]
     article = Article(
-        title=title,
+        title=title or _headline(text, paras),
         outlet=outlet,
         published=published,
         language="en",
-        words=sum(1 for t in doc if not t.is_punct and not t.is_space),
+        words=len(text.split()),
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
     return Report(
-        article=article, summary=(), sources=(), claims=(), attributions=(), unverified=(),
+        article=article,
+        summary=_summary(doc, text, body),
+        sources=tuple(sources),
+        claims=tuple(claims),
+        attributions=tuple(attributions),
+        unverified=tuple(unverified),
         extractor_version=EXTRACTOR_VERSION,
     )
+
+
+def _attributions(text: str, finds: Sequence[Found], source_ids: Sequence[str | None]):
+    from bot.report import Attribution
+
+    return [
+        Attribution(
+            source=text[f.source[0] : f.source[1]] if f.source else None,
+            source_span=f.source,
+            cue=text[f.cue[0] : f.cue[1]] if f.cue else None,
+            cue_span=f.cue,
+            content=text[f.content[0] : f.content[1]],
+            content_span=f.content,
+            source_id=source_id,
+            direct=f.direct,
+        )
+        for f, source_id in zip(finds, source_ids)
+    ]
+
+
+def _headline(text: str, paras) -> str | None:
+    """The first line when it reads like a headline (short, no sentence-final full stop)."""
+    for paragraph in paras:
+        line = text[paragraph.span[0] : paragraph.span[1]]
+        if paragraph.boilerplate:
+            continue
+        if len(line.split()) <= 20 and not line.rstrip().endswith((".", "”", '"')):
+            return line
+        return None
+    return None
+
+
+def _summary(doc: Doc, text: str, body: Sequence[tuple[int, int]]) -> tuple[str, ...]:
+    """The lead: the first body sentences, up to about 60 words and at most three."""
+    sentences: list[str] = []
+    words = 0
+    for sent in doc.sents:
+        if not any(start <= sent.start_char < end for start, end in body):
+            continue
+        sentence = sent.text.strip()
+        sentence = sentence[dateline_end(sentence):]
+        if len(sentence.split()) < 6:
+            continue
+        sentences.append(sentence)
+        words += len(sentence.split())
+        if words >= 40 or len(sentences) == 3:
+            break
+    return tuple(sentences)
 
 
 # --- worker-process entry points (used by runner.py through a spawn pool) ---------------------
@@ -80,9 +195,12 @@ def load_worker_pipeline(model: str) -> None:
 
 
 def worker_ready() -> bool:
+    """True once this worker has its model (used to warm the pool)."""
     return _worker_nlp is not None
 
 
 def analyze_in_worker(text: str, title: str | None, outlet: str | None, published: str | None) -> Report:
-    assert _worker_nlp is not None, "load_worker_pipeline was not run in this worker"
+    """Analyse one article in a pool worker."""
+    if _worker_nlp is None:
+        raise RuntimeError("load_worker_pipeline was not run in this worker")
     return analyze_text(_worker_nlp, text, title=title, outlet=outlet, published=published)

@@ -1,0 +1,496 @@
+"""Who says what: attributions found over a dependency parse.
+
+Each rule is a pure function over tokens of a parsed ``Doc`` and returns :class:`Found` records with
+character spans. The rules follow the patterns of PARC 3.0 (Pareti 2016) and the SFU Gender Gap
+Tracker's quote extractor, with the gaps those systems document closed: cue lemmas rather than
+inflected forms, participial cues ("adding that", "with X estimating"), quote-first order, colon
+quotes, quotations that run over several sentences, floating quotations that continue the previous
+speaker, and reporting nouns ("media reports that ...").
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span as SpacySpan, Token
+
+from bot.extraction.lexicon import (
+    COGNITION_VERBS,
+    EVIDENCE_VERBS,
+    INTENT_VERBS,
+    NOUN_OBJECT_CUES,
+    PREPOSITION_CUES,
+    RAISING_VERBS,
+    REPORTING_NOUNS,
+    SPEECH_VERBS,
+)
+
+Span = tuple[int, int]
+
+#: Every verb lemma that can introduce reported content through a clause.
+CLAUSE_CUES: frozenset[str] = SPEECH_VERBS | COGNITION_VERBS | EVIDENCE_VERBS
+
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+_CLAUSE_DEPS = frozenset({"ccomp"})
+_VERBAL = frozenset({"VERB", "AUX"})
+_MIN_CONTENT_WORDS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One attribution, before its source is resolved to an entity."""
+
+    content: Span
+    cue: Span | None
+    cue_lemma: str | None
+    source_token: int | None
+    source: Span | None
+    direct: bool
+    kind: str  # "quote" | "paraphrase" | "according_to"
+
+
+def find_attributions(doc: Doc, quotes: Sequence[Span], skip: Sequence[Span] = ()) -> list[Found]:
+    """All attributions in ``doc``: clause cues, "according to", reporting nouns, then floating quotes.
+
+    ``quotes`` are the direct quotations of the text (see :func:`bot.extraction.text.quotations`);
+    ``skip`` are character spans (boilerplate lines) where nothing is extracted.
+    """
+    text = doc.text  # Doc.text is rebuilt from tokens on every access
+    quote_starts = [q[0] for q in quotes]
+    skip_starts = [s[0] for s in skip]
+    found: list[Found] = []
+    for token in doc:
+        if _inside(token.idx, skip, skip_starts):
+            continue
+        record = (
+            _clause_cue(token, text, quotes, quote_starts)
+            or _according_to(token)
+            or _reporting_noun(token)
+            or _intent_cue(token)
+            or _object_cue(token)
+            or _raising_cue(token)
+        )
+        if record is None or _word_count(text, record.content) < _MIN_CONTENT_WORDS:
+            continue
+        if record.cue is not None and _inside(record.cue[0], quotes, quote_starts):
+            # Why: "I think", "you know" inside a quotation are the speaker's words, not a new
+            # attribution; nested cues in quotes are rarely annotated (PolNeAR, PARC 3.0).
+            continue
+        found.append(record)
+    found = _drop_nested(found)
+    found.extend(_floating_quotes(text, quotes, found, skip, skip_starts))
+    found.sort(key=lambda f: f.content[0])
+    return found
+
+
+# --- rules -------------------------------------------------------------------------------------
+
+
+def _clause_cue(verb: Token, text: str, quotes: Sequence[Span], quote_starts: list[int]) -> Found | None:
+    """A cue verb with a clausal complement, a colon, or an adjacent quotation.
+
+    Why: the complement clause of a verb of saying or thinking is what is said (PARC 3.0); a colon
+    or a quotation right beside "X said" is the same thing written as a direct quote.
+    """
+    if verb.pos_ not in _VERBAL or verb.lemma_.lower() not in CLAUSE_CUES:
+        return None
+    complement = next((c for c in verb.children if c.dep_ in _CLAUSE_DEPS), None)
+    if verb.dep_ == "parataxis" and verb.head.pos_ in _VERBAL:
+        # "The reality, he said, is ..." and "“A,” he said, “b ...”": the cue interrupts the
+        # clause it reports, which is the whole sentence around it.
+        head = verb.head
+        content = _trim(verb.doc, min(head.left_edge.i, verb.left_edge.i), max(head.right_edge.i, verb.right_edge.i) + 1)
+        if content is None:
+            return None
+    elif complement is not None:
+        content = _subtree_span(complement)
+    else:
+        content = _colon_or_adjacent_quote(verb, text, quotes, quote_starts)
+        if content is None:
+            return None
+    content, direct = _widen_to_quotation(content, verb, quotes, quote_starts)
+    subject = _subject_of(verb)
+    return Found(
+        content=content,
+        cue=_cue_span(verb),
+        cue_lemma=verb.lemma_.lower(),
+        source_token=subject.i if subject is not None else None,
+        source=_mention_span(subject) if subject is not None else None,
+        direct=direct,
+        kind="quote" if direct else "paraphrase",
+    )
+
+
+def _according_to(token: Token) -> Found | None:
+    """ "according to X": X is the source of the clause the phrase modifies.
+
+    Why: the most frequent non-verbal cue in news (2% of PolNeAR cues); its content is the rest of
+    the sentence, on whichever side of the phrase it stands.
+    """
+    if token.lower_ != "according":
+        return None
+    to = next((c for c in token.children if c.lower_ == "to"), None)
+    source = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+    if source is None:
+        return None
+    sent = token.sent
+    phrase_start, phrase_end = token.i, max(source.right_edge.i, to.i)
+    before = _trim(sent.doc, sent.start, phrase_start)
+    after = _trim(sent.doc, phrase_end + 1, sent.end)
+    side = max((s for s in (before, after) if s is not None), key=lambda s: s[1] - s[0], default=None)
+    if side is None:
+        return None
+    return Found(
+        content=side,
+        cue=(token.idx, to.idx + len(to.text)),
+        cue_lemma="according to",
+        source_token=source.i,
+        source=_mention_span(source),
+        direct=False,
+        kind="according_to",
+    )
+
+
+def _reporting_noun(noun: Token) -> Found | None:
+    """A reporting noun with a "that" clause: "media reports that ...", "his claim that ...".
+
+    Why: news often reports speech as a noun ("the statement that ..."); its possessor or
+    compound modifier is the source, and with neither the source is unnamed.
+    """
+    if noun.pos_ != "NOUN" or noun.lemma_.lower() not in REPORTING_NOUNS:
+        return None
+    clause = next(
+        (c for c in noun.children if c.dep_ in ("acl", "ccomp", "relcl") and _has_that_mark(c)), None
+    )
+    if clause is None:
+        return None
+    holder = next((c for c in noun.children if c.dep_ in ("poss", "compound")), None)
+    content = _subtree_span(clause)
+    return Found(
+        content=content,
+        cue=(noun.idx, noun.idx + len(noun.text)),
+        cue_lemma=noun.lemma_.lower(),
+        source_token=holder.i if holder is not None else None,
+        source=_mention_span(holder) if holder is not None else None,
+        direct=False,
+        kind="paraphrase",
+    )
+
+
+def _intent_cue(verb: Token) -> Found | None:
+    """ "X wants to ...", "X promised to ...": an infinitive after a verb of intent, with a subject.
+
+    Why: PolNeAR counts stated intentions and demands as attributions ("wants", "plans", "urged").
+    """
+    if verb.pos_ != "VERB" or verb.lemma_.lower() not in INTENT_VERBS:
+        return None
+    complement = next((c for c in verb.children if c.dep_ == "xcomp" and c.i > verb.i), None)
+    if complement is None or not any(c.dep_ == "aux" and c.lower_ == "to" for c in complement.children):
+        return None
+    subject = _subject_of(verb)
+    if subject is None or subject.lower_ in ("it", "there"):
+        return None
+    return Found(
+        content=_subtree_span(complement),
+        cue=_cue_span(verb),
+        cue_lemma=verb.lemma_.lower(),
+        source_token=subject.i,
+        source=_mention_span(subject),
+        direct=False,
+        kind="paraphrase",
+    )
+
+
+def _object_cue(verb: Token) -> Found | None:
+    """ "X denied the report", "X called Y 'unhinged'", "X called for a ban": a noun object as content.
+
+    Why: PolNeAR annotates what is announced, denied, praised or called for as the content of the
+    cue even without a clause (about 10% of its attributions).
+    """
+    if verb.pos_ != "VERB":
+        return None
+    lemma = verb.lemma_.lower()
+    target: Token | None = None
+    if lemma in NOUN_OBJECT_CUES:
+        target = next((c for c in verb.children if c.dep_ in ("dobj", "xcomp") and c.i > verb.i), None)
+    if target is None:
+        preps = PREPOSITION_CUES.get(lemma)
+        if preps:
+            prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in preps and c.i > verb.i), None)
+            target = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep else None
+    if target is None:
+        return None
+    subject = _subject_of(verb)
+    if subject is None or subject.lower_ in ("it", "there", "that", "which"):
+        return None
+    end = target.right_edge.i
+    for child in verb.children:  # "described X as Y", "called X 'unhinged'"
+        if child.i > end and (child.dep_ == "oprd" or (child.dep_ == "prep" and child.lower_ == "as")):
+            end = child.right_edge.i
+    content = _trim(verb.doc, target.left_edge.i, end + 1)
+    if content is None:
+        return None
+    return Found(
+        content=content,
+        cue=_cue_span(verb),
+        cue_lemma=lemma,
+        source_token=subject.i,
+        source=_mention_span(subject),
+        direct=False,
+        kind="paraphrase",
+    )
+
+
+def _raising_cue(verb: Token) -> Found | None:
+    """ "X seemed to ...", "X is expected to ...": a view reported with no one holding it.
+
+    Why: PolNeAR counts these as attributions without a source (7% of its cues have none); the
+    content is the subject with the infinitive, the cue the raising verb.
+    """
+    if verb.pos_ != "VERB" or verb.lemma_.lower() not in RAISING_VERBS:
+        return None
+    complement = next((c for c in verb.children if c.dep_ == "xcomp" and c.i > verb.i), None)
+    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if complement is None or subject is None or subject.i > verb.i or subject.pos_ == "PRON":
+        return None
+    if verb.lemma_.lower() == "expect" and not _is_passive(verb):
+        return None
+    content = _trim(verb.doc, subject.left_edge.i, complement.right_edge.i + 1)
+    if content is None:
+        return None
+    agent = _agent(verb)
+    return Found(
+        content=content,
+        cue=_cue_span(verb),
+        cue_lemma=verb.lemma_.lower(),
+        source_token=agent.i if agent is not None else None,
+        source=_mention_span(agent) if agent is not None else None,
+        direct=False,
+        kind="paraphrase",
+    )
+
+
+def _floating_quotes(
+    text: str, quotes: Sequence[Span], found: list[Found], skip: Sequence[Span], skip_starts: list[int]
+) -> Iterable[Found]:
+    """Quotations with no cue of their own continue the most recent speaker.
+
+    Why: a paragraph that opens with a quotation and names nobody continues the previous
+    speaker's quote (the "floating quote" of the SFU Gender Gap Tracker; AP style).
+    """
+    taken = sorted(f.content for f in found)
+    attributed = sorted((f for f in found if f.source_token is not None), key=lambda f: f.content[1])
+    for start, end in quotes:
+        if _inside(start, skip, skip_starts) or _word_count(text, (start, end)) < 4:
+            continue
+        if any(_overlap((start, end), span) > 0.5 * (end - start) for span in taken):
+            continue
+        previous = [f for f in attributed if max(f.content[1], f.cue[1] if f.cue else 0) <= start]
+        if not previous:
+            continue
+        speaker = previous[-1]
+        gap = text[max(speaker.content[1], speaker.cue[1] if speaker.cue else 0) : start]
+        if gap.count("\n") > 2 or len(gap) > 400:
+            continue
+        yield Found(
+            content=(start, end),
+            cue=None,
+            cue_lemma=None,
+            source_token=speaker.source_token,
+            source=speaker.source,
+            direct=True,
+            kind="quote",
+        )
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _subject_of(verb: Token, depth: int = 0) -> Token | None:
+    """The subject of a cue verb, following participles and coordination up to the verb that has one.
+
+    "X said Y, adding that Z": "adding" has no subject of its own; it belongs to the nearest
+    governing cue verb, not to the verb of the reported clause it hangs from.
+    """
+    for child in verb.children:
+        if child.dep_ in _SUBJECT_DEPS:
+            if child.dep_ == "nsubjpass" or child.lower_ in ("it", "there") and _is_passive(verb):
+                agent = _agent(verb)
+                return agent
+            return child
+    agent = _agent(verb)
+    if agent is not None:
+        return agent
+    if depth >= 4 or verb.head is verb:
+        return None
+    head = verb.head
+    while head.head is not head and head.lemma_.lower() not in CLAUSE_CUES:
+        if head.dep_ not in ("ccomp", "advcl", "xcomp", "conj", "relcl", "pcomp"):
+            break
+        head = head.head
+    if head.pos_ in _VERBAL and head is not verb:
+        return _subject_of(head, depth + 1)
+    return None
+
+
+def _agent(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ == "agent":
+            return next((c for c in child.children if c.dep_ == "pobj"), None)
+    return None
+
+
+def _is_passive(verb: Token) -> bool:
+    return any(c.dep_ == "auxpass" for c in verb.children)
+
+
+def _cue_span(verb: Token) -> Span:
+    """The cue with its particles ("pointed out"), not its auxiliaries."""
+    end = verb
+    for child in verb.children:
+        if child.dep_ == "prt" and child.i == end.i + 1:
+            end = child
+    return (verb.idx, end.idx + len(end.text))
+
+
+def _mention_span(head: Token) -> Span:
+    """The noun phrase of a source: its subtree, cut before a comma or a relative clause.
+
+    Why: the whole subject subtree swallows asides ("X, who replaced Y, said"), a documented failure
+    of subtree-based speaker spans.
+    """
+    doc = head.doc
+    start, end = head.left_edge.i, head.right_edge.i
+    for child in head.children:
+        if child.i > head.i and (child.dep_ in ("relcl", "acl", "appos") or child.text in ",(—–"):
+            end = min(end, child.left_edge.i - 1)
+        if child.i < head.i and child.dep_ in ("relcl", "appos"):
+            start = max(start, child.right_edge.i + 1)
+    # a quotation mark or punctuation at either end is not part of the name
+    while start < head.i and (doc[start].is_punct or doc[start].is_space):
+        start += 1
+    while end > head.i and (doc[end].is_punct or doc[end].is_space):
+        end -= 1
+    return (doc[start].idx, doc[end].idx + len(doc[end].text))
+
+
+def _subtree_span(token: Token) -> Span:
+    """The clause of ``token`` without its complementizer ("that") and outer punctuation."""
+    doc = token.doc
+    start = token.left_edge.i
+    if doc[start].dep_ == "mark" and doc[start].lower_ in ("that", "whether", "if") and start < token.i:
+        start += 1
+    span = _trim(doc, start, token.right_edge.i + 1)
+    return span if span is not None else (token.idx, token.idx + len(token.text))
+
+
+def _trim(doc: Doc, start: int, end: int) -> Span | None:
+    """Character span of tokens [start, end) without leading or trailing punctuation and spaces,
+    except quotation marks, which belong to a direct quote."""
+    while start < end and (doc[start].is_space or (doc[start].is_punct and not doc[start].is_quote)):
+        start += 1
+    while end > start and (doc[end - 1].is_space or (doc[end - 1].is_punct and not doc[end - 1].is_quote)):
+        end -= 1
+    if start >= end:
+        return None
+    return (doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text))
+
+
+def _has_that_mark(clause: Token) -> bool:
+    return any(c.lower_ == "that" and c.i < clause.i for c in clause.children)
+
+
+def _colon_or_adjacent_quote(verb: Token, text: str, quotes: Sequence[Span], quote_starts: list[int]) -> Span | None:
+    """Content of a cue with no complement clause: "X said: ..." or a quotation right beside it."""
+    doc = verb.doc
+    subject = next((c for c in verb.children if c.dep_ in _SUBJECT_DEPS), None)
+    left = min(verb.i, subject.left_edge.i) if subject is not None else verb.i
+    right = max(verb.right_edge.i, verb.i)
+    colon = next((c for c in verb.children if c.text == ":" and c.i > verb.i), None)
+    if colon is not None:
+        after = colon.idx + 1
+        quote = _quote_starting_near(text, after, quotes, quote_starts)
+        if quote is not None:
+            return quote
+        sent_end = colon.sent.end
+        tail = _trim(doc, colon.i + 1, sent_end)
+        if tail is not None:
+            return tail
+        if sent_end < len(doc):
+            return _subtree_span(doc[sent_end].sent.root) if doc[sent_end].sent else None
+    # "“...,” he said." with the quotation parsed as its own sentence
+    before = doc[left].idx
+    index = bisect_right([q[1] for q in quotes], before) - 1
+    if index >= 0:
+        q_start, q_end = quotes[index]
+        gap = text[q_end:before]
+        if len(gap) <= 3 and not gap.strip(" ,—–-"):
+            return (q_start, q_end)
+    after = doc[right].idx + len(doc[right].text)
+    return _quote_starting_near(text, after, quotes, quote_starts, gap_chars=",:—– ")
+
+
+def _quote_starting_near(
+    text: str, position: int, quotes: Sequence[Span], quote_starts: list[int], gap_chars: str = " \n"
+) -> Span | None:
+    index = bisect_right(quote_starts, position + 3) - 1
+    if index >= 0:
+        q_start, q_end = quotes[index]
+        if q_start >= position and not text[position:q_start].strip(gap_chars):
+            return (q_start, q_end)
+    return None
+
+
+def _widen_to_quotation(
+    content: Span, verb: Token, quotes: Sequence[Span], quote_starts: list[int]
+) -> tuple[Span, bool]:
+    """Extend content to the whole quotation it lies in (quotes run over several sentences).
+
+    Returns the span and whether the content is a direct quote.
+    """
+    index = bisect_right(quote_starts, content[1]) - 1
+    while index >= 0:
+        q_start, q_end = quotes[index]
+        if q_end <= content[0]:
+            break
+        cue_inside = q_start <= verb.idx < q_end
+        if not cue_inside and _overlap((q_start, q_end), content) >= 0.5 * (content[1] - content[0]):
+            return (min(q_start, content[0]), max(q_end, content[1])), True
+        index -= 1
+    return content, False
+
+
+def _drop_nested(found: list[Found]) -> list[Found]:
+    """Keep one attribution per content: a content inside another with the same source goes."""
+    kept: list[Found] = []
+    for record in sorted(found, key=lambda f: (f.content[0], -f.content[1])):
+        if any(
+            k.content[0] <= record.content[0]
+            and record.content[1] <= k.content[1]
+            and (k.source_token == record.source_token or k.cue == record.cue)
+            for k in kept
+        ):
+            continue
+        kept.append(record)
+    return kept
+
+
+def _overlap(a: Span, b: Span) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def _inside(position: int, spans: Sequence[Span], starts: list[int]) -> bool:
+    index = bisect_right(starts, position) - 1
+    return index >= 0 and spans[index][0] <= position < spans[index][1]
+
+
+def _word_count(text: str, span: Span) -> int:
+    return len(text[span[0] : span[1]].split())
+
+
+def sentence_of(doc: Doc, char: int) -> SpacySpan | None:
+    """The sentence that holds a character offset."""
+    token = doc.char_span(char, char + 1, alignment_mode="expand")
+    return token.sent if token is not None else None

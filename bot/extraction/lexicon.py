@@ -1,0 +1,201 @@
+"""Word lists the extraction rules use, as named constants, each with where it comes from.
+
+All verb lists hold lemmas, so every inflection ("estimate", "estimates", "estimating") matches.
+Sources: the reporting-verb inventories of PARC 3.0 (Pareti 2016) and of the SFU Gender Gap Tracker,
+cue lemmas counted in the PolNeAR development set (Newell, Margolin and Ruths, LREC 2018; lists of
+words only, no text), the CoNLL-2010 hedge-cue guidelines (Farkas et al. 2010), and AP style notes on
+attribution.
+"""
+
+from __future__ import annotations
+
+#: Verbs of saying and reporting that take what is said as a clause or a quote.
+SPEECH_VERBS: frozenset[str] = frozenset(
+    """
+    say tell add write state claim allege warn insist acknowledge announce report confirm deny
+    estimate note explain argue declare reveal admit assert contend maintain recall observe respond
+    reply answer comment concede conclude emphasize emphasise stress indicate testify quip joke
+    complain tweet post predict caution remark repeat reiterate suggest ask inform assure boast brag
+    charge counter disclose mention point signal speculate proclaim vow pledge promise threaten
+    urge advise recommend propose demand order instruct agree disagree dispute question cite
+    describe forecast project calculate reckon figure guess surmise lament concur grumble
+    retort shout whisper cry scream yell recount narrate relate affirm certify verify attest
+    specify clarify elaborate continue begin conclude summarize summarise add reaffirm publish
+    broadcast release email text message blog
+    """.split()
+)
+
+#: Verbs of thought, belief and perception: PolNeAR counts them as attribution cues too
+#: ("think", "believe", "know" make up about 3% of its cues).
+COGNITION_VERBS: frozenset[str] = frozenset(
+    """
+    think believe know feel fear hope expect worry doubt suspect assume presume consider judge
+    understand realize realise recognize recognise wonder learn see
+    find discover decide conclude notice accept acknowledge
+    """.split()
+)
+
+#: Evidence verbs whose subject is a poll, study or document ("a poll shows that ...").
+EVIDENCE_VERBS: frozenset[str] = frozenset("show find suggest indicate reveal demonstrate prove confirm read imply rule".split())
+
+#: Verbs of wanting and intending that take an infinitive ("wants to ...", "plans to ...").
+INTENT_VERBS: frozenset[str] = frozenset(
+    """
+    want plan intend seek hope promise pledge vow threaten refuse decline offer agree aim expect
+    wish propose vote urge ask call encourage push press
+    """.split()
+)
+
+#: Reporting verbs that also take a plain noun object as what is said ("denied the report",
+#: "announced a plan"); PolNeAR annotates these objects as content.
+NOUN_OBJECT_CUES: frozenset[str] = frozenset(
+    """
+    announce confirm deny reveal propose criticize criticise praise defend reject dismiss predict
+    endorse support oppose question cite describe blame accuse condemn welcome applaud decry
+    acknowledge admit recommend demand request promise pledge vow call want back slam blast attack
+    tout hail commend fault accuse label brand dub characterize characterise
+    """.split()
+)
+
+#: Verbs whose content follows a preposition ("called for a ban", "referred to the deal").
+PREPOSITION_CUES: dict[str, frozenset[str]] = {
+    "call": frozenset({"for"}),
+    "refer": frozenset({"to"}),
+    "point": frozenset({"to"}),
+    "focus": frozenset({"on"}),
+    "talk": frozenset({"about"}),
+    "speak": frozenset({"about", "of"}),
+    "ask": frozenset({"about"}),
+    "warn": frozenset({"of", "about", "against"}),
+    "complain": frozenset({"about", "of"}),
+    "comment": frozenset({"on"}),
+    "push": frozenset({"for"}),
+    "argue": frozenset({"for", "against"}),
+    "advocate": frozenset({"for"}),
+    "testify": frozenset({"about"}),
+    "boast": frozenset({"about", "of"}),
+    "brag": frozenset({"about"}),
+    "worry": frozenset({"about"}),
+    "joke": frozenset({"about"}),
+    "vote": frozenset({"for", "against"}),
+}
+
+#: Raising verbs: "X seems to ...", "X is expected to ..." report a view without its holder.
+RAISING_VERBS: frozenset[str] = frozenset("seem appear expect believe think say rumor rumour".split())
+
+#: Nouns that report speech and take a "that" clause ("the claim that ...", "his statement that").
+REPORTING_NOUNS: frozenset[str] = frozenset(
+    """
+    claim statement assertion allegation report reports announcement argument belief view
+    suggestion warning promise pledge admission accusation charge contention conclusion estimate
+    assessment finding findings prediction insistence testimony comment remark rumor rumour
+    speculation suspicion fear hope
+    """.split()
+)
+
+#: Verbs that mark a participial or absolute cue: "adding that ...", "with X estimating ...".
+PARTICIPLE_CUE_DEPS: frozenset[str] = frozenset({"advcl", "xcomp", "conj", "pcomp", "acl"})
+
+#: Words that make a subject an anonymous or unnamed source when no name is attached
+#: (AP: "officials said" without a name is an anonymous source).
+ANONYMOUS_HEADS: frozenset[str] = frozenset(
+    """
+    official officials source sources spokesperson spokesman spokeswoman aide aides person people
+    insider insiders diplomat diplomats officer officers analyst analysts expert experts
+    representative representatives member members employee employees staffer staffers
+    """.split()
+)
+
+#: Modifiers that say outright that a source is not named.
+ANONYMITY_MARKERS: frozenset[str] = frozenset(
+    "unidentified unnamed anonymous anonymity undisclosed unspecified".split()
+)
+
+#: Nouns for groups of people spoken of as one source ("analysts say", "residents said").
+GROUP_HEADS: frozenset[str] = frozenset(
+    """
+    analysts experts critics residents witnesses observers economists scientists researchers
+    activists protesters protestors supporters opponents voters lawmakers legislators
+    democrats republicans conservatives liberals leaders
+    """.split()
+)
+
+#: Words in a name that make an organisation a government body.
+GOVERNMENT_WORDS: frozenset[str] = frozenset(
+    """
+    government ministry minister department council pentagon kremlin parliament congress senate
+    house administration office commission agency authority authorities president presidency
+    cabinet embassy state states police court prosecutor prosecutors city county republic
+    kingdom federation union nations committee bureau
+    """.split()
+)
+
+#: Words in a name that make an organisation a military one.
+MILITARY_WORDS: frozenset[str] = frozenset(
+    """
+    military army forces force navy troops command intelligence defense defence brigade battalion
+    regiment unit corps guard militia marines soldiers staff
+    """.split()
+)
+
+#: Words in a name that make an organisation a news outlet.
+MEDIA_WORDS: frozenset[str] = frozenset(
+    """
+    media news newspaper times post journal tribune herald gazette radio tv television channel
+    agency press reuters ap afp bbc cnn broadcaster outlet outlets reports magazine
+    """.split()
+)
+
+#: Titles and ranks that precede a name; they go into the role, not the name.
+TITLE_WORDS: frozenset[str] = frozenset(
+    """
+    president vice prime minister secretary senator sen. rep. representative gov. governor mayor
+    general gen. brig. lt. col. maj. capt. adm. sgt. admiral colonel major captain sergeant
+    commander chief spokesperson spokesman spokeswoman dr. mr. mrs. ms. prof. professor judge
+    justice ambassador chairman chairwoman chair director ceo leader king queen prince pope
+    attorney lawyer official deputy speaker founder head
+    """.split()
+)
+
+#: Approximators before a number (CoNLL-2010 hedge guidelines; AP style on estimates).
+APPROXIMATORS: frozenset[str] = frozenset(
+    """
+    about around approximately roughly nearly almost some over under estimated up more less fewer
+    least most upwards circa close
+    """.split()
+)
+
+#: Vague quantities that count as estimates by themselves.
+VAGUE_QUANTITIES: frozenset[str] = frozenset(
+    "dozens hundreds thousands tens millions billions scores several numerous".split()
+)
+
+#: Hedge cues (CoNLL-2010 shared task lexicon, trimmed to the news register).
+HEDGE_WORDS: frozenset[str] = frozenset(
+    """
+    allegedly reportedly apparently purportedly supposedly presumably possibly probably perhaps
+    likely unlikely suspected alleged purported apparent possible probable unclear unconfirmed
+    seemingly ostensibly
+    """.split()
+)
+
+#: Hedging verbs when they govern an infinitive ("appear to be", "seem to have").
+HEDGE_VERBS: frozenset[str] = frozenset("appear seem believe suspect think estimate".split())
+
+#: Modal verbs that hedge a claim ("may have", "could be").
+HEDGE_MODALS: frozenset[str] = frozenset("may might could".split())
+
+#: Phrases that open a related-links or promotional block: lines after them are headlines.
+RELATED_BLOCK_OPENERS: tuple[str, ...] = (
+    "related", "read more", "more coverage", "more on this", "see also", "also read", "recommended",
+    "you may also like", "more from", "most read", "latest news", "more rfa coverage",
+)
+
+#: Lines that are newsroom housekeeping, not content (matched at the start of a line).
+HOUSEKEEPING_PREFIXES: tuple[str, ...] = (
+    "edited by", "updated", "update:", "update adds", "updates ", "writing by", "reporting by",
+    "additional reporting", "editing by", "copyright", "all rights reserved", "follow us",
+    "subscribe", "sign up", "this story has been", "this article has been", "this article was",
+    "correction:", "clarification:", "produced by", "translated by", "photo:", "image:", "video:",
+    "share this", "click here", "advertisement", "by ",
+)

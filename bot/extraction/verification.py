@@ -1,0 +1,116 @@
+"""Unverified items tied to claims, and how check-worthy each claim is."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
+
+from spacy.tokens import Doc
+
+from bot.extraction.attribution import Found
+from bot.report import Claim, Source, Unverified
+
+Span = tuple[int, int]
+
+
+def link_unverified(
+    doc: Doc,
+    text: str,
+    claims: Sequence[Claim],
+    sources: Sequence[Source],
+    finds: Sequence[Found],
+    source_ids: Sequence[str | None],
+    signals: Sequence[tuple[str, Span]],
+    conflicts: Sequence[tuple[Span, str]],
+) -> list[Unverified]:
+    """Turn signals and source facts into unverified items, each tied to the claim it concerns."""
+    items: list[tuple[str, Span, str | None]] = []
+    for reason, span in signals:
+        items.append((reason, span, _claim_for(claims, span)))
+    kinds = {s.id: s.kind for s in sources}
+    for found, source_id in zip(finds, source_ids):
+        claim_id = _claim_for(claims, found.content)
+        if source_id is not None and kinds.get(source_id) == "anonymous" and found.source is not None:
+            # Why: AP style treats a claim by an unnamed official as needing a named second source.
+            items.append(("anonymous_source", _source_and_cue(found), claim_id))
+        if found.cue_lemma == "estimate" and found.cue is not None:
+            claim = next((c for c in claims if c.id == claim_id), None)
+            end = claim.figures[0].span[1] if claim is not None and claim.figures else found.cue[1]
+            items.append(("estimate", (found.cue[0], max(end, found.cue[1])), claim_id))
+    for claim in claims:
+        for figure in claim.figures:
+            if figure.approximate and figure.counts:
+                end = text.find(figure.counts, figure.span[1])
+                end = end + len(figure.counts) if 0 <= end <= figure.span[1] + 40 else figure.span[1]
+                items.append(("estimate", (figure.span[0], end), claim.id))
+    items.extend(_single_source(claims, finds, source_ids))
+    items.extend(("conflicting_figures", span, claim_id) for span, claim_id in conflicts)
+    seen: set[tuple[str, Span]] = set()
+    result = []
+    for reason, span, claim_id in sorted(items, key=lambda item: (item[1], item[0])):
+        if (reason, span) in seen or span[0] >= span[1]:
+            continue
+        seen.add((reason, span))
+        result.append(Unverified(claim_id=claim_id, reason=reason, evidence=text[span[0] : span[1]], span=span))  # type: ignore[arg-type]
+    return result
+
+
+def score_checkworthiness(claims: Sequence[Claim], sources: Sequence[Source], unverified: Sequence[Unverified]) -> list[Claim]:
+    """A 0..1 score: figures, named actors, attribution and open questions make a claim worth checking.
+
+    Why: the features that check-worthiness models weigh most (Hassan et al., ClaimBuster, KDD 2017)
+    are numbers, named entities and the claim being made by someone on the record.
+    """
+    flagged = defaultdict(int)
+    for item in unverified:
+        if item.claim_id:
+            flagged[item.claim_id] += 1
+    named = {s.id for s in sources if s.named}
+    scored = []
+    for claim in claims:
+        score = 0.2
+        score += 0.25 if claim.figures else 0.0
+        score += 0.15 if claim.source_id in named else (0.05 if claim.source_id else 0.0)
+        score += min(0.3, 0.15 * flagged[claim.id])
+        score += 0.1 if claim.kind in ("quote", "according_to") else 0.0
+        score += 0.05 if len(claim.text.split()) >= 12 else 0.0
+        scored.append(replace(claim, checkworthiness=round(min(score, 1.0), 2)))
+    return scored
+
+
+def _claim_for(claims: Sequence[Claim], span: Span) -> str | None:
+    """The claim that contains the span, or the nearest claim overlapping it."""
+    best: tuple[int, str] | None = None
+    for claim in claims:
+        overlap = min(claim.span[1], span[1]) - max(claim.span[0], span[0])
+        if claim.span[0] <= span[0] and span[1] <= claim.span[1]:
+            return claim.id
+        if overlap > 0 and (best is None or overlap > best[0]):
+            best = (overlap, claim.id)
+    return best[1] if best else None
+
+
+def _source_and_cue(found: Found) -> Span:
+    assert found.source is not None
+    if found.cue is not None and 0 <= found.cue[0] - found.source[1] <= 40:
+        return (found.source[0], found.cue[1])
+    return found.source
+
+
+def _single_source(claims: Sequence[Claim], finds: Sequence[Found], source_ids: Sequence[str | None]):
+    """Figures that one source alone gives: no other source or the outlet states the same number."""
+    by_value: dict[float, set[str | None]] = defaultdict(set)
+    for claim in claims:
+        for figure in claim.figures:
+            if figure.value is not None:
+                by_value[figure.value].add(claim.source_id)
+    cue_of = {f.content: f for f in finds}
+    for claim in claims:
+        if claim.source_id is None:
+            continue
+        lonely = [f for f in claim.figures if f.value is not None and f.counts and by_value[f.value] == {claim.source_id}]
+        found = cue_of.get(claim.span)
+        if lonely and found is not None and found.cue is not None:
+            span = _source_and_cue(found) if found.source is not None else found.cue
+            yield ("single_source", span, claim.id)
