@@ -25,6 +25,7 @@ from telegram.ext import (
     ApplicationBuilder,
     BaseHandler,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     Defaults,
     MessageHandler,
@@ -33,7 +34,7 @@ from telegram.ext import (
 
 from bot.config import Settings, SettingsError
 from bot.service import ArticleService
-from handlers import articles, callbacks, commands
+from handlers import articles, callbacks, chats, commands
 from handlers.context import CONTEXT_TYPES, AdminCache, BotData, Context
 from storage import StorageError, Store
 
@@ -77,6 +78,8 @@ def handler_list() -> list[BaseHandler]:  # type: ignore[type-arg]
         CallbackQueryHandler(callbacks.on_mode_button, pattern=r"^m:"),
         CallbackQueryHandler(callbacks.on_channel_button, pattern=r"^c:"),
         CallbackQueryHandler(callbacks.on_forget_button, pattern=r"^f:"),
+        ChatMemberHandler(chats.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+        MessageHandler(filters.StatusUpdate.MIGRATE & filters.ChatType.GROUP, chats.on_migrate),
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,7 +23,7 @@ from fakebotapi import (
 )
 from telegram.ext import Application
 
-from bot.app import build_application, serve
+from bot.app import Webhook, build_application, serve
 from bot.config import Settings
 from bot.extraction.runner import ExtractionRunner
 from bot.report import Article, Claim, Report, Source, Unverified
@@ -115,7 +116,13 @@ class Harness:
 
 @asynccontextmanager
 async def running_bot(
-    server: FakeBotAPI, runner: ExtractionRunner, db: Path, *, failures: int = 0, max_attempts: int = 3
+    server: FakeBotAPI,
+    runner: ExtractionRunner,
+    db: Path,
+    *,
+    failures: int = 0,
+    max_attempts: int = 3,
+    webhook: Webhook | None = None,
 ) -> AsyncIterator[Harness]:
     settings = Settings(
         telegram_token=server.token, telegram_base_url=server.base_url,
@@ -125,9 +132,15 @@ async def running_bot(
     shared = SharedRunner(runner, failures)
     app = build_application(settings, runner=shared, store=store, retry_seconds=0.2)
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(app, stop))
+    task = asyncio.create_task(serve(app, stop, webhook=webhook))
     try:
-        await server.wait_for(lambda: server.requests_for("getUpdates"), timeout=60)
+        started = "setWebhook" if webhook else "getUpdates"
+        await server.wait_for(lambda: server.requests_for(started) or task.done(), timeout=60)
+        if task.done():
+            task.result()
+        async with asyncio.timeout(30):
+            while not app.running:  # the webhook server listens before the application is started
+                await asyncio.sleep(0.01)
         yield Harness(server, app, store, shared)
     finally:
         stop.set()
@@ -506,6 +519,30 @@ async def test_bot_e2e_forget_in_group_is_for_admins(bot: Harness) -> None:
     assert len(await bot.store.history(GROUP["id"])) == 1
     await bot.press(GROUP["id"], ALICE, ask["message_id"], buttons(ask)["Cancel"])
     assert "Nothing was deleted" in bot.server.message(GROUP["id"], ask["message_id"])["text"]
+
+
+async def test_bot_e2e_webhook_mode(fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    webhook = Webhook(url=f"http://127.0.0.1:{port}/telegram", listen="127.0.0.1", port=port)
+    async with running_bot(fake_bot_api, extraction_runner, tmp_path / "db.sqlite3", webhook=webhook) as bot:
+        assert fake_bot_api.webhook_url == webhook.url
+        forwarded = forward_seed(bot.server)
+        reply = await bot.reply(ALICE["id"], forwarded["message_id"])
+        assert "JSON" in buttons(reply)
+    assert not fake_bot_api.requests_for("getUpdates")
+
+
+async def test_bot_e2e_removed_from_group_marks_chat_unreachable(bot: Harness) -> None:
+    bot.server.my_chat_member_update(GROUP, ALICE, old_status="member", new_status="kicked")
+    await eventually(lambda: unreachable(bot.store, GROUP["id"]), True)
+    bot.server.my_chat_member_update(GROUP, ALICE, old_status="left", new_status="member")
+    await eventually(lambda: unreachable(bot.store, GROUP["id"]), False)
+
+
+async def unreachable(store: Store, chat_id: int) -> bool:
+    return (await store.chat_settings(chat_id)).unreachable is not None
 
 
 # --- channels ---------------------------------------------------------------------------------------
