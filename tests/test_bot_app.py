@@ -1,0 +1,132 @@
+"""bot/app.py: wiring (defaults, rate limiter, handlers, edits ignored), run_command, logging, boundaries."""
+
+from __future__ import annotations
+
+import ast
+import logging
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application
+
+from bot.__main__ import build_parser
+from bot.app import RATE_LIMIT_RETRIES, RedactingFormatter, build_application, run_command, settings_from_args, setup_logging
+from bot.config import Settings, SettingsError
+from bot.report import Report
+from storage import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456789:AAsecretTOKENvalue0123456789"
+
+
+class NoRunner:
+    async def analyze(self, text: str, **meta: str | None) -> Report:
+        raise AssertionError("not called")
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[Application]:
+    store = await Store.open(tmp_path / "db.sqlite3")
+    yield build_application(Settings(telegram_token=TOKEN), runner=NoRunner(), store=store)
+    await store.close()
+
+
+def test_app_build_application_wires_html_rate_limiter_and_concurrency(app: Application) -> None:
+    assert app.bot.defaults is not None and app.bot.defaults.parse_mode == "HTML"
+    assert isinstance(app.bot.rate_limiter, AIORateLimiter)
+    assert app.bot.rate_limiter._max_retries == RATE_LIMIT_RETRIES  # noqa: SLF001 - no public accessor
+    assert app.concurrent_updates > 1
+    commands = {c for handler in app.handlers[0] for c in getattr(handler, "commands", ())}
+    assert commands >= {"start", "help", "check", "settings", "history", "search", "export", "forget"}
+    assert len(app.error_handlers) == 1
+
+
+def _update(kind: str, **message: object) -> Update:
+    base = {"message_id": 3, "date": 1734705060, "chat": {"id": 5, "type": "private", "first_name": "A"},
+            "from": {"id": 5, "is_bot": False, "first_name": "A"}, "text": "x " * 60}
+    return Update.de_json({"update_id": 1, kind: {**base, **message}}, None)
+
+
+@pytest.mark.parametrize(
+    ("update", "handled"),
+    [
+        (_update("message"), True),
+        (_update("edited_message", edit_date=1734705070), False),
+        (_update("edited_message", edit_date=1734705070,
+                 forward_origin={"type": "hidden_user", "date": 1, "sender_user_name": "X"}), False),
+    ],
+)
+def test_app_edited_messages_reach_no_handler(app: Application, update: Update, handled: bool) -> None:
+    matched = [h for h in app.handlers[0] if h.check_update(update) not in (None, False)]
+    assert bool(matched) is handled
+
+
+def test_app_build_application_requires_a_token(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN"):
+        build_application(Settings(), runner=NoRunner(), store=object())  # type: ignore[arg-type]
+
+
+def test_app_run_command_without_token_exits_2(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert run_command(build_parser().parse_args(["run"])) == 2
+    assert "TELEGRAM_BOT_TOKEN is not set" in capsys.readouterr().err
+
+
+def test_app_flags_override_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "from-env")
+    monkeypatch.setenv("CLAIMDESK_WORKERS", "4")
+    args = build_parser().parse_args(["run", "--token", "from-flag", "--db", "x.sqlite3", "--log-level", "debug"])
+    settings = settings_from_args(args)
+    assert (settings.telegram_token, settings.db_path, settings.workers, settings.log_level) == (
+        "from-flag", "x.sqlite3", 4, "DEBUG"
+    )
+
+
+def test_app_logging_never_shows_the_token(capsys: pytest.CaptureFixture[str]) -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        setup_logging("INFO", TOKEN)
+        assert logging.getLogger("httpx").level == logging.WARNING
+        log = logging.getLogger("claimdesk.test")
+        log.info("POST https://api.telegram.org/bot%s/getUpdates", TOKEN)
+        try:
+            raise RuntimeError(f"connect failed for /bot{TOKEN}/sendMessage")
+        except RuntimeError:
+            log.exception("failed")
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+    err = capsys.readouterr().err
+    assert "getUpdates" in err and "sendMessage" in err
+    assert TOKEN not in err and "<token>" in err
+
+
+def test_app_redacting_formatter_replaces_every_occurrence() -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "%s and %s", (TOKEN, TOKEN), None)
+    assert RedactingFormatter("%(message)s", [TOKEN]).format(record) == "<token> and <token>"
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0] if node.module.split(".")[0] != "bot" else node.module)
+    return names
+
+
+def test_app_import_boundaries() -> None:
+    render = _imports(ROOT / "bot" / "render.py")
+    assert render <= set(sys.stdlib_module_names) | {"bot.report", "__future__"}, render
+    assert "telegram" not in _imports(ROOT / "bot" / "service.py")
+    for path in (ROOT / "handlers").glob("*.py"):
+        assert not _imports(path) & {"spacy", "aiosqlite"}, path
