@@ -1,0 +1,178 @@
+"""``python -m bot analyze``: one article to the terminal, or a JSON-lines batch to JSON lines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any, TextIO
+
+from bot.config import Settings
+
+FORMATS = ("text", "json", "markdown", "html")
+BATCH_CHUNK = 8  # articles a worker takes at a time: small enough to keep both cores busy to the end
+
+
+def add_analyze_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", nargs="?", help="article file, or - for standard input")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--jsonl", metavar="FILE", help="batch: one JSON object per line with 'id' and 'text'")
+    parser.add_argument("--workers", type=int, help="batch worker processes (default: CLAIMDESK_WORKERS or cores)")
+    parser.add_argument("--model", help="installed spaCy pipeline (default: CLAIMDESK_SPACY_MODEL)")
+    parser.add_argument("--title", help="the article's title, when the text does not start with it")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on standard error")
+
+
+def analyze_command(args: argparse.Namespace) -> int:
+    """Run ``analyze``; returns the exit code (2 for input that is not an article)."""
+    settings = Settings.from_env()
+    if args.model:
+        settings = replace(settings, spacy_model=args.model)
+    if args.workers:
+        settings = replace(settings, workers=args.workers)
+    if args.jsonl:
+        return _batch(args.jsonl, settings, progress=not args.no_progress)
+    if not args.path:
+        print("claimdesk analyze: give a file, - for standard input, or --jsonl FILE", file=sys.stderr)
+        return 2
+    from bot.extraction.pipeline import InputRejected, analyze_text, load_pipeline
+
+    try:
+        text = _read_text(args.path)
+        nlp = load_pipeline(settings.spacy_model)
+        report = analyze_text(nlp, text, title=args.title)
+    except (InputRejected, OSError) as error:
+        print(f"claimdesk analyze: {error}", file=sys.stderr)
+        return 2
+    sys.stdout.write(_format(report, args.format))
+    return 0
+
+
+def _read_text(path: str) -> str:
+    raw = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise OSError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+
+
+def _format(report: Any, fmt: str) -> str:
+    from bot import render
+
+    if fmt == "json":
+        return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "markdown":
+        return render.render_markdown(report)
+    if fmt == "html":
+        return render.render_telegram(report).html + "\n"
+    return render.render_text(report)
+
+
+# --- batch mode ---------------------------------------------------------------------------------
+
+Item = tuple[int, Any, "str | None", "dict[str, str] | None"]  # line number, id, text, error
+
+
+def _batch(path: str, settings: Settings, *, progress: bool) -> int:
+    try:
+        lines = open(path, encoding="utf-8", errors="replace").read().splitlines()
+    except OSError as error:
+        print(f"claimdesk analyze: {error}", file=sys.stderr)
+        return 2
+    items = [_parse_line(n, line) for n, line in enumerate(lines, 1) if line.strip()]
+    chunks = [items[i : i + BATCH_CHUNK] for i in range(0, len(items), BATCH_CHUNK)]
+    bar = _Progress(len(items), sys.stderr if progress else None)
+    workers = max(1, min(settings.worker_count, len(chunks) or 1))
+    out = sys.stdout
+    if workers == 1:
+        _init_batch_worker(settings.spacy_model)
+        for chunk in chunks:
+            _write(out, _analyze_chunk(chunk), bar)
+    else:
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(workers, initializer=_init_batch_worker, initargs=(settings.spacy_model,)) as pool:
+            for records in pool.imap(_analyze_chunk, chunks):
+                _write(out, records, bar)
+    bar.done()
+    return 0
+
+
+def _parse_line(number: int, line: str) -> Item:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        return (number, None, None, {"code": "bad_json", "message": f"line {number}: {error.msg}"})
+    if not isinstance(record, dict):
+        return (number, None, None, {"code": "bad_json", "message": f"line {number}: not a JSON object"})
+    text = record.get("text")
+    if not isinstance(text, str):
+        return (number, record.get("id"), None, {"code": "no_text", "message": f"line {number}: no 'text' string"})
+    return (number, record.get("id"), text, None)
+
+
+_batch_nlp: Any = None
+
+
+def _init_batch_worker(model: str) -> None:
+    global _batch_nlp
+    from bot.extraction.pipeline import load_pipeline
+
+    _batch_nlp = load_pipeline(model)
+
+
+def _analyze_chunk(chunk: Sequence[Item]) -> list[dict[str, Any]]:
+    """Analyse a chunk of lines with ``nlp.pipe``; a bad line becomes an error record, never a crash."""
+    from bot.extraction.pipeline import InputRejected, build_report, check_input
+
+    records: list[dict[str, Any] | None] = [None] * len(chunk)
+    good: list[int] = []
+    for index, (number, item_id, text, error) in enumerate(chunk):
+        if error is None and text is not None:
+            try:
+                check_input(text)
+                good.append(index)
+                continue
+            except InputRejected as rejected:
+                error = {"code": rejected.code, "message": str(rejected)}
+        records[index] = {"id": item_id, "line": number, "error": error}
+    docs = _batch_nlp.pipe((chunk[i][2] for i in good), batch_size=BATCH_CHUNK)
+    for index, doc in zip(good, docs):
+        number, item_id = chunk[index][0], chunk[index][1]
+        try:
+            records[index] = replace(build_report(doc), id=item_id).to_dict()
+        except Exception as error:  # one article's failure must not stop the batch
+            records[index] = {"id": item_id, "line": number, "error": {"code": "failed", "message": repr(error)}}
+    return [r for r in records if r is not None]
+
+
+def _write(out: TextIO, records: Sequence[dict[str, Any]], bar: _Progress) -> None:
+    for record in records:
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    out.flush()
+    bar.advance(len(records))
+
+
+class _Progress:
+    """A one-line progress bar on standard error (nothing when disabled)."""
+
+    def __init__(self, total: int, stream: TextIO | None) -> None:
+        self.total, self.stream, self.count, self.started = total, stream, 0, time.monotonic()
+
+    def advance(self, n: int) -> None:
+        self.count += n
+        if self.stream is not None:
+            rate = self.count / max(time.monotonic() - self.started, 1e-6)
+            width = 30
+            filled = int(width * self.count / max(self.total, 1))
+            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.count}/{self.total} ({rate:.1f}/s)")
+            self.stream.flush()
+
+    def done(self) -> None:
+        if self.stream is not None:
+            self.stream.write("\n")
+            self.stream.flush()
+
