@@ -95,6 +95,10 @@ async def on_error(update: object, context: Context) -> None:
 async def _inbox_loop(app: Application) -> None:  # type: ignore[type-arg]
     """Recovery at start, then retries when they are due."""
     data: BotData = app.bot_data
+    try:
+        await articles.tell_given_up(app.bot, data)
+    except StorageError as exc:
+        log.error("inbox: %s", exc)
     while True:
         try:
             await articles.recover(app.bot, data)

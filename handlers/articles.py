@@ -37,7 +37,7 @@ CHECK_USAGE = "Send /check as a reply to the message with the article."
 FAILED = (
     "I couldn't analyse this article just now ({reason}). It is kept and I will try again automatically."
 )
-GAVE_UP = "I gave up on this article after {attempts} attempts ({reason}). Please send it again later."
+GAVE_UP = "I gave up on this article after {attempts} ({reason}). Please send it again later."
 
 
 def raw_for(message: Message, *, target: str, post_report: bool, strip_mention: bool) -> dict[str, Any]:
@@ -247,10 +247,31 @@ async def _tell_failure(
     """Tell the chat once that the article is kept and retried, and once more if it is given up."""
     reason = html.escape(failed.reason.split(":", 1)[0], quote=False)
     if failed.gave_up:
-        await _answer(bot, chat_id, progress, GAVE_UP.format(attempts=failed.attempts, reason=reason), reply_to, post_report)
+        await _answer(bot, chat_id, progress, GAVE_UP.format(attempts=_attempts(failed.attempts), reason=reason), reply_to, post_report)
         await data.service.reported(update_id)
     elif not recovered or failed.attempts == 1:
         await _answer(bot, chat_id, progress, FAILED.format(reason=reason), reply_to, post_report)
+
+
+def _attempts(count: int) -> str:
+    return f"{count} attempt" if count == 1 else f"{count} attempts"
+
+
+async def tell_given_up(bot: Bot, data: BotData) -> None:
+    """Tell chats about give-ups they were not told of (the process died before telling)."""
+    for item in await data.store.inbox_unreported():
+        reason = html.escape((item.last_error or "unknown error").split(":", 1)[0], quote=False)
+        try:
+            await bot.send_message(
+                item.chat_id, GAVE_UP.format(attempts=_attempts(item.attempts), reason=reason),
+                reply_parameters=ReplyParameters(message_id=item.message_id, allow_sending_without_reply=True),
+            )
+        except Forbidden as exc:
+            await data.store.mark_chat_unreachable(item.chat_id, exc.message)
+        except TelegramError as exc:
+            log.warning("inbox item %d: could not tell the give-up: %s", item.update_id, exc)
+            continue
+        await data.service.reported(item.update_id)
 
 
 async def recover(bot: Bot, data: BotData) -> int:

@@ -372,8 +372,7 @@ async def test_bot_e2e_flood_control_on_send_is_retried(bot: Harness) -> None:
 BAD_INPUTS = [
     pytest.param(lambda s: s.text_update(private_chat(ALICE), ALICE, "Breaking: troops seen near Kursk."), "too short",
                  id="too-short"),
-    pytest.param(lambda s: s.text_update(private_chat(ALICE), ALICE, GERMAN), "English", id="not-english",
-                 marks=pytest.mark.xfail(strict=False, reason="language check in extraction in progress")),
+    pytest.param(lambda s: s.text_update(private_chat(ALICE), ALICE, GERMAN), "English", id="not-english"),
     pytest.param(lambda s: s.document_update(private_chat(ALICE), ALICE, b"%PDF-1.4", "scan.pdf",
                                              mime_type="application/pdf"), "can't read .pdf", id="unsupported-file"),
     pytest.param(lambda s: s.document_update(private_chat(ALICE), ALICE, b"a " * (1024 * 1024 + 1), "big.txt"),
@@ -461,6 +460,21 @@ async def test_bot_e2e_analysis_given_up_is_told_once(
         assert "after 2 attempts" in gave_up[0]["text"]
         await eventually(lambda: inbox_status(bot.store, update["update_id"], reported=True), "gave_up")
         assert len(bot.replies(ALICE["id"], message_id)) == 2  # "kept and retried", then "gave up"
+
+
+async def test_bot_e2e_untold_give_up_is_told_at_start(
+    fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path
+) -> None:
+    db = tmp_path / "db.sqlite3"
+    message = fake_bot_api.new_message(private_chat(ALICE), ALICE, text=seed_text())
+    store = await Store.open(db, max_attempts=1)
+    await store.inbox_add(update_id=7, chat_id=ALICE["id"], message_id=message["message_id"], raw={})
+    await store.inbox_mark_failed(7, "RuntimeError: worker crashed")  # the process died before telling
+    await store.close()
+    async with running_bot(fake_bot_api, extraction_runner, db) as bot:
+        told = await bot.reply(ALICE["id"], message["message_id"])
+        assert "gave up on this article after 1 attempt (RuntimeError)" in told["text"]
+        await eventually(lambda: inbox_status(bot.store, 7, reported=True), "gave_up")
 
 
 # --- commands ---------------------------------------------------------------------------------------
