@@ -57,12 +57,15 @@ class SharedRunner:
         self._runner = runner
         self.failures = failures
         self.calls = 0
+        self.gate: asyncio.Event | None = None  # when set by a test, analyses wait for it
 
     async def warm(self) -> None:
         await self._runner.warm()
 
     async def analyze(self, text: str, **meta: str | None) -> Report:
         self.calls += 1
+        if self.gate is not None:
+            await self.gate.wait()
         if self.calls <= self.failures:
             raise RuntimeError("worker crashed")
         return await self._runner.analyze(text, **meta)
@@ -289,6 +292,17 @@ async def test_bot_e2e_buttons_are_isolated_per_chat(bot: Harness) -> None:
     answer = await bot.press(OTHER_GROUP["id"], BOB, other["message_id"], buttons(reply)["JSON"])
     assert answer.get("show_alert")
     assert not any("document" in m for m in bot.server.bot_messages(OTHER_GROUP["id"]))
+
+
+async def test_bot_e2e_help_answers_while_an_analysis_runs(bot: Harness) -> None:
+    bot.runner.gate = asyncio.Event()
+    forwarded = forward_seed(bot.server)
+    await bot.server.wait_for(lambda: bot.server.requests_for("sendChatAction", chat_id=ALICE["id"]))
+    help_reply = await bot.command(private_chat(BOB), BOB, "/help")
+    assert "Claimdesk" in help_reply["text"]
+    assert not bot.replies(ALICE["id"], forwarded["message_id"])  # still analysing
+    bot.runner.gate.set()
+    assert "JSON" in buttons(await bot.reply(ALICE["id"], forwarded["message_id"]))
 
 
 # --- groups -----------------------------------------------------------------------------------------

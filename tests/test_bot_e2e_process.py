@@ -1,5 +1,5 @@
 """End to end with ``python -m bot run`` as a subprocess against the fake Bot API server: it answers,
-stops cleanly on SIGINT, and after a SIGKILL mid-work a restart answers the pending article exactly once."""
+stops cleanly on SIGINT (SIGTERM too), and after a SIGKILL mid-work a restart answers the pending article exactly once."""
 
 from __future__ import annotations
 
@@ -56,8 +56,8 @@ def kill_group(process: asyncio.subprocess.Process) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-async def stop(process: asyncio.subprocess.Process) -> int:
-    process.send_signal(signal.SIGINT)
+async def stop(process: asyncio.subprocess.Process, sig: signal.Signals = signal.SIGINT) -> int:
+    process.send_signal(sig)
     return await asyncio.wait_for(process.wait(), STOP_TIMEOUT)
 
 
@@ -113,5 +113,5 @@ async def test_bot_e2e_process_crash_recovery_answers_pending_article_once(
         assert "Forwarded from Radio Free Asia" in report["text"]
         marker = fake_bot_api.text_update(chat, ALICE, "/help")["message"]
         await reply(fake_bot_api, ALICE["id"], marker["message_id"])
-        assert await stop(second) == 0
+        assert await stop(second, signal.SIGTERM) == 0
     assert len(replies(fake_bot_api, ALICE["id"], message_id)) == 1
