@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from bot.report import REASON_LABELS, Claim, Report, Source, Unverified
 
@@ -34,9 +34,6 @@ ITEM_TEXT_LIMIT = 600
 OVERVIEW_TEXT_LIMIT = 300
 TITLE_LIMIT = 200
 ELLIPSIS = "…"
-
-Section = Literal["overview", "claims", "sources", "unverified"]
-
 
 @dataclass(frozen=True, slots=True)
 class TelegramPage:

@@ -17,7 +17,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.extraction.pipeline import MIN_WORDS
 from bot.render import render_telegram
-from bot.service import Analysed, Failed, Rejected
+from bot.service import Analysed, Failed, Outcome, Rejected
 from handlers.context import BotData, Context
 from handlers.inputs import (
     ArticleInput,
@@ -40,9 +40,12 @@ FAILED = (
 GAVE_UP = "I gave up on this article after {attempts} ({reason}). Please send it again later."
 
 
-def raw_for(message: Message, *, target: str, post_report: bool, strip_mention: bool) -> dict[str, Any]:
+def raw_for(message: Message, *, target: str, post_report: bool, strip_mention: bool, explicit: bool) -> dict[str, Any]:
     """What the inbox keeps: the whole message and which part of it to analyse, enough to redo the work."""
-    return {"message": message.to_dict(), "target": target, "post_report": post_report, "strip_mention": strip_mention}
+    return {
+        "message": message.to_dict(), "target": target, "post_report": post_report,
+        "strip_mention": strip_mention, "explicit": explicit,
+    }
 
 
 # --- callbacks ------------------------------------------------------------------------------------
@@ -69,7 +72,7 @@ async def on_group_message(update: Update, context: Context) -> None:
     if message.is_automatic_forward:
         channel_id = message.sender_chat.id if message.sender_chat else None
         if channel_id is not None and (await data.store.chat_settings(channel_id)).channel_reports:
-            await process(bot, data, update.update_id, message, target="self")
+            await process(bot, data, update.update_id, message, target="self", explicit=False)
         return
     if mentions_bot(message, bot.username, bot.id):
         own_words = len(without_mention(message.text or message.caption or "", bot.username).split())
@@ -83,7 +86,7 @@ async def on_group_message(update: Update, context: Context) -> None:
         return
     long_text = len((message.text or message.caption or "").split()) >= MIN_WORDS
     if message.forward_origin is not None or (mode == "every_long_message" and (long_text or message.document)):
-        await process(bot, data, update.update_id, message, target="self")
+        await process(bot, data, update.update_id, message, target="self", explicit=False)
 
 
 async def on_check(update: Update, context: Context) -> None:
@@ -136,9 +139,14 @@ async def process(
     target: str,
     post_report: bool = True,
     strip_mention: bool = False,
+    explicit: bool = True,
     recovered: bool = False,
 ) -> None:
-    """Analyse the target of ``message`` for update ``update_id`` and reply (once, ever)."""
+    """Analyse the target of ``message`` for update ``update_id`` and reply (once, ever).
+
+    ``explicit``: the user asked (private chat, /check, a mention). A forward or a long message that a
+    group's mode picks up is not explicit: when it is not an article, the bot stays silent.
+    """
     analysed, article = _target_input(message, target, strip_mention=strip_mention, username=bot.username)
     chat_id = message.chat.id
     reply_to = ReplyParameters(message_id=analysed.message_id, allow_sending_without_reply=True)
@@ -149,14 +157,15 @@ async def process(
         return await bot.send_message(chat_id, text, reply_parameters=reply_to)
 
     if article.document is not None and (problem := document_problem(article.document)):
-        await say(html.escape(problem, quote=False))
+        if explicit:
+            await say(html.escape(problem, quote=False))
         return
     if not article.text.strip() and article.document is None:
-        if message.chat.type == ChatType.PRIVATE or target != "self":
+        if explicit:
             await say(NOTHING_TO_READ)
         return
     if not recovered:
-        raw = raw_for(message, target=target, post_report=post_report, strip_mention=strip_mention)
+        raw = raw_for(message, target=target, post_report=post_report, strip_mention=strip_mention, explicit=explicit)
         if not await data.service.accept(update_id=update_id, chat_id=chat_id, message_id=analysed.message_id, raw=raw):
             log.info("update %d is known already: not answered again", update_id)
             return
@@ -165,27 +174,24 @@ async def process(
     try:
         if post_report:
             await bot.send_chat_action(chat_id, ChatAction.TYPING)
+        read: ArticleInput | Rejected = article
         if article.document is not None:
             name = article.document.file_name or "the file"
             progress = await say(f"Analysing {html.escape(name, quote=False)} …")
-            file = await bot.get_file(article.document.file_id)
-            content = bytes(await file.download_as_bytearray())
-            try:
-                text, title = decode_document(content, article.document.file_name)
-            except DocumentProblem as problem:
-                await _answer(bot, chat_id, progress, html.escape(str(problem), quote=False), reply_to, post_report)
-                await data.service.finish(update_id, reply_message_id=None, analysis_id=None)
-                return
-            article = article.with_text(text, title=title)
-        outcome = await data.service.analyse(
-            update_id, chat_id=chat_id, message_id=analysed.message_id, text=article.text, origin=article.origin,
-            title=article.title,
+            read = await _with_document_text(bot, article)
+        outcome: Outcome = read if isinstance(read, Rejected) else await data.service.analyse(
+            update_id, chat_id=chat_id, message_id=analysed.message_id, text=read.text, origin=read.origin,
+            title=read.title,
         )
         if isinstance(outcome, Failed):
             await _tell_failure(bot, data, update_id, chat_id, progress, outcome, reply_to, post_report, recovered)
             return
         if isinstance(outcome, Rejected):
-            sent = await _answer(bot, chat_id, progress, html.escape(outcome.message, quote=False), reply_to, post_report)
+            sent = None
+            if explicit:
+                sent = await _answer(bot, chat_id, progress, html.escape(outcome.message, quote=False), reply_to, post_report)
+            elif progress is not None:
+                await progress.delete()
             await data.service.finish(update_id, reply_message_id=sent, analysis_id=None)
             return
         sent = await _send_report(bot, chat_id, progress, outcome, reply_to, post_report)
@@ -204,6 +210,18 @@ async def process(
     except TelegramError as exc:  # network trouble, flood beyond the retries: kept for a retry
         await data.service.fail(update_id, f"{type(exc).__name__}: {exc.message}")
         raise
+
+
+async def _with_document_text(bot: Bot, article: ArticleInput) -> ArticleInput | Rejected:
+    """Download the article's document and decode it (any common encoding; HTML reduced to text)."""
+    assert article.document is not None
+    file = await bot.get_file(article.document.file_id)
+    content = bytes(await file.download_as_bytearray())
+    try:
+        text, title = decode_document(content, article.document.file_name)
+    except DocumentProblem as problem:
+        return Rejected("document", str(problem))
+    return article.with_text(text, title=title)
 
 
 async def _answer(
@@ -290,7 +308,7 @@ async def recover(bot: Bot, data: BotData) -> int:
             await process(
                 bot, data, item.update_id, message, target=raw.get("target", "self"),
                 post_report=raw.get("post_report", True), strip_mention=raw.get("strip_mention", False),
-                recovered=True,
+                explicit=raw.get("explicit", True), recovered=True,
             )
         except TelegramError as exc:
             log.warning("inbox item %d: %s (kept for a retry)", item.update_id, exc)

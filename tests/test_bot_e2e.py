@@ -317,6 +317,16 @@ async def test_bot_e2e_check_as_reply_in_group(bot: Harness) -> None:
     assert len(bot.replies(GROUP["id"], article["message_id"])) == 1
 
 
+async def test_bot_e2e_group_forward_that_is_no_article_gets_no_answer(bot: Harness) -> None:
+    short = bot.server.forward_update(GROUP, ALICE, "Look at this!", origin_channel(RFA, 5))
+    pdf = bot.server.document_update(GROUP, ALICE, b"%PDF", "a.pdf", forward_origin=origin_channel(RFA, 6))["message"]
+    await eventually(lambda: inbox_status(bot.store, short["update_id"]), "done")  # looked at, and rejected
+    marker = await bot.command(GROUP, ALICE, "/help")
+    assert marker["text"]
+    assert not bot.replies(GROUP["id"], short["message"]["message_id"])
+    assert not bot.replies(GROUP["id"], pdf["message_id"])
+
+
 async def test_bot_e2e_check_without_reply_explains(bot: Harness) -> None:
     reply = await bot.command(GROUP, ALICE, "/check")
     assert "as a reply" in reply["text"]
