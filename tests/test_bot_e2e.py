@@ -607,3 +607,25 @@ async def test_bot_e2e_channel_post_report_goes_to_discussion_group(bot: Harness
     reply = await bot.reply(GROUP["id"], copy["message_id"])
     assert "Forwarded from Desk Channel" in reply["text"]
     assert not server.bot_messages(channel["id"])  # nothing is posted in the channel itself
+
+
+async def test_bot_e2e_settings_posted_in_the_channel(bot: Harness) -> None:
+    server = bot.server
+    channel = channel_chat(-1008888, "Own Channel")
+    server.add_chat(channel)
+    server.set_chat_member(channel["id"], ALICE["id"], "administrator")
+    post = server.channel_post_update(channel, "/settings")["channel_post"]
+    settings = await bot.reply(channel["id"], post["message_id"])
+    assert "linked discussion group" in settings["text"]
+    answer = await bot.press(channel["id"], BOB, settings["message_id"], buttons(settings)["Channel posts: reports off"])
+    assert answer.get("show_alert")  # Bob is no admin of the channel
+    await bot.press(channel["id"], ALICE, settings["message_id"], buttons(settings)["Channel posts: reports off"])
+    assert (await bot.store.chat_settings(channel["id"])).channel_reports
+    assert "Channel posts: reports on ✓" in buttons(server.message(channel["id"], settings["message_id"]))
+    post = server.channel_post_update(channel, seed_text())["channel_post"]
+    await eventually(lambda: history_size(bot.store, channel["id"]), 1)  # analysed and kept, not posted
+    assert not bot.replies(channel["id"], post["message_id"])
+
+
+async def history_size(store: Store, chat_id: int) -> int:
+    return len(await store.history(chat_id))
