@@ -12,9 +12,11 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import secrets
 import signal
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -52,11 +54,17 @@ NEW_MESSAGE = filters.UpdateType.MESSAGE  # edited messages are never re-analyse
 
 @dataclass(frozen=True, slots=True)
 class Webhook:
-    """Webhook mode: python-telegram-bot's own web server listens on ``listen:port``."""
+    """Webhook mode: python-telegram-bot's own web server listens on ``listen:port`` at the path of ``url``;
+    Telegram sends ``secret_token`` with every update and the server rejects requests without it."""
 
     url: str
     listen: str = "127.0.0.1"
     port: int = 8443
+    secret_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path.strip("/") or "telegram"
 
 
 def handler_list() -> list[BaseHandler]:  # type: ignore[type-arg]
@@ -181,8 +189,8 @@ async def serve(app: Application, stop: asyncio.Event, *, webhook: Webhook | Non
             await app.updater.start_polling(timeout=POLL_TIMEOUT, allowed_updates=Update.ALL_TYPES)
         else:
             await app.updater.start_webhook(
-                listen=webhook.listen, port=webhook.port, url_path="telegram",
-                webhook_url=webhook.url, allowed_updates=Update.ALL_TYPES,
+                listen=webhook.listen, port=webhook.port, url_path=webhook.path, webhook_url=webhook.url,
+                secret_token=webhook.secret_token, allowed_updates=Update.ALL_TYPES,
             )
         await app.start()
         log.info("Claimdesk is running as @%s", app.bot.username)

@@ -563,9 +563,10 @@ async def test_bot_e2e_webhook_mode(fake_bot_api: FakeBotAPI, extraction_runner:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    webhook = Webhook(url=f"http://127.0.0.1:{port}/telegram", listen="127.0.0.1", port=port)
+    webhook = Webhook(url=f"http://127.0.0.1:{port}/claimdesk/hook", listen="127.0.0.1", port=port)
     async with running_bot(fake_bot_api, extraction_runner, tmp_path / "db.sqlite3", webhook=webhook) as bot:
         assert fake_bot_api.webhook_url == webhook.url
+        assert fake_bot_api.requests_for("setWebhook")[0].params["secret_token"] == webhook.secret_token
         forwarded = forward_seed(bot.server)
         reply = await bot.reply(ALICE["id"], forwarded["message_id"])
         assert "JSON" in buttons(reply)
