@@ -277,7 +277,7 @@ def _header(report: Report, origin: Mapping[str, Any] | None, seen: str) -> list
     return lines
 
 
-def _fit(blocks: list[str], budget: int) -> tuple[list[str], int]:
+def fit_blocks(blocks: list[str], budget: int) -> tuple[list[str], int]:
     """As many leading blocks as fit in ``budget`` UTF-16 units (joined by newlines); and how many were left."""
     kept: list[str] = []
     used = 0
@@ -297,9 +297,9 @@ def _overview(report: Report, origin: Mapping[str, Any] | None, seen: str) -> Te
     footer = "<i>Claimdesk shows who says what and what is not established; it does not judge truth.</i>"
     reserve = 200  # headings and the "more" lines
     budget = TELEGRAM_LIMIT - utf16_len("\n".join(head)) - utf16_len(footer) - reserve
-    shown_claims, _ = _fit(claims, budget // 2 if unverified else budget)
+    shown_claims, _ = fit_blocks(claims, budget // 2 if unverified else budget)
     budget -= sum(utf16_len(c) + 1 for c in shown_claims)
-    shown_unverified, _ = _fit(unverified, budget)
+    shown_unverified, _ = fit_blocks(unverified, budget)
     body = list(head)
     if shown_claims:
         body += ["", "<b>Most check-worthy claims</b>"] + shown_claims
@@ -325,7 +325,7 @@ def _paged(
     pages: list[list[str]] = []
     rest = blocks
     while rest:
-        kept, _ = _fit(rest, budget)
+        kept, _ = fit_blocks(rest, budget)
         assert kept, "every block is bounded well below a page by the esc() limits"
         pages.append(kept)
         rest = rest[len(kept) :]

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import html
 from datetime import UTC, datetime
 
 from telegram import BotCommand, Update
 from telegram.constants import ChatType
 
+from bot.render import TELEGRAM_LIMIT, esc, fit_blocks
 from handlers.context import Context
 from handlers.keyboards import MODE_LABELS, forget_keyboard, reopen_keyboard, settings_keyboard
 
 HISTORY_DEFAULT = 10
 HISTORY_MAX = 30
+#: Room for the list lines of /history and /search (a heading and the limit's margin aside).
+LIST_BUDGET = TELEGRAM_LIMIT - 200
 EXPORT_FORMATS = ("json", "csv", "md")
 
 COMMANDS: tuple[BotCommand, ...] = (
@@ -115,17 +117,19 @@ async def on_history(update: Update, context: Context) -> None:
     if not items:
         await message.reply_text("Nothing has been analysed in this chat yet.")
         return
-    lines = [f"<b>Last {len(items)} analyses in this chat</b>"]
+    blocks = []
     for n, item in enumerate(items, 1):
-        title = html.escape(item.title or item.origin.get("chat_title") or "Untitled article", quote=False)
+        title = esc(item.title or item.origin.get("chat_title") or "Untitled article", 120)
         where = item.origin.get("chat_title")
-        source = f" — {html.escape(where, quote=False)}" if where and item.title else ""
+        source = f" — {esc(where, 60)}" if where and item.title else ""
         counts = item.counts
-        lines.append(
-            f"{n}. <b>{title[:150]}</b>{source}\n   {_date(item.created_at)} · {counts.get('claims', 0)} claims · "
+        blocks.append(
+            f"{n}. <b>{title}</b>{source}\n   {_date(item.created_at)} · {counts.get('claims', 0)} claims · "
             f"{counts.get('sources', 0)} sources · {counts.get('unverified', 0)} unverified"
         )
-    await message.reply_text("\n".join(lines), reply_markup=reopen_keyboard([i.id for i in items]))
+    shown, _ = fit_blocks(blocks, LIST_BUDGET)
+    head = f"<b>Last {len(shown)} analyses in this chat</b>"
+    await message.reply_text("\n".join([head, *shown]), reply_markup=reopen_keyboard([i.id for i in items[: len(shown)]]))
 
 
 async def on_search(update: Update, context: Context) -> None:
@@ -139,17 +143,22 @@ async def on_search(update: Update, context: Context) -> None:
         return
     hits = await context.bot_data.store.search(message.chat.id, query, limit=10)
     if not hits:
-        await message.reply_text(f"Nothing in this chat's reports matches “{html.escape(query, quote=False)}”.")
+        await message.reply_text(f"Nothing in this chat's reports matches “{esc(query, 100)}”.")
         return
     opened: list[int] = []
-    lines = [f"<b>{len(hits)} matches for “{html.escape(query[:100], quote=False)}”</b>"]
+    blocks = []
     for hit in hits:
         if hit.analysis_id not in opened:
             opened.append(hit.analysis_id)
         n = opened.index(hit.analysis_id) + 1
-        title = html.escape((hit.title or "Untitled article")[:100], quote=False)
-        lines.append(f"• {hit.kind}: {html.escape(hit.text[:300], quote=False)}\n   in [{n}] <i>{title}</i>, {_date(hit.created_at)}")
-    await message.reply_text("\n".join(lines), reply_markup=reopen_keyboard(opened))
+        blocks.append(
+            f"• {hit.kind}: {esc(hit.text, 300)}\n   in [{n}] <i>{esc(hit.title or 'Untitled article', 100)}</i>, "
+            f"{_date(hit.created_at)}"
+        )
+    shown, _ = fit_blocks(blocks, LIST_BUDGET)
+    shown_ids = sorted({opened.index(hit.analysis_id) for hit in hits[: len(shown)]})
+    head = f"<b>{len(shown)} matches for “{esc(query, 100)}”</b>"
+    await message.reply_text("\n".join([head, *shown]), reply_markup=reopen_keyboard([opened[i] for i in shown_ids]))
 
 
 async def on_export(update: Update, context: Context) -> None:

@@ -630,3 +630,19 @@ async def test_bot_e2e_settings_posted_in_the_channel(bot: Harness) -> None:
 
 async def history_size(store: Store, chat_id: int) -> int:
     return len(await store.history(chat_id))
+
+
+async def test_bot_e2e_long_history_and_search_fit_one_message(bot: Harness) -> None:
+    chat = private_chat(ALICE)
+    marker = await bot.command(chat, ALICE, "/help")
+    nasty = "Troops & <tanks> \"near\" the border 🙂 " * 20
+    for i in range(30):
+        report = many_claims_report(3)
+        report = Report.from_dict({**report.to_dict(), "article": {**report.to_dict()["article"], "title": f"{i} {nasty}"}})
+        await bot.store.save_analysis(chat_id=ALICE["id"], message_id=marker["message_id"], text=f"text {i}",
+                                      report=report, origin={"chat_title": nasty})
+    history = await bot.command(chat, ALICE, "/history 30")
+    assert history["text"].startswith("Last ") and "Troops & <tanks>" in history["text"]
+    assert len(buttons(history)) == int(history["text"].split()[1])
+    found = await bot.command(chat, ALICE, "/search troop movements")
+    assert "matches for" in found["text"] and buttons(found)
