@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+from dataclasses import replace
 from typing import Any
 
 from telegram import Bot, Message, ReplyParameters, Update
@@ -109,7 +110,9 @@ async def on_channel_post(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not (await context.bot_data.store.chat_settings(message.chat.id)).channel_reports:
         return
-    await process(context.bot, context.bot_data, update.update_id, message, target="self", post_report=False)
+    await process(
+        context.bot, context.bot_data, update.update_id, message, target="self", post_report=False, explicit=False
+    )
 
 
 # --- the work -------------------------------------------------------------------------------------
@@ -121,12 +124,10 @@ def _target_input(message: Message, target: str, *, strip_mention: bool, usernam
         return analysed, article_from_message(analysed)
     article = article_from_message(message)
     if target == "command_args":
-        text = (message.text or "").partition(" ")[2].strip()
-        return message, ArticleInput(text, article.origin, article.chat_id, article.message_id, links=article.links)
+        parts = (message.text or "").split(maxsplit=1)  # "/check" and the pasted article
+        return message, replace(article, text=parts[1] if len(parts) == 2 else "")
     if strip_mention:
-        text = without_mention(article.text, username)
-        return message, ArticleInput(text, article.origin, article.chat_id, article.message_id, article.document,
-                                     links=article.links)
+        return message, replace(article, text=without_mention(article.text, username))
     return message, article
 
 

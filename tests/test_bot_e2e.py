@@ -646,3 +646,9 @@ async def test_bot_e2e_long_history_and_search_fit_one_message(bot: Harness) -> 
     assert len(buttons(history)) == int(history["text"].split()[1])
     found = await bot.command(chat, ALICE, "/search troop movements")
     assert "matches for" in found["text"] and buttons(found)
+
+
+async def test_bot_e2e_check_with_pasted_text_in_private(bot: Harness) -> None:
+    message = bot.server.text_update(private_chat(ALICE), ALICE, "/check\n" + seed_text())["message"]
+    reply = await bot.reply(ALICE["id"], message["message_id"])
+    assert "JSON" in buttons(reply)
