@@ -220,7 +220,6 @@ async def test_bot_e2e_forwarded_seed_gets_a_report_reply_with_buttons(bot: Harn
     assert {c["command"] for c in bot.server.requests_for("setMyCommands")[0].params["commands"]} >= {"help", "check"}
 
 
-@pytest.mark.xfail(strict=False, reason="extraction in progress")
 async def test_bot_e2e_seed_report_names_sources_and_unverified_evidence(bot: Harness) -> None:
     forwarded = forward_seed(bot.server)
     reply = await bot.reply(ALICE["id"], forwarded["message_id"])

@@ -227,7 +227,7 @@ def _object_cue(verb: Token) -> Found | None:
         return None
     end = target.right_edge.i
     for child in verb.children:  # "described X as Y", "called X 'unhinged'"
-        if child.i > end and (child.dep_ == "oprd" or (child.dep_ == "prep" and child.lower_ == "as")):
+        if child.i > end and (child.dep_ == "oprd" or (child.dep_ == "prep" and child.lower_ in ("as", "for", "of", "over"))):
             end = child.right_edge.i
     content = _trim(verb.doc, target.left_edge.i, end + 1)
     if content is None:
@@ -306,6 +306,14 @@ def _floating_quotes(
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+
+_QUOTED_SPEAKERS = frozenset("i we you me us".split())
+
+
+def _speaker_inside_quote(doc: Doc, record: Found) -> bool:
+    """A cue inside a quotation whose subject is the quoted speaker ("I think", "we believe")."""
+    return record.source_token is None or doc[record.source_token].lower_ in _QUOTED_SPEAKERS
 
 
 def _subject_of(verb: Token, depth: int = 0) -> Token | None:

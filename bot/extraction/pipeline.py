@@ -41,6 +41,10 @@ class InputRejected(ValueError):
         super().__init__(message)
         self.code = code
 
+    def __reduce__(self) -> tuple[type[InputRejected], tuple[str, str]]:
+        # Why: raised in a pool worker, it must pickle back with both arguments.
+        return (InputRejected, (self.code, str(self)))
+
 
 @Language.component("claimdesk_paragraphs")
 def mark_paragraph_starts(doc: Doc) -> Doc:
