@@ -1,0 +1,1 @@
+"""Claimdesk benchmarks: ``python -m benchmarks`` (or ``make bench``) measures and records the figures."""
