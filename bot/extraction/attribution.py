@@ -35,7 +35,7 @@ CLAUSE_CUES: frozenset[str] = SPEECH_VERBS | COGNITION_VERBS | EVIDENCE_VERBS
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _CLAUSE_DEPS = frozenset({"ccomp"})
 _VERBAL = frozenset({"VERB", "AUX"})
-_MIN_CONTENT_WORDS = 3
+_MIN_CONTENT_WORDS = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +71,7 @@ def find_attributions(doc: Doc, quotes: Sequence[Span], skip: Sequence[Span] = (
             or _intent_cue(token)
             or _object_cue(token)
             or _raising_cue(token)
+            or _colon_attribution(token)
         )
         if record is None or _word_count(text, record.content) < _MIN_CONTENT_WORDS:
             continue
@@ -80,7 +81,7 @@ def find_attributions(doc: Doc, quotes: Sequence[Span], skip: Sequence[Span] = (
             continue
         found.append(record)
     found = _drop_nested(found)
-    found.extend(_floating_quotes(text, quotes, found, skip, skip_starts))
+    found.extend(_join_interrupted_quotes(doc, text, found, _floating_quotes(text, quotes, found, skip, skip_starts)))
     found.sort(key=lambda f: f.content[0])
     return found
 
@@ -106,6 +107,8 @@ def _clause_cue(verb: Token, text: str, quotes: Sequence[Span], quote_starts: li
             return None
     elif complement is not None:
         content = _subtree_span(complement)
+        if complement.i > verb.i:
+            content = _through_colon(complement, content)
     else:
         content = _colon_or_adjacent_quote(verb, text, quotes, quote_starts)
         if content is None:
@@ -272,6 +275,43 @@ def _raising_cue(verb: Token) -> Found | None:
     )
 
 
+def _colon_attribution(colon: Token) -> Found | None:
+    """ "Graham: Trump's rhetoric is destroying the party": a name, a colon, then what is said.
+
+    Why: the headline and summary convention of news sites; the colon is the cue (PolNeAR
+    annotates it as such). Only a short noun phrase with no verb may stand before the colon.
+    """
+    if colon.text != ":":
+        return None
+    doc = colon.doc
+    sent_start = colon.i
+    while sent_start > 0 and not doc[sent_start].is_sent_start and colon.i - sent_start <= 6:
+        sent_start -= 1
+    before = [t for t in doc[sent_start : colon.i] if not t.is_space]
+    if not before or len(before) > 6 or not doc[sent_start].is_sent_start:
+        return None
+    if any(t.pos_ in _VERBAL or t.is_punct and t.text not in ".'’" for t in before):
+        return None
+    if not any(t.pos_ == "PROPN" for t in before) or not before[0].text[:1].isupper():
+        return None
+    end = colon.i + 1
+    while end < len(doc) and not doc[end].is_sent_start:
+        end += 1
+    content = _trim(doc, colon.i + 1, end)
+    if content is None:
+        return None
+    head = max(before, key=lambda t: t.i if t.pos_ in ("PROPN", "NOUN") else -1)
+    return Found(
+        content=content,
+        cue=(colon.idx, colon.idx + 1),
+        cue_lemma=":",
+        source_token=head.i,
+        source=(before[0].idx, before[-1].idx + len(before[-1].text)),
+        direct=False,
+        kind="paraphrase",
+    )
+
+
 def _floating_quotes(
     text: str, quotes: Sequence[Span], found: list[Found], skip: Sequence[Span], skip_starts: list[int]
 ) -> Iterable[Found]:
@@ -305,7 +345,47 @@ def _floating_quotes(
         )
 
 
+def _join_interrupted_quotes(doc: Doc, text: str, found: list[Found], floating: Iterable[Found]) -> list[Found]:
+    """Join “A,” X said. “B.” into one attribution of X; returns the floating quotes left over.
+
+    Why: a quotation interrupted by its speech tag is one attribution (PARC 3.0 and PolNeAR annotate
+    both parts as one content). A continuation that opens with a reporting frame of its own ("As
+    we've said all along, ...") is a new statement and stays a separate attribution.
+    """
+    left: list[Found] = []
+    for quote in floating:
+        before = [
+            f for f in found
+            if f.direct and f.cue is not None and f.source_token == quote.source_token
+            and f.content[1] <= f.cue[0] and f.cue[1] <= quote.content[0]
+        ]
+        if before and not _opens_with_own_frame(doc, quote.content):
+            first = max(before, key=lambda f: f.content[1])
+            gap = text[first.cue[1] : quote.content[0]]
+            if "\n" not in gap and len(gap) < 80:
+                found[found.index(first)] = Found(
+                    content=(first.content[0], quote.content[1]), cue=first.cue, cue_lemma=first.cue_lemma,
+                    source_token=first.source_token, source=first.source, direct=True, kind=first.kind,
+                )
+                continue
+        left.append(quote)
+    return left
+
+
+def _opens_with_own_frame(doc: Doc, span: Span) -> bool:
+    """The quotation starts with its speaker's own reporting clause ("As we've said, ...", "I told them ...")."""
+    opening = doc.char_span(span[0], min(span[1], span[0] + 40), alignment_mode="contract")
+    if opening is None:
+        return False
+    return any(
+        t.lemma_.lower() in SPEECH_VERBS and any(c.dep_ == "nsubj" and c.lower_ in _QUOTED_SPEAKERS for c in t.children)
+        for t in opening
+    )
+
+
 # --- helpers -----------------------------------------------------------------------------------
+
+_QUOTED_SPEAKERS = frozenset("i we".split())
 
 
 _QUOTED_SPEAKERS = frozenset("i we you me us".split())
@@ -404,6 +484,20 @@ def _trim(doc: Doc, start: int, end: int) -> Span | None:
     if start >= end:
         return None
     return (doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text))
+
+
+def _through_colon(clause: Token, content: Span) -> Span:
+    """Carry reported content on past a colon or dash that continues it ("... seriously: His words were ...")."""
+    doc = clause.doc
+    after = clause.right_edge.i + 1
+    if after < len(doc) and doc[after].text in (":", "—", "–") and not doc[after].is_sent_start:
+        end = after + 1
+        while end < len(doc) and not doc[end].is_sent_start:
+            end += 1
+        tail = _trim(doc, after + 1, end)
+        if tail is not None:
+            return (content[0], tail[1])
+    return content
 
 
 def _has_that_mark(clause: Token) -> bool:
