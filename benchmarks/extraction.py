@@ -260,6 +260,10 @@ def table(figures: Sequence[Figure]) -> str:
     return "\n".join(rows) + "\n"
 
 
+def _loads(result: dict[str, Any], when: str) -> str:
+    return "/".join(f"{load:.2f}" for load in result["load_average_1_5_15min"][when])
+
+
 def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
     m = result["machine"]
     corpora = "\n".join(
@@ -273,7 +277,9 @@ def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
         "# Extraction speed\n\n"
         f"Run {result['date']} with `{result['command']}` on {m['cpus']} CPUs ({m['cpu_model']}), "
         f"{m['memory_gib']} GiB RAM, {m['platform']}; Python {result['python']}, spaCy {result['spacy']}, "
-        f"model `{result['model']}` (pipes: {', '.join(result['pipes'])}).\n\n"
+        f"model `{result['model']}` (pipes: {', '.join(result['pipes'])}). Load average (1, 5, 15 min) "
+        f"at start {_loads(result, 'start')}, at end {_loads(result, 'end')}: other work on the machine "
+        "shows here.\n\n"
         f"{table(figures)}\n"
         "Each in-process figure is the median of "
         f"{result['repeats']} runs (order bare/full alternated); the CLI figures the median of "
@@ -311,6 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("benchmarks: no corpus found under ../shared: nothing to measure", file=sys.stderr)
         return 2
 
+    load_at_start = os.getloadavg()
     nlp = load_pipeline(model)
     figures: list[Figure] = []
     for corpus in corpora:
@@ -340,6 +347,7 @@ def main(argv: Sequence[str] | None = None) -> int:
              else str(c.path), "subset": c.subset, "articles": len(c.texts), "words": c.words}
             for c in corpora
         ],
+        "load_average_1_5_15min": {"start": list(load_at_start), "end": list(os.getloadavg())},
         "figures": [asdict(f) for f in figures],
     }
     result["command"] = result["command"].rstrip()
