@@ -19,8 +19,20 @@ from bot.report import ClaimKind, Reason, Report, SourceKind
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "rfa-kursk-north-korean-casualties-2024-12-20.txt"
 WIKINEWS = [json.loads(line) for line in (ROOT / "tests" / "data" / "wikinews-sample.jsonl").read_text("utf-8").splitlines()]
-ARTICLES = [pytest.param(SEED.read_text("utf-8"), id="seed")] + [
-    pytest.param(article["text"], id=article["id"].removeprefix("wikinews-2019-")[:40]) for article in WIKINEWS
+#: Invented, with what shifts offsets: characters outside the BMP, curly quotes, tabs, blank lines.
+INVENTED = (
+    "Heavy rain flooded three coastal towns on Sunday 🌧️, and about 200 people spent the night in schools.\n"
+    "“The water came into the houses within minutes,” said Mayor Hanna Lindqvist. She said that the damage\t"
+    "would cost several million dollars.\n\n"
+    "The weather service has warned that more rain could fall on Tuesday, and officials have not confirmed "
+    "the number of homes lost.\n"
+    "Residents said that the river rose by two metres in one hour 😱 before the dam gave way."
+)
+ARTICLES = [
+    pytest.param(SEED.read_text("utf-8"), id="seed"),
+    *(pytest.param(a["text"], id=a["id"].removeprefix("wikinews-2019-")[:40]) for a in WIKINEWS),
+    pytest.param(INVENTED, id="invented-emoji-lf"),
+    pytest.param(INVENTED.replace("\n", "\r\n"), id="invented-emoji-crlf"),
 ]
 
 
