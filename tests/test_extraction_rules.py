@@ -411,19 +411,38 @@ FIGURE_CASES = [
     pytest.param("Twelve ships were stuck in the canal for a week.", "Twelve", 12.0, False, "ships", id="twelve"),
     pytest.param("Roughly 1,500 soldiers crossed the river at dawn.", "Roughly 1,500", 1500.0, True, "soldiers",
                  id="roughly"),
+    pytest.param("Up to 5,000 people were affected by the outage.", "Up to 5,000", 5000.0, True, "people",
+                 id="up-to"),
+    pytest.param("Some 1.2 billion dollars were lost in the scandal.", "Some 1.2 billion", 1.2e9, True, "dollars",
+                 id="some-billion"),
+    pytest.param("Fewer than 50 people attended the meeting on Friday.", "Fewer than 50", 50.0, True, "people",
+                 id="fewer-than"),
+    pytest.param("A dozen trucks were stuck at the border for two days.", "dozen", 12.0, False, "trucks", id="dozen"),
+    pytest.param("Hundreds of people gathered outside the court.", "Hundreds", None, True, None, id="vague"),
+    pytest.param("At least 12 people died in the crash near the airport.", "At least 12", 12.0, True, "people",
+                 id="at-least",
+                 marks=pytest.mark.xfail(strict=True, reason="'At' is left out: the figure text is 'least 12'")),
+    pytest.param("Twenty-five soldiers were wounded in the attack.", "Twenty-five", 25.0, False, "soldiers",
+                 id="hyphenated-number-word",
+                 marks=pytest.mark.xfail(strict=True, reason="split into two figures: 'Twenty' (20) and 'five' (5)")),
+    pytest.param("About\u00a0200 people were evacuated from the village.", "About\u00a0200", 200.0, True, "people",
+                 id="no-break-space",
+                 marks=pytest.mark.xfail(strict=True, reason="a no-break space after 'About' drops the approximator: "
+                                                             "figure '200', not approximate")),
 ]
 
 
 @pytest.mark.parametrize(("sentence", "figure", "value", "approximate", "counts"), FIGURE_CASES)
 def test_figures_normalised(
-    nlp: Language, sentence: str, figure: str, value: float, approximate: bool, counts: str | None
+    nlp: Language, sentence: str, figure: str, value: float | None, approximate: bool, counts: str | None
 ) -> None:
     doc = nlp(sentence)
     found = find_figures(doc, 0, len(sentence))
     texts = [sentence[f.span[0] : f.span[1]] for f in found]
     assert figure in texts, texts
     match = found[texts.index(figure)]
-    assert match.value == value and match.approximate is approximate
+    assert match.value == (None if value is None else pytest.approx(value))
+    assert match.approximate is approximate
     if counts is not None:
         assert match.counts == counts
 
