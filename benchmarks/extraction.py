@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,39 @@ class Figure:
     met: bool | None
     runs: dict[str, list[float]] = field(default_factory=dict)
     spread: dict[str, float] = field(default_factory=dict)
+    other_cores: float | None = None  # average CPU cores used by OTHER processes during the measurement
+
+
+class OtherLoad:
+    """CPU time the rest of the machine used while a measurement ran (Linux ``/proc/stat``).
+
+    Why: the machine is shared; busy core-seconds minus this process tree's own CPU time says how
+    much the figures were disturbed. Children count once reaped, so call :meth:`cores` after they exit.
+    """
+
+    def __init__(self) -> None:
+        self._busy, self._own, self._wall = self._busy_seconds(), self._own_seconds(), time.perf_counter()
+
+    @staticmethod
+    def _busy_seconds() -> float:
+        stat = Path("/proc/stat")
+        if not stat.exists():
+            return 0.0
+        jiffies = [int(value) for value in stat.read_text().split("\n", 1)[0].split()[1:]]
+        idle = jiffies[3] + (jiffies[4] if len(jiffies) > 4 else 0)  # idle + iowait
+        return (sum(jiffies[:8]) - idle) / os.sysconf("SC_CLK_TCK")  # guest time is already in user
+
+    @staticmethod
+    def _own_seconds() -> float:
+        times = os.times()
+        return times.user + times.system + times.children_user + times.children_system
+
+    def cores(self) -> float | None:
+        """Average cores busy with other processes since construction (None off Linux)."""
+        if not Path("/proc/stat").exists():
+            return None
+        other = (self._busy_seconds() - self._busy) - (self._own_seconds() - self._own)
+        return max(0.0, other) / (time.perf_counter() - self._wall)
 
 
 def load_corpus(name: str, path: Path, limit: int | None) -> Corpus | None:
@@ -229,6 +262,14 @@ def measure_startup(corpus: Corpus, directory: Path, repeats: int) -> Figure:
     )
 
 
+def with_other_load(measure: Callable[[], list[Figure]]) -> list[Figure]:
+    """Run a measurement and stamp its figures with the load other processes put on the machine meanwhile."""
+    meter = OtherLoad()
+    figures = measure()
+    other_cores = meter.cores()
+    return [replace(f, other_cores=other_cores) for f in figures]
+
+
 def machine() -> dict[str, Any]:
     """The machine line: CPUs, CPU model, memory, OS."""
     cpu_model = next(
@@ -249,14 +290,19 @@ def _number(value: float | None, unit: str = "") -> str:
     return f"{value:.2f} s" if unit == "s" else f"{value:.3f}"
 
 
+def _cores(cores: float | None) -> str:
+    return "—" if cores is None else f"{cores:.2f} cores"
+
+
 def table(figures: Sequence[Figure]) -> str:
     """The markdown table: figure, value, baseline, ratio, target, met?"""
-    rows = ["| figure | corpus | value | baseline | ratio | target | met? |", "|---|---|---|---|---|---|---|"]
+    rows = ["| figure | corpus | value | baseline | ratio | target | met? | other load |",
+            "|---|---|---|---|---|---|---|---|"]
     for f in figures:
         baseline = f"{_number(f.baseline, f.unit)} ({f.baseline_name})" if f.baseline is not None else "—"
         ratio = f"{f.ratio:.3f} ({f.ratio_meaning})" if f.ratio is not None else "—"
         met = "—" if f.met is None else ("yes" if f.met else "**no**")
-        rows.append(f"| {f.name} | {f.corpus} | {_number(f.value, f.unit)} | {baseline} | {ratio} | {f.target or '—'} | {met} |")
+        rows.append(f"| {f.name} | {f.corpus} | {_number(f.value, f.unit)} | {baseline} | {ratio} | {f.target or '—'} | {met} | {_cores(f.other_cores)} |")
     return "\n".join(rows) + "\n"
 
 
@@ -285,7 +331,10 @@ def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
         f"{result['repeats']} runs (order bare/full alternated); the CLI figures the median of "
         f"{result['cli_repeats']} runs each. Bare and full use the same `load_pipeline` object, so both include "
         "Claimdesk's paragraph component and tokenizer exceptions. CLI times are wall clock with nothing "
-        "subtracted (start-up and model load included; the start-up row shows how much that is).\n\n"
+        "subtracted (start-up and model load included; the start-up row shows how much that is). "
+        "\"Other load\" is the average number of CPU cores other processes kept busy during that measurement "
+        f"(from /proc/stat minus this benchmark's own process tree); on this {m['cpus']}-core machine anything "
+        "well above 0 means the figure was disturbed, the 2-worker figures most.\n\n"
         f"Corpora:\n{corpora}\n\nRun-to-run spread ((slowest - fastest) / median):\n{spreads}\n"
     )
 
@@ -323,12 +372,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for corpus in corpora:
         print(f"benchmarks: in process, {corpus.name} ({len(corpus.texts)} articles, {corpus.words:,} words)",
               file=sys.stderr)
-        figures += measure_in_process(nlp, corpus, args.repeats)
+        figures += with_other_load(lambda: measure_in_process(nlp, corpus, args.repeats))
     with tempfile.TemporaryDirectory(prefix="claimdesk-bench-") as directory:
         for corpus in corpora:
             print(f"benchmarks: batch CLI, {corpus.name}", file=sys.stderr)
-            figures.append(measure_batch(corpus, Path(directory), args.cli_repeats))
-        figures.append(measure_startup(corpora[0], Path(directory), args.cli_repeats))
+            figures += with_other_load(lambda: [measure_batch(corpus, Path(directory), args.cli_repeats)])
+        figures += with_other_load(lambda: [measure_startup(corpora[0], Path(directory), args.cli_repeats)])
 
     result: dict[str, Any] = {
         "benchmark": "extraction",
