@@ -104,6 +104,9 @@ ATTRIBUTION_CASES = [
     pytest.param("The plan, he said, is to finish the road before the rains begin.",
                  "he", "said", "is to finish the road before the rains begin", False, "paraphrase",
                  id="parenthetical"),
+    pytest.param("KYIV, Ukraine – The mayor said that the water supply had been restored in most districts.",
+                 "The mayor", "said", "the water supply had been restored", False, "paraphrase", id="after-dateline",
+                 marks=pytest.mark.xfail(strict=True, reason="the dateline is taken as the source: 'KYIV', role 'Ukraine'")),
     pytest.param("In a statement, the union said it would strike on Friday unless wages were raised.",
                  "the union", "said", "it would strike on Friday unless wages were raised", False, "paraphrase",
                  id="in-a-statement"),
@@ -148,8 +151,21 @@ def test_attribution_cue_lemma_in_every_form(nlp: Language, lemma: str, source: 
     assert len(seen[0].content.split()) >= 4
 
 
-def test_attribution_no_cue_no_attribution(nlp: Language) -> None:
-    _, seen = attributions_of(nlp("The old bridge over the river was closed for repairs on Tuesday morning."))
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        pytest.param("The old bridge over the river was closed for repairs on Tuesday morning.", id="no-cue"),
+        pytest.param("The council told the builders to stop work on the bridge at once.", id="tell-to-do"),
+        pytest.param("The company reported a loss of two million dollars for the last quarter.", id="report-a-loss"),
+        pytest.param("The minister showed the reporters around the new hospital wing on Friday.", id="show-around"),
+        pytest.param("The union will call off the strike if the deal is signed by the government.",
+                     id="call-off-phrasal-verb",
+                     marks=pytest.mark.xfail(strict=True, reason="'call off' is taken as a cue: source 'The union', "
+                                                                 "content 'the strike'")),
+    ],
+)
+def test_attribution_none_without_reported_content(nlp: Language, sentence: str) -> None:
+    _, seen = attributions_of(nlp(sentence))
     assert seen == []
 
 
@@ -188,6 +204,18 @@ def test_sources_pronoun_he_is_the_last_named_person(nlp: Language) -> None:
     novak = next(s for s in sources if "Novak" in s.name)
     assert by_source["He"] == by_source["Union leader Pavel Novak"] == novak.id
     assert all("Varga" not in s.name for s in sources if s.id == novak.id)
+
+
+@pytest.mark.xfail(
+    strict=True, reason="'She' goes to the subject of the previous sentence, Pavel Novak, not the last named person"
+)
+def test_sources_pronoun_she_after_two_people_is_the_last_named(nlp: Language) -> None:
+    text = ("Union leader Pavel Novak met Prime Minister Elena Varga on Monday. She said that a deal on diesel "
+            "prices could be signed within days.")
+    report = build_report(nlp(text))
+    she = next(a for a in report.attributions if a.source == "She")
+    source = report.source(she.source_id)
+    assert source is not None and source.name == "Elena Varga"
 
 
 @pytest.mark.parametrize(
