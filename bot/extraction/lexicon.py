@@ -30,18 +30,18 @@ SPEECH_VERBS: frozenset[str] = frozenset(
 COGNITION_VERBS: frozenset[str] = frozenset(
     """
     think believe know feel fear hope expect worry doubt suspect assume presume consider judge
-    understand realize realise recognize recognise wonder learn see
+    understand realize realise recognize recognise wonder learn
     find discover decide conclude notice accept acknowledge
     """.split()
 )
 
 #: Evidence verbs whose subject is a poll, study or document ("a poll shows that ...").
-EVIDENCE_VERBS: frozenset[str] = frozenset("show find suggest indicate reveal demonstrate prove confirm read imply rule".split())
+EVIDENCE_VERBS: frozenset[str] = frozenset("show find suggest indicate reveal demonstrate confirm read imply rule".split())
 
 #: Verbs of wanting and intending that take an infinitive ("wants to ...", "plans to ...").
 INTENT_VERBS: frozenset[str] = frozenset(
     """
-    want plan intend seek hope promise pledge vow threaten refuse decline offer agree aim expect
+    want plan seek hope promise pledge vow threaten refuse decline offer agree aim expect
     wish propose vote urge ask call encourage push press
     """.split()
 )
@@ -51,7 +51,7 @@ INTENT_VERBS: frozenset[str] = frozenset(
 NOUN_OBJECT_CUES: frozenset[str] = frozenset(
     """
     announce confirm deny reveal propose criticize criticise praise defend reject dismiss predict
-    endorse support oppose question cite describe blame accuse condemn welcome applaud decry
+    endorse oppose question cite describe blame accuse condemn applaud decry
     acknowledge admit recommend demand request promise pledge vow call want back slam blast attack
     tout hail commend fault accuse label brand dub characterize characterise
     """.split()
@@ -78,6 +78,46 @@ PREPOSITION_CUES: dict[str, frozenset[str]] = {
     "worry": frozenset({"about"}),
     "joke": frozenset({"about"}),
     "vote": frozenset({"for", "against"}),
+    "write": frozenset({"about", "of"}),
+    "care": frozenset({"about"}),
+    "apologize": frozenset({"for"}),
+    "apologise": frozenset({"for"}),
+    "campaign": frozenset({"for", "against"}),
+    "respond": frozenset({"to"}),
+    "reply": frozenset({"to"}),
+    "allude": frozenset({"to"}),
+    "weigh": frozenset({"in", "on"}),
+    "touch": frozenset({"on"}),
+    "reflect": frozenset({"on"}),
+    "rail": frozenset({"against"}),
+    "lash": frozenset({"out"}),
+    "accuse": frozenset({"of"}),
+    "vouch": frozenset({"for"}),
+    "insist": frozenset({"on"}),
+    "express": frozenset({"about"}),
+    "agree": frozenset({"on", "with", "to"}),
+    "disagree": frozenset({"on", "with"}),
+    "think": frozenset({"about", "of"}),
+    "know": frozenset({"about", "of"}),
+    "hear": frozenset({"about", "of"}),
+    "lie": frozenset({"about"}),
+    "open": frozenset({"about"}),
+}
+
+#: Nouns of stance or speech whose prepositional object is what the stance is about
+#: ("criticism of the deal", "calls for a ban", "questions about his health").
+STANCE_NOUNS: dict[str, frozenset[str]] = {
+    noun: frozenset(preps.split())
+    for noun, preps in {
+        "criticism": "of", "accusation": "of against",
+        "endorsement": "of", "question": "about of", "concern": "about over",
+        "doubt": "about over", "attack": "on against", "call": "for", 
+        "comment": "on about", "praise": "for of", "warning": "about of against", "acknowledgment": "of",
+        "acknowledgement": "of", "announcement": "of", "remark": "about on", "statement": "on about",
+        "complaint": "about of", "demand": "for", "plea": "for", "objection": "to", 
+        "reply": "to", "promise": "of", "pledge": "of", "claim": "of", "denial": "of",
+        "condemnation": "of", "defense": "of", "defence": "of", "assessment": "of", "prediction": "of", "fear": "of about", "hope": "of for", "worry": "about",
+        "skepticism": "about of", "scepticism": "about of", "insistence": "on", "thought": "on about", }.items()
 }
 
 #: Raising verbs: "X seems to ...", "X is expected to ..." report a view without its holder.
