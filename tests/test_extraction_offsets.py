@@ -18,7 +18,10 @@ from bot.report import ClaimKind, Reason, Report, SourceKind
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "rfa-kursk-north-korean-casualties-2024-12-20.txt"
-WIKINEWS = [json.loads(line) for line in (ROOT / "tests" / "data" / "wikinews-sample.jsonl").read_text("utf-8").splitlines()]
+WIKINEWS = [
+    json.loads(line)
+    for line in (ROOT / "tests" / "data" / "wikinews-sample.jsonl").read_text("utf-8").splitlines()
+]
 #: Invented, with what shifts offsets: characters outside the BMP, curly quotes, tabs, blank lines.
 INVENTED = (
     "Heavy rain flooded three coastal towns on Sunday 🌧️, and about 200 people spent the night in schools.\n"
@@ -76,7 +79,9 @@ def test_offsets_claim_and_figure_spans_match_text(analysed: tuple[str, Report])
         _assert_span(text, claim.span, claim.text, f"claim {claim.id}")
         for figure in claim.figures:
             _assert_span(text, figure.span, figure.text, f"figure in {claim.id}")
-            assert claim.span[0] <= figure.span[0] and figure.span[1] <= claim.span[1], f"figure outside {claim.id}"
+            assert claim.span[0] <= figure.span[0] and figure.span[1] <= claim.span[1], (
+                f"figure outside {claim.id}"
+            )
 
 
 def test_offsets_attribution_spans_match_text(analysed: tuple[str, Report]) -> None:
@@ -105,7 +110,8 @@ def test_offsets_ids_unique_and_references_resolve(analysed: tuple[str, Report])
             assert claim.id in report.source(claim.source_id).claims  # type: ignore[union-attr]
     for source in report.sources:
         for claim_id in source.claims:
-            assert report.claim(claim_id) is not None and report.claim(claim_id).source_id == source.id  # type: ignore[union-attr]
+            claim = report.claim(claim_id)
+            assert claim is not None and claim.source_id == source.id
     for attribution in report.attributions:
         assert attribution.source_id is None or attribution.source_id in source_ids
     for item in report.unverified:

@@ -1,4 +1,6 @@
-"""Extraction rules on invented sentences: attribution patterns, sources, unverified reasons, figures, boilerplate.
+"""Extraction rules on invented sentences.
+
+Patterns: attribution, sources, unverified reasons, figures, boilerplate.
 
 Every sentence here is made up for the test. The real model is loaded once per module; most tests call
 the pure rule functions, whole-article behaviour goes through ``build_report``. A few tests run
@@ -49,7 +51,14 @@ def attributions_of(doc: Doc) -> tuple[list[Found], list[Seen]]:
     quotes = quotations(text, [p.span for p in paragraphs(text)])
     finds = find_attributions(doc, quotes, [p.span for p in paragraphs(text) if p.boilerplate])
     seen = [
-        Seen(_string(text, f.source), _string(text, f.cue), f.cue_lemma, text[f.content[0] : f.content[1]], f.direct, f.kind)
+        Seen(
+            _string(text, f.source),
+            _string(text, f.cue),
+            f.cue_lemma,
+            text[f.content[0] : f.content[1]],
+            f.direct,
+            f.kind,
+        )
         for f in finds
     ]
     return finds, seen
@@ -71,45 +80,136 @@ def source_named(report: Report, fragment: str) -> Source:
 
 ATTRIBUTION_CASES = [
     # (sentence, source, cue, content fragment, direct, kind)
-    pytest.param("The mayor said that the new bridge would open in the spring.",
-                 "The mayor", "said", "the new bridge would open in the spring", False, "paraphrase", id="said-that"),
-    pytest.param("The harbour master said the ferry would not sail until the storm had passed.",
-                 "The harbour master", "said", "the ferry would not sail", False, "paraphrase", id="said-no-that"),
-    pytest.param("“We will rebuild every school in the district,” said Governor Maria Okafor.",
-                 "Governor Maria Okafor", "said", "We will rebuild every school in the district", True, "quote",
-                 id="quote-first"),
-    pytest.param("“Nobody was hurt in the blast,” the fire chief told reporters on Sunday.",
-                 "the fire chief", "told", "Nobody was hurt in the blast", True, "quote", id="quote-first-told"),
-    pytest.param("According to the health ministry, the clinic treated hundreds of patients last week.",
-                 "the health ministry", "According to", "the clinic treated hundreds of patients", False,
-                 "according_to", id="according-to-first"),
-    pytest.param("The clinic treated hundreds of patients last week, according to the health ministry.",
-                 "the health ministry", "according to", "The clinic treated hundreds of patients", False,
-                 "according_to", id="according-to-last"),
-    pytest.param("The minister told parliament: “The budget will not balance this year, and taxes must rise.”",
-                 "The minister", "told", "The budget will not balance this year", True, "quote", id="colon-quote"),
-    pytest.param("The statement from the ministry read: “All schools will reopen on Monday after the holiday.”",
-                 "The statement from the ministry", "read", "All schools will reopen on Monday", True, "quote",
-                 id="colon-quote-read",
-                 marks=pytest.mark.xfail(strict=True, reason="'read' before a colon quote is not a cue")),
-    pytest.param("Deputy minister Oleh Saranchuk wrote on Telegram that the power station had been shut down.",
-                 "Deputy minister Oleh Saranchuk", "wrote", "the power station had been shut down", False,
-                 "paraphrase", id="wrote-on-telegram"),
-    pytest.param("The agency said the dam was intact, adding that engineers would inspect it again on Friday.",
-                 "The agency", "adding", "engineers would inspect it again on Friday", False, "paraphrase",
-                 id="participle-adding-that"),
-    pytest.param("Local media reports that the factory has closed its doors for good.",
-                 "Local media", "reports", "the factory has closed its doors for good", False, "paraphrase",
-                 id="reporting-noun-media-reports"),
-    pytest.param("The plan, he said, is to finish the road before the rains begin.",
-                 "he", "said", "is to finish the road before the rains begin", False, "paraphrase",
-                 id="parenthetical"),
-    pytest.param("KYIV, Ukraine – The mayor said that the water supply had been restored in most districts.",
-                 "The mayor", "said", "the water supply had been restored", False, "paraphrase", id="after-dateline",
-                 marks=pytest.mark.xfail(strict=True, reason="the dateline is taken as the source: 'KYIV', role 'Ukraine'")),
-    pytest.param("In a statement, the union said it would strike on Friday unless wages were raised.",
-                 "the union", "said", "it would strike on Friday unless wages were raised", False, "paraphrase",
-                 id="in-a-statement"),
+    pytest.param(
+        "The mayor said that the new bridge would open in the spring.",
+        "The mayor",
+        "said",
+        "the new bridge would open in the spring",
+        False,
+        "paraphrase",
+        id="said-that",
+    ),
+    pytest.param(
+        "The harbour master said the ferry would not sail until the storm had passed.",
+        "The harbour master",
+        "said",
+        "the ferry would not sail",
+        False,
+        "paraphrase",
+        id="said-no-that",
+    ),
+    pytest.param(
+        "“We will rebuild every school in the district,” said Governor Maria Okafor.",
+        "Governor Maria Okafor",
+        "said",
+        "We will rebuild every school in the district",
+        True,
+        "quote",
+        id="quote-first",
+    ),
+    pytest.param(
+        "“Nobody was hurt in the blast,” the fire chief told reporters on Sunday.",
+        "the fire chief",
+        "told",
+        "Nobody was hurt in the blast",
+        True,
+        "quote",
+        id="quote-first-told",
+    ),
+    pytest.param(
+        "According to the health ministry, the clinic treated hundreds of patients last week.",
+        "the health ministry",
+        "According to",
+        "the clinic treated hundreds of patients",
+        False,
+        "according_to",
+        id="according-to-first",
+    ),
+    pytest.param(
+        "The clinic treated hundreds of patients last week, according to the health ministry.",
+        "the health ministry",
+        "according to",
+        "The clinic treated hundreds of patients",
+        False,
+        "according_to",
+        id="according-to-last",
+    ),
+    pytest.param(
+        "The minister told parliament: “The budget will not balance this year, and taxes must rise.”",
+        "The minister",
+        "told",
+        "The budget will not balance this year",
+        True,
+        "quote",
+        id="colon-quote",
+    ),
+    pytest.param(
+        "The statement from the ministry read: “All schools will reopen on Monday after the holiday.”",
+        "The statement from the ministry",
+        "read",
+        "All schools will reopen on Monday",
+        True,
+        "quote",
+        id="colon-quote-read",
+        marks=pytest.mark.xfail(strict=True, reason="'read' before a colon quote is not a cue"),
+    ),
+    pytest.param(
+        "Deputy minister Oleh Saranchuk wrote on Telegram that the power station had been shut down.",
+        "Deputy minister Oleh Saranchuk",
+        "wrote",
+        "the power station had been shut down",
+        False,
+        "paraphrase",
+        id="wrote-on-telegram",
+    ),
+    pytest.param(
+        "The agency said the dam was intact, adding that engineers would inspect it again on Friday.",
+        "The agency",
+        "adding",
+        "engineers would inspect it again on Friday",
+        False,
+        "paraphrase",
+        id="participle-adding-that",
+    ),
+    pytest.param(
+        "Local media reports that the factory has closed its doors for good.",
+        "Local media",
+        "reports",
+        "the factory has closed its doors for good",
+        False,
+        "paraphrase",
+        id="reporting-noun-media-reports",
+    ),
+    pytest.param(
+        "The plan, he said, is to finish the road before the rains begin.",
+        "he",
+        "said",
+        "is to finish the road before the rains begin",
+        False,
+        "paraphrase",
+        id="parenthetical",
+    ),
+    pytest.param(
+        "KYIV, Ukraine – The mayor said that the water supply had been restored in most districts.",
+        "The mayor",
+        "said",
+        "the water supply had been restored",
+        False,
+        "paraphrase",
+        id="after-dateline",
+        marks=pytest.mark.xfail(
+            strict=True, reason="the dateline is taken as the source: 'KYIV', role 'Ukraine'"
+        ),
+    ),
+    pytest.param(
+        "In a statement, the union said it would strike on Friday unless wages were raised.",
+        "the union",
+        "said",
+        "it would strike on Friday unless wages were raised",
+        False,
+        "paraphrase",
+        id="in-a-statement",
+    ),
 ]
 
 
@@ -127,22 +227,40 @@ CUE_FORMS = [  # (lemma, source, sentence)
     ("estimate", "Analysts", "Analysts estimate that the harvest will fall by a third this year."),
     ("estimate", "The company", "The company estimates that its sales will double next year."),
     ("estimate", "The bank", "The bank estimated that prices would rise sharply in the autumn."),
-    ("estimate", "researchers", "The ministry published its figures, with researchers estimating that the outbreak had peaked."),
+    (
+        "estimate",
+        "researchers",
+        "The ministry published its figures, with researchers estimating that the outbreak had peaked.",
+    ),
     ("deny", "The army", "The army denies that its soldiers fired at the crowd outside the station."),
     ("deny", "The spokesman", "The spokesman denied that troops had crossed the border during the night."),
     ("warn", "The mayor", "The mayor warns that the river could flood the old town by the weekend."),
     ("warn", "The general", "The general warned that the enemy would attack again before winter."),
     ("confirm", "The police", "The police confirm that two suspects have been arrested near the station."),
     ("confirm", "The police", "The police confirmed that two suspects had been arrested near the station."),
-    ("announce", "The company", "The company announced that it would cut hundreds of jobs at its northern plant."),
-    ("acknowledge", "The minister", "The minister acknowledged that the reform had been delayed by the courts."),
-    ("insist", "The opposition", "The opposition insisted that the vote had been rigged in several districts."),
+    (
+        "announce",
+        "The company",
+        "The company announced that it would cut hundreds of jobs at its northern plant.",
+    ),
+    (
+        "acknowledge",
+        "The minister",
+        "The minister acknowledged that the reform had been delayed by the courts.",
+    ),
+    (
+        "insist",
+        "The opposition",
+        "The opposition insisted that the vote had been rigged in several districts.",
+    ),
     ("claim", "The rebels", "The rebels claimed that they had captured the airport after heavy fighting."),
 ]
 
 
 @pytest.mark.parametrize(
-    ("lemma", "source", "sentence"), CUE_FORMS, ids=[f"{lemma}-{n}" for n, (lemma, _, _) in enumerate(CUE_FORMS)]
+    ("lemma", "source", "sentence"),
+    CUE_FORMS,
+    ids=[f"{lemma}-{n}" for n, (lemma, _, _) in enumerate(CUE_FORMS)],
 )
 def test_attribution_cue_lemma_in_every_form(nlp: Language, lemma: str, source: str, sentence: str) -> None:
     _, seen = attributions_of(nlp(sentence))
@@ -156,12 +274,19 @@ def test_attribution_cue_lemma_in_every_form(nlp: Language, lemma: str, source: 
     [
         pytest.param("The old bridge over the river was closed for repairs on Tuesday morning.", id="no-cue"),
         pytest.param("The council told the builders to stop work on the bridge at once.", id="tell-to-do"),
-        pytest.param("The company reported a loss of two million dollars for the last quarter.", id="report-a-loss"),
-        pytest.param("The minister showed the reporters around the new hospital wing on Friday.", id="show-around"),
-        pytest.param("The union will call off the strike if the deal is signed by the government.",
-                     id="call-off-phrasal-verb",
-                     marks=pytest.mark.xfail(strict=True, reason="'call off' is taken as a cue: source 'The union', "
-                                                                 "content 'the strike'")),
+        pytest.param(
+            "The company reported a loss of two million dollars for the last quarter.", id="report-a-loss"
+        ),
+        pytest.param(
+            "The minister showed the reporters around the new hospital wing on Friday.", id="show-around"
+        ),
+        pytest.param(
+            "The union will call off the strike if the deal is signed by the government.",
+            id="call-off-phrasal-verb",
+            marks=pytest.mark.xfail(
+                strict=True, reason="'call off' is taken as a cue: source 'The union', content 'the strike'"
+            ),
+        ),
     ],
 )
 def test_attribution_none_without_reported_content(nlp: Language, sentence: str) -> None:
@@ -192,6 +317,7 @@ def test_attribution_floating_quote_in_next_paragraph_keeps_speaker(nlp: Languag
 
 # --- sources --------------------------------------------------------------------------------------
 
+
 def test_sources_pronoun_he_is_the_last_named_person(nlp: Language) -> None:
     text = (
         "Prime Minister Elena Varga met the farmers' union on Monday. Union leader Pavel Novak said that the talks "
@@ -207,11 +333,14 @@ def test_sources_pronoun_he_is_the_last_named_person(nlp: Language) -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, reason="'She' goes to the subject of the previous sentence, Pavel Novak, not the last named person"
+    strict=True,
+    reason="'She' goes to the subject of the previous sentence, Pavel Novak, not the last named person",
 )
 def test_sources_pronoun_she_after_two_people_is_the_last_named(nlp: Language) -> None:
-    text = ("Union leader Pavel Novak met Prime Minister Elena Varga on Monday. She said that a deal on diesel "
-            "prices could be signed within days.")
+    text = (
+        "Union leader Pavel Novak met Prime Minister Elena Varga on Monday. She said that a deal on diesel "
+        "prices could be signed within days."
+    )
     report = build_report(nlp(text))
     she = next(a for a in report.attributions if a.source == "She")
     source = report.source(she.source_id)
@@ -221,12 +350,24 @@ def test_sources_pronoun_she_after_two_people_is_the_last_named(nlp: Language) -
 @pytest.mark.parametrize(
     ("text", "antecedent"),
     [
-        pytest.param("Farmers and truck drivers blocked the highway on Monday. They said that fuel prices had "
-                     "doubled since the spring.", "Farmers and truck drivers", id="coordinated-subject"),
-        pytest.param("The United States and Japan have condemned the missile launch. They have said that the tests "
-                     "break several resolutions of the council.", "United States and Japan", id="coordinated-countries"),
-        pytest.param("Doctors at the clinic treated dozens of patients overnight. They said that most of the injuries "
-                     "were minor burns.", "Doctors", id="plural-noun"),
+        pytest.param(
+            "Farmers and truck drivers blocked the highway on Monday. They said that fuel prices had "
+            "doubled since the spring.",
+            "Farmers and truck drivers",
+            id="coordinated-subject",
+        ),
+        pytest.param(
+            "The United States and Japan have condemned the missile launch. They have said that the tests "
+            "break several resolutions of the council.",
+            "United States and Japan",
+            id="coordinated-countries",
+        ),
+        pytest.param(
+            "Doctors at the clinic treated dozens of patients overnight. They said that most of the injuries "
+            "were minor burns.",
+            "Doctors",
+            id="plural-noun",
+        ),
     ],
 )
 def test_sources_they_is_the_plural_or_coordinated_source(nlp: Language, text: str, antecedent: str) -> None:
@@ -238,8 +379,10 @@ def test_sources_they_is_the_plural_or_coordinated_source(nlp: Language, text: s
 
 
 def test_sources_surname_merges_with_full_name(nlp: Language) -> None:
-    text = ("Prime Minister Elena Varga said that the border would stay open. Varga also said that more guards "
-            "would be sent to the crossing.")
+    text = (
+        "Prime Minister Elena Varga said that the border would stay open. Varga also said that more guards "
+        "would be sent to the crossing."
+    )
     report = build_report(nlp(text))
     varga = source_named(report, "Varga")
     assert varga.name == "Elena Varga" and "Varga" in varga.aliases
@@ -247,8 +390,10 @@ def test_sources_surname_merges_with_full_name(nlp: Language) -> None:
 
 
 def test_sources_different_people_with_different_surnames_stay_apart(nlp: Language) -> None:
-    text = ("Elena Varga said that the border would stay open. Pavel Novak said that the border should be "
-            "closed at once.")
+    text = (
+        "Elena Varga said that the border would stay open. Pavel Novak said that the border should be "
+        "closed at once."
+    )
     report = build_report(nlp(text))
     assert len(report.sources) == 2
 
@@ -256,14 +401,25 @@ def test_sources_different_people_with_different_surnames_stay_apart(nlp: Langua
 @pytest.mark.parametrize(
     ("text", "full", "short"),
     [
-        pytest.param("The Federal Bureau of Investigation, or FBI, said that the stolen paintings had been moved "
-                     "abroad. Two days later the FBI said that one painting had been found in a warehouse.",
-                     "Federal Bureau of Investigation", "FBI", id="fbi"),
-        pytest.param("The Civil Aviation Authority (CAA) said that the runway had been closed overnight. The CAA "
-                     "said that flights would resume in the morning.",
-                     "Civil Aviation Authority", "CAA", id="caa-in-brackets",
-                     marks=pytest.mark.xfail(strict=True, reason="bracketed acronym: name 'Civil Aviation Authority (CAA', "
-                                                                 "role 'CAA', and 'The CAA' is a second source")),
+        pytest.param(
+            "The Federal Bureau of Investigation, or FBI, said that the stolen paintings had been moved "
+            "abroad. Two days later the FBI said that one painting had been found in a warehouse.",
+            "Federal Bureau of Investigation",
+            "FBI",
+            id="fbi",
+        ),
+        pytest.param(
+            "The Civil Aviation Authority (CAA) said that the runway had been closed overnight. The CAA "
+            "said that flights would resume in the morning.",
+            "Civil Aviation Authority",
+            "CAA",
+            id="caa-in-brackets",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="bracketed acronym: name 'Civil Aviation Authority (CAA', "
+                "role 'CAA', and 'The CAA' is a second source",
+            ),
+        ),
     ],
 )
 def test_sources_acronym_merges_with_full_name(nlp: Language, text: str, full: str, short: str) -> None:
@@ -275,8 +431,10 @@ def test_sources_acronym_merges_with_full_name(nlp: Language, text: str, full: s
 
 
 def test_sources_acronym_expands_to_full_name_given_only_as_apposition(nlp: Language) -> None:
-    text = ("The Federal Bureau of Investigation, or FBI, opened an inquiry into the theft on Monday. The FBI said "
-            "that the stolen paintings had been moved abroad.")
+    text = (
+        "The Federal Bureau of Investigation, or FBI, opened an inquiry into the theft on Monday. The FBI said "
+        "that the stolen paintings had been moved abroad."
+    )
     report = build_report(nlp(text))
     fbi = source_named(report, "FBI")
     assert fbi.kind != "unknown" and fbi.named
@@ -285,10 +443,18 @@ def test_sources_acronym_expands_to_full_name_given_only_as_apposition(nlp: Lang
 @pytest.mark.parametrize(
     ("text", "variants"),
     [
-        pytest.param("President Zelenskyy said that the front line was holding. Zelenskiy later said that "
-                     "reinforcements had arrived in the east.", ("Zelenskyy", "Zelenskiy"), id="transliteration"),
-        pytest.param("The Ministry of Defence said that the drills would last a week. The Ministry of Defense said "
-                     "on Friday that the drills had been extended.", ("Defence", "Defense"), id="british-american"),
+        pytest.param(
+            "President Zelenskyy said that the front line was holding. Zelenskiy later said that "
+            "reinforcements had arrived in the east.",
+            ("Zelenskyy", "Zelenskiy"),
+            id="transliteration",
+        ),
+        pytest.param(
+            "The Ministry of Defence said that the drills would last a week. The Ministry of Defense said "
+            "on Friday that the drills had been extended.",
+            ("Defence", "Defense"),
+            id="british-american",
+        ),
     ],
 )
 def test_sources_spelling_variants_merge(nlp: Language, text: str, variants: tuple[str, str]) -> None:
@@ -301,14 +467,22 @@ def test_sources_spelling_variants_merge(nlp: Language, text: str, variants: tup
 @pytest.mark.parametrize(
     ("text", "names"),
     [
-        pytest.param("Prime Minister Elena Varga later said that the border would stay open to trucks.",
-                     {"Elena Varga"}, id="person-adverb"),
-        pytest.param("The Ministry of Defence later said that the drills had been extended by a week.",
-                     {"Ministry of Defence"}, id="organization-adverb",
-                     marks=pytest.mark.xfail(strict=True, reason="name takes the adverb: 'Ministry of Defence later'")),
+        pytest.param(
+            "Prime Minister Elena Varga later said that the border would stay open to trucks.",
+            {"Elena Varga"},
+            id="person-adverb",
+        ),
+        pytest.param(
+            "The Ministry of Defence later said that the drills had been extended by a week.",
+            {"Ministry of Defence"},
+            id="organization-adverb",
+            marks=pytest.mark.xfail(strict=True, reason="name takes the adverb: 'Ministry of Defence later'"),
+        ),
     ],
 )
-def test_sources_name_is_the_mention_without_following_words(nlp: Language, text: str, names: set[str]) -> None:
+def test_sources_name_is_the_mention_without_following_words(
+    nlp: Language, text: str, names: set[str]
+) -> None:
     report = build_report(nlp(text))
     assert [s.name for s in report.sources] in [[n] for n in names], report.sources
 
@@ -316,14 +490,26 @@ def test_sources_name_is_the_mention_without_following_words(nlp: Language, text
 @pytest.mark.parametrize(
     ("text", "mention"),
     [
-        pytest.param("A senior official said that the talks had collapsed over the weekend.", "A senior official",
-                     id="senior-official"),
-        pytest.param("An official, speaking on condition of anonymity, said the convoy had been hit.", "An official",
-                     id="condition-of-anonymity"),
-        pytest.param("Two people familiar with the matter said that the merger had been called off.",
-                     "Two people familiar with the matter", id="people-familiar"),
-        pytest.param("Sources close to the president said he would not run again in the next election.",
-                     "Sources close to the president", id="sources-close-to"),
+        pytest.param(
+            "A senior official said that the talks had collapsed over the weekend.",
+            "A senior official",
+            id="senior-official",
+        ),
+        pytest.param(
+            "An official, speaking on condition of anonymity, said the convoy had been hit.",
+            "An official",
+            id="condition-of-anonymity",
+        ),
+        pytest.param(
+            "Two people familiar with the matter said that the merger had been called off.",
+            "Two people familiar with the matter",
+            id="people-familiar",
+        ),
+        pytest.param(
+            "Sources close to the president said he would not run again in the next election.",
+            "Sources close to the president",
+            id="sources-close-to",
+        ),
     ],
 )
 def test_sources_anonymous_recognised(nlp: Language, text: str, mention: str) -> None:
@@ -338,17 +524,39 @@ def test_sources_anonymous_recognised(nlp: Language, text: str, mention: str) ->
 @pytest.mark.parametrize(
     ("text", "name", "role"),
     [
-        pytest.param("Police spokesperson Amir Haddad said that the driver had been detained.", "Amir Haddad",
-                     "Police spokesperson", id="title-before-name"),
-        pytest.param("Prime Minister Elena Varga said that the border would stay open.", "Elena Varga",
-                     "Prime Minister", id="office-title"),
-        pytest.param("Rescue chief Tomas Berg said that the tunnel was stable.", "Tomas Berg", "Rescue chief",
-                     id="job-title"),
-        pytest.param("The mayor, Hanna Lindqvist, said that the works would begin in May.", "Hanna Lindqvist", "mayor",
-                     id="apposition-after-role",
-                     marks=pytest.mark.xfail(strict=True, reason="name and role swapped: name 'mayor', role 'Hanna Lindqvist'")),
-        pytest.param("Hanna Lindqvist, the mayor of the town, said that the works would begin in May.",
-                     "Hanna Lindqvist", "mayor", id="apposition-after-name"),
+        pytest.param(
+            "Police spokesperson Amir Haddad said that the driver had been detained.",
+            "Amir Haddad",
+            "Police spokesperson",
+            id="title-before-name",
+        ),
+        pytest.param(
+            "Prime Minister Elena Varga said that the border would stay open.",
+            "Elena Varga",
+            "Prime Minister",
+            id="office-title",
+        ),
+        pytest.param(
+            "Rescue chief Tomas Berg said that the tunnel was stable.",
+            "Tomas Berg",
+            "Rescue chief",
+            id="job-title",
+        ),
+        pytest.param(
+            "The mayor, Hanna Lindqvist, said that the works would begin in May.",
+            "Hanna Lindqvist",
+            "mayor",
+            id="apposition-after-role",
+            marks=pytest.mark.xfail(
+                strict=True, reason="name and role swapped: name 'mayor', role 'Hanna Lindqvist'"
+            ),
+        ),
+        pytest.param(
+            "Hanna Lindqvist, the mayor of the town, said that the works would begin in May.",
+            "Hanna Lindqvist",
+            "mayor",
+            id="apposition-after-name",
+        ),
     ],
 )
 def test_sources_role_from_title_or_apposition(nlp: Language, text: str, name: str, role: str) -> None:
@@ -361,43 +569,114 @@ def test_sources_role_from_title_or_apposition(nlp: Language, text: str, name: s
 
 # --- unverified -----------------------------------------------------------------------------------
 
-FILLER = " The town council will meet again next week to discuss the repairs and the budget for the coming year."
+FILLER = (
+    " The town council will meet again next week to discuss the repairs and the budget for the coming year."
+)
 
 UNVERIFIED_CASES = [
-    pytest.param("The images could not be independently verified by reporters at the scene.",
-                 "not_independently_verified", "independently verified", id="not-independently-verified"),
-    pytest.param("The army has not confirmed the number of casualties in the attack on the depot.",
-                 "not_confirmed", "not confirmed", id="not-confirmed"),
-    pytest.param("Neither the police nor the mayor have confirmed the arrests made on Tuesday night.",
-                 "not_confirmed", "have confirmed", id="neither-nor-confirmed"),
-    pytest.param("The spokesman denied that troops had crossed the border during the night.",
-                 "denied", "denied", id="denied"),
-    pytest.param("A senior official said that the talks had collapsed over the weekend in the capital.",
-                 "anonymous_source", "A senior official said", id="anonymous-official"),
-    pytest.param("An official, speaking on condition of anonymity, said the convoy had been hit near the border.",
-                 "anonymous_source", "anonymity", id="anonymity"),
-    pytest.param("The ship reportedly sank near the coast on Tuesday night with its whole crew.",
-                 "unnamed_reports", "reportedly", id="reportedly"),
-    pytest.param("Local media reports that the factory has closed its doors for good after the fire.",
-                 "unnamed_reports", "media reports", id="media-reports"),
-    pytest.param("The fire appears to have started in the kitchen of the restaurant after midnight.",
-                 "hedged", "appears to have started", id="appears-to"),
-    pytest.param("The suspect allegedly stole three cars from the parking lot behind the hotel.",
-                 "hedged", "allegedly", id="allegedly"),
-    pytest.param("The mine may have flooded overnight after the storm hit the valley.",
-                 "hedged", "may have flooded", id="may-have"),
-    pytest.param("Police have estimated that about 3,000 people joined the march through the city centre.",
-                 "estimate", "estimated", id="estimated-cue"),
-    pytest.param("About 200 people were evacuated from the village as the river rose on Sunday.",
-                 "estimate", "About 200 people", id="approximate-figure"),
-    pytest.param("The rebels claimed the victory without providing evidence for it on their channels.",
-                 "no_evidence", "without providing evidence", id="without-providing-evidence"),
-    pytest.param("The minister offered no evidence for the accusation he made against the newspaper.",
-                 "no_evidence", "offered no evidence", id="offered-no-evidence"),
-    pytest.param("The governor said that 40 houses were destroyed by the storm on the coast of the island.",
-                 "single_source", "The governor said", id="single-source"),
-    pytest.param("The governor said that 40 people were killed in the floods. The Red Cross said that 75 people "
-                 "were killed in the floods.", "conflicting_figures", "75", id="conflicting-figures"),
+    pytest.param(
+        "The images could not be independently verified by reporters at the scene.",
+        "not_independently_verified",
+        "independently verified",
+        id="not-independently-verified",
+    ),
+    pytest.param(
+        "The army has not confirmed the number of casualties in the attack on the depot.",
+        "not_confirmed",
+        "not confirmed",
+        id="not-confirmed",
+    ),
+    pytest.param(
+        "Neither the police nor the mayor have confirmed the arrests made on Tuesday night.",
+        "not_confirmed",
+        "have confirmed",
+        id="neither-nor-confirmed",
+    ),
+    pytest.param(
+        "The spokesman denied that troops had crossed the border during the night.",
+        "denied",
+        "denied",
+        id="denied",
+    ),
+    pytest.param(
+        "A senior official said that the talks had collapsed over the weekend in the capital.",
+        "anonymous_source",
+        "A senior official said",
+        id="anonymous-official",
+    ),
+    pytest.param(
+        "An official, speaking on condition of anonymity, said the convoy had been hit near the border.",
+        "anonymous_source",
+        "anonymity",
+        id="anonymity",
+    ),
+    pytest.param(
+        "The ship reportedly sank near the coast on Tuesday night with its whole crew.",
+        "unnamed_reports",
+        "reportedly",
+        id="reportedly",
+    ),
+    pytest.param(
+        "Local media reports that the factory has closed its doors for good after the fire.",
+        "unnamed_reports",
+        "media reports",
+        id="media-reports",
+    ),
+    pytest.param(
+        "The fire appears to have started in the kitchen of the restaurant after midnight.",
+        "hedged",
+        "appears to have started",
+        id="appears-to",
+    ),
+    pytest.param(
+        "The suspect allegedly stole three cars from the parking lot behind the hotel.",
+        "hedged",
+        "allegedly",
+        id="allegedly",
+    ),
+    pytest.param(
+        "The mine may have flooded overnight after the storm hit the valley.",
+        "hedged",
+        "may have flooded",
+        id="may-have",
+    ),
+    pytest.param(
+        "Police have estimated that about 3,000 people joined the march through the city centre.",
+        "estimate",
+        "estimated",
+        id="estimated-cue",
+    ),
+    pytest.param(
+        "About 200 people were evacuated from the village as the river rose on Sunday.",
+        "estimate",
+        "About 200 people",
+        id="approximate-figure",
+    ),
+    pytest.param(
+        "The rebels claimed the victory without providing evidence for it on their channels.",
+        "no_evidence",
+        "without providing evidence",
+        id="without-providing-evidence",
+    ),
+    pytest.param(
+        "The minister offered no evidence for the accusation he made against the newspaper.",
+        "no_evidence",
+        "offered no evidence",
+        id="offered-no-evidence",
+    ),
+    pytest.param(
+        "The governor said that 40 houses were destroyed by the storm on the coast of the island.",
+        "single_source",
+        "The governor said",
+        id="single-source",
+    ),
+    pytest.param(
+        "The governor said that 40 people were killed in the floods. The Red Cross said that 75 people "
+        "were killed in the floods.",
+        "conflicting_figures",
+        "75",
+        id="conflicting-figures",
+    ),
 ]
 
 
@@ -406,7 +685,9 @@ def test_unverified_reason_with_evidence_words(nlp: Language, text: str, reason:
     article = text + FILLER
     report = build_report(nlp(article))
     items = [u for u in report.unverified if u.reason == reason]
-    assert any(words in u.evidence for u in items), f"{reason} not flagged with {words!r}: {report.unverified}"
+    assert any(words in u.evidence for u in items), (
+        f"{reason} not flagged with {words!r}: {report.unverified}"
+    )
     for item in items:
         assert article[item.span[0] : item.span[1]] == item.evidence
 
@@ -414,8 +695,12 @@ def test_unverified_reason_with_evidence_words(nlp: Language, text: str, reason:
 @pytest.mark.parametrize(
     "text",
     [
-        pytest.param("The police confirmed that two suspects had been arrested near the station.", id="confirmed"),
-        pytest.param("The bridge was closed on Tuesday and will reopen in the spring after repairs.", id="plain-fact"),
+        pytest.param(
+            "The police confirmed that two suspects had been arrested near the station.", id="confirmed"
+        ),
+        pytest.param(
+            "The bridge was closed on Tuesday and will reopen in the spring after repairs.", id="plain-fact"
+        ),
     ],
 )
 def test_unverified_plain_statements_are_not_hedged_or_unconfirmed(nlp: Language, text: str) -> None:
@@ -428,35 +713,100 @@ def test_unverified_plain_statements_are_not_hedged_or_unconfirmed(nlp: Language
 
 FIGURE_CASES = [
     # (sentence, figure text, value, approximate, counts)
-    pytest.param("About 200 people were evacuated from the village.", "About 200", 200.0, True, "people", id="about"),
-    pytest.param("More than 10,000 residents lost power during the storm.", "More than 10,000", 10000.0, True,
-                 "residents", id="more-than"),
-    pytest.param("Eight firefighters were injured while fighting the blaze.", "Eight", 8.0, False, "firefighters",
-                 id="word-number"),
-    pytest.param("The city spent 3.5 million dollars on the new park.", "3.5 million", 3_500_000.0, False, "dollars",
-                 id="million"),
-    pytest.param("Nearly 40 percent of the voters stayed at home.", "Nearly 40 percent", 40.0, True, None, id="percent"),
-    pytest.param("Twelve ships were stuck in the canal for a week.", "Twelve", 12.0, False, "ships", id="twelve"),
-    pytest.param("Roughly 1,500 soldiers crossed the river at dawn.", "Roughly 1,500", 1500.0, True, "soldiers",
-                 id="roughly"),
-    pytest.param("Up to 5,000 people were affected by the outage.", "Up to 5,000", 5000.0, True, "people",
-                 id="up-to"),
-    pytest.param("Some 1.2 billion dollars were lost in the scandal.", "Some 1.2 billion", 1.2e9, True, "dollars",
-                 id="some-billion"),
-    pytest.param("Fewer than 50 people attended the meeting on Friday.", "Fewer than 50", 50.0, True, "people",
-                 id="fewer-than"),
-    pytest.param("A dozen trucks were stuck at the border for two days.", "dozen", 12.0, False, "trucks", id="dozen"),
+    pytest.param(
+        "About 200 people were evacuated from the village.", "About 200", 200.0, True, "people", id="about"
+    ),
+    pytest.param(
+        "More than 10,000 residents lost power during the storm.",
+        "More than 10,000",
+        10000.0,
+        True,
+        "residents",
+        id="more-than",
+    ),
+    pytest.param(
+        "Eight firefighters were injured while fighting the blaze.",
+        "Eight",
+        8.0,
+        False,
+        "firefighters",
+        id="word-number",
+    ),
+    pytest.param(
+        "The city spent 3.5 million dollars on the new park.",
+        "3.5 million",
+        3_500_000.0,
+        False,
+        "dollars",
+        id="million",
+    ),
+    pytest.param(
+        "Nearly 40 percent of the voters stayed at home.", "Nearly 40 percent", 40.0, True, None, id="percent"
+    ),
+    pytest.param(
+        "Twelve ships were stuck in the canal for a week.", "Twelve", 12.0, False, "ships", id="twelve"
+    ),
+    pytest.param(
+        "Roughly 1,500 soldiers crossed the river at dawn.",
+        "Roughly 1,500",
+        1500.0,
+        True,
+        "soldiers",
+        id="roughly",
+    ),
+    pytest.param(
+        "Up to 5,000 people were affected by the outage.", "Up to 5,000", 5000.0, True, "people", id="up-to"
+    ),
+    pytest.param(
+        "Some 1.2 billion dollars were lost in the scandal.",
+        "Some 1.2 billion",
+        1.2e9,
+        True,
+        "dollars",
+        id="some-billion",
+    ),
+    pytest.param(
+        "Fewer than 50 people attended the meeting on Friday.",
+        "Fewer than 50",
+        50.0,
+        True,
+        "people",
+        id="fewer-than",
+    ),
+    pytest.param(
+        "A dozen trucks were stuck at the border for two days.", "dozen", 12.0, False, "trucks", id="dozen"
+    ),
     pytest.param("Hundreds of people gathered outside the court.", "Hundreds", None, True, None, id="vague"),
-    pytest.param("At least 12 people died in the crash near the airport.", "At least 12", 12.0, True, "people",
-                 id="at-least",
-                 marks=pytest.mark.xfail(strict=True, reason="'At' is left out: the figure text is 'least 12'")),
-    pytest.param("Twenty-five soldiers were wounded in the attack.", "Twenty-five", 25.0, False, "soldiers",
-                 id="hyphenated-number-word",
-                 marks=pytest.mark.xfail(strict=True, reason="split into two figures: 'Twenty' (20) and 'five' (5)")),
-    pytest.param("About\u00a0200 people were evacuated from the village.", "About\u00a0200", 200.0, True, "people",
-                 id="no-break-space",
-                 marks=pytest.mark.xfail(strict=True, reason="a no-break space after 'About' drops the approximator: "
-                                                             "figure '200', not approximate")),
+    pytest.param(
+        "At least 12 people died in the crash near the airport.",
+        "At least 12",
+        12.0,
+        True,
+        "people",
+        id="at-least",
+        marks=pytest.mark.xfail(strict=True, reason="'At' is left out: the figure text is 'least 12'"),
+    ),
+    pytest.param(
+        "Twenty-five soldiers were wounded in the attack.",
+        "Twenty-five",
+        25.0,
+        False,
+        "soldiers",
+        id="hyphenated-number-word",
+        marks=pytest.mark.xfail(strict=True, reason="split into two figures: 'Twenty' (20) and 'five' (5)"),
+    ),
+    pytest.param(
+        "About\u00a0200 people were evacuated from the village.",
+        "About\u00a0200",
+        200.0,
+        True,
+        "people",
+        id="no-break-space",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="a no-break space after 'About' drops the approximator: figure '200', not approximate",
+        ),
+    ),
 ]
 
 
@@ -500,7 +850,8 @@ def test_figures_only_within_the_range(nlp: Language) -> None:
 ARTICLE_WITH_BOILERPLATE = """Storm floods coastal towns
 
 Heavy rain flooded three coastal towns on Sunday, and about 200 people spent the night in schools.
-“The water came into the houses within minutes,” said Mayor Hanna Lindqvist. She said that the damage would cost several million dollars to repair.
+“The water came into the houses within minutes,” said Mayor Hanna Lindqvist.
+She said that the damage would cost several million dollars to repair.
 The weather service has warned that more rain could fall on Tuesday.
 More coverage on this topic
 Ministers meet over fuel prices in the capital
@@ -563,7 +914,10 @@ def test_boilerplate_housekeeping_lines(line: str, boilerplate: bool) -> None:
 
 # --- the rules read only the parse (hand-built Docs, no model) -------------------------------------
 
-def hand_parsed(words: list[str], heads: list[int], deps: list[str], pos: list[str], lemmas: list[str]) -> Doc:
+
+def hand_parsed(
+    words: list[str], heads: list[int], deps: list[str], pos: list[str], lemmas: list[str]
+) -> Doc:
     vocab = spacy.blank("en").vocab
     return Doc(vocab, words=words, heads=heads, deps=deps, pos=pos, lemmas=lemmas)
 
@@ -586,8 +940,12 @@ def test_hand_parsed_indirect_speech() -> None:
 @pytest.mark.parametrize(
     ("change", "value"),
     [
-        pytest.param("lemmas", ["official", "paint", "the", "bridge", "be", "safe", "."], id="not-a-cue-lemma"),
-        pytest.param("deps", ["nsubj", "ROOT", "det", "nsubj", "advcl", "acomp", "punct"], id="no-clausal-complement"),
+        pytest.param(
+            "lemmas", ["official", "paint", "the", "bridge", "be", "safe", "."], id="not-a-cue-lemma"
+        ),
+        pytest.param(
+            "deps", ["nsubj", "ROOT", "det", "nsubj", "advcl", "acomp", "punct"], id="no-clausal-complement"
+        ),
         pytest.param("pos", ["NOUN", "NOUN", "DET", "NOUN", "AUX", "ADJ", "PUNCT"], id="cue-not-a-verb"),
     ],
 )
@@ -599,7 +957,9 @@ def test_hand_parsed_same_words_other_parse_no_attribution(change: str, value: l
 
 def test_hand_parsed_unusual_cue_form_found_by_lemma() -> None:
     """An inflection no list contains still counts: the rule reads the lemma, not the word."""
-    doc = hand_parsed(**{**OFFICIALS_SAID, "words": ["Officials", "sayeth", "the", "bridge", "was", "safe", "."]})
+    doc = hand_parsed(
+        **{**OFFICIALS_SAID, "words": ["Officials", "sayeth", "the", "bridge", "was", "safe", "."]}
+    )
     _, seen = attributions_of(doc)
     assert [(s.source, s.cue, s.cue_lemma) for s in seen] == [("Officials", "sayeth", "say")]
 
@@ -613,4 +973,6 @@ def test_hand_parsed_according_to() -> None:
         lemmas=["accord", "to", "police", ",", "the", "road", "be", "close", "."],
     )
     _, seen = attributions_of(doc)
-    assert seen == [Seen("police", "According to", "according to", "the road was closed", False, "according_to")]
+    assert seen == [
+        Seen("police", "According to", "according to", "the road was closed", False, "according_to")
+    ]
