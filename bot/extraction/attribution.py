@@ -21,6 +21,7 @@ from bot.extraction.lexicon import (
     EVIDENCE_VERBS,
     INTENT_VERBS,
     NOUN_OBJECT_CUES,
+    PHRASAL_SPEECH_VERBS,
     PREPOSITION_CUES,
     RAISING_VERBS,
     REPORTING_NOUNS,
@@ -83,7 +84,7 @@ def find_attributions(doc: Doc, quotes: Sequence[Span], skip: Sequence[Span] = (
             continue
         found.append(record)
     found = _drop_nested(found)
-    found.extend(_join_interrupted_quotes(doc, text, found, _floating_quotes(text, quotes, found, skip, skip_starts)))
+    found.extend(_join_interrupted_quotes(doc, text, found, _floating_quotes(doc, text, quotes, found, skip, skip_starts)))
     found.sort(key=lambda f: f.content[0])
     return found
 
@@ -97,7 +98,11 @@ def _clause_cue(verb: Token, text: str, quotes: Sequence[Span], quote_starts: li
     Why: the complement clause of a verb of saying or thinking is what is said (PARC 3.0); a colon
     or a quotation right beside "X said" is the same thing written as a direct quote.
     """
-    if verb.pos_ not in _VERBAL or verb.lemma_.lower() not in CLAUSE_CUES:
+    if verb.pos_ not in _VERBAL:
+        return None
+    lemma = verb.lemma_.lower()
+    phrasal = lemma not in CLAUSE_CUES and any((lemma, c.lower_) in PHRASAL_SPEECH_VERBS for c in verb.children if c.dep_ == "prt")
+    if lemma not in CLAUSE_CUES and not phrasal:
         return None
     complement = next((c for c in verb.children if c.dep_ in _CLAUSE_DEPS), None)
     if verb.dep_ == "parataxis" and verb.head.pos_ in _VERBAL:
@@ -111,7 +116,7 @@ def _clause_cue(verb: Token, text: str, quotes: Sequence[Span], quote_starts: li
         content = _subtree_span(complement)
         if complement.i > verb.i:
             content = _through_colon(complement, content)
-    elif verb.lemma_.lower() in SPEECH_VERBS:
+    elif lemma in SPEECH_VERBS or phrasal:
         content = _colon_or_adjacent_quote(verb, text, quotes, quote_starts)
         if content is None:
             return None
@@ -350,7 +355,7 @@ def _stance_noun(noun: Token) -> Found | None:
 
 
 def _floating_quotes(
-    text: str, quotes: Sequence[Span], found: list[Found], skip: Sequence[Span], skip_starts: list[int]
+    doc: Doc, text: str, quotes: Sequence[Span], found: list[Found], skip: Sequence[Span], skip_starts: list[int]
 ) -> Iterable[Found]:
     """Quotations with no cue of their own continue the most recent speaker.
 
@@ -363,6 +368,11 @@ def _floating_quotes(
         if _inside(start, skip, skip_starts) or _word_count(text, (start, end)) < 4:
             continue
         if any(_overlap((start, end), span) > 0.5 * (end - start) for span in taken):
+            continue
+        introducer = _colon_introducer(doc, text, start)
+        if introducer is not None:
+            yield Found(content=(start, end), cue=None, cue_lemma=None, source_token=introducer.i,
+                        source=_mention_span(introducer), direct=True, kind="quote")
             continue
         previous = [f for f in attributed if max(f.content[1], f.cue[1] if f.cue else 0) <= start]
         if not previous:
@@ -380,6 +390,23 @@ def _floating_quotes(
             direct=True,
             kind="quote",
         )
+
+
+def _colon_introducer(doc: Doc, text: str, quote_start: int) -> Token | None:
+    """The subject of a clause that ends in a colon right before a quotation ("Trump went further: “...”")."""
+    colon_at = quote_start - 1
+    while colon_at > 0 and text[colon_at] == " ":
+        colon_at -= 1
+    if colon_at <= 0 or text[colon_at] != ":":
+        return None
+    colon = doc.char_span(colon_at, colon_at + 1)
+    if colon is None:
+        return None
+    head = colon[0].head
+    if head.pos_ not in _VERBAL:
+        return None
+    subject = next((c for c in head.children if c.dep_ == "nsubj"), None)
+    return subject if subject is not None and subject.pos_ in ("PROPN", "NOUN", "PRON") else None
 
 
 def _join_interrupted_quotes(doc: Doc, text: str, found: list[Found], floating: Iterable[Found]) -> list[Found]:

@@ -25,6 +25,13 @@ SPEECH_VERBS: frozenset[str] = frozenset(
     """.split()
 )
 
+#: Phrasal verbs of saying: the verb with its particle ("she went on", "he fired back").
+PHRASAL_SPEECH_VERBS: frozenset[tuple[str, str]] = frozenset(
+    {("go", "on"), ("point", "out"), ("fire", "back"), ("shoot", "back"), ("hit", "back"), ("chime", "in"),
+     ("lash", "out"), ("spell", "out"), ("cry", "out"), ("speak", "out"), ("speak", "up"), ("write", "back"),
+     ("sum", "up"), ("weigh", "in"), ("pipe", "up"), ("break", "in")}
+)
+
 #: Verbs of thought, belief and perception: PolNeAR counts them as attribution cues too
 #: ("think", "believe", "know" make up about 3% of its cues).
 COGNITION_VERBS: frozenset[str] = frozenset(
