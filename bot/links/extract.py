@@ -1,0 +1,46 @@
+"""The article in a fetched page: main text, title, date and site name, with trafilatura.
+
+Pure and synchronous (CPU work: callers run it off the event loop). Navigation, comments, adverts
+and cookie banners are left out by trafilatura's boilerplate removal; comments are never included.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import trafilatura
+
+from bot.extraction.pipeline import MIN_WORDS
+from bot.links.page import FetchedPage, FetchError
+
+#: schema.org's way of saying an article is behind a paywall (JSON-LD or microdata).
+_PAYWALL = re.compile(rb"[\"']?isAccessibleForFree[\"']?\s*[:=]\s*[\"']?false", re.IGNORECASE)
+
+
+def extract_page(body: bytes, *, url: str, content_type: str, charset: str | None) -> FetchedPage:
+    """The article of ``body`` (an HTML or plain-text page at ``url``), or :class:`FetchError`
+    (``no_text`` / ``paywall``) when it holds no article text."""
+    if content_type == "text/plain":
+        text = body.decode(charset or "utf-8", errors="replace").strip()
+        title, site_name, published = None, None, None
+    else:
+        markup: str | bytes = body.decode(charset, errors="replace") if charset else body
+        document = trafilatura.bare_extraction(
+            markup, url=url, with_metadata=True, include_comments=False, include_tables=False,
+            include_images=False, include_links=False,
+        )
+        text = (document.text or "").strip() if document is not None else ""
+        title = (document.title or None) if document is not None else None
+        site_name = (document.sitename or document.hostname or None) if document is not None else None
+        published = (document.date or None) if document is not None else None
+    if len(text.split()) < MIN_WORDS:
+        if _PAYWALL.search(body):
+            raise FetchError("paywall", "The article on this page is behind a paywall.")
+        raise FetchError(
+            "no_text",
+            "I found no article text on this page (it may be behind a paywall or need JavaScript).",
+        )
+    return FetchedPage(
+        url=url, text=text, title=title, site_name=site_name or urlsplit(url).hostname, published=published
+    )
