@@ -197,9 +197,6 @@ ATTRIBUTION_CASES = [
         False,
         "paraphrase",
         id="after-dateline",
-        marks=pytest.mark.xfail(
-            strict=True, reason="the dateline is taken as the source: 'KYIV', role 'Ukraine'"
-        ),
     ),
     pytest.param(
         "In a statement, the union said it would strike on Friday unless wages were raised.",
@@ -283,9 +280,6 @@ def test_attribution_cue_lemma_in_every_form(nlp: Language, lemma: str, source: 
         pytest.param(
             "The union will call off the strike if the deal is signed by the government.",
             id="call-off-phrasal-verb",
-            marks=pytest.mark.xfail(
-                strict=True, reason="'call off' is taken as a cue: source 'The union', content 'the strike'"
-            ),
         ),
     ],
 )
@@ -413,11 +407,6 @@ def test_sources_different_people_with_different_surnames_stay_apart(nlp: Langua
             "Civil Aviation Authority",
             "CAA",
             id="caa-in-brackets",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="bracketed acronym: name 'Civil Aviation Authority (CAA', "
-                "role 'CAA', and 'The CAA' is a second source",
-            ),
         ),
     ],
 )
@@ -475,7 +464,6 @@ def test_sources_spelling_variants_merge(nlp: Language, text: str, variants: tup
             "The Ministry of Defence later said that the drills had been extended by a week.",
             {"Ministry of Defence"},
             id="organization-adverb",
-            marks=pytest.mark.xfail(strict=True, reason="name takes the adverb: 'Ministry of Defence later'"),
         ),
     ],
 )
@@ -546,9 +534,6 @@ def test_sources_anonymous_recognised(nlp: Language, text: str, mention: str) ->
             "Hanna Lindqvist",
             "mayor",
             id="apposition-after-role",
-            marks=pytest.mark.xfail(
-                strict=True, reason="name and role swapped: name 'mayor', role 'Hanna Lindqvist'"
-            ),
         ),
         pytest.param(
             "Hanna Lindqvist, the mayor of the town, said that the works would begin in May.",
@@ -783,7 +768,6 @@ FIGURE_CASES = [
         True,
         "people",
         id="at-least",
-        marks=pytest.mark.xfail(strict=True, reason="'At' is left out: the figure text is 'least 12'"),
     ),
     pytest.param(
         "Twenty-five soldiers were wounded in the attack.",
@@ -792,7 +776,6 @@ FIGURE_CASES = [
         False,
         "soldiers",
         id="hyphenated-number-word",
-        marks=pytest.mark.xfail(strict=True, reason="split into two figures: 'Twenty' (20) and 'five' (5)"),
     ),
     pytest.param(
         "About\u00a0200 people were evacuated from the village.",
@@ -801,10 +784,6 @@ FIGURE_CASES = [
         True,
         "people",
         id="no-break-space",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="a no-break space after 'About' drops the approximator: figure '200', not approximate",
-        ),
     ),
 ]
 

@@ -224,6 +224,8 @@ def _object_cue(verb: Token) -> Found | None:
     if verb.pos_ != "VERB":
         return None
     lemma = verb.lemma_.lower()
+    if any(c.dep_ == "prt" for c in verb.children):
+        return None  # a phrasal verb means something else: "called off the strike", "backed down"
     target: Token | None = None
     if lemma in NOUN_OBJECT_CUES:
         target = next((c for c in verb.children if c.dep_ in ("dobj", "xcomp") and c.i > verb.i), None)
@@ -466,12 +468,15 @@ def _subject_of(verb: Token, depth: int = 0) -> Token | None:
     "X said Y, adding that Z": "adding" has no subject of its own; it belongs to the nearest
     governing cue verb, not to the verb of the reported clause it hangs from.
     """
-    for child in verb.children:
-        if child.dep_ in _SUBJECT_DEPS:
-            if child.dep_ == "nsubjpass" or child.lower_ in ("it", "there") and _is_passive(verb):
-                agent = _agent(verb)
-                return agent
-            return child
+    subjects = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS]
+    if subjects:
+        # the subject nearest before the verb: a dateline ("KYIV, Ukraine – The ministry said")
+        # is parsed as a second subject further left
+        before = [c for c in subjects if c.i < verb.i]
+        child = before[-1] if before else subjects[0]
+        if child.dep_ == "nsubjpass" or child.lower_ in ("it", "there") and _is_passive(verb):
+            return _agent(verb)
+        return child
     agent = _agent(verb)
     if agent is not None:
         return agent
@@ -523,8 +528,8 @@ def _mention_span(head: Token) -> Span:
     # a quotation mark or punctuation at either end is not part of the name
     while start < head.i and (doc[start].is_punct or doc[start].is_space):
         start += 1
-    while end > head.i and (doc[end].is_punct or doc[end].is_space):
-        end -= 1
+    while end > head.i and (doc[end].is_punct or doc[end].is_space or doc[end].dep_ == "advmod"):
+        end -= 1  # "The Ministry of Defence later said": the adverb belongs to the verb
     return (doc[start].idx, doc[end].idx + len(doc[end].text))
 
 

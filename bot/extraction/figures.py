@@ -50,16 +50,23 @@ def find_figures(doc: Doc, start_char: int, end_char: int) -> list[FoundFigure]:
         if _looks_like_year(token):
             continue
         first, last = token.i, token.i
-        while last + 1 < span.end and _is_number(doc[last + 1]) and doc[last + 1].ent_type_ not in NOT_COUNTS:
-            last += 1
+        while last + 1 < span.end:
+            following = doc[last + 1]
+            if _is_number(following) and following.ent_type_ not in NOT_COUNTS:
+                last += 1
+            elif following.text == "-" and last + 2 < span.end and doc[last + 2].lower_ in NUMBER_WORDS:
+                last += 2  # "twenty-five"
+            else:
+                break
         if last + 1 < span.end and doc[last + 1].lower_ in ("percent", "%", "per"):
             last += 1
         approximate = False
-        while first - 1 >= span.start and _is_approximator(doc[first - 1]):
-            first -= 1
+        while first - 1 >= span.start and (_is_approximator(doc[first - 1]) or doc[first - 1].is_space and approximate is False and first - 2 >= span.start and _is_approximator(doc[first - 2])):
+            first -= 2 if doc[first - 1].is_space else 1
             approximate = True
-        if doc[first].lower_ in ("than",) and first - 1 >= span.start:
-            first -= 1
+        if approximate and doc[first].lower_ in ("least", "most") and first - 1 >= span.start and doc[first - 1].lower_ == "at":
+            first -= 1  # "at least 12"
+
         used.update(range(first, last + 1))
         words = [t for t in doc[token.i : last + 1]]
         value = _value(words)
@@ -97,7 +104,7 @@ def _value(words: list[Token]) -> float | None:
     total: float | None = None
     for word in words:
         lower = word.lower_.replace(",", "").lstrip("$€£¥").rstrip("%")
-        if lower in ("percent", "%", "per"):
+        if lower in ("percent", "%", "per", "-"):
             continue
         if lower in MULTIPLIERS and total is not None:
             total *= MULTIPLIERS[lower]

@@ -21,7 +21,7 @@ SPEECH_VERBS: frozenset[str] = frozenset(
     describe forecast project calculate reckon figure guess surmise lament concur grumble
     retort shout whisper cry scream yell recount narrate relate affirm certify verify attest
     specify clarify elaborate continue begin conclude summarize summarise add reaffirm publish
-    broadcast release email text message blog
+    broadcast release email text message blog read
     """.split()
 )
 

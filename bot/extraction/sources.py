@@ -48,7 +48,12 @@ class _Cluster:
     anonymous: bool = False
     head_lemma: str = ""
     plural: bool = False
+    proper: bool = False  # some mention is a proper name (Pat Ryder, DIU), not only a description
     finds: list[int] = field(default_factory=list)
+
+    @property
+    def named(self) -> bool:
+        return self.proper and not self.anonymous and self.kind != "anonymous"
 
     @property
     def name(self) -> str:
@@ -92,7 +97,7 @@ def resolve_sources(doc: Doc, text: str, finds: list[Found]) -> tuple[list[Sourc
                 aliases=aliases,
                 kind=cluster.kind,  # type: ignore[arg-type]
                 role=cluster.role,
-                named=cluster.kind not in ("anonymous", "unknown") and not cluster.anonymous,
+                named=cluster.named,
                 claims=(),
             )
         )
@@ -112,7 +117,7 @@ def _place(
         lower = head.lower_
     if head.pos_ == "PRON" or lower in PERSON_PRONOUNS | PLURAL_PRONOUNS | THING_PRONOUNS:
         return _antecedent(doc, head, clusters, by_token)
-    name, role, kind, person, anonymous = _describe(doc, head, found)
+    name, role, kind, person, anonymous, proper = _describe(doc, head, found)
     if not name:
         return None
     key_match = _match(name, person, anonymous, head, clusters, acronyms)
@@ -124,10 +129,12 @@ def _place(
             cluster.role = role
         if person and not cluster.person:
             cluster.person, cluster.kind = True, "person"
+        cluster.proper = cluster.proper or proper
         return key_match
     clusters.append(
         _Cluster(names=[name], kind=kind, role=role, person=person, anonymous=anonymous,
-                 head_lemma=head.lemma_.lower(), plural=head.tag_ in ("NNS", "NNPS") or _has_conj(head))
+                 head_lemma=head.lemma_.lower(), plural=head.tag_ in ("NNS", "NNPS") or _has_conj(head),
+                 proper=proper)
     )
     return len(clusters) - 1
 
@@ -153,29 +160,41 @@ def _antecedent(doc: Doc, pronoun: Token, clusters: list[_Cluster], by_token: di
             continue
         span = (token.left_edge.idx, token.idx + len(token.text))
         found = Found(content=span, cue=None, cue_lemma=None, source_token=token.i, source=span, direct=False, kind="paraphrase")
-        name, role, kind, person, anonymous = _describe(doc, token, found)
+        name, role, kind, person, anonymous, proper = _describe(doc, token, found)
         for index, cluster in enumerate(clusters):
             if _key(name) in {_key(n) for n in cluster.names}:
                 return index
         clusters.append(_Cluster(names=[name], kind=kind, role=role, person=person, anonymous=anonymous,
-                                 head_lemma=token.lemma_.lower(), plural=token.tag_ in ("NNS", "NNPS")))
+                                 head_lemma=token.lemma_.lower(), plural=token.tag_ in ("NNS", "NNPS"),
+                                 proper=proper))
         return len(clusters) - 1
     return None
 
 
-def _describe(doc: Doc, head: Token, found: Found) -> tuple[str, str | None, str, bool, bool]:
-    """Name, role, kind, is-person and is-anonymous of the mention headed by ``head``."""
+def _describe(doc: Doc, head: Token, found: Found) -> tuple[str, str | None, str, bool, bool, bool]:
+    """Name, role, kind, is-person, is-anonymous and is-proper-name of the mention headed by ``head``."""
     start, end = found.source if found.source is not None else (head.idx, head.idx + len(head.text))
     mention = doc.char_span(start, end, alignment_mode="expand")
     if mention is None:
-        return "", None, "unknown", False, False
-    entity = next((e for e in doc.ents if e.start <= head.i < e.end), None)
+        return "", None, "unknown", False, False, False
     role_parts: list[str] = []
+    named_apposition = next(
+        (c for c in head.children if c.dep_ == "appos" and c.ent_type_ == "PERSON" and head.ent_type_ != "PERSON"), None
+    )
+    if named_apposition is not None:
+        # "The mayor, Hanna Lindqvist, said": the apposition is the name, the head noun the role
+        role_parts.append(_strip_det(doc[mention.start : head.i + 1].text))
+        head = named_apposition
+        mention = doc[head.left_edge.i : head.right_edge.i + 1]
+    entity = next((e for e in doc.ents if e.start <= head.i < e.end), None)
     if _has_conj(head):
         name = _clean_name(mention.text)
         label = entity.label_ if entity is not None else ""
     elif entity is not None and entity.label_ in ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"):
-        name = _clean_name(entity.text)
+        last = entity.end - 1
+        while last > head.i and doc[last].pos_ in ("ADV", "PUNCT", "SPACE"):
+            last -= 1  # the recogniser sometimes takes a following adverb: "Ministry of Defence later"
+        name = _clean_name(doc[entity.start : last + 1].text)
         label = entity.label_
         before = doc[mention.start : entity.start].text.strip(" ,")
         if before and label == "PERSON":
@@ -188,7 +207,7 @@ def _describe(doc: Doc, head: Token, found: Found) -> tuple[str, str | None, str
             name = _clean_name(doc[titles[-1].i + 1 : head.i + 1].text) or name
             role_parts.append(doc[mention.start : titles[-1].i + 1].text)
     for child in head.children:
-        if child.dep_ == "appos":
+        if child.dep_ == "appos" and child.ent_type_ != "PERSON" and not _ACRONYM.match(child.text):
             role_parts.append(_strip_det(doc[child.left_edge.i : child.right_edge.i + 1].text.strip(" ,")))
     previous = _preceding_title_fragment(doc, mention.start)
     if previous:
@@ -202,7 +221,10 @@ def _describe(doc: Doc, head: Token, found: Found) -> tuple[str, str | None, str
     if person and head.lemma_.lower() in ANONYMOUS_HEADS:
         person = False
     kind = "person" if person else ("anonymous" if anonymous else _kind_of(head, name, label))
-    return name, role, kind, person, anonymous
+    if kind == "unknown" and head.lemma_.lower() in TITLE_WORDS:
+        kind = "person"  # "the governor": a person, though not named
+    proper = any(t.pos_ == "PROPN" or t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") for t in mention)
+    return name, role, kind, person, anonymous, proper
 
 
 def _kind_of(head: Token, name: str, label: str) -> str:
@@ -306,7 +328,8 @@ def _has_conj(head: Token) -> bool:
 
 
 def _clean_name(name: str) -> str:
-    name = re.sub(r"\s+", " ", name).strip(" ,.;:“”\"'’")
+    name = re.sub(r"\s*\([^)]*\)?\s*$", "", re.sub(r"\s+", " ", name))  # a bracketed acronym after the name
+    name = name.strip(" ,.;:“”\"'’")
     name = re.sub(r"^(?:neither|both|either)\s+", "", name, flags=re.I)
     name = re.sub(r"(?:’s|'s)$", "", name)
     return _strip_det(name, keep_indefinite=True)
