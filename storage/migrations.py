@@ -132,8 +132,28 @@ CREATE TRIGGER sources_fts_delete AFTER DELETE ON sources BEGIN
 END;
 """
 
+MIGRATION_3 = """
+-- Pages fetched for links (bot/links): the extracted article by final URL (after redirects), and
+-- every requested URL that led to one, so a second request for a URL does not fetch again.
+CREATE TABLE fetched_pages (
+    url         TEXT PRIMARY KEY,          -- the final URL
+    text        TEXT NOT NULL,             -- the extracted article text
+    title       TEXT,
+    site_name   TEXT,
+    published   TEXT,
+    fetched_at  TEXT NOT NULL
+);
+CREATE INDEX fetched_pages_by_date ON fetched_pages (fetched_at);
+
+CREATE TABLE fetched_urls (
+    url       TEXT PRIMARY KEY,            -- a URL as requested
+    page_url  TEXT NOT NULL REFERENCES fetched_pages(url) ON DELETE CASCADE
+);
+CREATE INDEX fetched_urls_by_page ON fetched_urls (page_url);
+"""
+
 #: ``MIGRATIONS[n - 1]`` brings the schema from version n-1 to n.
-MIGRATIONS: tuple[str, ...] = (MIGRATION_1, MIGRATION_2)
+MIGRATIONS: tuple[str, ...] = (MIGRATION_1, MIGRATION_2, MIGRATION_3)
 
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -23,6 +23,7 @@ from typing import Any, Literal, TypeVar
 
 import aiosqlite
 
+from bot.links.page import FetchedPage
 from bot.report import Report
 from storage import export
 from storage.migrations import LATEST_VERSION, MIGRATIONS, statements
@@ -559,6 +560,8 @@ class Store:
                 (cutoff,),
             )
             deleted += cursor.rowcount
+            cursor = await db.execute("DELETE FROM fetched_pages WHERE fetched_at < ?", (cutoff,))
+            deleted += cursor.rowcount
             deleted += await self._delete_orphans(db)
         if deleted:
             log.info("storage: retention purged %d records older than %s", deleted, cutoff)
@@ -573,6 +576,39 @@ class Store:
             " AND key NOT IN (SELECT article_key FROM reports)"
         )
         return deleted + cursor.rowcount
+
+    # -- fetched pages ----------------------------------------------------------------------------
+
+    async def cached_page(self, url: str, *, max_age: timedelta | None = None) -> FetchedPage | None:
+        """The page fetched for ``url`` (as requested, or as a final URL), when younger than ``max_age``."""
+        since = iso(self._now() - max_age) if max_age is not None else ""
+        async with self._reading() as db:
+            rows = await db.execute_fetchall(
+                "SELECT url, text, title, site_name, published FROM fetched_pages"
+                " WHERE (url = ? OR url = (SELECT page_url FROM fetched_urls WHERE url = ?)) AND fetched_at >= ?",
+                (url, url, since),
+            )
+        row = next(iter(rows), None)
+        if row is None:
+            return None
+        return FetchedPage(url=row[0], text=row[1], title=row[2], site_name=row[3], published=row[4])
+
+    async def save_page(self, requested_url: str, page: FetchedPage) -> None:
+        """Keep a fetched page by its final URL (replacing an older fetch) and the URL that led to it."""
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO fetched_pages (url, text, title, site_name, published, fetched_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET text = excluded.text,"
+                " title = excluded.title, site_name = excluded.site_name, published = excluded.published,"
+                " fetched_at = excluded.fetched_at",
+                (page.url, page.text, page.title, page.site_name, page.published, iso(self._now())),
+            )
+            if requested_url != page.url:
+                await db.execute(
+                    "INSERT INTO fetched_urls (url, page_url) VALUES (?, ?)"
+                    " ON CONFLICT (url) DO UPDATE SET page_url = excluded.page_url",
+                    (requested_url, page.url),
+                )
 
     # -- per-chat state ---------------------------------------------------------------------------
 
