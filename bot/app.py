@@ -35,7 +35,9 @@ from telegram.ext import (
 )
 
 from bot.config import Settings, SettingsError
-from bot.service import ArticleService
+from bot.links.fetch import Fetcher
+from bot.links.policy import AllowList
+from bot.service import ArticleService, PageFetcher
 from handlers import articles, callbacks, chats, commands
 from handlers.context import CONTEXT_TYPES, AdminCache, BotData, Context
 from storage import StorageError, Store
@@ -148,9 +150,11 @@ def build_application(
     *,
     runner: object,
     store: Store,
+    fetcher: PageFetcher | None = None,
     retry_seconds: float = RETRY_POLL_SECONDS,
 ) -> Application:  # type: ignore[type-arg]
-    """The Telegram application with every handler; ``runner`` and ``store`` are the caller's."""
+    """The Telegram application with every handler; ``runner`` and ``store`` are the caller's;
+    ``fetcher`` reads linked articles (default: a :class:`Fetcher` with the settings' allow list)."""
     if not settings.telegram_token:
         raise SettingsError("TELEGRAM_BOT_TOKEN is not set")
     app = (
@@ -168,7 +172,8 @@ def build_application(
         .build()
     )
     data: BotData = app.bot_data
-    data.service = ArticleService(runner, store)  # type: ignore[arg-type]
+    fetcher = fetcher or Fetcher(AllowList.parse(settings.fetch_allow))
+    data.service = ArticleService(runner, store, fetcher=fetcher)  # type: ignore[arg-type]
     data.store = store
     data.admins = AdminCache()
     data.retry_seconds = retry_seconds

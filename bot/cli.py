@@ -12,13 +12,14 @@ from dataclasses import replace
 from typing import Any, TextIO
 
 from bot.config import Settings
+from bot.links.page import FetchedPage
 
 FORMATS = ("text", "json", "markdown", "html")
 BATCH_CHUNK = 8  # articles a worker takes at a time: small enough to keep both cores busy to the end
 
 
 def add_analyze_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="?", help="article file, or - for standard input")
+    parser.add_argument("path", nargs="?", help="article file, - for standard input, or an http(s) link to an article")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--jsonl", metavar="FILE", help="batch: one JSON object per line with 'id' and 'text'")
     parser.add_argument("--workers", type=int, help="batch worker processes (default: CLAIMDESK_WORKERS or cores)")
@@ -39,17 +40,34 @@ def analyze_command(args: argparse.Namespace) -> int:
     if not args.path:
         print("claimdesk analyze: give a file, - for standard input, or --jsonl FILE", file=sys.stderr)
         return 2
-    from bot.extraction.pipeline import InputRejected, analyze_text, load_pipeline
+    from bot.extraction.pipeline import InputRejected, analyze_text, check_input, load_pipeline
+    from bot.links.page import FetchError
 
     try:
-        text = _read_text(args.path)
+        if args.path.lower().startswith(("http://", "https://")):
+            page = _fetch(args.path, settings)
+            text, title, outlet, published = page.text, args.title or page.title, page.site_name, page.published
+            print(f"claimdesk analyze: read {page.url}", file=sys.stderr)
+        else:
+            text, title, outlet, published = _read_text(args.path), args.title, None, None
+        check_input(text)  # before the model loads: a rejected file costs nothing
         nlp = load_pipeline(settings.spacy_model)
-        report = analyze_text(nlp, text, title=args.title)
-    except (InputRejected, OSError) as error:
+        report = analyze_text(nlp, text, title=title, outlet=outlet, published=published)
+    except (InputRejected, OSError, FetchError) as error:
         print(f"claimdesk analyze: {error}", file=sys.stderr)
         return 2
     sys.stdout.write(_format(report, args.format))
     return 0
+
+
+def _fetch(url: str, settings: Settings) -> FetchedPage:
+    """The article behind ``url`` (:class:`bot.links.page.FetchedPage`), with the settings' allow list."""
+    import asyncio
+
+    from bot.links.fetch import Fetcher
+    from bot.links.policy import AllowList
+
+    return asyncio.run(Fetcher(AllowList.parse(settings.fetch_allow)).fetch(url))
 
 
 def _read_text(path: str) -> str:

@@ -13,6 +13,7 @@ import html
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.report import REASON_LABELS, Claim, Report, Source, Unverified
 
@@ -238,7 +239,23 @@ def origin_html(origin: Mapping[str, Any] | None) -> str:
         parts.append(esc(str(origin["date"])[:10]))
     if origin.get("file_name"):
         parts.append("file " + esc(origin["file_name"], 100))
-    return " · ".join(parts)
+    lines = [" · ".join(parts)] if parts else []
+    page = origin.get("page")
+    if isinstance(page, Mapping) and page.get("url"):
+        lines.append(page_html(page))
+    return "\n".join(lines)
+
+
+def page_html(page: Mapping[str, Any]) -> str:
+    """A fetched page (its title heads the report): "Article on <a href=URL>Site</a> · published 2019-01-04"."""
+    url = str(page["url"])
+    label = esc(page.get("site_name") or urlsplit(url).hostname or url, TITLE_LIMIT)
+    if url.startswith(("https://", "http://")):
+        label = f'<a href="{html.escape(url, quote=True)}">{label}</a>'
+    line = f"Article on {label}"
+    if page.get("published"):
+        line += " · published " + esc(str(page["published"])[:10])
+    return line
 
 
 def seen_html(seen_in_chat: int, first_seen_in_chat: str | None) -> str:

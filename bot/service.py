@@ -1,7 +1,7 @@
 """The article service: inbox, cache, extraction, storage. No Telegram here; handlers call it and reply.
 
 ``accept`` keeps an update in the inbox before any work (False: known already, never answer twice);
-``analyse`` reuses a stored report of the same article or runs the extraction, saves the analysis and
+``read_link`` gives the article behind a link (stored page, or fetched and stored); ``analyse`` reuses a stored report of the same article or runs the extraction, saves the analysis and
 says what to tell the chat; ``finish`` marks the update answered.
 """
 
@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Protocol
 
 from bot.extraction.pipeline import EXTRACTOR_VERSION, InputRejected, check_input
+from bot.links.page import FetchedPage
 from bot.report import Report
 from storage import Analysis, InboxItem, Store
 
 log = logging.getLogger(__name__)
+
+#: How long a fetched page is reused before the link is fetched again.
+PAGE_CACHE_AGE = timedelta(days=1)
 
 
 class Analyzer(Protocol):
@@ -24,6 +29,13 @@ class Analyzer(Protocol):
     async def analyze(
         self, text: str, *, title: str | None = None, outlet: str | None = None, published: str | None = None
     ) -> Report: ...
+
+
+class PageFetcher(Protocol):
+    """What the service needs of :class:`bot.links.fetch.Fetcher`: the article behind a link, or
+    :class:`bot.links.page.FetchError`."""
+
+    async def fetch(self, url: str) -> FetchedPage: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,14 +70,32 @@ Outcome = Analysed | Rejected | Failed
 class ArticleService:
     """Inbox -> cached report or extraction -> saved analysis."""
 
-    def __init__(self, runner: Analyzer, store: Store, *, extractor_version: str = EXTRACTOR_VERSION) -> None:
+    def __init__(
+        self,
+        runner: Analyzer,
+        store: Store,
+        *,
+        fetcher: PageFetcher | None = None,
+        extractor_version: str = EXTRACTOR_VERSION,
+    ) -> None:
         self.runner = runner
         self.store = store
+        self.fetcher = fetcher
         self.extractor_version = extractor_version
 
     async def accept(self, *, update_id: int, chat_id: int, message_id: int, raw: dict[str, Any]) -> bool:
         """Keep the update before analysing it; False when it is known already (do not answer it again)."""
         return await self.store.inbox_add(update_id=update_id, chat_id=chat_id, message_id=message_id, raw=raw)
+
+    async def read_link(self, url: str) -> FetchedPage:
+        """The article behind ``url``: the stored page, or fetched and stored (FetchError when none)."""
+        page = await self.store.cached_page(url, max_age=PAGE_CACHE_AGE)
+        if page is None:
+            if self.fetcher is None:
+                raise RuntimeError("this service has no page fetcher")
+            page = await self.fetcher.fetch(url)
+            await self.store.save_page(url, page)
+        return page
 
     async def analyse(
         self,
@@ -83,8 +113,10 @@ class ArticleService:
             report = await self.store.cached_report(text, self.extractor_version)
             cached = report is not None
             if report is None:
+                page = origin.get("page") or {}  # a linked article: its site and date, not the post's
                 report = await self.runner.analyze(
-                    text, title=title, outlet=origin.get("chat_title"), published=origin.get("date")
+                    text, title=title, outlet=page.get("site_name") or origin.get("chat_title"),
+                    published=page.get("published") or origin.get("date"),
                 )
             saved = await self.store.save_analysis(
                 chat_id=chat_id, message_id=message_id, text=text, report=report, origin=origin

@@ -1,8 +1,9 @@
 """Article messages in, reports out: private chats, groups (modes), /check, channel posts, recovery.
 
 Every analysed update goes through :func:`process`: the update is kept in the inbox first (a known
-update is never answered again), a document is downloaded and decoded, the service analyses (or
-reuses the stored report), and the report is sent as a reply to the analysed message.
+update is never answered again), a document is downloaded and decoded, a message too short to be an
+article that carries a link to one gets the linked article (fetched, or the stored page), the service
+analyses (or reuses the stored report), and the report is sent as a reply to the analysed message.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.extraction.pipeline import MIN_WORDS
+from bot.links.page import FetchError
+from bot.links.policy import article_link
 from bot.render import render_telegram
 from bot.service import Analysed, Failed, Outcome, Rejected
 from handlers.context import BotData, Context
@@ -33,6 +36,7 @@ from handlers.keyboards import report_keyboard
 
 log = logging.getLogger(__name__)
 
+READING_LINK = "Reading the linked article …"
 NOTHING_TO_READ = "Send me a news article: forward it, paste its text, or send a .txt, .md or .html file."
 CHECK_USAGE = "Send /check as a reply to the message with the article."
 FAILED = (
@@ -176,10 +180,14 @@ async def process(
         if post_report:
             await bot.send_chat_action(chat_id, ChatAction.TYPING)
         read: ArticleInput | Rejected = article
+        link = _link_to_read(article)
         if article.document is not None:
             name = article.document.file_name or "the file"
             progress = await say(f"Analysing {html.escape(name, quote=False)} …")
             read = await _with_document_text(bot, article)
+        elif link is not None:
+            progress = await say(READING_LINK)
+            read = await _with_page_text(data, article, link)
         outcome: Outcome = read if isinstance(read, Rejected) else await data.service.analyse(
             update_id, chat_id=chat_id, message_id=analysed.message_id, text=read.text, origin=read.origin,
             title=read.title,
@@ -223,6 +231,23 @@ async def _with_document_text(bot: Bot, article: ArticleInput) -> ArticleInput |
     except DocumentProblem as problem:
         return Rejected("document", str(problem))
     return article.with_text(text, title=title)
+
+
+def _link_to_read(article: ArticleInput) -> str | None:
+    """The link to read instead of the message: when its own text is too short to be an article."""
+    if article.document is not None or len(article.text.split()) >= MIN_WORDS:
+        return None
+    return article_link(article.links)
+
+
+async def _with_page_text(data: BotData, article: ArticleInput, link: str) -> ArticleInput | Rejected:
+    """The linked article as the input (its text and title; the page described in the origin)."""
+    try:
+        page = await data.service.read_link(link)
+    except FetchError as error:
+        log.info("link not read (%s): %s", error.code, error)
+        return Rejected(f"link_{error.code}", error.told)
+    return replace(article.with_text(page.text, title=page.title), origin={**article.origin, "page": page.origin()})
 
 
 async def _answer(
