@@ -116,6 +116,7 @@ def _clause_cue(verb: Token, text: str, quotes: Sequence[Span], quote_starts: li
         content = _subtree_span(complement)
         if complement.i > verb.i:
             content = _through_colon(complement, content)
+            content = _from_stranded_that(verb, complement, content)
     elif lemma in SPEECH_VERBS or phrasal:
         content = _colon_or_adjacent_quote(verb, text, quotes, quote_starts)
         if content is None:
@@ -553,6 +554,20 @@ def _trim(doc: Doc, start: int, end: int) -> Span | None:
     if start >= end:
         return None
     return (doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text))
+
+
+def _from_stranded_that(verb: Token, clause: Token, content: Span) -> Span:
+    """Start the content after a "that" the parser hung elsewhere ("confirmed to X that troops ... had suffered").
+
+    Why: when the clause's subject is misparsed as a relative clause of the preceding noun, the
+    complement's subtree loses its subject; the complementizer still marks where the content begins.
+    """
+    if any(c.dep_ in _SUBJECT_DEPS for c in clause.children):
+        return content
+    for token in verb.doc[verb.i + 1 : clause.left_edge.i]:
+        if token.lower_ == "that" and token.i + 1 < clause.left_edge.i:
+            return (verb.doc[token.i + 1].idx, content[1])
+    return content
 
 
 def _through_colon(clause: Token, content: Span) -> Span:
