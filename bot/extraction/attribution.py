@@ -10,6 +10,7 @@ speaker, and reporting nouns ("media reports that ...").
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -429,7 +430,8 @@ def _join_interrupted_quotes(doc: Doc, text: str, found: list[Found], floating: 
         if before and not _opens_with_own_frame(doc, quote.content):
             first = max(before, key=lambda f: f.content[1])
             gap = text[first.cue[1] : quote.content[0]]
-            if "\n" not in gap and len(gap) < 80:
+            # only the speech tag between the parts: the speaker, an apposition, one full stop
+            if "\n" not in gap and len(gap) < 300 and _sentence_ends(gap) <= 1:
                 found[found.index(first)] = Found(
                     content=(first.content[0], quote.content[1]), cue=first.cue, cue_lemma=first.cue_lemma,
                     source_token=first.source_token, source=first.source, direct=True, kind=first.kind,
@@ -437,6 +439,14 @@ def _join_interrupted_quotes(doc: Doc, text: str, found: list[Found], floating: 
                 continue
         left.append(quote)
     return left
+
+
+_ABBREVIATION = re.compile(r"(?:\b[A-Z]|Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Jr|Sr|St|Prof|Rev|No|U\.S|U\.N)\.$")
+
+
+def _sentence_ends(text: str) -> int:
+    """Full stops, question and exclamation marks that end a sentence (not "Mr." or "J.")."""
+    return sum(1 for m in re.finditer(r"\S*[.!?](?=\s|$)", text) if not _ABBREVIATION.search(m.group()))
 
 
 def _opens_with_own_frame(doc: Doc, span: Span) -> bool:
