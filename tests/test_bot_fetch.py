@@ -191,3 +191,12 @@ async def test_fetch_service_reads_a_link_once_and_keeps_it(pages: PageServer, t
         with pytest.raises(FetchError):  # failures are not kept: asked again
             await service.read_link(pages.url("/news/no-such-story"))
         assert pages.hits.count("/news/no-such-story") == 2
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1/a\x00b", "ftp://127.0.0.1/file", "http://user:pw@127.0.0.1/"])
+async def test_fetch_bad_urls_are_refused_unsent(url: str) -> None:
+    transport = RecordingTransport()
+    with pytest.raises(FetchError) as caught:
+        await Fetcher(LOCAL, transport=transport).fetch(url)
+    assert caught.value.code == "bad_url"
+    assert transport.requests == []

@@ -12,6 +12,7 @@ from bot.render import (
     SECTIONS,
     TELEGRAM_LIMIT,
     TelegramPage,
+    origin_html,
     render_markdown,
     render_telegram,
     render_text,
@@ -261,3 +262,22 @@ def test_render_markdown_escapes_and_has_sections() -> None:
 def test_render_html_escape_is_html_escape() -> None:
     page = render_telegram(make_report(text="x < y & z"), section="claims")
     assert html.escape("x < y & z", quote=False) in page.html
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        (
+            {"url": "https://news.example/a?b=1&c=2", "title": "T", "site_name": "News <Example>", "published": "2019-09-15"},
+            'Article on <a href="https://news.example/a?b=1&amp;c=2">News &lt;Example&gt;</a> · published 2019-09-15',
+        ),
+        ({"url": "http://127.0.0.1:8080/x"}, 'Article on <a href="http://127.0.0.1:8080/x">127.0.0.1</a>'),
+        ({"url": 'https://news.example/"><b>x'}, 'Article on <a href="https://news.example/&quot;&gt;&lt;b&gt;x">news.example</a>'),
+    ],
+)
+def test_render_origin_names_and_links_a_fetched_page(page: dict[str, str], expected: str) -> None:
+    lines = origin_html({"kind": "channel", "chat_title": "Gazette", "page": page}).split("\n")
+    assert lines == ["Forwarded from Gazette", expected]
+    assert origin_html({"kind": "direct", "page": page}) == expected
+    header = render_telegram(make_report(), {"page": page}).html.split("\n")
+    assert header[1] == expected

@@ -141,7 +141,11 @@ class Fetcher:
         """Send to the checked addresses in turn until one connects."""
         for address in addresses:
             try:
-                return await client.send(request_for(client, target, address), stream=True)
+                request = request_for(client, target, address)
+            except httpx.InvalidURL as exc:
+                raise FetchError("bad_url", "This link is not a valid web address.") from exc
+            try:
+                return await client.send(request, stream=True)
             except httpx.TimeoutException as exc:
                 raise self._timeout() from exc
             except httpx.ConnectError as exc:
