@@ -200,3 +200,13 @@ async def test_fetch_bad_urls_are_refused_unsent(url: str) -> None:
         await Fetcher(LOCAL, transport=transport).fetch(url)
     assert caught.value.code == "bad_url"
     assert transport.requests == []
+
+
+@pytest.mark.parametrize("url", ["http://2130706433/", "http://0x7f.1/", "http://localhost/", "http://127.1:8080/"])
+async def test_fetch_other_spellings_of_loopback_resolve_and_are_refused_unsent(url: str) -> None:
+    """Numeric and short forms reach the system resolver (no network needed) and are checked after it."""
+    transport = RecordingTransport()
+    with pytest.raises(FetchError) as caught:
+        await Fetcher(AllowList(), transport=transport).fetch(url)
+    assert caught.value.code == "refused" and "loopback" in str(caught.value)
+    assert transport.requests == []
