@@ -1,8 +1,9 @@
 """The article service: inbox, cache, extraction, storage. No Telegram here; handlers call it and reply.
 
 ``accept`` keeps an update in the inbox before any work (False: known already, never answer twice);
-``read_link`` gives the article behind a link (stored page, or fetched and stored); ``analyse`` reuses a stored report of the same article or runs the extraction, saves the analysis and
-says what to tell the chat; ``finish`` marks the update answered.
+``read_link`` gives the article behind a link (the stored page, or fetched and stored); ``analyse``
+reuses a stored report of the same article or runs the extraction, saves the analysis and says what
+to tell the chat; ``finish`` marks the update answered.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ from handlers.keyboards import report_keyboard
 log = logging.getLogger(__name__)
 
 READING_LINK = "Reading the linked article …"
-NOTHING_TO_READ = "Send me a news article: forward it, paste its text, or send a .txt, .md or .html file."
+NOTHING_TO_READ = "Send me a news article: forward it, paste its text or a link to it, or send a .txt, .md or .html file."
 CHECK_USAGE = "Send /check as a reply to the message with the article."
 FAILED = (
     "I couldn't analyse this article just now ({reason}). It is kept and I will try again automatically."

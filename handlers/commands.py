@@ -32,7 +32,7 @@ behind them (named, anonymous, official) and the points the article itself does 
 (not independently verified, denied, estimates, anonymous sources, unnamed reports).
 
 <b>How to use it</b>
-• In a private chat: forward an article, paste its text, or send a .txt, .md or .html file (up to 2 MB).
+• In a private chat: forward an article, paste its text or a link to it, or send a .txt, .md or .html file (up to 2 MB).
 • In a group: add the bot. With privacy mode on (the default) it does not see ordinary messages, so \
 reply to any message with /check, or mention the bot. Make it an admin (or turn privacy mode off with \
 @BotFather) to analyse forwards automatically. Group admins choose what is analysed with /settings.
