@@ -270,6 +270,14 @@ def with_other_load(measure: Callable[[], list[Figure]]) -> list[Figure]:
     return [replace(f, other_cores=other_cores) for f in figures]
 
 
+def code_version() -> dict[str, Any]:
+    """The commit measured and whether bot/ had uncommitted changes (the extraction is under active work)."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    return {"commit": git("rev-parse", "HEAD"), "bot_uncommitted_changes": bool(git("status", "--porcelain", "bot"))}
+
+
 def machine() -> dict[str, Any]:
     """The machine line: CPUs, CPU model, memory, OS."""
     cpu_model = next(
@@ -322,7 +330,8 @@ def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
     return (
         "# Extraction speed\n\n"
         f"Run {result['date']} with `{result['command']}` on {m['cpus']} CPUs ({m['cpu_model']}), "
-        f"{m['memory_gib']} GiB RAM, {m['platform']}; Python {result['python']}, spaCy {result['spacy']}, "
+        f"{m['memory_gib']} GiB RAM, {m['platform']}; commit {result['code']['commit'][:10]}"
+        f"{' with uncommitted changes in bot/' if result['code']['bot_uncommitted_changes'] else ''}; Python {result['python']}, spaCy {result['spacy']}, "
         f"model `{result['model']}` (pipes: {', '.join(result['pipes'])}). Load average (1, 5, 15 min) "
         f"at start {_loads(result, 'start')}, at end {_loads(result, 'end')}: other work on the machine "
         "shows here.\n\n"
@@ -367,6 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     load_at_start = os.getloadavg()
+    code = code_version()
     nlp = load_pipeline(model)
     figures: list[Figure] = []
     for corpus in corpora:
@@ -384,6 +394,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "command": "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:]),
         "machine": machine(),
+        "code": code,
         "python": platform.python_version(),
         "spacy": spacy.__version__,
         "model": model,
