@@ -15,8 +15,9 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span as SpacySpan, Token
+from spacy.tokens import Doc, Token
 
+from bot.extraction.select import tokens_with
 from bot.extraction.lexicon import (
     COGNITION_VERBS,
     EVIDENCE_VERBS,
@@ -35,6 +36,12 @@ Span = tuple[int, int]
 #: Every verb lemma that can introduce reported content through a clause.
 CLAUSE_CUES: frozenset[str] = SPEECH_VERBS | COGNITION_VERBS | EVIDENCE_VERBS
 
+#: Every word a rule can fire on (lemmas and lower-case forms).
+TRIGGER_WORDS: frozenset[str] = (
+    CLAUSE_CUES | INTENT_VERBS | NOUN_OBJECT_CUES | frozenset(PREPOSITION_CUES) | RAISING_VERBS
+    | REPORTING_NOUNS | frozenset(STANCE_NOUNS) | frozenset(verb for verb, _ in PHRASAL_SPEECH_VERBS)
+    | frozenset({"according", ":"})
+)
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _CLAUSE_DEPS = frozenset({"ccomp"})
 _VERBAL = frozenset({"VERB", "AUX"})
@@ -54,17 +61,20 @@ class Found:
     kind: str  # "quote" | "paraphrase" | "according_to"
 
 
-def find_attributions(doc: Doc, quotes: Sequence[Span], skip: Sequence[Span] = ()) -> list[Found]:
+def find_attributions(
+    doc: Doc, quotes: Sequence[Span], skip: Sequence[Span] = (), text: str | None = None
+) -> list[Found]:
     """All attributions in ``doc``: clause cues, "according to", reporting nouns, then floating quotes.
 
     ``quotes`` are the direct quotations of the text (see :func:`bot.extraction.text.quotations`);
-    ``skip`` are character spans (boilerplate lines) where nothing is extracted.
+    ``skip`` are character spans (boilerplate lines) where nothing is extracted; ``text`` is
+    ``doc.text`` when the caller has it (``Doc.text`` is rebuilt from the tokens on every access).
     """
-    text = doc.text  # Doc.text is rebuilt from tokens on every access
+    text = doc.text if text is None else text
     quote_starts = [q[0] for q in quotes]
     skip_starts = [s[0] for s in skip]
     found: list[Found] = []
-    for token in doc:
+    for token in tokens_with(doc, TRIGGER_WORDS):
         if _inside(token.idx, skip, skip_starts):
             continue
         record = (
@@ -685,8 +695,3 @@ def _inside(position: int, spans: Sequence[Span], starts: list[int]) -> bool:
 def _word_count(text: str, span: Span) -> int:
     return len(text[span[0] : span[1]].split())
 
-
-def sentence_of(doc: Doc, char: int) -> SpacySpan | None:
-    """The sentence that holds a character offset."""
-    token = doc.char_span(char, char + 1, alignment_mode="expand")
-    return token.sent if token is not None else None

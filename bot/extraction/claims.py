@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 
 from spacy.tokens import Doc
@@ -32,11 +33,13 @@ def build_claims(
         cue = text[found.cue[0] : found.cue[1]] if found.cue else None
         drafts.append((found.content, source_id, cue, found.kind))
     covered = sorted(f.content for f in finds)
+    cues = sorted(f.cue for f in finds if f.cue)
     for sentence in _body_sentences(doc, text, body):
-        if any(_overlap(sentence, span) > 0.5 * (sentence[1] - sentence[0]) for span in covered):
+        near = _overlapping(covered, sentence)
+        if any(_overlap(sentence, span) > 0.5 * (sentence[1] - sentence[0]) for span in near):
             continue
-        if any(_overlap(sentence, f.cue) for f in finds if f.cue) and any(_overlap(sentence, s) for s in covered):
-            continue
+        if near and _overlapping(cues, sentence):
+            continue  # the sentence that frames an attribution is not a claim of the outlet's
         drafts.append((sentence, None, None, "outlet"))
     drafts.sort(key=lambda d: d[0])
     claims = []
@@ -84,7 +87,7 @@ def _body_sentences(doc: Doc, text: str, body: Sequence[Span]) -> list[Span]:
         words = text[start:end].split()
         if len(words) < _MIN_OUTLET_WORDS or text[start:end].rstrip("”\"’ ").endswith("?"):
             continue
-        if not any(e.label_ in NEWSWORTHY_LABELS for e in sent.ents):
+        if not any(t.ent_type_ in NEWSWORTHY_LABELS for t in sent):
             continue
         spans.append((start, end))
     return spans
@@ -92,6 +95,11 @@ def _body_sentences(doc: Doc, text: str, body: Sequence[Span]) -> list[Span]:
 
 def _words(text: str, span: Span) -> list[str]:
     return [w.strip(".,;:“”\"'’()").lower() for w in text[span[0] : span[1]].split()]
+
+
+def _overlapping(spans: Sequence[Span], target: Span) -> list[Span]:
+    """The spans (sorted by start) that overlap ``target``."""
+    return [span for span in spans[: bisect_left(spans, (target[1], 0))] if span[1] > target[0]]
 
 
 def _overlap(a: Span, b: Span) -> int:

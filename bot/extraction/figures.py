@@ -45,7 +45,9 @@ def find_figures(doc: Doc, start_char: int, end_char: int) -> list[FoundFigure]:
         return figures
     used: set[int] = set()
     for token in span:
-        if token.i in used or token.ent_type_ in NOT_COUNTS or not _is_number(token):
+        if token.i in used or not (token.like_num or token.lower_ in VAGUE_QUANTITIES or token.lower_ in NUMBER_WORDS):
+            continue
+        if token.ent_type_ in NOT_COUNTS or not _is_number(token):
             continue
         if _looks_like_year(token):
             continue

@@ -113,7 +113,7 @@ def build_report(doc: Doc, *, title: str | None = None, outlet: str | None = Non
     body = [p.span for p in paras if not p.boilerplate]
     skip = [p.span for p in paras if p.boilerplate]
     quotes = quotations(text, [p.span for p in paras])
-    finds = find_attributions(doc, quotes, skip)
+    finds = find_attributions(doc, quotes, skip, text)
     sources, source_ids = resolve_sources(doc, text, finds)
     claims, conflicts = build_claims(doc, text, finds, source_ids, body)
     attributions = _attributions(text, finds, source_ids)

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from bot.extraction.attribution import Found
 from bot.extraction.lexicon import (
@@ -186,7 +186,7 @@ def _describe(doc: Doc, head: Token, found: Found) -> tuple[str, str | None, str
         role_parts.append(_strip_det(doc[mention.start : head.i + 1].text))
         head = named_apposition
         mention = doc[head.left_edge.i : head.right_edge.i + 1]
-    entity = next((e for e in doc.ents if e.start <= head.i < e.end), None)
+    entity = _entity_around(head)
     if _has_conj(head):
         name = _clean_name(mention.text)
         label = entity.label_ if entity is not None else ""
@@ -289,7 +289,7 @@ def _acronyms(doc: Doc) -> dict[str, str]:
     """
     found: dict[str, str] = {}
     for token in doc:
-        if not _ACRONYM.match(token.text):
+        if not token.is_upper or not _ACRONYM.match(token.text):
             continue
         letters = token.text.replace("&", "")
         words: list[Token] = []
@@ -321,6 +321,20 @@ def _preceding_title_fragment(doc: Doc, start: int) -> str:
     if len(previous) <= 6 and previous.text.rstrip().endswith(".") and doc[previous.end - 1].lower_ in TITLE_WORDS:
         return previous.text.strip()
     return ""
+
+
+def _entity_around(token: Token) -> SpacySpan | None:
+    """The named entity that holds ``token``, found from its IOB tags (``Doc.ents`` rebuilds every entity)."""
+    if not token.ent_type_:
+        return None
+    doc = token.doc
+    start = token.i
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    end = token.i + 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return SpacySpan(doc, start, end, label=token.ent_type_)
 
 
 def _has_conj(head: Token) -> bool:

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from spacy.tokens import Doc, Token
 
 from bot.extraction.lexicon import HEDGE_MODALS, HEDGE_VERBS, HEDGE_WORDS
+from bot.extraction.select import tokens_with
 
 Span = tuple[int, int]
 Signal = tuple[str, Span]
@@ -31,6 +32,11 @@ NO_EVIDENCE = re.compile(
 )
 #: "media reports", "local media", "according to reports", "it was reported", "reportedly".
 UNNAMED_REPORT_NOUNS = frozenset("reports report media accounts rumors rumours".split())
+#: Every word a signal rule can fire on (lemmas and lower-case forms).
+TRIGGER_WORDS: frozenset[str] = (
+    frozenset("verify unverified unconfirmed confirm corroborate deny refute dismiss reject reportedly anonymity".split())
+    | UNNAMED_REPORT_NOUNS | HEDGE_WORDS | HEDGE_VERBS | HEDGE_MODALS
+)
 
 
 def find_signals(doc: Doc, text: str, body: Sequence[Span]) -> list[Signal]:
@@ -39,7 +45,7 @@ def find_signals(doc: Doc, text: str, body: Sequence[Span]) -> list[Signal]:
     for match in NO_EVIDENCE.finditer(text):
         if _in_body(match.start(), body):
             signals.append(("no_evidence", (match.start(), match.end())))
-    for token in doc:
+    for token in tokens_with(doc, TRIGGER_WORDS):
         if not _in_body(token.idx, body):
             continue
         lemma = token.lemma_.lower()
