@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 #: Seconds between looks at the inbox for retries that are due.
 RETRY_POLL_SECONDS = 30.0
+RETENTION_PERIOD_SECONDS = 24 * 3600.0  # how often old analyses are purged when CLAIMDESK_RETENTION_DAYS is set
 #: Long-polling timeout of getUpdates (seconds).
 POLL_TIMEOUT = 10
 RATE_LIMIT_RETRIES = 3
@@ -117,14 +118,29 @@ async def _inbox_loop(app: Application) -> None:  # type: ignore[type-arg]
         await asyncio.sleep(data.retry_seconds)
 
 
+async def _retention_loop(store: Store, days: int) -> None:
+    """Delete analyses older than the retention setting, at start and then once a day."""
+    while True:
+        try:
+            deleted = await store.purge_older_than(days)
+            log.info("retention: %d rows older than %d days deleted", deleted, days)
+        except StorageError as exc:
+            log.error("retention: %s", exc)
+        await asyncio.sleep(RETENTION_PERIOD_SECONDS)
+
+
 async def post_init(app: Application) -> None:  # type: ignore[type-arg]
-    """Warm the extraction workers, register the command menu, start the inbox worker."""
+    """Warm the extraction workers, register the command menu, start the inbox and retention workers."""
     data: BotData = app.bot_data
     warm = getattr(data.service.runner, "warm", None)
     if warm is not None:
         await warm()
     await app.bot.set_my_commands(list(commands.COMMANDS))
     data.background.append(asyncio.create_task(_inbox_loop(app), name="claimdesk-inbox"))
+    if data.retention_days:
+        data.background.append(
+            asyncio.create_task(_retention_loop(data.store, data.retention_days), name="claimdesk-retention")
+        )
 
 
 async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
@@ -177,6 +193,7 @@ def build_application(
     data.store = store
     data.admins = AdminCache()
     data.retry_seconds = retry_seconds
+    data.retention_days = settings.retention_days
     data.background = []
     app.add_handlers(handler_list())
     app.add_error_handler(on_error)
@@ -263,8 +280,6 @@ async def _run(settings: Settings, webhook: Webhook | None) -> int:
     except StorageError as exc:
         log.error("cannot open the database %s: %s", settings.db_path, exc)
         return 1
-    if settings.retention_days:
-        await store.purge_older_than(settings.retention_days)
     runner = ExtractionRunner(settings.spacy_model, settings.worker_count)
     app = build_application(settings, runner=runner, store=store)
     try:

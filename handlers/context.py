@@ -46,6 +46,7 @@ class BotData:
     store: Store
     admins: AdminCache
     retry_seconds: float
+    retention_days: int | None
     background: list[Any]
 
 

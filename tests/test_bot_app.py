@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -130,3 +131,23 @@ def test_app_import_boundaries() -> None:
     assert "telegram" not in _imports(ROOT / "bot" / "service.py")
     for path in (ROOT / "handlers").glob("*.py"):
         assert not _imports(path) & {"spacy", "aiosqlite"}, path
+
+
+async def test_app_retention_loop_purges_at_start_and_keeps_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import app as app_module
+
+    purged: list[int] = []
+
+    class RecordingStore:
+        async def purge_older_than(self, days: int) -> int:
+            purged.append(days)
+            if len(purged) == 1:
+                raise app_module.StorageError("database is busy")  # a failure must not end the loop
+            return 3
+
+    monkeypatch.setattr(app_module, "RETENTION_PERIOD_SECONDS", 0.0)
+    task = asyncio.create_task(app_module._retention_loop(RecordingStore(), 30))  # type: ignore[arg-type]
+    while len(purged) < 3:
+        await asyncio.sleep(0)
+    task.cancel()
+    assert purged[:3] == [30, 30, 30]
