@@ -6,6 +6,7 @@ Nothing here talks to the network: documents are described by :class:`DocumentRe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import PurePath
@@ -26,6 +27,8 @@ MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 DOCUMENT_EXTENSIONS: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm")
 #: Encodings tried in order when a document has no byte-order mark; latin-1 decodes anything.
 FALLBACK_ENCODINGS: tuple[str, ...] = ("utf-8", "cp1252", "latin-1")
+#: A UTF-16 surrogate on its own (a Python string holds a valid pair as one code point).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +65,15 @@ class DocumentProblem(ValueError):
 # --- messages -------------------------------------------------------------------------------------
 
 
+def clean_text(text: str) -> str:
+    """``text`` with lone UTF-16 surrogates replaced by U+FFFD: no UTF-8 encoder (hashing, SQLite,
+    Telegram) takes them, and a message or a broken UTF-16 file can carry them."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
 def article_from_message(message: Message) -> ArticleInput:
     """Text or caption, origin (forward origin, channel, post link, signature, date) and links of a message."""
-    text = message.text or message.caption or ""
+    text = clean_text(message.text or message.caption or "")
     links = message_links(message)
     origin = message_origin(message)
     origin["links"] = list(links)
@@ -137,21 +146,34 @@ def post_url(username: str | None, message_id: int | None) -> str | None:
 
 def message_links(message: Message) -> tuple[str, ...]:
     """URLs in the text or caption: ``url`` entities (the text itself) and ``text_link`` entities, in order."""
-    kinds = [MessageEntity.URL, MessageEntity.TEXT_LINK]
-    found = message.parse_entities(kinds) if message.text else message.parse_caption_entities(kinds)
     links: list[str] = []
-    for entity, text in sorted(found.items(), key=lambda item: item[0].offset):
+    found = entity_texts(message, (MessageEntity.URL, MessageEntity.TEXT_LINK))
+    for entity, text in sorted(found, key=lambda item: item[0].offset):
         url = entity.url if entity.type == MessageEntity.TEXT_LINK else text
         if url and url not in links:
             links.append(url)
     return tuple(links)
 
 
+def entity_texts(message: Message, kinds: tuple[str, ...]) -> list[tuple[MessageEntity, str]]:
+    """The text (or caption) entities of ``kinds`` with the text each covers.
+
+    Offsets count UTF-16 units. Unlike ``Message.parse_entities`` this never raises: an entity that
+    splits a surrogate pair gets U+FFFD for the half, one past the end gets what there is.
+    """
+    text = message.text or message.caption or ""
+    entities = message.entities if message.text else message.caption_entities
+    units = text.encode("utf-16-le", "surrogatepass")
+    return [
+        (entity, units[entity.offset * 2 : (entity.offset + entity.length) * 2].decode("utf-16-le", "replace"))
+        for entity in entities
+        if entity.type in kinds
+    ]
+
+
 def mentions_bot(message: Message, username: str | None, bot_id: int) -> bool:
     """True when the text or caption mentions the bot (``@username`` or a text mention of its user)."""
-    kinds = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
-    found = message.parse_entities(kinds) if message.text else message.parse_caption_entities(kinds)
-    for entity, text in found.items():
+    for entity, text in entity_texts(message, (MessageEntity.MENTION, MessageEntity.TEXT_MENTION)):
         if entity.type == MessageEntity.MENTION and username and text.lower() == f"@{username.lower()}":
             return True
         if entity.type == MessageEntity.TEXT_MENTION and entity.user is not None and entity.user.id == bot_id:
@@ -192,14 +214,15 @@ def document_problem(document: DocumentRef) -> str | None:
 
 
 def decode_bytes(data: bytes) -> str:
-    """Text from bytes in any common encoding: a BOM decides (UTF-8, UTF-16); else UTF-8, cp1252, latin-1."""
+    """Text from bytes in any common encoding: a BOM decides (UTF-8, UTF-16; broken sequences become
+    U+FFFD); else UTF-8, cp1252, latin-1."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data.decode("utf-8-sig")
+        return clean_text(data.decode("utf-8-sig", "replace"))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return clean_text(data.decode("utf-16", "replace"))
     for encoding in FALLBACK_ENCODINGS:
         try:
-            return data.decode(encoding)
+            return clean_text(data.decode(encoding))
         except UnicodeDecodeError:
             continue
     raise AssertionError("latin-1 decodes every byte string")

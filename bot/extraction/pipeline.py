@@ -80,6 +80,8 @@ def check_input(text: str) -> None:
     """Raise :class:`InputRejected` for empty, binary, too short, too long or non-English text."""
     if not text.strip():
         raise InputRejected("empty", "The text is empty.")
+    if re.search("[\ud800-\udfff]", text):  # a lone UTF-16 surrogate: spaCy and hashing cannot encode it
+        raise InputRejected("binary", "The text has broken characters (lone UTF-16 surrogates).")
     if "\x00" in text or sum(1 for ch in text[:5000] if ord(ch) < 32 and ch not in "\n\r\t") > 5:
         raise InputRejected("binary", "This looks like binary data, not text.")
     if len(text) > MAX_CHARS:
