@@ -954,3 +954,25 @@ def test_hand_parsed_according_to() -> None:
     assert seen == [
         Seen("police", "According to", "according to", "the road was closed", False, "according_to")
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("The fire broke out in a town around ten kilometres from the capital, officials said.", id="distance"),
+        pytest.param("Rescuers worked for about six hours before the road was reopened, the police said.", id="duration"),
+    ],
+)
+def test_unverified_measures_are_not_estimates(nlp: Language, text: str) -> None:
+    report = build_report(nlp(text))
+    assert not [u for u in report.unverified if u.reason in ("estimate", "single_source")]
+
+
+def test_unverified_distance_is_a_figure_but_not_an_estimate(nlp: Language) -> None:
+    report = build_report(nlp("The fire broke out in a town around ten kilometres from the capital, officials said."))
+    assert [(f.text, f.approximate) for c in report.claims for f in c.figures] == [("around ten", True)]
+
+
+def test_unverified_approximate_count_of_people_is_an_estimate(nlp: Language) -> None:
+    report = build_report(nlp("About 300 people were evacuated from the valley on Sunday, the police said."))
+    assert [u.evidence for u in report.unverified if u.reason == "estimate"] == ["About 300 people"]

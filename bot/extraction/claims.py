@@ -9,7 +9,7 @@ from spacy.tokens import Doc
 
 from bot.extraction.attribution import Found
 from bot.extraction.figures import find_figures
-from bot.extraction.lexicon import HEDGE_WORDS
+from bot.extraction.lexicon import HEDGE_WORDS, MEASURE_UNITS
 from bot.extraction.text import dateline_end
 from bot.report import Claim, Figure
 
@@ -52,7 +52,7 @@ def build_claims(
             for f in found
         )
         for f in found:
-            if f.value is None or not f.counts or not f.predicate:
+            if f.value is None or not f.counts or not f.predicate or f.counts.lower().split()[-1].rstrip("s") in MEASURE_UNITS:
                 continue
             key = (f.counts.lower().split()[-1], f.predicate)
             earlier = counted.setdefault(key, (f.value, source_id))

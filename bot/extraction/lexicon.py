@@ -212,6 +212,16 @@ APPROXIMATORS: frozenset[str] = frozenset(
     """.split()
 )
 
+#: Units of distance, size and time: a figure of these describes, it does not count people, money or
+#: things, so it is not flagged as an estimate or a single-source figure ("ten kilometres from").
+MEASURE_UNITS: frozenset[str] = frozenset(
+    """
+    kilometre kilometer km mile metre meter m foot feet inch yard acre hectare storey story floor
+    second minute hour day week month year decade century percent degree kilogram kg pound ton tonne
+    litre liter gallon
+    """.split()
+)
+
 #: Vague quantities that count as estimates by themselves.
 VAGUE_QUANTITIES: frozenset[str] = frozenset(
     "dozens hundreds thousands tens millions billions scores several numerous".split()

@@ -9,7 +9,8 @@ from dataclasses import replace
 from spacy.tokens import Doc
 
 from bot.extraction.attribution import Found
-from bot.report import Claim, Source, Unverified
+from bot.extraction.lexicon import MEASURE_UNITS
+from bot.report import Claim, Figure, Source, Unverified
 
 Span = tuple[int, int]
 
@@ -40,7 +41,7 @@ def link_unverified(
             items.append(("estimate", (found.cue[0], max(end, found.cue[1])), claim_id))
     for claim in claims:
         for figure in claim.figures:
-            if figure.approximate and figure.counts:
+            if figure.approximate and _counts_things(figure):
                 end = text.find(figure.counts, figure.span[1])
                 end = end + len(figure.counts) if 0 <= end <= figure.span[1] + 40 else figure.span[1]
                 items.append(("estimate", (figure.span[0], end), claim.id))
@@ -79,6 +80,14 @@ def score_checkworthiness(claims: Sequence[Claim], sources: Sequence[Source], un
     return scored
 
 
+def _counts_things(figure: Figure) -> bool:
+    """The figure counts people, money or things, not a distance, a size or a time span."""
+    if not figure.counts:
+        return False
+    unit = figure.counts.lower().split()[-1]
+    return unit not in MEASURE_UNITS and unit.rstrip("s") not in MEASURE_UNITS
+
+
 def _claim_for(claims: Sequence[Claim], span: Span) -> str | None:
     """The claim that contains the span, or the nearest claim overlapping it."""
     best: tuple[int, str] | None = None
@@ -109,7 +118,7 @@ def _single_source(claims: Sequence[Claim], finds: Sequence[Found], source_ids: 
     for claim in claims:
         if claim.source_id is None:
             continue
-        lonely = [f for f in claim.figures if f.value is not None and f.counts and by_value[f.value] == {claim.source_id}]
+        lonely = [f for f in claim.figures if f.value is not None and _counts_things(f) and by_value[f.value] == {claim.source_id}]
         found = cue_of.get(claim.span)
         if lonely and found is not None and found.cue is not None:
             span = _source_and_cue(found) if found.source is not None else found.cue
