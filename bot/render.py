@@ -34,6 +34,8 @@ OVERVIEW_UNVERIFIED = 5
 ITEM_TEXT_LIMIT = 600
 OVERVIEW_TEXT_LIMIT = 300
 TITLE_LIMIT = 200
+#: Longest link target put in a report (UTF-16 units, escaped); a longer URL leaves its label unlinked.
+LINK_LIMIT = 1000
 ELLIPSIS = "…"
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +230,7 @@ def origin_html(origin: Mapping[str, Any] | None) -> str:
         label = esc(name, TITLE_LIMIT)
         url = origin.get("post_url")
         if url and str(url).startswith("https://t.me/"):
-            label = f'<a href="{html.escape(str(url), quote=True)}">{label}</a>'
+            label = _link(str(url), label)
         verb = "Forwarded from" if kind and kind != "document" else "From"
         parts.append(f"{verb} {label}")
     elif kind == "hidden_user":
@@ -246,12 +248,20 @@ def origin_html(origin: Mapping[str, Any] | None) -> str:
     return "\n".join(lines)
 
 
+def _link(url: str, label: str) -> str:
+    """``label`` (escaped HTML) linked to ``url``; unlinked when the URL is too long to be worth a message."""
+    href = html.escape(url, quote=True)
+    if utf16_len(href) > LINK_LIMIT:
+        return label
+    return f'<a href="{href}">{label}</a>'
+
+
 def page_html(page: Mapping[str, Any]) -> str:
     """A fetched page (its title heads the report): "Article on <a href=URL>Site</a> · published 2019-01-04"."""
     url = str(page["url"])
     label = esc(page.get("site_name") or urlsplit(url).hostname or url, TITLE_LIMIT)
     if url.startswith(("https://", "http://")):
-        label = f'<a href="{html.escape(url, quote=True)}">{label}</a>'
+        label = _link(url, label)
     line = f"Article on {label}"
     if page.get("published"):
         line += " · published " + esc(str(page["published"])[:10])
