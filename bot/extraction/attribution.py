@@ -388,6 +388,15 @@ def _floating_quotes(
             yield Found(content=(start, end), cue=None, cue_lemma=None, source_token=introducer.i,
                         source=_mention_span(introducer), direct=True, kind="quote")
             continue
+        if not _starts_sentence(text, start):
+            # A quoted phrase inside a sentence belongs to that sentence's subject ("the writer
+            # supposes a 'cultural replacement'"), not to whoever spoke last.
+            embedding = _embedding_clause(doc, start)
+            if embedding is not None:
+                verb, subject = embedding
+                yield Found(content=(start, end), cue=_cue_span(verb), cue_lemma=verb.lemma_.lower(),
+                            source_token=subject.i, source=_mention_span(subject), direct=True, kind="quote")
+            continue
         previous = [f for f in attributed if max(f.content[1], f.cue[1] if f.cue else 0) <= start]
         if not previous:
             continue
@@ -404,6 +413,30 @@ def _floating_quotes(
             direct=True,
             kind="quote",
         )
+
+
+def _starts_sentence(text: str, position: int) -> bool:
+    """Nothing but a paragraph break or the end of a sentence stands before ``position``."""
+    before = text[max(0, position - 3) : position].rstrip(" \t")
+    return not before or before[-1] in "\n.!?:;”\"'—–-"
+
+
+def _embedding_clause(doc: Doc, position: int) -> tuple[Token, Token] | None:
+    """The verb and subject of the clause a quoted phrase sits in, when the subject can speak."""
+    inside = doc.char_span(position, position + 1, alignment_mode="expand")
+    if inside is None:
+        return None
+    node = inside[0]
+    for _ in range(12):
+        if node.pos_ == "VERB" and node.i < inside[0].i:
+            subject = next((c for c in node.children if c.dep_ == "nsubj"), None)
+            if subject is not None and (subject.pos_ == "PROPN" or subject.ent_type_ in ("PERSON", "ORG", "NORP", "GPE")
+                                        or subject.lower_ in ("he", "she", "they")):
+                return node, subject
+        if node.head is node:
+            return None
+        node = node.head
+    return None
 
 
 def _colon_introducer(doc: Doc, text: str, quote_start: int) -> Token | None:
