@@ -575,7 +575,7 @@ def _mention_span(head: Token) -> Span:
     doc = head.doc
     start, end = head.left_edge.i, head.right_edge.i
     for child in head.children:
-        if child.i > head.i and (child.dep_ in ("relcl", "acl", "appos") or child.text in ",(—–"):
+        if child.i > head.i and (child.dep_ in ("relcl", "acl", "appos") or child.text in ",(—–" or _temporal(child)):
             end = min(end, child.left_edge.i - 1)
         if child.i < head.i and child.dep_ in ("relcl", "appos"):
             start = max(start, child.right_edge.i + 1)
@@ -585,6 +585,18 @@ def _mention_span(head: Token) -> Span:
     while end > head.i and (doc[end].is_punct or doc[end].is_space or doc[end].dep_ == "advmod"):
         end -= 1  # "The Ministry of Defence later said": the adverb belongs to the verb
     return (doc[start].idx, doc[end].idx + len(doc[end].text))
+
+
+_TIME_PREPOSITIONS = frozenset("during after before since amid until".split())
+
+
+def _temporal(child: Token) -> bool:
+    """A time phrase hung on a name ("a report ... during the weekend") is not part of the name."""
+    if child.dep_ != "prep":
+        return False
+    if child.lower_ in _TIME_PREPOSITIONS:
+        return True
+    return any(c.dep_ == "pobj" and c.ent_type_ in ("DATE", "TIME") for c in child.children)
 
 
 def _subtree_span(token: Token) -> Span:
