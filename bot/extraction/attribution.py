@@ -524,10 +524,14 @@ def _subject_of(verb: Token, depth: int = 0) -> Token | None:
     """
     subjects = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS]
     if subjects:
-        # the subject nearest before the verb: a dateline ("KYIV, Ukraine – The ministry said")
-        # is parsed as a second subject further left
         before = [c for c in subjects if c.i < verb.i]
-        child = before[-1] if before else subjects[0]
+        after = [c for c in subjects if c.i > verb.i]
+        if after and verb.i > 0 and (verb.nbor(-1).is_punct or verb.nbor(-1).is_quote):
+            child = after[0]  # quote first, then the speech tag inverted: "“...,” said Cruz"
+        else:
+            # the subject nearest before the verb: a dateline ("KYIV, Ukraine – The ministry said")
+            # is parsed as a second subject further left
+            child = before[-1] if before else subjects[0]
         if child.dep_ == "nsubjpass" or child.lower_ in ("it", "there") and _is_passive(verb):
             return _agent(verb)
         return child
@@ -536,11 +540,13 @@ def _subject_of(verb: Token, depth: int = 0) -> Token | None:
         return agent
     if depth >= 4 or verb.head is verb:
         return None
+    if verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in verb.children):
+        return None  # "Asked whether ..., he said": the one who asked is not named
     head = verb.head
     while head.head is not head and head.lemma_.lower() not in CLAUSE_CUES:
-        if head.dep_ not in ("ccomp", "advcl", "xcomp", "conj", "relcl", "pcomp"):
+        if head.dep_ not in ("ccomp", "advcl", "xcomp", "conj", "relcl", "pcomp", "prep"):
             break
-        head = head.head
+        head = head.head  # through "by saying", "upon saying" to the verb they hang from
     if head.pos_ in _VERBAL and head is not verb:
         return _subject_of(head, depth + 1)
     return None
