@@ -1,0 +1,344 @@
+"""Storage speed: reports saved per second, and ``/search`` latency on a database of 10,000 reports.
+
+Every figure is recorded next to the baseline it is compared against, measured in the same run:
+
+- ``Store.save_analysis`` (article, report, claim/source/unverified rows, FTS triggers, the analysis row,
+  one ``BEGIN IMMEDIATE ... COMMIT`` each) against a raw aiosqlite insert of the same report JSON into a
+  one-table database with the same pragmas (WAL, ``synchronous = FULL``), also one transaction per row;
+  rounds alternate store/raw and the median rate is reported;
+- ``Store.search`` p95 over a few realistic queries (repeated) in the biggest chat and in a small chat of a
+  database holding ``--reports`` reports (default 10,000), built once per run in a temporary directory;
+  the build time is reported. Target: p95 < 50 ms.
+
+Reports are realistic: the real extraction of a few CC BY Wikinews articles (read at run time, never
+copied into the repository), each saved text varied by a numbered line so every save is a new article
+with its own report (same claims, same JSON size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import hashlib
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from benchmarks.extraction import RESULTS, ROOT, SHARED, OtherLoad, code_version, machine
+
+WIKINEWS = SHARED / "data" / "wikinews-2019.jsonl"
+SEARCH_TARGET_MS = 50.0
+#: (what a newsroom would type, why it is there)
+QUERIES: tuple[tuple[str, str], ...] = (
+    ("police", "one common word"),
+    ("said government", "two common words"),
+    ("minister", "a role"),
+    ("United Nations", "a named source"),
+    ("earthquake victims", "two rarer words"),
+    ("zzyzx", "no hit"),
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure next to its baseline."""
+
+    name: str
+    value: float
+    unit: str
+    baseline: float | None
+    baseline_name: str | None
+    ratio: float | None
+    ratio_meaning: str | None
+    target: str | None
+    met: bool | None
+    detail: dict[str, Any]
+    other_cores: float | None = None
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A realistic report and the text it was made from."""
+
+    text: str
+    report: Any  # bot.report.Report
+    url: str
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """Nearest-rank percentile: the smallest value with at least ``fraction`` of the values at or below it."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * fraction // 1))  # ceil(n * fraction)
+    return ordered[int(rank) - 1]
+
+
+def realistic_samples(model: str, articles: int) -> list[Sample]:
+    """The real extraction of the first ``articles`` Wikinews articles with at least one claim."""
+    from bot.extraction.pipeline import InputRejected, analyze_text, load_pipeline
+
+    nlp = load_pipeline(model)
+    samples: list[Sample] = []
+    with WIKINEWS.open(encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            try:
+                report = analyze_text(nlp, row["text"], title=row["title"], outlet="Wikinews", published=row["date"])
+            except InputRejected:
+                continue
+            if report.claims:
+                samples.append(Sample(text=row["text"], report=report, url=row["url"]))
+            if len(samples) == articles:
+                break
+    return samples
+
+
+def variant(sample: Sample, number: int) -> tuple[str, Any]:
+    """Text and report of save number ``number``: a new article every time, same report content."""
+    text = f"{sample.text}\n\n(Copy {number} for the storage benchmark.)"
+    article = replace(sample.report.article, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return text, replace(sample.report, article=article)
+
+
+def chat_for(number: int, total: int) -> int:
+    """Half the analyses in one big newsroom chat (id 1), the rest spread over ten small chats (2..11)."""
+    return 1 if number < total // 2 else 2 + number % 10
+
+
+async def save_round(store: Any, samples: Sequence[Sample], start: int, count: int, total: int) -> float:
+    """Seconds for ``count`` ``Store.save_analysis`` calls, numbered from ``start``."""
+    prepared = [variant(samples[n % len(samples)], n) for n in range(start, start + count)]
+    began = time.perf_counter()
+    for offset, (text, report) in enumerate(prepared):
+        number = start + offset
+        await store.save_analysis(
+            chat_id=chat_for(number, total), message_id=number + 1, text=text, report=report,
+            origin={"kind": "forward", "chat_title": "Wikinews"},
+        )
+    return time.perf_counter() - began
+
+
+async def raw_round(path: Path, samples: Sequence[Sample], start: int, count: int) -> float:
+    """Seconds for ``count`` raw inserts of the same report JSON (one table, same pragmas, one
+    ``BEGIN IMMEDIATE ... COMMIT`` each)."""
+    import aiosqlite
+
+    payloads = [json.dumps(variant(samples[n % len(samples)], n)[1].to_dict(), ensure_ascii=False)
+                for n in range(start, start + count)]
+    async with aiosqlite.connect(path, isolation_level=None) as db:
+        await db.execute("PRAGMA journal_mode = WAL")
+        await db.execute("PRAGMA synchronous = FULL")
+        await db.execute("CREATE TABLE IF NOT EXISTS reports (id INTEGER PRIMARY KEY, report TEXT NOT NULL)")
+        began = time.perf_counter()
+        for payload in payloads:
+            await db.execute("BEGIN IMMEDIATE")
+            await db.execute("INSERT INTO reports (report) VALUES (?)", (payload,))
+            await db.execute("COMMIT")
+        return time.perf_counter() - began
+
+
+async def measure(samples: Sequence[Sample], directory: Path, args: argparse.Namespace) -> tuple[list[Figure], dict[str, Any]]:
+    from storage import Store
+
+    total = args.reports
+    store = await Store.open(directory / "bench.sqlite3")
+    raw_path = directory / "raw.sqlite3"
+    try:
+        saved = 0
+        store_runs: list[float] = []
+        raw_runs: list[float] = []
+        raw_saved = 0
+        meter = OtherLoad()
+        for round_number in range(args.save_rounds):
+            order = ("store", "raw") if round_number % 2 == 0 else ("raw", "store")
+            for label in order:
+                if label == "store":
+                    seconds = await save_round(store, samples, saved, args.saves_per_round, total)
+                    saved += args.saves_per_round
+                    store_runs.append(args.saves_per_round / seconds)
+                else:
+                    seconds = await raw_round(raw_path, samples, raw_saved, args.saves_per_round)
+                    raw_saved += args.saves_per_round
+                    raw_runs.append(args.saves_per_round / seconds)
+                print(f"  saves round {round_number + 1} {label}: {args.saves_per_round / seconds:,.0f}/s",
+                      file=sys.stderr)
+        save_load = meter.cores()
+        store_rate, raw_rate = statistics.median(store_runs), statistics.median(raw_runs)
+        report_bytes = statistics.mean(len(json.dumps(s.report.to_dict(), ensure_ascii=False)) for s in samples)
+
+        began = time.perf_counter()
+        await store._db.execute("PRAGMA synchronous = OFF")  # build fast path: no fsync per save
+        chunk = 500
+        while saved < total:
+            count = min(chunk, total - saved)
+            await save_round(store, samples, saved, count, total)
+            saved += count
+        await store._db.execute("PRAGMA synchronous = FULL")
+        build_seconds = time.perf_counter() - began
+        print(f"  database built: {total:,} reports ({total - args.save_rounds * args.saves_per_round:,} "
+              f"saved with synchronous = OFF in {build_seconds:.1f} s)", file=sys.stderr)
+
+        meter = OtherLoad()
+        latencies: dict[int, dict[str, list[float]]] = {}
+        hits: dict[int, dict[str, int]] = {}
+        for chat in (1, 2):
+            latencies[chat] = {query: [] for query, _ in QUERIES}
+            hits[chat] = {}
+            for _ in range(args.search_repeats):
+                for query, _why in QUERIES:
+                    began = time.perf_counter()
+                    found = await store.search(chat, query)
+                    latencies[chat][query].append((time.perf_counter() - began) * 1000)
+                    hits[chat][query] = len(found)
+        search_load = meter.cores()
+    finally:
+        await store.close()
+
+    figures = [
+        Figure(
+            name="Store.save_analysis, reports saved/s",
+            value=store_rate, unit="/s", baseline=raw_rate,
+            baseline_name="raw aiosqlite insert of the same JSON, one table, rows/s",
+            ratio=raw_rate / store_rate, ratio_meaning="time per save / time per raw insert",
+            target=None, met=None,
+            detail={"store_rates": store_runs, "raw_rates": raw_runs, "saves_per_round": args.saves_per_round,
+                    "mean_report_json_bytes": round(report_bytes)},
+            other_cores=save_load,
+        )
+    ]
+    for chat, label in ((1, f"the big chat ({total // 2:,} analyses)"), (2, f"a small chat ({total // 20:,} analyses)")):
+        every = [ms for runs in latencies[chat].values() for ms in runs]
+        p95, p50 = percentile(every, 0.95), percentile(every, 0.50)
+        figures.append(Figure(
+            name=f"Store.search p95, {label}, ms",
+            value=p95, unit="ms", baseline=p50, baseline_name="p50 of the same searches",
+            ratio=None, ratio_meaning=None,
+            target=f"< {SEARCH_TARGET_MS:.0f} ms", met=p95 < SEARCH_TARGET_MS,
+            detail={
+                "per_query": {
+                    query: {"p50_ms": percentile(runs, 0.5), "p95_ms": percentile(runs, 0.95),
+                            "max_ms": max(runs), "hits": hits[chat][query]}
+                    for query, runs in latencies[chat].items()
+                },
+                "samples": len(every),
+            },
+            other_cores=search_load,
+        ))
+    build = {"reports": total, "seconds": build_seconds + sum(args.saves_per_round / r for r in store_runs),
+             "fast_path_seconds": build_seconds,
+             "database_bytes": sum(p.stat().st_size for p in directory.glob("bench.sqlite3*"))}
+    return figures, build
+
+
+def _value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.0f}{unit}" if unit == "/s" else f"{value:.1f} {unit}"
+
+
+def table(figures: Sequence[Figure]) -> str:
+    rows = ["| figure | value | baseline | ratio | target | met? | other load |", "|---|---|---|---|---|---|---|"]
+    for f in figures:
+        baseline = f"{_value(f.baseline, f.unit)} ({f.baseline_name})" if f.baseline is not None else "—"
+        ratio = f"{f.ratio:.2f} ({f.ratio_meaning})" if f.ratio is not None else "—"
+        met = "—" if f.met is None else ("yes" if f.met else "**no**")
+        load = "—" if f.other_cores is None else f"{f.other_cores:.2f} cores"
+        rows.append(f"| {f.name} | {_value(f.value, f.unit)} | {baseline} | {ratio} | {f.target or '—'} | {met} | {load} |")
+    return "\n".join(rows) + "\n"
+
+
+def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
+    m, build = result["machine"], result["database"]
+    loads = {when: "/".join(f"{v:.2f}" for v in result["load_average_1_5_15min"][when]) for when in ("start", "end")}
+    per_query = "\n".join(
+        f"- {f.name.split(', ')[1]}: " + "; ".join(
+            f"`{q}` p50 {d['p50_ms']:.1f} ms, p95 {d['p95_ms']:.1f} ms ({d['hits']} hits)" for q, d in f.detail["per_query"].items()
+        )
+        for f in figures if "per_query" in f.detail
+    )
+    return (
+        "# Storage speed\n\n"
+        f"Run {result['date']} with `{result['command']}` on {m['cpus']} CPUs ({m['cpu_model']}), "
+        f"{m['memory_gib']} GiB RAM, {m['platform']}; commit {result['code']['commit'][:10]}"
+        f"{' with uncommitted changes in bot/' if result['code']['bot_uncommitted_changes'] else ''}; "
+        f"Python {result['python']}, SQLite {result['sqlite']}, aiosqlite {result['aiosqlite']}. Load average "
+        f"(1, 5, 15 min) at start {loads['start']}, at end {loads['end']}.\n\n"
+        f"{table(figures)}\n"
+        f"Saves: median of {result['save_rounds']} rounds of {result['saves_per_round']} saves each, store and raw "
+        "rounds alternated; every save is its own `BEGIN IMMEDIATE ... COMMIT` with `synchronous = FULL` "
+        "(an fsync per save, as in the bot). The raw baseline writes only the report JSON into one table; "
+        "the store also writes the article text, the claim, source and unverified rows, their FTS5 index "
+        f"and the analysis row. Reports: the real extraction of {result['sample_articles']} Wikinews articles "
+        f"(mean report JSON {figures[0].detail['mean_report_json_bytes']:,} bytes), each save a new variant "
+        "of the text.\n\n"
+        f"Database: {build['reports']:,} reports (half in one chat, the rest over ten chats), built in "
+        f"{build['seconds']:.1f} s, of which {build['fast_path_seconds']:.1f} s for the saves after the timed "
+        "rounds with `synchronous = OFF` (the build's fast path); "
+        f"{build['database_bytes'] / 2**20:.0f} MiB on disk.\n\n"
+        f"Searches: {len(QUERIES)} queries x {result['search_repeats']} repeats in each chat, p95 nearest rank over "
+        f"all of them:\n{per_query}\n\n"
+        "\"Other load\": average CPU cores other processes kept busy during the measurement (the machine is shared).\n"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks storage", description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=10_000, help="reports in the search database (default 10000)")
+    parser.add_argument("--articles", type=int, default=8, help="Wikinews articles extracted for the reports (default 8)")
+    parser.add_argument("--save-rounds", type=int, default=4, help="timed rounds of saves, store and raw each (default 4)")
+    parser.add_argument("--saves-per-round", type=int, default=100, help="saves per timed round (default 100)")
+    parser.add_argument("--search-repeats", type=int, default=20, help="repeats of every query (default 20)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="directory for storage.json and .md")
+    args = parser.parse_args(argv)
+    if not WIKINEWS.exists():
+        print(f"benchmarks: {WIKINEWS} is missing: skipping the storage benchmark", file=sys.stderr)
+        return 0
+
+    import aiosqlite
+    import sqlite3
+
+    from bot.config import Settings
+
+    load_at_start = os.getloadavg()
+    code = code_version()
+    print(f"benchmarks: storage: extracting {args.articles} Wikinews articles for realistic reports", file=sys.stderr)
+    samples = realistic_samples(Settings.from_env().spacy_model, args.articles)
+    with tempfile.TemporaryDirectory(prefix="claimdesk-bench-storage-") as directory:
+        figures, build = asyncio.run(measure(samples, Path(directory), args))
+
+    result: dict[str, Any] = {
+        "benchmark": "storage",
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "command": ("python -m benchmarks storage " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip(),
+        "machine": machine(),
+        "code": code,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "aiosqlite": aiosqlite.__version__,
+        "sample_articles": len(samples),
+        "sample_urls": [s.url for s in samples],
+        "save_rounds": args.save_rounds,
+        "saves_per_round": args.saves_per_round,
+        "search_repeats": args.search_repeats,
+        "queries": [{"query": q, "why": why} for q, why in QUERIES],
+        "database": build,
+        "load_average_1_5_15min": {"start": list(load_at_start), "end": list(os.getloadavg())},
+        "figures": [asdict(f) for f in figures],
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "storage.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    (args.out / "storage.md").write_text(markdown(result, figures), encoding="utf-8")
+    print(table(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
