@@ -34,6 +34,8 @@ class Settings:
     log_level: str = "INFO"
     retention_days: int | None = None
     fetch_allow: tuple[str, ...] = ()
+    user_rate: int = 10  # analyses a minute per user (0: no limit)
+    chat_rate: int = 30  # analyses a minute per chat (0: no limit)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, dotenv: Path | None = None) -> Settings:
@@ -51,6 +53,8 @@ class Settings:
             log_level=(get("CLAIMDESK_LOG_LEVEL") or "INFO").upper(),
             retention_days=_int(get("CLAIMDESK_RETENTION_DAYS"), "CLAIMDESK_RETENTION_DAYS", default=None),
             fetch_allow=tuple(h.strip() for h in (get("CLAIMDESK_FETCH_ALLOW") or "").split(",") if h.strip()),
+            user_rate=_rate(get("CLAIMDESK_USER_RATE"), "CLAIMDESK_USER_RATE", default=10),
+            chat_rate=_rate(get("CLAIMDESK_CHAT_RATE"), "CLAIMDESK_CHAT_RATE", default=30),
         )
 
     @property
@@ -76,6 +80,14 @@ def read_dotenv(path: Path) -> dict[str, str]:
             value = value[1:-1]
         values[key.strip()] = value
     return values
+
+
+def _rate(raw: str | None, name: str, *, default: int) -> int:
+    value = _int(raw, name, default=default)
+    assert value is not None
+    if value < 0:
+        raise SettingsError(f"{name} must be 0 (no limit) or more, not {value}")
+    return value
 
 
 def _int(raw: str | None, name: str, *, default: int | None) -> int | None:

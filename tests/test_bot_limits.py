@@ -86,3 +86,15 @@ def test_limits_memory_is_bounded_by_recent_activity(clock: Clock) -> None:
     clock.now += 61
     limits.take(-1, -1)
     assert limits.tracked <= 2
+
+
+def test_limits_settings_from_env_defaults_and_overrides() -> None:
+    from bot.config import Settings, SettingsError
+
+    assert (Settings.from_env({}).user_rate, Settings.from_env({}).chat_rate) == (10, 30)
+    settings = Settings.from_env({"CLAIMDESK_USER_RATE": "3", "CLAIMDESK_CHAT_RATE": "0"})
+    assert (settings.user_rate, settings.chat_rate) == (3, 0)
+    with pytest.raises(SettingsError, match="CLAIMDESK_USER_RATE"):
+        Settings.from_env({"CLAIMDESK_USER_RATE": "-1"})
+    with pytest.raises(SettingsError, match="CLAIMDESK_CHAT_RATE"):
+        Settings.from_env({"CLAIMDESK_CHAT_RATE": "many"})
