@@ -110,6 +110,9 @@ class Attribution:
     content_span: Span
     source_id: str | None
     direct: bool
+    #: The pieces of a content that its speech tag interrupts (“A,” she said, “B.”): the spans of A
+    #: and B; empty when the content is one piece. ``content_span`` covers them all.
+    content_fragments: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +178,7 @@ class Report:
                         "source_span": _span(a["source_span"]),
                         "cue_span": _span(a["cue_span"]),
                         "content_span": _span(a["content_span"]),
+                        "content_fragments": tuple(_span(f) for f in a.get("content_fragments") or ()),
                     }
                 )
                 for a in data["attributions"]

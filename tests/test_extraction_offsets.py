@@ -90,6 +90,11 @@ def test_offsets_attribution_spans_match_text(analysed: tuple[str, Report]) -> N
         _assert_span(text, attribution.source_span, attribution.source, f"attribution {n} source")
         _assert_span(text, attribution.cue_span, attribution.cue, f"attribution {n} cue")
         _assert_span(text, attribution.content_span, attribution.content, f"attribution {n} content")
+        pieces = attribution.content_fragments
+        if pieces:
+            assert len(pieces) >= 2 and list(pieces) == sorted(pieces), f"attribution {n} fragments"
+            assert pieces[0][0] == attribution.content_span[0] and pieces[-1][1] == attribution.content_span[1]
+            assert all(a[1] <= b[0] for a, b in zip(pieces, pieces[1:])), f"attribution {n} fragments overlap"
 
 
 def test_offsets_unverified_evidence_spans_match_text(analysed: tuple[str, Report]) -> None:

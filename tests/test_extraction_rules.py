@@ -976,3 +976,17 @@ def test_unverified_distance_is_a_figure_but_not_an_estimate(nlp: Language) -> N
 def test_unverified_approximate_count_of_people_is_an_estimate(nlp: Language) -> None:
     report = build_report(nlp("About 300 people were evacuated from the valley on Sunday, the police said."))
     assert [u.evidence for u in report.unverified if u.reason == "estimate"] == ["About 300 people"]
+
+
+def test_attribution_interrupted_quotation_is_one_with_its_pieces(nlp: Language) -> None:
+    text = (
+        "“The bridge will stay closed until the spring,” said Marta Kowalska, the city’s chief engineer. "
+        "“We found cracks in two of the main supports and cannot take any risks with them.”"
+    )
+    report = build_report(nlp(text))
+    joined = [a for a in report.attributions if a.content_fragments]
+    assert len(joined) == 1
+    first, second = joined[0].content_fragments
+    assert text[first[0] : first[1]].startswith("“The bridge")
+    assert text[second[0] : second[1]].startswith("“We found cracks")
+    assert report.source(joined[0].source_id).name == "Marta Kowalska"

@@ -59,6 +59,7 @@ class Found:
     source: Span | None
     direct: bool
     kind: str  # "quote" | "paraphrase" | "according_to"
+    fragments: tuple[Span, ...] = ()  # pieces of a quotation interrupted by its speech tag
 
 
 def find_attributions(
@@ -468,7 +469,7 @@ def _join_interrupted_quotes(doc: Doc, text: str, found: list[Found], floating: 
         before = [
             f for f in found
             if f.direct and f.cue is not None and f.source_token == quote.source_token
-            and f.content[1] <= f.cue[0] and f.cue[1] <= quote.content[0]
+            and (f.fragments[0] if f.fragments else f.content)[1] <= f.cue[0] and f.cue[1] <= quote.content[0]
         ]
         if before and not _opens_with_own_frame(doc, quote.content):
             first = max(before, key=lambda f: f.content[1])
@@ -478,6 +479,7 @@ def _join_interrupted_quotes(doc: Doc, text: str, found: list[Found], floating: 
                 found[found.index(first)] = Found(
                     content=(first.content[0], quote.content[1]), cue=first.cue, cue_lemma=first.cue_lemma,
                     source_token=first.source_token, source=first.source, direct=True, kind=first.kind,
+                    fragments=(first.fragments or (first.content,)) + (quote.content,),
                 )
                 continue
         left.append(quote)

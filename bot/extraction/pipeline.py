@@ -154,6 +154,7 @@ def _attributions(text: str, finds: Sequence[Found], source_ids: Sequence[str | 
             content_span=f.content,
             source_id=source_id,
             direct=f.direct,
+            content_fragments=f.fragments,
         )
         for f, source_id in zip(finds, source_ids)
     ]
