@@ -17,7 +17,7 @@ from typing import Literal
 
 #: The window the limits count in (seconds).
 WINDOW_SECONDS = 60.0
-#: Above this many tracked keys, keys with nothing left in the window are dropped.
+#: Above this many tracked keys, keys with nothing left in the window are dropped (at most once a window).
 SWEEP_AT = 10_000
 
 
@@ -58,6 +58,7 @@ class RateLimits:
         self.clock = clock
         self._taken: dict[tuple[str, int], deque[float]] = {}
         self._told_until: dict[tuple[str, int], float] = {}
+        self._next_sweep = 0.0
 
     def take(self, user_id: int | None, chat_id: int) -> Refusal | None:
         """Record one analysis for the user (None: no user, e.g. a channel post) and the chat, or refuse it."""
@@ -79,7 +80,7 @@ class RateLimits:
         for scope, key_id, limit in keys:
             if limit > 0:
                 self._taken.setdefault((scope, key_id), deque()).append(now)
-        if len(self._taken) > SWEEP_AT:
+        if len(self._taken) > SWEEP_AT and now >= self._next_sweep:
             self._sweep(now)
         return None
 
@@ -97,6 +98,7 @@ class RateLimits:
         return taken
 
     def _sweep(self, now: float) -> None:
+        self._next_sweep = now + self.window
         for key in list(self._taken):
             if not self._window(key, now):
                 del self._taken[key]
