@@ -35,9 +35,11 @@ from telegram.ext import (
 )
 
 from bot.config import Settings, SettingsError
+from bot.limits import RateLimits
 from bot.links.fetch import Fetcher
 from bot.links.policy import AllowList
 from bot.service import ArticleService, PageFetcher
+from bot.workers import RestartingRunner
 from handlers import articles, callbacks, chats, commands
 from handlers.context import CONTEXT_TYPES, AdminCache, BotData, Context
 from storage import StorageError, Store
@@ -168,9 +170,11 @@ def build_application(
     store: Store,
     fetcher: PageFetcher | None = None,
     retry_seconds: float = RETRY_POLL_SECONDS,
+    rate_limiter: AIORateLimiter | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """The Telegram application with every handler; ``runner`` and ``store`` are the caller's;
-    ``fetcher`` reads linked articles (default: a :class:`Fetcher` with the settings' allow list)."""
+    ``fetcher`` reads linked articles (default: a :class:`Fetcher` with the settings' allow list);
+    ``rate_limiter`` paces calls to Telegram (default: Telegram's limits, flood answers retried)."""
     if not settings.telegram_token:
         raise SettingsError("TELEGRAM_BOT_TOKEN is not set")
     app = (
@@ -178,8 +182,8 @@ def build_application(
         .token(settings.telegram_token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, do_quote=True))
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, do_quote=True, allow_sending_without_reply=True))
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .concurrent_updates(True)
         .context_types(CONTEXT_TYPES)
         .post_init(post_init)
@@ -192,6 +196,7 @@ def build_application(
     data.service = ArticleService(runner, store, fetcher=fetcher)  # type: ignore[arg-type]
     data.store = store
     data.admins = AdminCache()
+    data.limits = RateLimits(settings.user_rate, settings.chat_rate)
     data.retry_seconds = retry_seconds
     data.retention_days = settings.retention_days
     data.background = []
@@ -280,7 +285,7 @@ async def _run(settings: Settings, webhook: Webhook | None) -> int:
     except StorageError as exc:
         log.error("cannot open the database %s: %s", settings.db_path, exc)
         return 1
-    runner = ExtractionRunner(settings.spacy_model, settings.worker_count)
+    runner = RestartingRunner(lambda: ExtractionRunner(settings.spacy_model, settings.worker_count))
     app = build_application(settings, runner=runner, store=store)
     try:
         await serve(app, stop, webhook=webhook)

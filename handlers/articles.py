@@ -8,6 +8,7 @@ analyses (or reuses the stored report), and the report is sent as a reply to the
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 from dataclasses import replace
@@ -15,7 +16,7 @@ from typing import Any
 
 from telegram import Bot, Message, ReplyParameters, Update
 from telegram.constants import ChatAction, ChatType
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot.extraction.pipeline import MIN_WORDS
 from bot.links.page import FetchError
@@ -128,7 +129,7 @@ def _target_input(message: Message, target: str, *, strip_mention: bool, usernam
         return analysed, article_from_message(analysed)
     article = article_from_message(message)
     if target == "command_args":
-        parts = (message.text or "").split(maxsplit=1)  # "/check" and the pasted article
+        parts = article.text.split(maxsplit=1)  # "/check" and the pasted article
         return message, replace(article, text=parts[1] if len(parts) == 2 else "")
     if strip_mention:
         return message, replace(article, text=without_mention(article.text, username))
@@ -146,14 +147,19 @@ async def process(
     strip_mention: bool = False,
     explicit: bool = True,
     recovered: bool = False,
+    chat_id: int | None = None,
 ) -> None:
     """Analyse the target of ``message`` for update ``update_id`` and reply (once, ever).
 
     ``explicit``: the user asked (private chat, /check, a mention). A forward or a long message that a
     group's mode picks up is not explicit: when it is not an article, the bot stays silent.
+    ``chat_id``: where to answer when it is not the message's chat (a group that became a supergroup).
+
+    The update is kept in the inbox before anything is sent, so a redelivered update is never answered
+    twice; every kept update ends answered, refused with a reason, or failed with the reason told.
     """
     analysed, article = _target_input(message, target, strip_mention=strip_mention, username=bot.username)
-    chat_id = message.chat.id
+    chat_id = message.chat.id if chat_id is None else chat_id
     reply_to = ReplyParameters(message_id=analysed.message_id, allow_sending_without_reply=True)
 
     async def say(text: str) -> Message | None:
@@ -161,14 +167,10 @@ async def process(
             return None
         return await bot.send_message(chat_id, text, reply_parameters=reply_to)
 
-    if article.document is not None and (problem := document_problem(article.document)):
-        if explicit:
-            await say(html.escape(problem, quote=False))
-        return
-    if not article.text.strip() and article.document is None:
-        if explicit:
-            await say(NOTHING_TO_READ)
-        return
+    async def done(sent: Message | int | None = None, analysis_id: int | None = None) -> None:
+        sent_id = sent.message_id if isinstance(sent, Message) else sent
+        await data.service.finish(update_id, reply_message_id=sent_id, analysis_id=analysis_id)
+
     if not recovered:
         raw = raw_for(message, target=target, post_report=post_report, strip_mention=strip_mention, explicit=explicit)
         if not await data.service.accept(update_id=update_id, chat_id=chat_id, message_id=analysed.message_id, raw=raw):
@@ -177,6 +179,23 @@ async def process(
 
     progress: Message | None = None
     try:
+        unreachable = (await data.store.chat_settings(chat_id)).unreachable
+        if unreachable is not None:
+            if recovered:  # blocked or gone: nothing is sent there any more
+                log.info("inbox item %d not answered: chat %d is unreachable (%s)", update_id, chat_id, unreachable)
+                await done()
+                return
+            await data.store.mark_chat_reachable(chat_id)  # it wrote to the bot: it can hear from it again
+        if article.document is not None and (problem := document_problem(article.document)):
+            await done(await say(html.escape(problem, quote=False)) if explicit else None)
+            return
+        if not article.text.strip() and article.document is None:
+            await done(await say(NOTHING_TO_READ) if explicit else None)
+            return
+        if not recovered and (refusal := data.limits.take(_sender_id(message), chat_id)) is not None:
+            log.info("update %d refused: %s limit of %d a minute", update_id, refusal.scope, refusal.limit)
+            await done(await say(html.escape(refusal.message(), quote=False)) if refusal.first else None)
+            return
         if post_report:
             await bot.send_chat_action(chat_id, ChatAction.TYPING)
         read: ArticleInput | Rejected = article
@@ -201,24 +220,45 @@ async def process(
                 sent = await _answer(bot, chat_id, progress, html.escape(outcome.message, quote=False), reply_to, post_report)
             elif progress is not None:
                 await progress.delete()
-            await data.service.finish(update_id, reply_message_id=sent, analysis_id=None)
+            await done(sent)
             return
         sent = await _send_report(bot, chat_id, progress, outcome, reply_to, post_report)
-        await data.service.finish(update_id, reply_message_id=sent, analysis_id=outcome.analysis.id)
+        await done(sent, outcome.analysis.id)
+    except ChatMigrated as exc:  # the group became a supergroup: move what is stored, answer there
+        log.info("chat %d migrated to %d while answering update %d", chat_id, exc.new_chat_id, update_id)
+        await data.store.migrate_chat(chat_id, exc.new_chat_id)
+        await process(
+            bot, data, update_id, message, target=target, post_report=post_report, strip_mention=strip_mention,
+            explicit=explicit, recovered=True, chat_id=exc.new_chat_id,
+        )
     except Forbidden as exc:  # blocked, kicked: stop sending to this chat
         log.warning("chat %d is unreachable: %s", chat_id, exc.message)
         await data.store.mark_chat_unreachable(chat_id, exc.message)
-        await data.service.finish(update_id, reply_message_id=None, analysis_id=None)
+        await done()
     except BadRequest as exc:
         if "chat not found" in exc.message.lower():
+            log.warning("chat %d is unreachable: %s", chat_id, exc.message)
             await data.store.mark_chat_unreachable(chat_id, exc.message)
-            await data.service.finish(update_id, reply_message_id=None, analysis_id=None)
+            await done()
         else:
             await data.service.fail(update_id, f"BadRequest: {exc.message}")
             raise
     except TelegramError as exc:  # network trouble, flood beyond the retries: kept for a retry
         await data.service.fail(update_id, f"{type(exc).__name__}: {exc.message}")
         raise
+    except Exception as exc:  # a bug or an input nobody foresaw: kept, retried, and the chat is told
+        log.exception("update %d failed", update_id)
+        failed = await data.service.fail(update_id, type(exc).__name__)
+        with contextlib.suppress(TelegramError):
+            await _tell_failure(bot, data, update_id, chat_id, progress, failed, reply_to, post_report, recovered)
+
+
+def _sender_id(message: Message) -> int | None:
+    """Whom the per-user limit counts: the person who sent the message (None for a chat posting as
+    itself: channels, anonymous admins, automatic forwards from a channel)."""
+    if message.sender_chat is not None or message.from_user is None:
+        return None
+    return message.from_user.id
 
 
 async def _with_document_text(bot: Bot, article: ArticleInput) -> ArticleInput | Rejected:
@@ -305,6 +345,9 @@ async def tell_given_up(bot: Bot, data: BotData) -> None:
     """Tell chats about give-ups they were not told of (the process died before telling)."""
     for item in await data.store.inbox_unreported():
         reason = html.escape((item.last_error or "unknown error").split(":", 1)[0], quote=False)
+        if (await data.store.chat_settings(item.chat_id)).unreachable is not None:
+            await data.service.reported(item.update_id)  # blocked or gone: nobody to tell
+            continue
         try:
             await bot.send_message(
                 item.chat_id, GAVE_UP.format(attempts=_attempts(item.attempts), reason=reason),
@@ -334,7 +377,7 @@ async def recover(bot: Bot, data: BotData) -> int:
             await process(
                 bot, data, item.update_id, message, target=raw.get("target", "self"),
                 post_report=raw.get("post_report", True), strip_mention=raw.get("strip_mention", False),
-                explicit=raw.get("explicit", True), recovered=True,
+                explicit=raw.get("explicit", True), recovered=True, chat_id=item.chat_id,
             )
         except TelegramError as exc:
             log.warning("inbox item %d: %s (kept for a retry)", item.update_id, exc)

@@ -9,6 +9,7 @@ from telegram import Bot, Chat
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
+from bot.limits import RateLimits
 from bot.service import ArticleService
 from storage import Store
 
@@ -45,6 +46,7 @@ class BotData:
     service: ArticleService
     store: Store
     admins: AdminCache
+    limits: RateLimits
     retry_seconds: float
     retention_days: int | None
     background: list[Any]
