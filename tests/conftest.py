@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from fakebotapi import FakeBotAPI, fast_request
+from hardening_stats import FAULTS, count, summary_lines
 from telegram import Bot
 
 
@@ -12,6 +13,14 @@ async def fake_bot_api() -> AsyncIterator[FakeBotAPI]:
     """A started fake Bot API on 127.0.0.1 (free port); ``fake_bot_api.bot_kwargs`` configures a Bot."""
     async with FakeBotAPI() as server:
         yield server
+        count(FAULTS, sum(1 for request in server.requests if request.fault is not None))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The hardening figures (tests/hardening_stats.py): bad inputs, faults injected, articles lost."""
+    terminalreporter.write_sep("-", "hardening")
+    for line in summary_lines():
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture
