@@ -159,9 +159,9 @@ def _analyze_chunk(chunk: Sequence[Item]) -> list[dict[str, Any]]:
         records[index] = {"id": item_id, "line": number, "error": error}
     docs = _batch_nlp.pipe((chunk[i][2] for i in good), batch_size=BATCH_CHUNK)
     for index, doc in zip(good, docs):
-        number, item_id = chunk[index][0], chunk[index][1]
+        number, item_id, text = chunk[index][0], chunk[index][1], chunk[index][2]
         try:
-            records[index] = replace(build_report(doc), id=item_id).to_dict()
+            records[index] = replace(build_report(doc, text=text), id=item_id).to_dict()
         except Exception as error:  # one article's failure must not stop the batch
             records[index] = {"id": item_id, "line": number, "error": {"code": "failed", "message": repr(error)}}
     return [r for r in records if r is not None]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 import spacy
@@ -99,18 +99,20 @@ def analyze_text(nlp: Language, text: str, *, title: str | None = None, outlet: 
                  published: str | None = None) -> Report:
     """Analyse one article (raises :class:`InputRejected` for text that is not one)."""
     check_input(text)
-    return build_report(nlp(text), title=title, outlet=outlet, published=published)
+    return build_report(nlp(text), title=title, outlet=outlet, published=published, text=text)
 
 
-def analyze_texts(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Iterator[Report]:
-    """Analyse many articles with ``nlp.pipe``; every text must already have passed :func:`check_input`."""
-    for doc in nlp.pipe(texts, batch_size=batch_size):
-        yield build_report(doc)
-
-
-def build_report(doc: Doc, *, title: str | None = None, outlet: str | None = None, published: str | None = None) -> Report:
-    """The report for a parsed article."""
-    text = doc.text  # Doc.text is rebuilt from the tokens on every access: read it once
+def build_report(
+    doc: Doc,
+    *,
+    title: str | None = None,
+    outlet: str | None = None,
+    published: str | None = None,
+    text: str | None = None,
+) -> Report:
+    """The report for a parsed article; ``text`` is the string it was parsed from, when the caller has it
+    (``Doc.text`` is rebuilt from the tokens on every access)."""
+    text = doc.text if text is None else text
     paras = paragraphs(text)
     body = [p.span for p in paras if not p.boilerplate]
     skip = [p.span for p in paras if p.boilerplate]
