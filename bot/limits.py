@@ -2,8 +2,8 @@
 
 ``RateLimits(per_user=10, per_chat=30).take(user_id, chat_id)`` records one analysis and returns None, or
 returns a :class:`Refusal` (nothing recorded) saying which limit was hit and when to try again. Only the
-first refusal of a window is marked ``first``, so the bot can say it once instead of answering every
-refused message.
+first refusal of a window in a chat is marked ``first``, so the bot says it once there instead of
+answering every refused message.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ SWEEP_AT = 10_000
 @dataclass(frozen=True, slots=True)
 class Refusal:
     """An analysis refused: ``scope``'s limit of ``limit`` per window was reached; ``retry_after`` seconds
-    until one more is taken; ``first``: the first refusal for this key in this window."""
+    until one more is taken; ``first``: the first refusal for this key in this chat in this window."""
 
     scope: Literal["user", "chat"]
     limit: int
@@ -57,7 +57,7 @@ class RateLimits:
         self.window = window
         self.clock = clock
         self._taken: dict[tuple[str, int], deque[float]] = {}
-        self._told_until: dict[tuple[str, int], float] = {}
+        self._told_until: dict[tuple[str, int, int], float] = {}  # (scope, id, chat told)
         self._next_sweep = 0.0
 
     def take(self, user_id: int | None, chat_id: int) -> Refusal | None:
@@ -71,11 +71,11 @@ class RateLimits:
                 continue
             taken = self._window((scope, key_id), now)
             if len(taken) >= limit:
-                key = (scope, key_id)
-                first = self._told_until.get(key, 0.0) <= now
+                told_key = (scope, key_id, chat_id)
+                first = self._told_until.get(told_key, 0.0) <= now
                 retry_after = taken[0] + self.window - now
                 if first:
-                    self._told_until[key] = now + retry_after
+                    self._told_until[told_key] = now + retry_after
                 return Refusal(scope, limit, retry_after, first)
         for scope, key_id, limit in keys:
             if limit > 0:

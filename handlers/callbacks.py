@@ -65,7 +65,10 @@ async def on_json_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     analysis_id = parse_id(query.data, "j")
-    stored = None if analysis_id is None else await _stored(query, context, analysis_id)
+    if analysis_id is None:
+        await query.answer("Unknown button.")
+        return
+    stored = await _stored(query, context, analysis_id)
     if stored is None:
         return
     content = json.dumps(stored.report.to_dict(), ensure_ascii=False, indent=2).encode("utf-8")
@@ -83,7 +86,10 @@ async def on_reopen_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     analysis_id = parse_id(query.data, "o")
-    stored = None if analysis_id is None else await _stored(query, context, analysis_id)
+    if analysis_id is None:
+        await query.answer("Unknown button.")
+        return
+    stored = await _stored(query, context, analysis_id)
     if stored is None:
         return
     analysis = stored.analysis

@@ -31,6 +31,9 @@ def test_limits_user_limit_refuses_the_eleventh_and_says_when(clock: Clock) -> N
     assert refusal.retry_after == pytest.approx(51.0)
     assert "you sent 10 in the last minute" in refusal.message() and "51 s" in refusal.message()
     assert limits.take(8, -100) is None  # another user in the same chat is not limited
+    elsewhere = limits.take(7, -200)
+    assert elsewhere is not None and elsewhere.first  # told once in each chat
+    assert limits.take(7, -200) is not None and not limits.take(7, -200).first  # type: ignore[union-attr]
 
 
 def test_limits_only_the_first_refusal_of_a_window_is_told(clock: Clock) -> None:

