@@ -11,10 +11,19 @@ from pathlib import Path
 
 import pytest
 from telegram import Update
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, Application
 
 from bot.__main__ import build_parser
-from bot.app import RATE_LIMIT_RETRIES, RedactingFormatter, build_application, run_command, settings_from_args, setup_logging
+from bot.app import (
+    RATE_LIMIT_RETRIES,
+    MessageRateLimiter,
+    RedactingFormatter,
+    build_application,
+    run_command,
+    settings_from_args,
+    setup_logging,
+)
 from bot.config import Settings, SettingsError
 from bot.report import Report
 from storage import Store
@@ -151,3 +160,46 @@ async def test_app_retention_loop_purges_at_start_and_keeps_running(monkeypatch:
         await asyncio.sleep(0)
     task.cancel()
     assert purged[:3] == [30, 30, 30]
+
+
+async def _flooded(*args: object, **kwargs: object) -> bool:
+    raise RetryAfter(5)
+
+
+async def test_app_rate_limiter_drops_a_flooded_chat_action_without_waiting() -> None:
+    limiter = MessageRateLimiter(max_retries=RATE_LIMIT_RETRIES)
+    await limiter.initialize()
+    answered = await asyncio.wait_for(
+        limiter.process_request(_flooded, (), {}, "sendChatAction", {"chat_id": 5}, None), 1.0
+    )
+    assert answered is True
+
+
+async def test_app_rate_limiter_still_limits_and_retries_messages() -> None:
+    limiter = MessageRateLimiter(max_retries=0)
+    await limiter.initialize()
+    with pytest.raises(RetryAfter):
+        await limiter.process_request(_flooded, (), {}, "sendMessage", {"chat_id": 5, "text": "x"}, None)
+
+
+async def test_app_rate_limiter_sends_chat_actions_ahead_of_queued_messages() -> None:
+    """With the overall limit used up by messages, a chat action is still sent at once."""
+    limiter = MessageRateLimiter(overall_max_rate=1, overall_time_period=3600, max_retries=0)
+    await limiter.initialize()
+    sent: list[str] = []
+
+    def call(name: str):  # type: ignore[no-untyped-def]
+        async def send(*args: object, **kwargs: object) -> bool:
+            sent.append(name)
+            return True
+        return send
+
+    await limiter.process_request(call("first message"), (), {}, "sendMessage", {"chat_id": 5}, None)
+    waiting = asyncio.create_task(
+        limiter.process_request(call("second message"), (), {}, "sendMessage", {"chat_id": 6}, None)
+    )
+    await asyncio.wait_for(
+        limiter.process_request(call("chat action"), (), {}, "sendChatAction", {"chat_id": 7}, None), 1.0
+    )
+    assert sent == ["first message", "chat action"]
+    waiting.cancel()
