@@ -41,11 +41,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.extraction import RESULTS, ROOT, SHARED, OtherLoad, code_version, machine
-from benchmarks.storage_speed import percentile
+from benchmarks.common import code_line, code_version, percentile
+from benchmarks.extraction import RESULTS, ROOT, SHARED, OtherLoad, machine
 
 sys.path.insert(0, str(ROOT / "tests"))
-from fakebotapi import FakeBotAPI, channel_chat, make_user, origin_channel, private_chat  # noqa: E402
+from fakebotapi import FakeBotAPI, channel_chat, make_user, origin_channel, private_chat
 
 WIKINEWS = SHARED / "data" / "wikinews-2019.jsonl"
 TELEGRAM_TEXT_LIMIT = 4096
@@ -212,6 +212,15 @@ def send_article(server: FakeBotAPI, user: dict[str, Any], article: Article, num
     return Sent(user["id"], update["message"]["message_id"], time.monotonic())
 
 
+def help_gap(replies: Replies, burst: Sequence[Sent], start: float, seconds_per_article: float, left: int) -> float:
+    """Seconds until the next ``/help``, so that the ``left`` still to send spread over the rest of the burst:
+    the rest is estimated from the articles still unanswered and the pace so far (the idle pace at first)."""
+    answered = sum(replies.get(s.chat_id, s.message_id) is not None for s in burst)
+    if answered:
+        seconds_per_article = (time.monotonic() - start) / answered
+    return (len(burst) - answered) * seconds_per_article / (left + 0.5)
+
+
 # --- the bot process ------------------------------------------------------------------------------
 
 
@@ -233,6 +242,8 @@ async def start_bot(server: FakeBotAPI, directory: Path, name: str, workers: int
         "CLAIMDESK_TELEGRAM_BASE_FILE_URL": server.base_file_url,
         "CLAIMDESK_DB": str(directory / f"{name}.sqlite3"),
         "CLAIMDESK_WORKERS": str(workers),
+        "CLAIMDESK_USER_RATE": "0",  # no per-user or per-chat limit: the benchmark measures the analyses
+        "CLAIMDESK_CHAT_RATE": "0",
     })
     log_path = directory / f"{name}.log"
     before = len(server.requests)
@@ -315,15 +326,14 @@ async def measure(args: argparse.Namespace, articles: list[Article], directory: 
             print(f"  idle: /help p95 {percentile(idle_help_ms, 0.95):.0f} ms; article {per_article:.2f} s "
                   f"({', '.join(f'{s:.2f}' for s in per_article_runs)})", file=sys.stderr)
 
-            expected = args.articles * per_article / args.workers
-            gap = expected / args.burst_help
             burst_start = time.monotonic()
             burst: list[Sent] = []
             for number, article in enumerate(burst_articles):  # chats interleaved: 0, 1, ..., 9, 0, 1, ...
                 burst.append(send_article(server, article_users[number % args.chats], article, number + 1))
             burst_help: list[Sent] = []
             for number in range(args.burst_help):
-                await asyncio.sleep(max(0.0, burst_start + gap * (number + 0.5) - time.monotonic()))
+                await asyncio.sleep(help_gap(replies, burst, burst_start, per_article / args.workers,
+                                             args.burst_help - number))
                 burst_help.append(send_help(server, help_users[number % args.help_chats]))
             await replies.wait([(s.chat_id, s.message_id) for s in burst + burst_help], args.burst_timeout)
             burst_end = max(replies.get(s.chat_id, s.message_id).time for s in burst)
@@ -424,8 +434,7 @@ def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
     return (
         "# The bot under a burst\n\n"
         f"Run {result['date']} with `{result['command']}` on {m['cpus']} CPUs ({m['cpu_model']}), "
-        f"{m['memory_gib']} GiB RAM, {m['platform']}; commit {result['code']['commit'][:10]}"
-        f"{' with uncommitted changes in bot/' if result['code']['bot_uncommitted_changes'] else ''}; "
+        f"{m['memory_gib']} GiB RAM, {m['platform']}; {code_line(result['code'])}; "
         f"Python {result['python']}, python-telegram-bot {result['ptb']}. Load average (1, 5, 15 min) at start "
         f"{loads['start']}, at end {loads['end']}; other processes kept {result['other_cores']:.2f} cores busy on "
         "average while the bot ran (anything well above 0 on this machine disturbs the figures).\n\n"
@@ -488,7 +497,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures: list[Figure] = measured.pop("figures")
     result: dict[str, Any] = {
         "benchmark": "burst",
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "command": ("python -m benchmarks burst " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip(),
         "machine": machine(),
         "code": code,

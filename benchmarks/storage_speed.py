@@ -33,7 +33,8 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from benchmarks.extraction import RESULTS, ROOT, SHARED, OtherLoad, code_version, machine
+from benchmarks.common import code_line, code_version, percentile
+from benchmarks.extraction import RESULTS, SHARED, OtherLoad, machine
 
 WIKINEWS = SHARED / "data" / "wikinews-2019.jsonl"
 SEARCH_TARGET_MS = 50.0
@@ -72,13 +73,6 @@ class Sample:
     text: str
     report: Any  # bot.report.Report
     url: str
-
-
-def percentile(values: Sequence[float], fraction: float) -> float:
-    """Nearest-rank percentile: the smallest value with at least ``fraction`` of the values at or below it."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * fraction // 1))  # ceil(n * fraction)
-    return ordered[int(rank) - 1]
 
 
 def realistic_samples(model: str, articles: int) -> list[Sample]:
@@ -267,8 +261,7 @@ def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
     return (
         "# Storage speed\n\n"
         f"Run {result['date']} with `{result['command']}` on {m['cpus']} CPUs ({m['cpu_model']}), "
-        f"{m['memory_gib']} GiB RAM, {m['platform']}; commit {result['code']['commit'][:10]}"
-        f"{' with uncommitted changes in bot/' if result['code']['bot_uncommitted_changes'] else ''}; "
+        f"{m['memory_gib']} GiB RAM, {m['platform']}; {code_line(result['code'])}; "
         f"Python {result['python']}, SQLite {result['sqlite']}, aiosqlite {result['aiosqlite']}. Load average "
         f"(1, 5, 15 min) at start {loads['start']}, at end {loads['end']}.\n\n"
         f"{table(figures)}\n"
@@ -302,8 +295,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"benchmarks: {WIKINEWS} is missing: skipping the storage benchmark", file=sys.stderr)
         return 0
 
-    import aiosqlite
     import sqlite3
+
+    import aiosqlite
 
     from bot.config import Settings
 
@@ -316,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     result: dict[str, Any] = {
         "benchmark": "storage",
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "command": ("python -m benchmarks storage " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip(),
         "machine": machine(),
         "code": code,
