@@ -227,6 +227,9 @@ async def process(
     except ChatMigrated as exc:  # the group became a supergroup: move what is stored, answer there
         log.info("chat %d migrated to %d while answering update %d", chat_id, exc.new_chat_id, update_id)
         await data.store.migrate_chat(chat_id, exc.new_chat_id)
+        item = await data.store.inbox_get(update_id)
+        if item is None or item.status != "pending":  # failed already: its retry answers at the new id
+            return
         await process(
             bot, data, update_id, message, target=target, post_report=post_report, strip_mention=strip_mention,
             explicit=explicit, recovered=True, chat_id=exc.new_chat_id,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,6 +117,13 @@ async def running_bot(
     finally:
         stop.set()
         await task
+
+
+async def until(predicate: Callable[[], object], timeout: float = 20.0) -> None:
+    """Poll ``predicate`` (for state the fake server does not see change, e.g. the runner's calls)."""
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.01)
 
 
 def inbox_rows(db: Path) -> list[tuple[int, int, str, int]]:

@@ -27,7 +27,7 @@ from fakebotapi import (
     private_chat,
     server_error,
 )
-from hardening_bot import JSON, MODEL, Bot, inbox_rows, running_bot, seed_text, settle
+from hardening_bot import JSON, MODEL, Bot, inbox_rows, running_bot, seed_text, settle, until
 
 from bot.app import setup_logging
 from bot.extraction.runner import ExtractionRunner
@@ -238,12 +238,13 @@ async def test_hardening_bot_retry_after_migration_answers_in_the_supergroup(
         await bot.store.set_chat_mode(old["id"], "mentions_only")
         bot.runner.gate = asyncio.Event()
         bot.server.text_update(old, ALICE, "/check", reply_to=article)
-        await bot.server.wait_for(lambda: bot.runner.calls == 1, 20)
+        await until(lambda: bot.runner.calls == 1)
         new = bot.server.migrate_chat(old["id"], -1003000888)
         bot.server.queue_update({"message": bot.server.new_message(old, ALICE, migrate_to_chat_id=new["id"])})
         bot.runner.gate.set()
         await bot.server.wait_for(lambda: any(is_report(m) for m in bot.server.bot_messages(new["id"])), 30)
         assert (await settle(bot))["lost"] == 0
+        assert len([m for m in bot.server.bot_messages(new["id"]) if is_report(m)]) == 1
         assert (await bot.store.chat_settings(new["id"])).mode == "mentions_only"
         assert [row[1] for row in inbox_rows(bot.db)] == [new["id"]]
 
