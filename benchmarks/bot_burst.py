@@ -9,7 +9,7 @@ Every figure is recorded next to the baseline it is compared against, measured i
 - idle: ``/help`` sent one at a time (its p95 is the baseline for ``/help`` during the burst), then a few
   articles one at a time (their mean reply latency is the per-article time of the latency bound);
 - the burst: 100 distinct forwarded articles from 10 private chats, queued at once, while 50 ``/help``
-  from 5 other chats are spread over the expected length of the burst. Latency is update queued ->
+  from 5 other chats are spread over the burst. Latency is update queued ->
   the reply's sendMessage received by the server. Targets: ``/help`` p95 during the burst within 100 ms of
   the idle p95; burst p95 within 10 % of the p95 of an ideal schedule (see :func:`ideal_latencies`);
 - peak resident memory (sum of VmRSS over the bot's whole process tree: main process, spawn workers, the
@@ -156,6 +156,31 @@ class MemorySampler(threading.Thread):
         """Peak MiB (and the number of processes then) between ``start`` and ``end``."""
         window = [(mib, n) for t, mib, n in self.samples if start <= t <= end]
         return max(window) if window else (0.0, 0)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` and its reaped children (0 when it is gone)."""
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
+class PhaseLoad:
+    """Cores other processes kept busy during one phase of the run: the machine's busy time minus this
+    benchmark's CPU and the CPU of the bot's process tree (read live, the bot is not reaped yet)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self._start = self._now()
+
+    def _now(self) -> tuple[float, float, float, float]:
+        bot = sum(_cpu_seconds(pid) for pid in _tree(self.pid))
+        return OtherLoad._busy_seconds(), OtherLoad._own_seconds(), bot, time.perf_counter()
+
+    def cores(self) -> float:
+        busy, own, bot, wall = (now - then for now, then in zip(self._now(), self._start, strict=True))
+        return max(0.0, busy - own - bot) / wall
 
 
 # --- replies --------------------------------------------------------------------------------------
@@ -307,6 +332,7 @@ async def measure(args: argparse.Namespace, articles: list[Article], directory: 
         startups.append(_startup(started))
         print(f"  start-up {args.starts}: {startups[-1]['first_getupdates_s']:.2f} s", file=sys.stderr)
         try:
+            idle_load = PhaseLoad(started.process.pid)
             idle_help: list[Sent] = []
             for _ in range(args.idle_help):
                 sent = send_help(server, idle_user)
@@ -323,9 +349,11 @@ async def measure(args: argparse.Namespace, articles: list[Article], directory: 
             per_article_runs = [s.latency(replies) for s in idle_done[1:]]  # the first is a warm-up
             per_article = statistics.mean(per_article_runs)
             idle_memory, _ = sampler.peak()
+            other_idle = idle_load.cores()
             print(f"  idle: /help p95 {percentile(idle_help_ms, 0.95):.0f} ms; article {per_article:.2f} s "
                   f"({', '.join(f'{s:.2f}' for s in per_article_runs)})", file=sys.stderr)
 
+            burst_load = PhaseLoad(started.process.pid)
             burst_start = time.monotonic()
             burst: list[Sent] = []
             for number, article in enumerate(burst_articles):  # chats interleaved: 0, 1, ..., 9, 0, 1, ...
@@ -337,13 +365,15 @@ async def measure(args: argparse.Namespace, articles: list[Article], directory: 
                 burst_help.append(send_help(server, help_users[number % args.help_chats]))
             await replies.wait([(s.chat_id, s.message_id) for s in burst + burst_help], args.burst_timeout)
             burst_end = max(replies.get(s.chat_id, s.message_id).time for s in burst)
+            other_burst = burst_load.cores()
             peak, processes = sampler.peak(burst_start, burst_end)
             overall_peak, _ = sampler.peak()
         finally:
             code = await stop_bot(started.process)
             sampler.stop()
         other_cores = meter.cores()
-        print(f"  bot stopped with exit code {code}", file=sys.stderr)
+        print(f"  bot stopped with exit code {code}; other processes' load: {other_idle:.2f} cores while idle, "
+              f"{other_burst:.2f} during the burst, {other_cores:.2f} over the whole run", file=sys.stderr)
 
     burst_ms = [s.latency(replies) * 1000 for s in burst]
     during = [s for s in burst_help if s.queued <= burst_end]
@@ -387,9 +417,12 @@ async def measure(args: argparse.Namespace, articles: list[Article], directory: 
         "figures": figures,
         "per_article_s": per_article,
         "other_cores": other_cores,
+        "other_cores_by_phase": {"idle": other_idle, "burst": other_burst},
         "bot_exit_code": code,
         "memory_timeline": [(round(t - started.spawned, 2), round(mib, 1), n) for t, mib, n in sampler.samples[::5]],
         "articles": {"burst": len(burst_articles), "idle": len(idle_articles),
+                     "burst_mean_words": statistics.mean(len(a.text.split()) for a in burst_articles),
+                     "idle_mean_words": statistics.mean(len(a.text.split()) for a in idle_articles[1:]),
                      "urls": [a.url for a in burst_articles + idle_articles]},
     }
 
@@ -437,17 +470,22 @@ def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
         f"{m['memory_gib']} GiB RAM, {m['platform']}; {code_line(result['code'])}; "
         f"Python {result['python']}, python-telegram-bot {result['ptb']}. Load average (1, 5, 15 min) at start "
         f"{loads['start']}, at end {loads['end']}; other processes kept {result['other_cores']:.2f} cores busy on "
-        "average while the bot ran (anything well above 0 on this machine disturbs the figures).\n\n"
+        f"average while the bot ran ({result['other_cores_by_phase']['idle']:.2f} during the idle measurements, "
+        f"{result['other_cores_by_phase']['burst']:.2f} during the burst; anything well above 0 on this machine "
+        "disturbs the figures, and a difference between the two phases skews the burst bound).\n\n"
         f"`python -m bot run` as a subprocess with CLAIMDESK_WORKERS={a['workers']} against the fake Bot API server "
         f"(tests/fakebotapi.py, in the benchmark's process). Burst: {a['articles']} distinct Wikinews articles "
         f"forwarded from {a['chats']} private chats, all queued at once; {help_.detail['sent']} `/help` from "
-        f"{a['help_chats']} other chats spread over the expected burst length ({help_.detail['sent_during_burst']} "
-        "of them queued before the last article reply). Latency: update queued -> the reply's sendMessage "
-        f"received by the server. {burst.detail['reports']}/{a['articles']} burst replies are reports.\n\n"
+        f"{a['help_chats']} other chats spread over the burst, each gap re-estimated from the pace of the replies "
+        f"so far ({help_.detail['sent_during_burst']} of them queued before the last article reply). Latency: update queued -> the reply's sendMessage "
+        f"received by the server. {burst.detail['reports']}/{a['articles']} burst replies are reports. Per-user and "
+        "per-chat rate limits are off (CLAIMDESK_USER_RATE=0, CLAIMDESK_CHAT_RATE=0). Texts by Wikinews "
+        "contributors, CC BY 2.5 (their URLs are in burst.json).\n\n"
         f"{table(figures)}\n"
         "How the burst bound is computed: the per-article time t is the mean reply latency of "
         f"{a['idle_articles'] - 1} articles sent one at a time to the idle bot (after one warm-up article): "
-        f"t = {t:.3f} s. With all N = {a['articles']} articles queued at once and W = {a['workers']} workers "
+        f"t = {t:.3f} s (those articles have {result['articles']['idle_mean_words']:.0f} words on average, the "
+        f"burst's {result['articles']['burst_mean_words']:.0f}). With all N = {a['articles']} articles queued at once and W = {a['workers']} workers "
         "that never idle while an article waits, article k (1-based) is answered after ceil(k / W) x t; the "
         "ideal p95 is the nearest-rank p95 of those latencies, i.e. queue length ceil(0.95 N) = "
         f"{math.ceil(0.95 * a['articles'])} x t / W rounded up to whole rounds = {burst.baseline:.2f} s; "
@@ -458,7 +496,7 @@ def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
         "the server sees. The bot warms its workers in `post_init` (spawn + model load in each) before it "
         "polls, so start-up includes the warm-up: getMe comes after interpreter start, imports and opening "
         "the database; setMyCommands right after the workers are warm; then deleteWebhook and getUpdates. "
-        f"Median of {len(startups)} starts: {starts}.\n\n"
+        f"{len(startups)} starts (the figure is their median): {starts}.\n\n"
         "Memory is the sum of VmRSS over the bot's process tree (main, spawn workers, resource tracker), "
         "sampled every 100 ms; shared pages count once per process, so it is an upper bound of the real "
         f"footprint. Peak over the whole run (start-up included): "
@@ -473,8 +511,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=100, help="articles in the burst (default 100)")
     parser.add_argument("--chats", type=int, default=10, help="chats the burst comes from (default 10)")
     parser.add_argument("--workers", type=int, default=2, help="CLAIMDESK_WORKERS (default 2)")
-    parser.add_argument("--idle-articles", type=int, default=6,
-                        help="articles sent one at a time to the idle bot, the first a warm-up (default 6)")
+    parser.add_argument("--idle-articles", type=int, default=11,
+                        help="articles sent one at a time to the idle bot, the first a warm-up (default 11)")
     parser.add_argument("--idle-help", type=int, default=30, help="/help sent one at a time to the idle bot (default 30)")
     parser.add_argument("--help-gap", type=float, default=0.05, help="seconds between idle /help (default 0.05)")
     parser.add_argument("--burst-help", type=int, default=50, help="/help spread through the burst (default 50)")
