@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from fakebotapi import (
     FakeBotAPI,
-    api_error,
     channel_chat,
     delay,
     dropped_connection,
@@ -261,12 +260,27 @@ async def test_hardening_bot_callback_for_a_forgotten_report(bot: Bot) -> None:
     await bot.alive(private_chat(ALICE), ALICE)
 
 
-async def test_hardening_bot_unexpected_error_is_kept_told_and_retried(bot: Bot) -> None:
-    """An error no handler foresaw (here: the document download answers 500 once, then the analysis runs)."""
-    bot.server.inject("getFile", api_error(500, "Internal Server Error"))
+async def test_hardening_bot_unexpected_error_is_kept_told_and_retried(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error no handler foresaw (here: decoding the document raises once): told, kept, retried."""
+    from handlers import articles
+
+    real = articles.decode_document
+    calls: list[str | None] = []
+
+    def flaky(content: bytes, file_name: str | None) -> tuple[str, str | None]:
+        calls.append(file_name)
+        if len(calls) == 1:
+            raise RuntimeError("a bug nobody foresaw")
+        return real(content, file_name)
+
+    monkeypatch.setattr(articles, "decode_document", flaky)
     message = bot.server.document_update(private_chat(ALICE), ALICE, seed_text().encode(), "kursk.txt")["message"]
     await bot.server.wait_for(lambda: any(is_report(m) for m in bot.server.bot_messages(ALICE["id"])), 30)
-    assert message["message_id"]
+    texts = [m["text"] for m in bot.server.bot_messages(ALICE["id"])]
+    assert any("couldn't analyse this article just now (RuntimeError)" in text for text in texts)
+    assert len(calls) == 2 and message["message_id"]
 
 
 async def test_hardening_bot_broken_utf16_document_is_analysed(bot: Bot) -> None:
