@@ -158,7 +158,7 @@ def _analyze_chunk(chunk: Sequence[Item]) -> list[dict[str, Any]]:
                 error = {"code": rejected.code, "message": str(rejected)}
         records[index] = {"id": item_id, "line": number, "error": error}
     docs = _batch_nlp.pipe((chunk[i][2] for i in good), batch_size=BATCH_CHUNK)
-    for index, doc in zip(good, docs):
+    for index, doc in zip(good, docs, strict=True):
         number, item_id, text = chunk[index][0], chunk[index][1], chunk[index][2]
         try:
             records[index] = replace(build_report(doc, text=text), id=item_id).to_dict()

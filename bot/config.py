@@ -45,7 +45,7 @@ class Settings:
         get = environ.get
         return cls(
             spacy_model=get("CLAIMDESK_SPACY_MODEL") or DEFAULT_SPACY_MODEL,
-            workers=_int(get("CLAIMDESK_WORKERS"), "CLAIMDESK_WORKERS", default=0),
+            workers=_int(get("CLAIMDESK_WORKERS"), "CLAIMDESK_WORKERS", default=0) or 0,
             telegram_token=get("TELEGRAM_BOT_TOKEN") or None,
             telegram_base_url=get("CLAIMDESK_TELEGRAM_BASE_URL") or DEFAULT_TELEGRAM_BASE_URL,
             telegram_base_file_url=get("CLAIMDESK_TELEGRAM_BASE_FILE_URL") or DEFAULT_TELEGRAM_BASE_FILE_URL,

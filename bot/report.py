@@ -15,9 +15,7 @@ SCHEMA = "claimdesk.report/1"
 
 Span = tuple[int, int]
 
-SourceKind = Literal[
-    "person", "organization", "government", "military", "media", "anonymous", "group", "unknown"
-]
+SourceKind = Literal["person", "organization", "government", "military", "media", "anonymous", "group", "unknown"]
 ClaimKind = Literal["quote", "paraphrase", "according_to", "outlet"]
 Reason = Literal[
     "not_independently_verified",
@@ -155,17 +153,14 @@ class Report:
             article=Article(**data["article"]),
             summary=tuple(data["summary"]),
             sources=tuple(
-                Source(**{**s, "aliases": tuple(s["aliases"]), "claims": tuple(s["claims"])})
-                for s in data["sources"]
+                Source(**{**s, "aliases": tuple(s["aliases"]), "claims": tuple(s["claims"])}) for s in data["sources"]
             ),
             claims=tuple(
                 Claim(
                     **{
                         **c,
                         "span": _span(c["span"]),
-                        "figures": tuple(
-                            Figure(**{**f, "span": _span(f["span"])}) for f in c["figures"]
-                        ),
+                        "figures": tuple(Figure(**{**f, "span": _span(f["span"])}) for f in c["figures"]),
                         "hedges": tuple(c["hedges"]),
                     }
                 )

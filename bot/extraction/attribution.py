@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from bot.extraction.select import tokens_with
 from bot.extraction.lexicon import (
     COGNITION_VERBS,
     EVIDENCE_VERBS,
@@ -27,9 +26,11 @@ from bot.extraction.lexicon import (
     PREPOSITION_CUES,
     RAISING_VERBS,
     REPORTING_NOUNS,
-    STANCE_NOUNS,
     SPEECH_VERBS,
+    STANCE_NOUNS,
 )
+from bot.extraction.select import tokens_with
+from bot.report import ClaimKind
 
 Span = tuple[int, int]
 
@@ -38,8 +39,14 @@ CLAUSE_CUES: frozenset[str] = SPEECH_VERBS | COGNITION_VERBS | EVIDENCE_VERBS
 
 #: Every word a rule can fire on (lemmas and lower-case forms).
 TRIGGER_WORDS: frozenset[str] = (
-    CLAUSE_CUES | INTENT_VERBS | NOUN_OBJECT_CUES | frozenset(PREPOSITION_CUES) | RAISING_VERBS
-    | REPORTING_NOUNS | frozenset(STANCE_NOUNS) | frozenset(verb for verb, _ in PHRASAL_SPEECH_VERBS)
+    CLAUSE_CUES
+    | INTENT_VERBS
+    | NOUN_OBJECT_CUES
+    | frozenset(PREPOSITION_CUES)
+    | RAISING_VERBS
+    | REPORTING_NOUNS
+    | frozenset(STANCE_NOUNS)
+    | frozenset(verb for verb, _ in PHRASAL_SPEECH_VERBS)
     | frozenset({"according", ":"})
 )
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
@@ -58,7 +65,7 @@ class Found:
     source_token: int | None
     source: Span | None
     direct: bool
-    kind: str  # "quote" | "paraphrase" | "according_to"
+    kind: ClaimKind  # "quote" | "paraphrase" | "according_to"
     fragments: tuple[Span, ...] = ()  # pieces of a quotation interrupted by its speech tag
 
 
@@ -96,7 +103,9 @@ def find_attributions(
             continue
         found.append(record)
     found = _drop_nested(found)
-    found.extend(_join_interrupted_quotes(doc, text, found, _floating_quotes(doc, text, quotes, found, skip, skip_starts)))
+    found.extend(
+        _join_interrupted_quotes(doc, text, found, _floating_quotes(doc, text, quotes, found, skip, skip_starts))
+    )
     found.sort(key=lambda f: f.content[0])
     return found
 
@@ -113,7 +122,9 @@ def _clause_cue(verb: Token, text: str, quotes: Sequence[Span], quote_starts: li
     if verb.pos_ not in _VERBAL:
         return None
     lemma = verb.lemma_.lower()
-    phrasal = lemma not in CLAUSE_CUES and any((lemma, c.lower_) in PHRASAL_SPEECH_VERBS for c in verb.children if c.dep_ == "prt")
+    phrasal = lemma not in CLAUSE_CUES and any(
+        (lemma, c.lower_) in PHRASAL_SPEECH_VERBS for c in verb.children if c.dep_ == "prt"
+    )
     if lemma not in CLAUSE_CUES and not phrasal:
         return None
     complement = next((c for c in verb.children if c.dep_ in _CLAUSE_DEPS), None)
@@ -121,7 +132,9 @@ def _clause_cue(verb: Token, text: str, quotes: Sequence[Span], quote_starts: li
         # "The reality, he said, is ..." and "“A,” he said, “b ...”": the cue interrupts the
         # clause it reports, which is the whole sentence around it.
         head = verb.head
-        content = _trim(verb.doc, min(head.left_edge.i, verb.left_edge.i), max(head.right_edge.i, verb.right_edge.i) + 1)
+        content = _trim(
+            verb.doc, min(head.left_edge.i, verb.left_edge.i), max(head.right_edge.i, verb.right_edge.i) + 1
+        )
         if content is None:
             return None
     elif complement is not None:
@@ -158,7 +171,7 @@ def _according_to(token: Token) -> Found | None:
         return None
     to = next((c for c in token.children if c.lower_ == "to"), None)
     source = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
-    if source is None:
+    if to is None or source is None:
         return None
     sent = token.sent
     phrase_start, phrase_end = token.i, max(source.right_edge.i, to.i)
@@ -186,9 +199,7 @@ def _reporting_noun(noun: Token) -> Found | None:
     """
     if noun.pos_ != "NOUN" or noun.lemma_.lower() not in REPORTING_NOUNS:
         return None
-    clause = next(
-        (c for c in noun.children if c.dep_ in ("acl", "ccomp", "relcl") and _has_that_mark(c)), None
-    )
+    clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "relcl") and _has_that_mark(c)), None)
     if clause is None:
         return None
     holder = next((c for c in noun.children if c.dep_ in ("poss", "compound")), None)
@@ -254,7 +265,9 @@ def _object_cue(verb: Token) -> Found | None:
         return None
     end = target.right_edge.i
     for child in verb.children:  # "described X as Y", "called X 'unhinged'"
-        if child.i > end and (child.dep_ == "oprd" or (child.dep_ == "prep" and child.lower_ in ("as", "for", "of", "over"))):
+        if child.i > end and (
+            child.dep_ == "oprd" or (child.dep_ == "prep" and child.lower_ in ("as", "for", "of", "over"))
+        ):
             end = child.right_edge.i
     content = _trim(verb.doc, target.left_edge.i, end + 1)
     if content is None:
@@ -350,7 +363,7 @@ def _stance_noun(noun: Token) -> Found | None:
         return None
     prep = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ in preps), None)
     target = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep is not None else None
-    if target is None:
+    if prep is None or target is None:
         return None
     holder = next((c for c in noun.children if c.dep_ == "poss"), None)
     if holder is None and noun.dep_ == "dobj":
@@ -386,8 +399,15 @@ def _floating_quotes(
             continue
         introducer = _colon_introducer(doc, text, start)
         if introducer is not None:
-            yield Found(content=(start, end), cue=None, cue_lemma=None, source_token=introducer.i,
-                        source=_mention_span(introducer), direct=True, kind="quote")
+            yield Found(
+                content=(start, end),
+                cue=None,
+                cue_lemma=None,
+                source_token=introducer.i,
+                source=_mention_span(introducer),
+                direct=True,
+                kind="quote",
+            )
             continue
         if not _starts_sentence(text, start):
             # A quoted phrase inside a sentence belongs to that sentence's subject ("the writer
@@ -395,8 +415,15 @@ def _floating_quotes(
             embedding = _embedding_clause(doc, start)
             if embedding is not None:
                 verb, subject = embedding
-                yield Found(content=(start, end), cue=_cue_span(verb), cue_lemma=verb.lemma_.lower(),
-                            source_token=subject.i, source=_mention_span(subject), direct=True, kind="quote")
+                yield Found(
+                    content=(start, end),
+                    cue=_cue_span(verb),
+                    cue_lemma=verb.lemma_.lower(),
+                    source_token=subject.i,
+                    source=_mention_span(subject),
+                    direct=True,
+                    kind="quote",
+                )
             continue
         previous = [f for f in attributed if max(f.content[1], f.cue[1] if f.cue else 0) <= start]
         if not previous:
@@ -431,8 +458,11 @@ def _embedding_clause(doc: Doc, position: int) -> tuple[Token, Token] | None:
     for _ in range(12):
         if node.pos_ == "VERB" and node.i < inside[0].i:
             subject = next((c for c in node.children if c.dep_ == "nsubj"), None)
-            if subject is not None and (subject.pos_ == "PROPN" or subject.ent_type_ in ("PERSON", "ORG", "NORP", "GPE")
-                                        or subject.lower_ in ("he", "she", "they")):
+            if subject is not None and (
+                subject.pos_ == "PROPN"
+                or subject.ent_type_ in ("PERSON", "ORG", "NORP", "GPE")
+                or subject.lower_ in ("he", "she", "they")
+            ):
                 return node, subject
         if node.head is node:
             return None
@@ -467,18 +497,28 @@ def _join_interrupted_quotes(doc: Doc, text: str, found: list[Found], floating: 
     left: list[Found] = []
     for quote in floating:
         before = [
-            f for f in found
-            if f.direct and f.cue is not None and f.source_token == quote.source_token
-            and (f.fragments[0] if f.fragments else f.content)[1] <= f.cue[0] and f.cue[1] <= quote.content[0]
+            f
+            for f in found
+            if f.direct
+            and f.cue is not None
+            and f.source_token == quote.source_token
+            and (f.fragments[0] if f.fragments else f.content)[1] <= f.cue[0]
+            and f.cue[1] <= quote.content[0]
         ]
         if before and not _opens_with_own_frame(doc, quote.content):
             first = max(before, key=lambda f: f.content[1])
+            assert first.cue is not None  # "before" holds attributions with a cue only
             gap = text[first.cue[1] : quote.content[0]]
             # only the speech tag between the parts: the speaker, an apposition, one full stop
             if "\n" not in gap and len(gap) < 300 and _sentence_ends(gap) <= 1:
                 found[found.index(first)] = Found(
-                    content=(first.content[0], quote.content[1]), cue=first.cue, cue_lemma=first.cue_lemma,
-                    source_token=first.source_token, source=first.source, direct=True, kind=first.kind,
+                    content=(first.content[0], quote.content[1]),
+                    cue=first.cue,
+                    cue_lemma=first.cue_lemma,
+                    source_token=first.source_token,
+                    source=first.source,
+                    direct=True,
+                    kind=first.kind,
                     fragments=(first.fragments or (first.content,)) + (quote.content,),
                 )
                 continue
@@ -747,4 +787,3 @@ def _inside(position: int, spans: Sequence[Span], starts: list[int]) -> bool:
 
 def _word_count(text: str, span: Span) -> int:
     return len(text[span[0] : span[1]].split())
-

@@ -11,12 +11,14 @@ from bot.extraction.attribution import Found
 from bot.extraction.figures import find_figures
 from bot.extraction.lexicon import HEDGE_WORDS, MEASURE_UNITS
 from bot.extraction.text import dateline_end
-from bot.report import Claim, Figure
+from bot.report import Claim, ClaimKind, Figure
 
 Span = tuple[int, int]
 
 #: Entity labels that make an outlet sentence check-worthy: it names actors, places or amounts.
-NEWSWORTHY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "EVENT", "LAW", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "FAC", "LOC"})
+NEWSWORTHY_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "NORP", "EVENT", "LAW", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "FAC", "LOC"}
+)
 _MIN_OUTLET_WORDS = 6
 
 
@@ -28,8 +30,8 @@ def build_claims(
     Also returns conflicting figures, as (figure span, claim id): the same thing counted with a
     different number by another source ("200 killed" / "500 killed").
     """
-    drafts: list[tuple[Span, str | None, str | None, str]] = []
-    for found, source_id in zip(finds, source_ids):
+    drafts: list[tuple[Span, str | None, str | None, ClaimKind]] = []
+    for found, source_id in zip(finds, source_ids, strict=True):
         cue = text[found.cue[0] : found.cue[1]] if found.cue else None
         drafts.append((found.content, source_id, cue, found.kind))
     covered = sorted(f.content for f in finds)
@@ -46,13 +48,20 @@ def build_claims(
     conflicts: list[tuple[Span, str]] = []
     counted: dict[tuple[str, str], tuple[float, str | None]] = {}
     for number, (span, source_id, cue, kind) in enumerate(drafts, 1):
-        found = find_figures(doc, *span)
+        found_figures = find_figures(doc, *span)
         figures = tuple(
-            Figure(text=text[f.span[0] : f.span[1]], span=f.span, value=f.value, approximate=f.approximate, counts=f.counts)
-            for f in found
+            Figure(
+                text=text[f.span[0] : f.span[1]], span=f.span, value=f.value, approximate=f.approximate, counts=f.counts
+            )
+            for f in found_figures
         )
-        for f in found:
-            if f.value is None or not f.counts or not f.predicate or f.counts.lower().split()[-1].rstrip("s") in MEASURE_UNITS:
+        for f in found_figures:
+            if (
+                f.value is None
+                or not f.counts
+                or not f.predicate
+                or f.counts.lower().split()[-1].rstrip("s") in MEASURE_UNITS
+            ):
                 continue
             key = (f.counts.lower().split()[-1], f.predicate)
             earlier = counted.setdefault(key, (f.value, source_id))
@@ -60,8 +69,16 @@ def build_claims(
                 conflicts.append((f.span, f"c{number}"))
         hedges = tuple(dict.fromkeys(w for w in _words(text, span) if w in HEDGE_WORDS))
         claims.append(
-            Claim(id=f"c{number}", text=text[span[0] : span[1]], span=span, source_id=source_id, cue=cue,
-                  kind=kind, figures=figures, hedges=hedges)  # type: ignore[arg-type]
+            Claim(
+                id=f"c{number}",
+                text=text[span[0] : span[1]],
+                span=span,
+                source_id=source_id,
+                cue=cue,
+                kind=kind,
+                figures=figures,
+                hedges=hedges,
+            )  # type: ignore[arg-type]
         )
     return claims, conflicts
 
@@ -85,7 +102,7 @@ def _body_sentences(doc: Doc, text: str, body: Sequence[Span]) -> list[Span]:
         while end > start and text[end - 1].isspace():
             end -= 1
         words = text[start:end].split()
-        if len(words) < _MIN_OUTLET_WORDS or text[start:end].rstrip("”\"’ ").endswith("?"):
+        if len(words) < _MIN_OUTLET_WORDS or text[start:end].rstrip('”"’ ').endswith("?"):
             continue
         if not any(t.ent_type_ in NEWSWORTHY_LABELS for t in sent):
             continue

@@ -17,10 +17,26 @@ NUMBER_WORDS: dict[str, float] = {
         "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
         "sixteen seventeen eighteen nineteen twenty".split()
     )
-} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-     "hundred": 100, "dozen": 12, "a dozen": 12}
+} | {
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "dozen": 12,
+    "a dozen": 12,
+}
 MULTIPLIERS: dict[str, float] = {
-    "hundred": 1e2, "thousand": 1e3, "million": 1e6, "mln": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9,
+    "hundred": 1e2,
+    "thousand": 1e3,
+    "million": 1e6,
+    "mln": 1e6,
+    "m": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
     "trillion": 1e12,
 }
 #: Entity labels whose numbers are not counts (dates, times, ordinals).
@@ -63,10 +79,21 @@ def find_figures(doc: Doc, start_char: int, end_char: int) -> list[FoundFigure]:
         if last + 1 < span.end and doc[last + 1].lower_ in ("percent", "%", "per"):
             last += 1
         approximate = False
-        while first - 1 >= span.start and (_is_approximator(doc[first - 1]) or doc[first - 1].is_space and approximate is False and first - 2 >= span.start and _is_approximator(doc[first - 2])):
+        while first - 1 >= span.start and (
+            _is_approximator(doc[first - 1])
+            or doc[first - 1].is_space
+            and approximate is False
+            and first - 2 >= span.start
+            and _is_approximator(doc[first - 2])
+        ):
             first -= 2 if doc[first - 1].is_space else 1
             approximate = True
-        if approximate and doc[first].lower_ in ("least", "most") and first - 1 >= span.start and doc[first - 1].lower_ == "at":
+        if (
+            approximate
+            and doc[first].lower_ in ("least", "most")
+            and first - 1 >= span.start
+            and doc[first - 1].lower_ == "at"
+        ):
             first -= 1  # "at least 12"
 
         used.update(range(first, last + 1))
@@ -87,14 +114,23 @@ def find_figures(doc: Doc, start_char: int, end_char: int) -> list[FoundFigure]:
 
 def _is_number(token: Token) -> bool:
     lower = token.lower_
-    return bool(_NUMERIC.match(token.text)) or lower in NUMBER_WORDS or lower in MULTIPLIERS and token.i > 0 \
-        and _NUMERIC.match(token.nbor(-1).text) is not None or lower in VAGUE_QUANTITIES
+    return (
+        bool(_NUMERIC.match(token.text))
+        or lower in NUMBER_WORDS
+        or lower in MULTIPLIERS
+        and token.i > 0
+        and _NUMERIC.match(token.nbor(-1).text) is not None
+        or lower in VAGUE_QUANTITIES
+    )
 
 
 def _is_approximator(token: Token) -> bool:
     lower = token.lower_
-    return lower in APPROXIMATORS or lower in ("than", "to", "an") and token.i > 0 and (
-        token.nbor(-1).lower_ in APPROXIMATORS
+    return (
+        lower in APPROXIMATORS
+        or lower in ("than", "to", "an")
+        and token.i > 0
+        and (token.nbor(-1).lower_ in APPROXIMATORS)
     )
 
 
@@ -130,7 +166,9 @@ def _counted(last: Token) -> str | None:
     if noun is None or noun.pos_ not in ("NOUN", "PROPN") or noun.i < last.i:
         return None
     start = noun.i
-    while start - 1 > last.i and noun.doc[start - 1].dep_ in ("compound", "amod") and noun.doc[start - 1].head.i >= start:
+    while (
+        start - 1 > last.i and noun.doc[start - 1].dep_ in ("compound", "amod") and noun.doc[start - 1].head.i >= start
+    ):
         start -= 1
     return noun.doc[start : noun.i + 1].text
 

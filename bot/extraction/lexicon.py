@@ -27,9 +27,24 @@ SPEECH_VERBS: frozenset[str] = frozenset(
 
 #: Phrasal verbs of saying: the verb with its particle ("she went on", "he fired back").
 PHRASAL_SPEECH_VERBS: frozenset[tuple[str, str]] = frozenset(
-    {("go", "on"), ("point", "out"), ("fire", "back"), ("shoot", "back"), ("hit", "back"), ("chime", "in"),
-     ("lash", "out"), ("spell", "out"), ("cry", "out"), ("speak", "out"), ("speak", "up"), ("write", "back"),
-     ("sum", "up"), ("weigh", "in"), ("pipe", "up"), ("break", "in")}
+    {
+        ("go", "on"),
+        ("point", "out"),
+        ("fire", "back"),
+        ("shoot", "back"),
+        ("hit", "back"),
+        ("chime", "in"),
+        ("lash", "out"),
+        ("spell", "out"),
+        ("cry", "out"),
+        ("speak", "out"),
+        ("speak", "up"),
+        ("write", "back"),
+        ("sum", "up"),
+        ("weigh", "in"),
+        ("pipe", "up"),
+        ("break", "in"),
+    }
 )
 
 #: Verbs of thought, belief and perception: PolNeAR counts them as attribution cues too
@@ -43,7 +58,9 @@ COGNITION_VERBS: frozenset[str] = frozenset(
 )
 
 #: Evidence verbs whose subject is a poll, study or document ("a poll shows that ...").
-EVIDENCE_VERBS: frozenset[str] = frozenset("show find suggest indicate reveal demonstrate confirm read imply rule".split())
+EVIDENCE_VERBS: frozenset[str] = frozenset(
+    "show find suggest indicate reveal demonstrate confirm read imply rule".split()
+)
 
 #: Verbs of wanting and intending that take an infinitive ("wants to ...", "plans to ...").
 INTENT_VERBS: frozenset[str] = frozenset(
@@ -114,17 +131,46 @@ PREPOSITION_CUES: dict[str, frozenset[str]] = {
 #: Nouns of stance or speech whose prepositional object is what the stance is about
 #: ("criticism of the deal", "calls for a ban", "questions about his health").
 STANCE_NOUNS: dict[str, frozenset[str]] = {
-    noun: frozenset(preps.split())
-    for noun, preps in {
-        "criticism": "of", "accusation": "of against",
-        "endorsement": "of", "question": "about of", "concern": "about over",
-        "doubt": "about over", "attack": "on against", "call": "for", 
-        "comment": "on about", "praise": "for of", "warning": "about of against", "acknowledgment": "of",
-        "acknowledgement": "of", "announcement": "of", "remark": "about on", "statement": "on about",
-        "complaint": "about of", "demand": "for", "plea": "for", "objection": "to", 
-        "reply": "to", "promise": "of", "pledge": "of", "claim": "of", "denial": "of",
-        "condemnation": "of", "defense": "of", "defence": "of", "assessment": "of", "prediction": "of", "fear": "of about", "hope": "of for", "worry": "about",
-        "skepticism": "about of", "scepticism": "about of", "insistence": "on", "thought": "on about", }.items()
+    noun: frozenset(prepositions.split())
+    for noun, prepositions in {
+        "criticism": "of",
+        "accusation": "of against",
+        "endorsement": "of",
+        "question": "about of",
+        "concern": "about over",
+        "doubt": "about over",
+        "attack": "on against",
+        "call": "for",
+        "comment": "on about",
+        "praise": "for of",
+        "warning": "about of against",
+        "acknowledgment": "of",
+        "acknowledgement": "of",
+        "announcement": "of",
+        "remark": "about on",
+        "statement": "on about",
+        "complaint": "about of",
+        "demand": "for",
+        "plea": "for",
+        "objection": "to",
+        "reply": "to",
+        "promise": "of",
+        "pledge": "of",
+        "claim": "of",
+        "denial": "of",
+        "condemnation": "of",
+        "defense": "of",
+        "defence": "of",
+        "assessment": "of",
+        "prediction": "of",
+        "fear": "of about",
+        "hope": "of for",
+        "worry": "about",
+        "skepticism": "about of",
+        "scepticism": "about of",
+        "insistence": "on",
+        "thought": "on about",
+    }.items()
 }
 
 #: Raising verbs: "X seems to ...", "X is expected to ..." report a view without its holder.
@@ -244,15 +290,48 @@ HEDGE_MODALS: frozenset[str] = frozenset("may might could".split())
 
 #: Phrases that open a related-links or promotional block: lines after them are headlines.
 RELATED_BLOCK_OPENERS: tuple[str, ...] = (
-    "related", "read more", "more coverage", "more on this", "see also", "also read", "recommended",
-    "you may also like", "more from", "most read", "latest news", "more rfa coverage",
+    "related",
+    "read more",
+    "more coverage",
+    "more on this",
+    "see also",
+    "also read",
+    "recommended",
+    "you may also like",
+    "more from",
+    "most read",
+    "latest news",
+    "more rfa coverage",
 )
 
 #: Lines that are newsroom housekeeping, not content (matched at the start of a line).
 HOUSEKEEPING_PREFIXES: tuple[str, ...] = (
-    "edited by", "updated", "update:", "update adds", "updates ", "writing by", "reporting by",
-    "additional reporting", "editing by", "copyright", "all rights reserved", "follow us",
-    "subscribe", "sign up", "this story has been", "this article has been", "this article was",
-    "correction:", "clarification:", "produced by", "translated by", "photo:", "image:", "video:",
-    "share this", "click here", "advertisement", "by ",
+    "edited by",
+    "updated",
+    "update:",
+    "update adds",
+    "updates ",
+    "writing by",
+    "reporting by",
+    "additional reporting",
+    "editing by",
+    "copyright",
+    "all rights reserved",
+    "follow us",
+    "subscribe",
+    "sign up",
+    "this story has been",
+    "this article has been",
+    "this article was",
+    "correction:",
+    "clarification:",
+    "produced by",
+    "translated by",
+    "photo:",
+    "image:",
+    "video:",
+    "share this",
+    "click here",
+    "advertisement",
+    "by ",
 )

@@ -10,16 +10,17 @@ from dataclasses import replace
 import spacy
 from spacy.language import Language
 from spacy.symbols import ORTH
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from bot.extraction.attribution import Found, find_attributions
+from bot.extraction.claims import build_claims
 from bot.extraction.lexicon import TITLE_WORDS
 from bot.extraction.sources import resolve_sources
-from bot.extraction.text import dateline_end, paragraphs, quotations
+from bot.extraction.text import Paragraph, dateline_end, paragraphs, quotations
 from bot.extraction.unverified import find_signals
-from bot.extraction.claims import build_claims
 from bot.extraction.verification import link_unverified, score_checkworthiness
-from bot.report import Article, Report
+from bot.report import Article, Attribution, Report
 
 EXTRACTOR_VERSION = "1.0.0"
 MIN_WORDS = 40
@@ -67,12 +68,13 @@ def load_pipeline(model: str) -> Language:
         raise InputRejected("model", f"spaCy pipeline {model!r} is not installed: {error}") from None
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("claimdesk_paragraphs", before="parser")
-    for title in TITLE_WORDS:
-        if title.endswith("."):
+    tokenizer = nlp.tokenizer
+    if isinstance(tokenizer, Tokenizer):
+        for title in (t for t in TITLE_WORDS if t.endswith(".")):
             # Why: "Brig." and "Gen." are titles, not sentence ends; without the exception the
             # tokenizer splits the period off and the parser ends the sentence there.
             for form in (title, title.capitalize()):
-                nlp.tokenizer.add_special_case(form, [{ORTH: form}])
+                tokenizer.add_special_case(form, [{ORTH: form}])
     return nlp
 
 
@@ -95,8 +97,9 @@ def check_input(text: str) -> None:
         raise InputRejected("not_english", "Language not supported yet: Claimdesk reads English articles only.")
 
 
-def analyze_text(nlp: Language, text: str, *, title: str | None = None, outlet: str | None = None,
-                 published: str | None = None) -> Report:
+def analyze_text(
+    nlp: Language, text: str, *, title: str | None = None, outlet: str | None = None, published: str | None = None
+) -> Report:
     """Analyse one article (raises :class:`InputRejected` for text that is not one)."""
     check_input(text)
     return build_report(nlp(text), title=title, outlet=outlet, published=published, text=text)
@@ -121,7 +124,9 @@ def build_report(
     sources, source_ids = resolve_sources(doc, text, finds)
     claims, conflicts = build_claims(doc, text, finds, source_ids, body)
     attributions = _attributions(text, finds, source_ids)
-    unverified = link_unverified(doc, text, claims, sources, finds, source_ids, find_signals(doc, text, body), conflicts)
+    unverified = link_unverified(
+        doc, text, claims, sources, finds, source_ids, find_signals(doc, text, body), conflicts
+    )
     claims = score_checkworthiness(claims, sources, unverified)
     sources = [replace(s, claims=tuple(c.id for c in claims if c.source_id == s.id)) for s in sources]
     article = Article(
@@ -143,9 +148,7 @@ def build_report(
     )
 
 
-def _attributions(text: str, finds: Sequence[Found], source_ids: Sequence[str | None]):
-    from bot.report import Attribution
-
+def _attributions(text: str, finds: Sequence[Found], source_ids: Sequence[str | None]) -> list[Attribution]:
     return [
         Attribution(
             source=text[f.source[0] : f.source[1]] if f.source else None,
@@ -158,11 +161,11 @@ def _attributions(text: str, finds: Sequence[Found], source_ids: Sequence[str | 
             direct=f.direct,
             content_fragments=f.fragments,
         )
-        for f, source_id in zip(finds, source_ids)
+        for f, source_id in zip(finds, source_ids, strict=True)
     ]
 
 
-def _headline(text: str, paras) -> str | None:
+def _headline(text: str, paras: Sequence[Paragraph]) -> str | None:
     """The first line when it reads like a headline (short, no sentence-final full stop)."""
     for paragraph in paras:
         line = text[paragraph.span[0] : paragraph.span[1]]
@@ -182,7 +185,7 @@ def _summary(doc: Doc, text: str, body: Sequence[tuple[int, int]]) -> tuple[str,
         if not any(start <= sent.start_char < end for start, end in body):
             continue
         sentence = sent.text.strip()
-        sentence = sentence[dateline_end(sentence):]
+        sentence = sentence[dateline_end(sentence) :]
         if len(sentence.split()) < 6:
             continue
         sentences.append(sentence)

@@ -31,9 +31,7 @@ class ExtractionRunner:
     async def warm(self) -> None:
         """Start every worker and load its model, so the first real article is as fast as the rest."""
         loop = asyncio.get_running_loop()
-        await asyncio.gather(
-            *(loop.run_in_executor(self._pool, pipeline.worker_ready) for _ in range(self.workers))
-        )
+        await asyncio.gather(*(loop.run_in_executor(self._pool, pipeline.worker_ready) for _ in range(self.workers)))
 
     async def analyze(
         self,
@@ -45,9 +43,7 @@ class ExtractionRunner:
     ) -> Report:
         """Analyse one article in a worker; raises ``InputRejected`` for text that is not an article."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._pool, pipeline.analyze_in_worker, text, title, outlet, published
-        )
+        return await loop.run_in_executor(self._pool, pipeline.analyze_in_worker, text, title, outlet, published)
 
     async def close(self) -> None:
         """Stop the workers (waits for running analyses; queued ones are cancelled)."""

@@ -12,7 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from spacy.tokens import Doc, Span as SpacySpan, Token
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
 
 from bot.extraction.attribution import Found
 from bot.extraction.lexicon import (
@@ -33,8 +34,13 @@ PLURAL_PRONOUNS = frozenset("they them their we us our".split())
 THING_PRONOUNS = frozenset("it its".split())
 RELATIVE_PRONOUNS = frozenset("who which that whom whose".split())
 #: British and American spellings that name the same thing ("Defence" / "Defense").
-SPELLING_VARIANTS = {"defence": "defense", "organisation": "organization", "centre": "center", "programme": "program",
-                     "labour": "labor"}
+SPELLING_VARIANTS = {
+    "defence": "defense",
+    "organisation": "organization",
+    "centre": "center",
+    "programme": "program",
+    "labour": "labor",
+}
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}$")
 _STOP = frozenset("the a an of for and in on at to its his her their 's ’s".split())
 
@@ -69,6 +75,7 @@ def resolve_sources(doc: Doc, text: str, finds: list[Found]) -> tuple[list[Sourc
     clusters: list[_Cluster] = []
     assigned: list[int | None] = []
     by_token: dict[int, int] = {}
+    cluster_index: int | None
     for index, found in enumerate(finds):
         if found.source_token is None:
             assigned.append(None)
@@ -105,11 +112,16 @@ def resolve_sources(doc: Doc, text: str, finds: list[Found]) -> tuple[list[Sourc
 
 
 def _place(
-    doc: Doc, text: str, head: Token, found: Found, clusters: list[_Cluster], acronyms: dict[str, str],
+    doc: Doc,
+    text: str,
+    head: Token,
+    found: Found,
+    clusters: list[_Cluster],
+    acronyms: dict[str, str],
     by_token: dict[int, int],
 ) -> int | None:
     lower = head.lower_
-    if lower in RELATIVE_PRONOUNS and head.head.dep_ in ("relcl", "acl") :
+    if lower in RELATIVE_PRONOUNS and head.head.dep_ in ("relcl", "acl"):
         antecedent = head.head.head
         if antecedent.i in by_token:
             return by_token[antecedent.i]
@@ -132,9 +144,16 @@ def _place(
         cluster.proper = cluster.proper or proper
         return key_match
     clusters.append(
-        _Cluster(names=[name], kind=kind, role=role, person=person, anonymous=anonymous,
-                 head_lemma=head.lemma_.lower(), plural=head.tag_ in ("NNS", "NNPS") or _has_conj(head),
-                 proper=proper)
+        _Cluster(
+            names=[name],
+            kind=kind,
+            role=role,
+            person=person,
+            anonymous=anonymous,
+            head_lemma=head.lemma_.lower(),
+            plural=head.tag_ in ("NNS", "NNPS") or _has_conj(head),
+            proper=proper,
+        )
     )
     return len(clusters) - 1
 
@@ -159,14 +178,25 @@ def _antecedent(doc: Doc, pronoun: Token, clusters: list[_Cluster], by_token: di
         if (lower in PERSON_PRONOUNS) != is_person:
             continue
         span = (token.left_edge.idx, token.idx + len(token.text))
-        found = Found(content=span, cue=None, cue_lemma=None, source_token=token.i, source=span, direct=False, kind="paraphrase")
+        found = Found(
+            content=span, cue=None, cue_lemma=None, source_token=token.i, source=span, direct=False, kind="paraphrase"
+        )
         name, role, kind, person, anonymous, proper = _describe(doc, token, found)
         for index, cluster in enumerate(clusters):
             if _key(name) in {_key(n) for n in cluster.names}:
                 return index
-        clusters.append(_Cluster(names=[name], kind=kind, role=role, person=person, anonymous=anonymous,
-                                 head_lemma=token.lemma_.lower(), plural=token.tag_ in ("NNS", "NNPS"),
-                                 proper=proper))
+        clusters.append(
+            _Cluster(
+                names=[name],
+                kind=kind,
+                role=role,
+                person=person,
+                anonymous=anonymous,
+                head_lemma=token.lemma_.lower(),
+                plural=token.tag_ in ("NNS", "NNPS"),
+                proper=proper,
+            )
+        )
         return len(clusters) - 1
     return None
 
@@ -215,9 +245,12 @@ def _describe(doc: Doc, head: Token, found: Found) -> tuple[str, str | None, str
     role = " ".join(part for part in role_parts if part) or None
     words = {t.lower_ for t in mention}
     anonymous = (
-        label not in ("PERSON", "ORG") and head.lemma_.lower() in ANONYMOUS_HEADS | {h.rstrip("s") for h in ANONYMOUS_HEADS}
+        label not in ("PERSON", "ORG")
+        and head.lemma_.lower() in ANONYMOUS_HEADS | {h.rstrip("s") for h in ANONYMOUS_HEADS}
     ) or bool(words & ANONYMITY_MARKERS)
-    person = label == "PERSON" or (head.pos_ == "PROPN" and any(t.lower_ in TITLE_WORDS for t in mention) and label != "ORG")
+    person = label == "PERSON" or (
+        head.pos_ == "PROPN" and any(t.lower_ in TITLE_WORDS for t in mention) and label != "ORG"
+    )
     if person and head.lemma_.lower() in ANONYMOUS_HEADS:
         person = False
     kind = "person" if person else ("anonymous" if anonymous else _kind_of(head, name, label))
@@ -265,7 +298,9 @@ def _match(
                 return index
         if not person and not cluster.person and not anonymous and not cluster.anonymous:
             mine = _content_words(key)
-            if len(mine) >= 2 and any(mine <= _content_words(k) or _content_words(k) <= mine and len(_content_words(k)) >= 2 for k in keys):
+            if len(mine) >= 2 and any(
+                mine <= _content_words(k) or _content_words(k) <= mine and len(_content_words(k)) >= 2 for k in keys
+            ):
                 return index
         if anonymous and cluster.anonymous and head.lemma_.lower() == cluster.head_lemma:
             # "a U.S. official ... the unidentified official": a definite description takes up an

@@ -12,8 +12,8 @@ from bot.extraction.lexicon import HOUSEKEEPING_PREFIXES, RELATED_BLOCK_OPENERS
 
 Span = tuple[int, int]
 
-OPENING_QUOTES = "“\"«„"
-CLOSING_QUOTES = "”\"»“"
+OPENING_QUOTES = '“"«„'
+CLOSING_QUOTES = '”"»“'
 _PARAGRAPH = re.compile(r"[^\n]+")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$|[\"”]\s*$")
 _DATELINE = re.compile(r"^[A-Z][A-Z .'-]{2,}(?:,\s*[A-Z][\w .'-]+)?\s*[–—-]\s+")
@@ -84,7 +84,12 @@ def quotations(text: str, paragraph_spans: list[Span]) -> list[Span]:
             if open_at is None:
                 if mark in "“«„``" or (mark in ('"', "''") and _opens(text, i)):
                     open_at, opener = i, mark
-            elif mark in "”»" or (mark == opener and mark in ('"', "''")) or (mark == "“" and opener == "„") or (mark == "''" and opener == "``"):
+            elif (
+                mark in "”»"
+                or (mark == opener and mark in ('"', "''"))
+                or (mark == "“" and opener == "„")
+                or (mark == "''" and opener == "``")
+            ):
                 spans.append((open_at, match.end()))
                 open_at = None
             elif mark == "“" and opener == "“":

@@ -34,8 +34,13 @@ NO_EVIDENCE = re.compile(
 UNNAMED_REPORT_NOUNS = frozenset("reports report media accounts rumors rumours".split())
 #: Every word a signal rule can fire on (lemmas and lower-case forms).
 TRIGGER_WORDS: frozenset[str] = (
-    frozenset("verify unverified unconfirmed confirm corroborate deny refute dismiss reject reportedly anonymity".split())
-    | UNNAMED_REPORT_NOUNS | HEDGE_WORDS | HEDGE_VERBS | HEDGE_MODALS
+    frozenset(
+        "verify unverified unconfirmed confirm corroborate deny refute dismiss reject reportedly anonymity".split()
+    )
+    | UNNAMED_REPORT_NOUNS
+    | HEDGE_WORDS
+    | HEDGE_VERBS
+    | HEDGE_MODALS
 )
 
 
@@ -58,8 +63,9 @@ def find_signals(doc: Doc, text: str, body: Sequence[Span]) -> list[Signal]:
         elif token.lower_ in UNNAMED_REPORT_NOUNS and token.pos_ == "NOUN":
             signals.extend(_unnamed_reports(token))
         elif token.lower_ == "reportedly" or token.lower_ == "anonymity":
-            signals.append(("unnamed_reports" if token.lower_ == "reportedly" else "anonymous_source",
-                            _phrase(token, 6)))
+            signals.append(
+                ("unnamed_reports" if token.lower_ == "reportedly" else "anonymous_source", _phrase(token, 6))
+            )
         elif token.lower_ in HEDGE_WORDS:
             signals.append(("hedged", _phrase(token, 5)))
         elif lemma in HEDGE_VERBS and token.pos_ == "VERB" and _governs_infinitive(token):
@@ -109,8 +115,12 @@ def _unnamed_reports(token: Token) -> Iterator[Signal]:
     doc = token.doc
     if token.lower_ in ("report", "reports", "accounts"):
         modifiers = [c for c in token.children if c.dep_ in ("compound", "amod") and c.i < token.i]
-        named = any(c.ent_type_ in ("ORG", "PERSON", "GPE", "NORP") for c in token.children if c.dep_ in ("poss", "compound"))
-        vague = token.lower_ == "reports" and not any(c.dep_ in ("det", "poss") and c.lower_ not in ("some",) for c in token.children)
+        named = any(
+            c.ent_type_ in ("ORG", "PERSON", "GPE", "NORP") for c in token.children if c.dep_ in ("poss", "compound")
+        )
+        vague = token.lower_ == "reports" and not any(
+            c.dep_ in ("det", "poss") and c.lower_ not in ("some",) for c in token.children
+        )
         media = any(c.lemma_.lower() in ("media", "medium", "news", "press", "unconfirmed", "local") for c in modifiers)
         if named or not (media or vague and token.head.lower_ in ("to", "after", "amid")):
             return
@@ -127,7 +137,12 @@ def _negated(token: Token) -> bool:
     node, hops = token, 0
     while hops < 4:
         for child in node.children:
-            if child.lower_ in _NEGATORS or child.dep_ == "neg" or child.dep_ == "preconj" and child.lower_ == "neither":
+            if (
+                child.lower_ in _NEGATORS
+                or child.dep_ == "neg"
+                or child.dep_ == "preconj"
+                and child.lower_ == "neither"
+            ):
                 return True
             if child.dep_ in ("nsubj", "nsubjpass") and any(g.lower_ == "neither" for g in child.children):
                 return True
@@ -180,7 +195,7 @@ def _hedge_verb_phrase(token: Token) -> Span:
 def _phrase(token: Token, width: int) -> Span:
     """The token and the words after it in its sentence, up to ``width`` tokens."""
     doc = token.doc
-    sent_end = token.sent.end if token.has_head else len(doc)
+    sent_end = token.sent.end
     end = token.i
     while end + 1 < min(sent_end, token.i + width) and not doc[end + 1].is_punct:
         end += 1
@@ -190,4 +205,3 @@ def _phrase(token: Token, width: int) -> Span:
 def _in_body(position: int, body: Sequence[Span]) -> bool:
     index = bisect_right(body, (position, _FAR)) - 1
     return index >= 0 and body[index][0] <= position < body[index][1]
-

@@ -30,7 +30,7 @@ def link_unverified(
     for reason, span in signals:
         items.append((reason, span, _claim_for(claims, span)))
     kinds = {s.id: s.kind for s in sources}
-    for found, source_id in zip(finds, source_ids):
+    for found, source_id in zip(finds, source_ids, strict=True):
         claim_id = _claim_for(claims, found.content)
         if source_id is not None and kinds.get(source_id) == "anonymous" and found.source is not None:
             # Why: AP style treats a claim by an unnamed official as needing a named second source.
@@ -42,8 +42,9 @@ def link_unverified(
     for claim in claims:
         for figure in claim.figures:
             if figure.approximate and _counts_things(figure):
-                end = text.find(figure.counts, figure.span[1])
-                end = end + len(figure.counts) if 0 <= end <= figure.span[1] + 40 else figure.span[1]
+                counts = figure.counts or ""
+                end = text.find(counts, figure.span[1])
+                end = end + len(counts) if 0 <= end <= figure.span[1] + 40 else figure.span[1]
                 items.append(("estimate", (figure.span[0], end), claim.id))
     items.extend(_single_source(claims, finds, source_ids))
     items.extend(("conflicting_figures", span, claim_id) for span, claim_id in conflicts)
@@ -57,13 +58,15 @@ def link_unverified(
     return result
 
 
-def score_checkworthiness(claims: Sequence[Claim], sources: Sequence[Source], unverified: Sequence[Unverified]) -> list[Claim]:
+def score_checkworthiness(
+    claims: Sequence[Claim], sources: Sequence[Source], unverified: Sequence[Unverified]
+) -> list[Claim]:
     """A 0..1 score: figures, named actors, attribution and open questions make a claim worth checking.
 
     Why: the features that check-worthiness models weigh most (Hassan et al., ClaimBuster, KDD 2017)
     are numbers, named entities and the claim being made by someone on the record.
     """
-    flagged = defaultdict(int)
+    flagged: defaultdict[str, int] = defaultdict(int)
     for item in unverified:
         if item.claim_id:
             flagged[item.claim_id] += 1
@@ -118,7 +121,11 @@ def _single_source(claims: Sequence[Claim], finds: Sequence[Found], source_ids: 
     for claim in claims:
         if claim.source_id is None:
             continue
-        lonely = [f for f in claim.figures if f.value is not None and _counts_things(f) and by_value[f.value] == {claim.source_id}]
+        lonely = [
+            f
+            for f in claim.figures
+            if f.value is not None and _counts_things(f) and by_value[f.value] == {claim.source_id}
+        ]
         found = cue_of.get(claim.span)
         if lonely and found is not None and found.cue is not None:
             span = _source_and_cue(found) if found.source is not None else found.cue
