@@ -74,7 +74,8 @@ class Bot:
 
     def replies(self, chat_id: int, message_id: int) -> list[JSON]:
         return [
-            m for m in self.server.bot_messages(chat_id)
+            m
+            for m in self.server.bot_messages(chat_id)
             if m.get("reply_to_message", {}).get("message_id") == message_id
         ]
 
@@ -98,8 +99,12 @@ async def running_bot(
     rate_limiter: AIORateLimiter | None = None,
 ) -> AsyncIterator[Bot]:
     settings = Settings(
-        telegram_token=server.token, telegram_base_url=server.base_url,
-        telegram_base_file_url=server.base_file_url, workers=1, user_rate=user_rate, chat_rate=chat_rate,
+        telegram_token=server.token,
+        telegram_base_url=server.base_url,
+        telegram_base_file_url=server.base_file_url,
+        workers=1,
+        user_rate=user_rate,
+        chat_rate=chat_rate,
     )
     store = await Store.open(db, max_attempts=max_attempts, retry_base_seconds=0.2)
     counting = CountingRunner(runner, failures)
@@ -129,7 +134,9 @@ async def until(predicate: Callable[[], object], timeout: float = 20.0) -> None:
 def inbox_rows(db: Path) -> list[tuple[int, int, str, int]]:
     """(update_id, chat_id, status, reported) of every inbox item, read straight from the file."""
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
-        return connection.execute("SELECT update_id, chat_id, status, reported FROM inbox ORDER BY update_id").fetchall()
+        return connection.execute(
+            "SELECT update_id, chat_id, status, reported FROM inbox ORDER BY update_id"
+        ).fetchall()
 
 
 async def settle(bot: Bot, *, accepted: int = 0, timeout: float = 20.0, record: bool = True) -> dict[str, int]:

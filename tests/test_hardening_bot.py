@@ -55,8 +55,10 @@ async def bot(fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp
         assert (await settle(harness))["lost"] == 0
 
 
-def forward(server: FakeBotAPI, chat: JSON = private_chat(ALICE), user: JSON = ALICE, text: str | None = None) -> JSON:
-    return server.forward_update(chat, user, text or seed_text(), origin_channel(RFA, 4242))["message"]
+def forward(server: FakeBotAPI, chat: JSON | None = None, user: JSON = ALICE, text: str | None = None) -> JSON:
+    """A forwarded article (the seed unless ``text``), by default from Alice in her private chat."""
+    origin = origin_channel(RFA, 4242)
+    return server.forward_update(chat or private_chat(ALICE), user, text or seed_text(), origin)["message"]
 
 
 def is_report(message: JSON) -> bool:
@@ -90,8 +92,17 @@ async def press(bot: Bot, chat_id: int, user: JSON, message_id: int, data: str) 
         ("getUpdates", server_error(500), 1),
         ("getUpdates", flood(retry_after=1), 1),
     ],
-    ids=["send-429", "send-500", "send-502x2", "send-dropped", "action-502", "poll-dropped", "poll-502",
-         "poll-500", "poll-429"],
+    ids=[
+        "send-429",
+        "send-500",
+        "send-502x2",
+        "send-dropped",
+        "action-502",
+        "poll-dropped",
+        "poll-502",
+        "poll-500",
+        "poll-429",
+    ],
 )
 async def test_hardening_bot_transient_fault_article_still_answered(
     bot: Bot, method: str, fault: object, times: int
@@ -139,8 +150,12 @@ async def test_hardening_bot_message_not_modified_is_no_error(bot: Bot) -> None:
     shown = bot.server.message(ALICE["id"], reply["message_id"])["text"]
     answer = await press(bot, ALICE["id"], ALICE, reply["message_id"], claims)  # same page again
     assert not answer.get("show_alert")
-    assert bot.server.requests_for("editMessageText")[-1].response["description"].startswith(  # type: ignore[index]
-        "Bad Request: message is not modified"
+    assert (
+        bot.server.requests_for("editMessageText")[-1]
+        .response["description"]
+        .startswith(  # type: ignore[index]
+            "Bad Request: message is not modified"
+        )
     )
     assert bot.server.message(ALICE["id"], reply["message_id"])["text"] == shown
     await bot.alive(private_chat(ALICE), ALICE)
@@ -251,7 +266,9 @@ async def test_hardening_bot_retry_after_migration_answers_in_the_supergroup(
 async def test_hardening_bot_callback_for_a_forgotten_report(bot: Bot) -> None:
     forwarded = forward(bot.server)
     reply = await bot.reply(ALICE["id"], forwarded["message_id"])
-    ask = await bot.reply(ALICE["id"], bot.server.text_update(private_chat(ALICE), ALICE, "/forget")["message"]["message_id"])
+    ask = await bot.reply(
+        ALICE["id"], bot.server.text_update(private_chat(ALICE), ALICE, "/forget")["message"]["message_id"]
+    )
     await press(bot, ALICE["id"], ALICE, ask["message_id"], "f:y")
     for data in buttons(reply).values():
         answer = await press(bot, ALICE["id"], ALICE, reply["message_id"], data)
@@ -359,8 +376,19 @@ async def test_hardening_bot_admin_only_commands_and_buttons_refuse_members(bot:
 
 
 FORGED = ["r:{id}:claims:0", "r:{id}:overview:0", "j:{id}", "o:{id}", "r:{id}:sources:99"]
-MALFORMED = ["r:abc:claims:0", "r:1:evil:0", "r:999999:overview:0", "j:", "o:-1", "o:1e3", "r:" + "9" * 60,
-             "c:-1009999:1", "c:x:1", "m:", "m:delete_everything"]
+MALFORMED = [
+    "r:abc:claims:0",
+    "r:1:evil:0",
+    "r:999999:overview:0",
+    "j:",
+    "o:-1",
+    "o:1e3",
+    "r:" + "9" * 60,
+    "c:-1009999:1",
+    "c:x:1",
+    "m:",
+    "m:delete_everything",
+]
 
 
 async def test_hardening_bot_forged_callback_data_opens_nothing_of_another_chat(bot: Bot) -> None:
@@ -396,7 +424,9 @@ async def test_hardening_bot_logs_hold_no_token_and_no_message_text(
     try:
         async with running_bot(fake_bot_api, extraction_runner, tmp_path / "db.sqlite3", failures=1) as bot:
             forwarded = forward(bot.server, text=article)
-            await bot.server.wait_for(lambda: any(is_report(m) for m in bot.replies(ALICE["id"], forwarded["message_id"])), 30)
+            await bot.server.wait_for(
+                lambda: any(is_report(m) for m in bot.replies(ALICE["id"], forwarded["message_id"])), 30
+            )
             bot.server.inject("sendMessage", server_error(502))
             for text in (f"/search {secret}", f"/check {secret}", secret, "/history"):
                 bot.server.text_update(private_chat(BOB), BOB, text)

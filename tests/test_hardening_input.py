@@ -79,14 +79,14 @@ NASTY: dict[str, str] = {
     "many-quotes": "“”“”“”\"\"\"''''",
     "html-tags": "<b>bold</b> <i>unclosed <script>alert(1)</script> </a> <tg-spoiler>",
     "html-entities": "&amp; &lt; &gt; & &#0; &#x110000; &nbsp; &bogus;",
-    "tag-lookalikes": "a < b > c <3 <<<>>> <not a tag <a href=\"javascript:alert(1)\">x</a>",
+    "tag-lookalikes": 'a < b > c <3 <<<>>> <not a tag <a href="javascript:alert(1)">x</a>',
     "markdown": "*bold* _it_ `code` [link](http://x) ~~s~~ ||spoiler|| \\ # > | ```",
     "controls": "\x07\x08\x1b[31m\x7f\x9b",
     "line-breaks": "a\r\nb\rc\vd\fe\x85f\u2028g\u2029h\t",
     "spaces": "\u00a0\u2009\u3000\u180e",
     "numbers": "٣٠٠ ①② ½ 1e309 " + "9" * 400 + " -0 0x1F 1,000,000,000,000,000",
     "cue-words": "said said said according to according to “ said ” told told",
-    "url": "https://example.org/a?b=<c>&d=\"e\"",
+    "url": 'https://example.org/a?b=<c>&d="e"',
 }
 
 _SURROGATE = st.integers(0xD800, 0xDFFF).map(chr)
@@ -238,8 +238,12 @@ def reports(draw: st.DrawFn) -> Report:
     kinds = list(get_args(SourceKind))
     sources = tuple(
         Source(
-            f"s{n}", draw(_LABEL), tuple(draw(st.lists(_LABEL, max_size=3))), draw(st.sampled_from(kinds)),
-            draw(st.none() | _LABEL), draw(st.booleans()),
+            f"s{n}",
+            draw(_LABEL),
+            tuple(draw(st.lists(_LABEL, max_size=3))),
+            draw(st.sampled_from(kinds)),
+            draw(st.none() | _LABEL),
+            draw(st.booleans()),
         )
         for n in range(draw(st.integers(0, 6)))
     )
@@ -248,21 +252,36 @@ def reports(draw: st.DrawFn) -> Report:
     )
     claims = tuple(
         Claim(
-            f"c{n}", draw(_LONG), (0, 1), draw(st.sampled_from([None, *(s.id for s in sources)])),
-            draw(st.none() | _LABEL), draw(st.sampled_from(["quote", "paraphrase", "according_to", "outlet"])),
-            figures=tuple(draw(st.lists(figure, max_size=3))), hedges=tuple(draw(st.lists(_LABEL, max_size=3))),
+            f"c{n}",
+            draw(_LONG),
+            (0, 1),
+            draw(st.sampled_from([None, *(s.id for s in sources)])),
+            draw(st.none() | _LABEL),
+            draw(st.sampled_from(["quote", "paraphrase", "according_to", "outlet"])),
+            figures=tuple(draw(st.lists(figure, max_size=3))),
+            hedges=tuple(draw(st.lists(_LABEL, max_size=3))),
             checkworthiness=draw(st.floats(0, 1)),
         )
         for n in range(draw(st.integers(0, 40)))
     )
     reasons = [*get_args(Reason), "a_reason_from_a_newer_extractor"]
     unverified = tuple(
-        Unverified(draw(st.sampled_from([None, "c404", *(c.id for c in claims)])), draw(st.sampled_from(reasons)),
-                   draw(_LONG), (0, 1))
+        Unverified(
+            draw(st.sampled_from([None, "c404", *(c.id for c in claims)])),
+            draw(st.sampled_from(reasons)),
+            draw(_LONG),
+            (0, 1),
+        )
         for _ in range(draw(st.integers(0, 25)))
     )
-    article = Article(draw(st.none() | _LABEL), draw(st.none() | _LABEL), draw(st.none() | _LABEL), "en",
-                      draw(st.integers(0, 10**6)), "0" * 64)
+    article = Article(
+        draw(st.none() | _LABEL),
+        draw(st.none() | _LABEL),
+        draw(st.none() | _LABEL),
+        "en",
+        draw(st.integers(0, 10**6)),
+        "0" * 64,
+    )
     sources = tuple(
         Source(s.id, s.name, s.aliases, s.kind, s.role, s.named, tuple(c.id for c in claims if c.source_id == s.id))
         for s in sources
@@ -270,16 +289,29 @@ def reports(draw: st.DrawFn) -> Report:
     return Report(article, tuple(draw(st.lists(_LONG, max_size=3))), sources, claims, (), unverified, "test")
 
 
-_URLS = st.sampled_from(
-    ["https://t.me/rfa_news/42", 'https://t.me/x"><b>bold</b>', "javascript:alert(1)", "http://example.org/a?b=<c>&d",
-     "https://example.org/" + "a" * 3000, ""]
-) | _LABEL
+_URLS = (
+    st.sampled_from(
+        [
+            "https://t.me/rfa_news/42",
+            'https://t.me/x"><b>bold</b>',
+            "javascript:alert(1)",
+            "http://example.org/a?b=<c>&d",
+            "https://example.org/" + "a" * 3000,
+            "",
+        ]
+    )
+    | _LABEL
+)
 ORIGINS = st.none() | st.fixed_dictionaries(
     {},
     optional={
         "kind": st.sampled_from(["direct", "channel", "chat", "user", "hidden_user", "channel_post", "document"]),
-        "chat_title": _LABEL, "sender_name": _LABEL, "post_url": _URLS, "author_signature": _LABEL,
-        "date": _LABEL, "file_name": _LABEL,
+        "chat_title": _LABEL,
+        "sender_name": _LABEL,
+        "post_url": _URLS,
+        "author_signature": _LABEL,
+        "date": _LABEL,
+        "file_name": _LABEL,
         "page": st.fixed_dictionaries({"url": _URLS}, optional={"site_name": _LABEL, "published": _LABEL}),
     },
 )
@@ -298,13 +330,23 @@ def test_hardening_input_rendering_huge_fields_stay_within_one_message() -> None
     count(BAD_INPUTS)
     huge = "<&>" * 5000 + "😀" * 5000
     report = Report(
-        Article(huge, huge, huge, "en", 1, "0" * 64), (huge,),
+        Article(huge, huge, huge, "en", 1, "0" * 64),
+        (huge,),
         (Source("s0", huge, (huge,) * 3, "person", huge, True, ("c0",)),),
         (Claim("c0", huge, (0, 1), "s0", huge, "quote", (Figure(huge, (0, 1), 1e309, True, huge),), (huge,)),),
-        (), (Unverified("c0", "denied", huge, (0, 1)),), "test",
+        (),
+        (Unverified("c0", "denied", huge, (0, 1)),),
+        "test",
     )
-    origin = {"kind": "channel", "chat_title": huge, "post_url": "https://t.me/" + huge, "author_signature": huge,
-              "date": huge, "file_name": huge, "page": {"url": "https://x.org/" + huge, "site_name": huge}}
+    origin = {
+        "kind": "channel",
+        "chat_title": huge,
+        "post_url": "https://t.me/" + huge,
+        "author_signature": huge,
+        "date": huge,
+        "file_name": huge,
+        "page": {"url": "https://x.org/" + huge, "site_name": huge},
+    }
     assert assert_renders(report, origin, seen_in_chat=3, first_seen_in_chat=huge) == len(SECTIONS)
 
 
@@ -342,9 +384,14 @@ def test_hardening_input_entities_splitting_surrogate_pairs(field: str, offset: 
     """Offsets are UTF-16 units: 😀 is two, so offset 2 points at its second half."""
     count(BAD_INPUTS)
     text = "a😀b @claimdesk_test_bot https://example.org/article 😀"
-    msg = message(**{field: text, "entities" if field == "text" else "caption_entities": [
-        _entity(kind, offset, length) for kind in ENTITY_KINDS
-    ]})
+    msg = message(
+        **{
+            field: text,
+            "entities" if field == "text" else "caption_entities": [
+                _entity(kind, offset, length) for kind in ENTITY_KINDS
+            ],
+        }
+    )
     article = article_from_message(msg)
     assert article.text == text
     assert all(not _has_surrogate(link) for link in article.links)
@@ -355,9 +402,7 @@ def test_hardening_input_entities_splitting_surrogate_pairs(field: str, offset: 
 @PROPERTY
 @given(
     text=st.text(_ANY_CHAR, min_size=1, max_size=120),
-    entities=st.lists(
-        st.tuples(st.sampled_from(ENTITY_KINDS), st.integers(0, 130), st.integers(1, 40)), max_size=6
-    ),
+    entities=st.lists(st.tuples(st.sampled_from(ENTITY_KINDS), st.integers(0, 130), st.integers(1, 40)), max_size=6),
     caption=st.booleans(),
 )
 def test_hardening_input_any_message_and_entities_are_read(
@@ -379,8 +424,11 @@ def test_hardening_input_caption_at_the_1024_limit(nlp: Language) -> None:
     base = ARTICLE.replace("\n", " ")[:900] + " 😀"
     caption = base + "x" * (1024 - utf16_len(base))
     assert utf16_len(caption) == 1024
-    msg = message(caption=caption, caption_entities=[_entity("url", 1018, 6), _entity("bold", 1022, 2)],
-                  photo=[{"file_id": "p", "file_unique_id": "p", "width": 90, "height": 90}])
+    msg = message(
+        caption=caption,
+        caption_entities=[_entity("url", 1018, 6), _entity("bold", 1022, 2)],
+        photo=[{"file_id": "p", "file_unique_id": "p", "width": 90, "height": 90}],
+    )
     article = article_from_message(msg)
     assert article.text == caption
     report = analyse_if_accepted(nlp, article.text)
@@ -393,10 +441,21 @@ def test_hardening_input_caption_at_the_1024_limit(nlp: Language) -> None:
 @pytest.mark.parametrize(
     ("file_name", "accepted"),
     [
-        ("article.txt", True), ("ARTICLE.TXT", True), ("notes.md", True), ("page.HTM", True),
-        ("article.pdf", False), ("article.docx", False), ("article.txt.exe", False), ("article", False),
-        (None, False), ("", False), (".txt", False), ("\u202etxt.exe", False), ("a" * 300 + ".txt", True),
-        ("<b>x</b>.html", True), ("../../etc/passwd", False),
+        ("article.txt", True),
+        ("ARTICLE.TXT", True),
+        ("notes.md", True),
+        ("page.HTM", True),
+        ("article.pdf", False),
+        ("article.docx", False),
+        ("article.txt.exe", False),
+        ("article", False),
+        (None, False),
+        ("", False),
+        (".txt", False),
+        ("\u202etxt.exe", False),
+        ("a" * 300 + ".txt", True),
+        ("<b>x</b>.html", True),
+        ("../../etc/passwd", False),
     ],
 )
 def test_hardening_input_documents_by_extension(file_name: str | None, accepted: bool) -> None:
@@ -452,8 +511,15 @@ HTML_WITH_SCRIPTS = (
 
 def test_hardening_input_html_document_drops_scripts_and_keeps_the_article(nlp: Language) -> None:
     text, title = decode_document(HTML_WITH_SCRIPTS.encode(), "page.html")
-    for hidden in ("SCRIPT-TEXT", "STYLE-TEXT", "NOSCRIPT-TEXT", "TEMPLATE-TEXT", "SVG-SCRIPT", "COMMENT-TEXT",
-                   "UNCLOSED-SCRIPT"):
+    for hidden in (
+        "SCRIPT-TEXT",
+        "STYLE-TEXT",
+        "NOSCRIPT-TEXT",
+        "TEMPLATE-TEXT",
+        "SVG-SCRIPT",
+        "COMMENT-TEXT",
+        "UNCLOSED-SCRIPT",
+    ):
         assert hidden not in text
     assert title == "Flood & bridge"
     assert "Mayor Ruth Calder" in text

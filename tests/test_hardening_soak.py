@@ -103,14 +103,14 @@ async def test_hardening_soak_two_thousand_updates(fake_bot_api: FakeBotAPI, tmp
             for n in range(len(texts)):  # the real analyses, one at a time; every later forward is stored
                 key = forward(server, private_chat(USERS[n]), USERS[n], texts, n)
                 expected.add(key)
-                await server.wait_for(lambda: key in answered(server), timeout=60)
+                await server.wait_for(lambda key=key: key in answered(server), timeout=60)
             for start in range(len(texts), UPDATES, BATCH):
                 if start == 1006:
                     server.inject("sendChatAction", server_error(502))
                     server.inject("sendMessage", flood(retry_after=1))
                 keys = {queue(server, n, texts) for n in range(start, min(start + BATCH, UPDATES))}
                 expected |= keys
-                await server.wait_for(lambda: keys <= set(answered(server)), timeout=60)
+                await server.wait_for(lambda keys=keys: keys <= set(answered(server)), timeout=60)
                 await settle(bot, record=False)
                 replies += answered(server)
                 forget_history(server)
@@ -128,6 +128,8 @@ async def test_hardening_soak_two_thousand_updates(fake_bot_api: FakeBotAPI, tmp
     assert calls == len(texts)  # the rest came from storage or were refused before any analysis
     first, last = rss[MEASURE_AT + len(texts)], rss[UPDATES]
     growth = (last - first) / first
-    print(f"\nsoak: {UPDATES} updates; VmRSS {first} kB at update {MEASURE_AT + len(texts)}, {last} kB at "
-          f"{UPDATES} ({growth:+.1%}); {calls} analyses")
+    print(
+        f"\nsoak: {UPDATES} updates; VmRSS {first} kB at update {MEASURE_AT + len(texts)}, {last} kB at "
+        f"{UPDATES} ({growth:+.1%}); {calls} analyses"
+    )
     assert growth < 0.10, rss
