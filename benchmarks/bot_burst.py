@@ -7,7 +7,8 @@ Every figure is recorded next to the baseline it is compared against, measured i
   getMe (interpreter, imports, database) and to setMyCommands (sent right after the workers are warm)
   are recorded too; target < 5 s;
 - idle: ``/help`` sent one at a time (its p95 is the baseline for ``/help`` during the burst), then a few
-  articles one at a time (their mean reply latency is the per-article time of the latency bound);
+  articles one at a time, half before the burst and half after it (their mean reply latency is the
+  per-article time of the latency bound);
 - the burst: 100 distinct forwarded articles from 10 private chats, queued at once, while 50 ``/help``
   from 5 other chats are spread over the burst. Latency is update queued ->
   the reply's sendMessage received by the server. Targets: ``/help`` p95 during the burst within 100 ms of
@@ -341,17 +342,18 @@ async def measure(args: argparse.Namespace, articles: list[Article], directory: 
                 await asyncio.sleep(args.help_gap)
             idle_help_ms = [s.latency(replies) * 1000 for s in idle_help]
 
-            idle_done: list[Sent] = []
-            for number, article in enumerate(idle_articles):
-                sent = send_article(server, idle_user, article, 10_000 + number)
-                await replies.wait([(sent.chat_id, sent.message_id)], 120)
-                idle_done.append(sent)
-            per_article_runs = [s.latency(replies) for s in idle_done[1:]]  # the first is a warm-up
-            per_article = statistics.mean(per_article_runs)
+            async def one_at_a_time(chosen: Sequence[Article], first_number: int) -> list[float]:
+                """Reply latencies of articles sent to the idle bot, each after the previous reply."""
+                done: list[Sent] = []
+                for number, article in enumerate(chosen, first_number):
+                    done.append(send_article(server, idle_user, article, number))
+                    await replies.wait([(done[-1].chat_id, done[-1].message_id)], 120)
+                return [sent.latency(replies) for sent in done]
+
+            before = len(idle_articles) // 2 + 1  # a warm-up, then half of the timed articles before the burst
+            per_article_runs = (await one_at_a_time(idle_articles[:before], 10_000))[1:]
             idle_memory, _ = sampler.peak()
             other_idle = idle_load.cores()
-            print(f"  idle: /help p95 {percentile(idle_help_ms, 0.95):.0f} ms; article {per_article:.2f} s "
-                  f"({', '.join(f'{s:.2f}' for s in per_article_runs)})", file=sys.stderr)
 
             burst_load = PhaseLoad(started.process.pid)
             burst_start = time.monotonic()
@@ -360,7 +362,7 @@ async def measure(args: argparse.Namespace, articles: list[Article], directory: 
                 burst.append(send_article(server, article_users[number % args.chats], article, number + 1))
             burst_help: list[Sent] = []
             for number in range(args.burst_help):
-                await asyncio.sleep(help_gap(replies, burst, burst_start, per_article / args.workers,
+                await asyncio.sleep(help_gap(replies, burst, burst_start, statistics.mean(per_article_runs) / args.workers,
                                              args.burst_help - number))
                 burst_help.append(send_help(server, help_users[number % args.help_chats]))
             await replies.wait([(s.chat_id, s.message_id) for s in burst + burst_help], args.burst_timeout)
@@ -368,6 +370,13 @@ async def measure(args: argparse.Namespace, articles: list[Article], directory: 
             other_burst = burst_load.cores()
             peak, processes = sampler.peak(burst_start, burst_end)
             overall_peak, _ = sampler.peak()
+
+            after_load = PhaseLoad(started.process.pid)  # the other half after the burst: load drift cancels
+            per_article_runs += await one_at_a_time(idle_articles[before:], 20_000)
+            other_idle = (other_idle + after_load.cores()) / 2
+            per_article = statistics.mean(per_article_runs)
+            print(f"  idle: /help p95 {percentile(idle_help_ms, 0.95):.0f} ms; article {per_article:.2f} s "
+                  f"({', '.join(f'{s:.2f}' for s in per_article_runs)})", file=sys.stderr)
         finally:
             code = await stop_bot(started.process)
             sampler.stop()
@@ -470,7 +479,7 @@ def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
         f"{m['memory_gib']} GiB RAM, {m['platform']}; {code_line(result['code'])}; "
         f"Python {result['python']}, python-telegram-bot {result['ptb']}. Load average (1, 5, 15 min) at start "
         f"{loads['start']}, at end {loads['end']}; other processes kept {result['other_cores']:.2f} cores busy on "
-        f"average while the bot ran ({result['other_cores_by_phase']['idle']:.2f} during the idle measurements, "
+        f"average while the bot ran ({result['other_cores_by_phase']['idle']:.2f} during the idle measurements before and after the burst, "
         f"{result['other_cores_by_phase']['burst']:.2f} during the burst; anything well above 0 on this machine "
         "disturbs the figures, and a difference between the two phases skews the burst bound).\n\n"
         f"`python -m bot run` as a subprocess with CLAIMDESK_WORKERS={a['workers']} against the fake Bot API server "
@@ -483,7 +492,8 @@ def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
         "contributors, CC BY 2.5 (their URLs are in burst.json).\n\n"
         f"{table(figures)}\n"
         "How the burst bound is computed: the per-article time t is the mean reply latency of "
-        f"{a['idle_articles'] - 1} articles sent one at a time to the idle bot (after one warm-up article): "
+        f"{a['idle_articles'] - 1} articles sent one at a time to the idle bot (after one warm-up article; half "
+        "before the burst, half after it, so that a change of load during the run cancels out): "
         f"t = {t:.3f} s (those articles have {result['articles']['idle_mean_words']:.0f} words on average, the "
         f"burst's {result['articles']['burst_mean_words']:.0f}). With all N = {a['articles']} articles queued at once and W = {a['workers']} workers "
         "that never idle while an article waits, article k (1-based) is answered after ceil(k / W) x t; the "
@@ -503,6 +513,7 @@ def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
         f"{by_name['peak RSS of the bot' + chr(39) + 's process tree during the burst'].detail['overall_peak_mb']:.0f} MB.\n\n"
         f"`/help` p50: idle {help_.detail['idle_p50_ms']:.0f} ms, during the burst {help_.detail['during_p50_ms']:.0f} ms "
         f"(max {help_.detail['during_max_ms']:.0f} ms).\n"
+        "\nWhat the profiles showed, and the fixes: benchmarks/PROFILE.md.\n"
     )
 
 

@@ -294,6 +294,7 @@ def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
         f"Searches: {len(result['queries'])} queries x {result['search_repeats']} repeats in each chat, p95 nearest rank over "
         f"all of them:\n{per_query}\n\n"
         "\"Other load\": average CPU cores other processes kept busy during the measurement (the machine is shared).\n"
+        "\nWhat the profiles showed, and the fixes: benchmarks/PROFILE.md.\n"
     )
 
 
