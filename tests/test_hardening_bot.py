@@ -28,6 +28,7 @@ from fakebotapi import (
 )
 from hardening_bot import JSON, MODEL, Bot, inbox_rows, running_bot, seed_text, settle, until
 
+from bot import app as bot_app
 from bot.app import setup_logging
 from bot.extraction.runner import ExtractionRunner
 from storage import Store
@@ -125,6 +126,23 @@ async def test_hardening_bot_send_timeout_is_retried(bot: Bot) -> None:
     forwarded = forward(bot.server)
     await bot.server.wait_for(lambda: any(is_report(m) for m in bot.replies(ALICE["id"], forwarded["message_id"])), 30)
     await bot.alive(private_chat(ALICE), ALICE)
+
+
+async def test_hardening_bot_poll_timeout_loses_no_update(
+    fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A getUpdates that answers after the client's read timeout (long-poll timeout + 5 s): the next poll
+    gets the update again (it was never confirmed) and the article is answered once."""
+    monkeypatch.setattr(bot_app, "POLL_TIMEOUT", 1)  # read timeout 6 s instead of 15 s
+    async with running_bot(fake_bot_api, extraction_runner, tmp_path / "db.sqlite3") as bot:
+        bot.server.inject("getUpdates", delay(7))
+        await bot.server.wait_for(lambda: any(r.fault for r in bot.server.requests_for("getUpdates")), 10)
+        forwarded = forward(bot.server)
+        reply = await bot.reply(ALICE["id"], forwarded["message_id"], timeout=30)
+        assert is_report(reply)
+        await bot.alive(private_chat(ALICE), ALICE)
+        assert len(bot.replies(ALICE["id"], forwarded["message_id"])) == 1
+        assert (await settle(bot))["lost"] == 0
 
 
 async def test_hardening_bot_flood_on_edit_of_the_progress_message(bot: Bot) -> None:
