@@ -72,7 +72,8 @@ class Sample:
 
 def realistic_samples(model: str, articles: int) -> list[Sample]:
     """The real extraction of the first ``articles`` Wikinews articles with at least one claim."""
-    from bot.extraction.pipeline import InputRejected, analyze_text, load_pipeline
+    from bot.extraction.checks import InputRejected
+    from bot.extraction.pipeline import analyze_text, load_pipeline
 
     nlp = load_pipeline(model)
     samples: list[Sample] = []

@@ -40,7 +40,8 @@ def analyze_command(args: argparse.Namespace) -> int:
     if not args.path:
         print("claimdesk analyze: give a file, - for standard input, or --jsonl FILE", file=sys.stderr)
         return 2
-    from bot.extraction.pipeline import InputRejected, analyze_text, check_input, load_pipeline
+    from bot.extraction.checks import InputRejected, check_input
+    from bot.extraction.pipeline import analyze_text, load_pipeline
     from bot.links.page import FetchError
 
     try:
@@ -144,7 +145,8 @@ def _init_batch_worker(model: str) -> None:
 
 def _analyze_chunk(chunk: Sequence[Item]) -> list[dict[str, Any]]:
     """Analyse a chunk of lines with ``nlp.pipe``; a bad line becomes an error record, never a crash."""
-    from bot.extraction.pipeline import InputRejected, build_report, check_input
+    from bot.extraction.checks import InputRejected, check_input
+    from bot.extraction.pipeline import build_report
 
     records: list[dict[str, Any] | None] = [None] * len(chunk)
     good: list[int] = []

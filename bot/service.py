@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
-from bot.extraction.pipeline import EXTRACTOR_VERSION, InputRejected, check_input
+from bot.extraction.checks import EXTRACTOR_VERSION, InputRejected, check_input
 from bot.links.page import FetchedPage
 from bot.report import Report
 from storage import Analysis, InboxItem, Store

@@ -18,7 +18,7 @@ from telegram import Bot, Message, ReplyParameters, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
-from bot.extraction.pipeline import MIN_WORDS
+from bot.extraction.checks import MIN_WORDS
 from bot.links.page import FetchError
 from bot.links.policy import article_link
 from bot.render import render_telegram

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import logging
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -140,6 +141,22 @@ def test_app_import_boundaries() -> None:
     assert "telegram" not in _imports(ROOT / "bot" / "service.py")
     for path in (ROOT / "handlers").glob("*.py"):
         assert not _imports(path) & {"spacy", "aiosqlite"}, path
+    for path in (ROOT / "bot").rglob("*.py"):
+        if path.parent.name != "extraction":
+            assert not {name for name in _imports(path) if name.split(".")[0] == "spacy"}, path
+    for path in (ROOT / "bot" / "extraction").glob("*.py"):
+        if path.name in ("checks.py", "runner.py", "__init__.py"):  # worker.py loads the pipeline inside the worker
+            assert not _imports(path) & {"spacy", "bot.extraction.pipeline"}, path
+
+
+def test_app_main_process_does_not_load_spacy() -> None:
+    # only the extraction workers load spaCy: the bot's own process starts faster and stays smaller
+    code = (
+        "import sys, bot.app, bot.service, bot.cli, bot.workers, bot.extraction.runner, handlers.articles, storage; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'spacy'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
 
 
 async def test_app_retention_loop_purges_at_start_and_keeps_running(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -152,9 +153,10 @@ def _value(words: list[Token]) -> float | None:
         except ValueError:
             number = NUMBER_WORDS.get(lower)  # type: ignore[assignment]
             if number is None:
-                return total
+                break
         total = number if total is None else total + number
-    return total
+    # a number beyond floating point ("9" * 400) has no usable value; JSON cannot hold infinity
+    return total if total is not None and math.isfinite(total) else None
 
 
 def _counted(last: Token) -> str | None:

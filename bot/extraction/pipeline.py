@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -14,6 +13,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from bot.extraction.attribution import Found, find_attributions
+from bot.extraction.checks import EXTRACTOR_VERSION, InputRejected, check_input
 from bot.extraction.claims import build_claims
 from bot.extraction.lexicon import TITLE_WORDS
 from bot.extraction.sources import resolve_sources
@@ -21,31 +21,6 @@ from bot.extraction.text import Paragraph, dateline_end, paragraphs, quotations
 from bot.extraction.unverified import find_signals
 from bot.extraction.verification import link_unverified, score_checkworthiness
 from bot.report import Article, Attribution, Report
-
-EXTRACTOR_VERSION = "1.0.0"
-MIN_WORDS = 40
-MAX_CHARS = 200_000
-#: The commonest English function words: a text that uses almost none of them is not English.
-ENGLISH_FUNCTION_WORDS = frozenset(
-    "the of and to a in that is was he for it with as his on be at by i this had not are but from or have an "
-    "they which one you were her all she there would their we him been has when who will more no if out so "
-    "said what up its about into than them can only other new some could time these two may then do first "
-    "any my now such like our over man me even most made after also did many before must through back "
-    "years where much your way well down should because each just those people how too".split()
-)
-
-
-class InputRejected(ValueError):
-    """The input is not an article Claimdesk can analyse; ``code`` says why, the message says it to a person."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-    def __reduce__(self) -> tuple[type[InputRejected], tuple[str, str]]:
-        # Why: raised in a pool worker, it must pickle back with both arguments.
-        return (InputRejected, (self.code, str(self)))
-
 
 @Language.component("claimdesk_paragraphs")
 def mark_paragraph_starts(doc: Doc) -> Doc:
@@ -76,25 +51,6 @@ def load_pipeline(model: str) -> Language:
             for form in (title, title.capitalize()):
                 tokenizer.add_special_case(form, [{ORTH: form}])
     return nlp
-
-
-def check_input(text: str) -> None:
-    """Raise :class:`InputRejected` for empty, binary, too short, too long or non-English text."""
-    if not text.strip():
-        raise InputRejected("empty", "The text is empty.")
-    if re.search("[\ud800-\udfff]", text):  # a lone UTF-16 surrogate: spaCy and hashing cannot encode it
-        raise InputRejected("binary", "The text has broken characters (lone UTF-16 surrogates).")
-    if "\x00" in text or sum(1 for ch in text[:5000] if ord(ch) < 32 and ch not in "\n\r\t") > 5:
-        raise InputRejected("binary", "This looks like binary data, not text.")
-    if len(text) > MAX_CHARS:
-        raise InputRejected("too_long", f"The text is longer than {MAX_CHARS:,} characters.")
-    words = re.findall(r"[^\W\d_]+", text.lower())
-    if len(text.split()) < MIN_WORDS:
-        raise InputRejected("too_short", f"The text is too short to be an article (under {MIN_WORDS} words).")
-    latin = sum(1 for w in words if w.isascii())
-    english = sum(1 for w in words if w in ENGLISH_FUNCTION_WORDS)
-    if not words or latin < 0.6 * len(words) or english < 0.12 * len(words):
-        raise InputRejected("not_english", "Language not supported yet: Claimdesk reads English articles only.")
 
 
 def analyze_text(
@@ -193,26 +149,3 @@ def _summary(doc: Doc, text: str, body: Sequence[tuple[int, int]]) -> tuple[str,
         if words >= 40 or len(sentences) == 3:
             break
     return tuple(sentences)
-
-
-# --- worker-process entry points (used by runner.py through a spawn pool) ---------------------
-
-_worker_nlp: Language | None = None
-
-
-def load_worker_pipeline(model: str) -> None:
-    """Process-pool initializer: load the model once per worker."""
-    global _worker_nlp
-    _worker_nlp = load_pipeline(model)
-
-
-def worker_ready() -> bool:
-    """True once this worker has its model (used to warm the pool)."""
-    return _worker_nlp is not None
-
-
-def analyze_in_worker(text: str, title: str | None, outlet: str | None, published: str | None) -> Report:
-    """Analyse one article in a pool worker."""
-    if _worker_nlp is None:
-        raise RuntimeError("load_worker_pipeline was not run in this worker")
-    return analyze_text(_worker_nlp, text, title=title, outlet=outlet, published=published)

@@ -2,7 +2,7 @@
 
 A ``spawn`` process pool whose initializer loads the spaCy pipeline once per worker; callers
 await :meth:`ExtractionRunner.analyze` and get a :class:`~bot.report.Report` (or
-:class:`~bot.extraction.pipeline.InputRejected`).
+:class:`~bot.extraction.checks.InputRejected`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import asyncio
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
-from bot.extraction import pipeline
+from bot.extraction import worker
 from bot.report import Report
 
 
@@ -24,14 +24,14 @@ class ExtractionRunner:
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=pipeline.load_worker_pipeline,
+            initializer=worker.load,
             initargs=(model,),
         )
 
     async def warm(self) -> None:
         """Start every worker and load its model, so the first real article is as fast as the rest."""
         loop = asyncio.get_running_loop()
-        await asyncio.gather(*(loop.run_in_executor(self._pool, pipeline.worker_ready) for _ in range(self.workers)))
+        await asyncio.gather(*(loop.run_in_executor(self._pool, worker.ready) for _ in range(self.workers)))
 
     async def analyze(
         self,
@@ -43,7 +43,7 @@ class ExtractionRunner:
     ) -> Report:
         """Analyse one article in a worker; raises ``InputRejected`` for text that is not an article."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, pipeline.analyze_in_worker, text, title, outlet, published)
+        return await loop.run_in_executor(self._pool, worker.analyze, text, title, outlet, published)
 
     async def close(self) -> None:
         """Stop the workers (waits for running analyses; queued ones are cancelled)."""

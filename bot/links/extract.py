@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import trafilatura
 
-from bot.extraction.pipeline import MIN_WORDS
+from bot.extraction.checks import MIN_WORDS
 from bot.links.page import FetchedPage, FetchError
 
 #: schema.org's way of saying an article is behind a paywall (JSON-LD or microdata).
