@@ -22,6 +22,7 @@ from bot.extraction.unverified import find_signals
 from bot.extraction.verification import link_unverified, score_checkworthiness
 from bot.report import Article, Attribution, Report
 
+
 @Language.component("claimdesk_paragraphs")
 def mark_paragraph_starts(doc: Doc) -> Doc:
     """A new line starts a new sentence.
