@@ -38,11 +38,11 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import code_line, code_version, percentile
+from benchmarks.common import Figure, code_line, code_version, percentile
 from benchmarks.extraction import RESULTS, ROOT, SHARED, OtherLoad, machine
 
 sys.path.insert(0, str(ROOT / "tests"))
@@ -58,22 +58,6 @@ SAMPLE_SECONDS = 0.1
 START_TIMEOUT = 120.0
 STOP_TIMEOUT = 30.0
 CHANNEL = channel_chat(-1009000, "Wikinews", username="wikinews_bench")
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One measured figure next to its baseline."""
-
-    name: str
-    value: float
-    unit: str
-    baseline: float | None
-    baseline_name: str | None
-    ratio: float | None
-    ratio_meaning: str | None
-    target: str | None
-    met: bool | None
-    detail: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,34 @@
-"""Helpers the burst and storage benchmarks share: nearest-rank percentiles and the code measured."""
+"""What the burst and storage benchmarks share: their figure record, nearest-rank percentiles, the code measured."""
 
 from __future__ import annotations
 
 import math
 import subprocess
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from benchmarks.extraction import ROOT
 
 #: The packages whose uncommitted changes would make a figure describe code that is not in the commit.
 CODE_PATHS = ("bot", "handlers", "storage")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure next to its baseline."""
+
+    name: str
+    value: float
+    unit: str
+    baseline: float | None
+    baseline_name: str | None
+    ratio: float | None
+    ratio_meaning: str | None
+    target: str | None
+    met: bool | None
+    detail: dict[str, Any] = field(default_factory=dict)
+    other_cores: float | None = None  # average CPU cores other processes kept busy meanwhile
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:

@@ -35,30 +35,13 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import code_line, code_version, percentile
+from benchmarks.common import Figure, code_line, code_version, percentile
 from benchmarks.extraction import RESULTS, SHARED, OtherLoad, machine
 
 WIKINEWS = SHARED / "data" / "wikinews-2019.jsonl"
 SEARCH_TARGET_MS = 50.0
 NO_HIT = "zzyzx"
 WORD = re.compile(r"[A-Za-z]{5,}")
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One measured figure next to its baseline."""
-
-    name: str
-    value: float
-    unit: str
-    baseline: float | None
-    baseline_name: str | None
-    ratio: float | None
-    ratio_meaning: str | None
-    target: str | None
-    met: bool | None
-    detail: dict[str, Any]
-    other_cores: float | None = None
 
 
 @dataclass(frozen=True)
