@@ -1,11 +1,16 @@
-"""Shared fixtures: the fake Telegram Bot API server (tests/fakebotapi.py) and a Bot connected to it."""
+"""Shared fixtures: the fake Telegram Bot API server (tests/fakebotapi.py), a Bot connected to it, and one
+extraction worker pool per test module."""
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from fakebotapi import FakeBotAPI, fast_request
 from hardening_stats import FAULTS, count, summary_lines
 from telegram import Bot
+
+from bot.config import DEFAULT_SPACY_MODEL
+from bot.extraction.runner import ExtractionRunner
 
 
 @pytest.fixture
@@ -14,6 +19,14 @@ async def fake_bot_api() -> AsyncIterator[FakeBotAPI]:
     async with FakeBotAPI() as server:
         yield server
         count(FAULTS, sum(1 for request in server.requests if request.fault is not None))
+
+
+@pytest.fixture(scope="module")
+def extraction_runner() -> Iterator[ExtractionRunner]:
+    """One real extraction worker (the pinned model) shared by a module's tests: starting one costs seconds."""
+    runner = ExtractionRunner(DEFAULT_SPACY_MODEL, 1)
+    yield runner
+    asyncio.run(runner.close())
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

