@@ -182,9 +182,9 @@ def render_text(report: Report) -> str:
     lines += ["", f"Unverified ({len(report.unverified)})"]
     for item in report.unverified:
         lines.append(f"  - {reason_label(item.reason)}: {item.evidence}")
-        claim = report.claim(item.claim_id)
-        if claim is not None:
-            lines.append(f"      claim: {claim.text}")
+        about = report.claim(item.claim_id)
+        if about is not None:
+            lines.append(f"      claim: {about.text}")
     return "\n".join(lines) + "\n"
 
 
