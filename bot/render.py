@@ -142,7 +142,7 @@ def title_of(report: Report, origin: Mapping[str, Any] | None = None) -> str:
 
 
 def _source_bits(source: Source) -> str:
-    bits = [source.kind]
+    bits: list[str] = [source.kind]
     if source.role:
         bits.append(source.role)
     if not source.named:

@@ -10,6 +10,7 @@ import re
 from urllib.parse import urlsplit
 
 import trafilatura
+from trafilatura.settings import Document
 
 from bot.extraction.checks import MIN_WORDS
 from bot.links.page import FetchedPage, FetchError
@@ -26,10 +27,12 @@ def extract_page(body: bytes, *, url: str, content_type: str, charset: str | Non
         title, site_name, published = None, None, None
     else:
         markup: str | bytes = body.decode(charset, errors="replace") if charset else body
-        document = trafilatura.bare_extraction(
+        extracted = trafilatura.bare_extraction(
             markup, url=url, with_metadata=True, include_comments=False, include_tables=False,
             include_images=False, include_links=False,
         )
+        # trafilatura returns a Document (a dict only with as_dict=True, which is not asked for here)
+        document = extracted if isinstance(extracted, Document) else None
         text = (document.text or "").strip() if document is not None else ""
         title = (document.title or None) if document is not None else None
         site_name = (document.sitename or document.hostname or None) if document is not None else None
