@@ -102,6 +102,6 @@ class RateLimits:
         for key in list(self._taken):
             if not self._window(key, now):
                 del self._taken[key]
-        for key, until in list(self._told_until.items()):
+        for told, until in list(self._told_until.items()):
             if until <= now:
-                del self._told_until[key]
+                del self._told_until[told]
