@@ -990,3 +990,17 @@ def test_attribution_interrupted_quotation_is_one_with_its_pieces(nlp: Language)
     assert text[first[0] : first[1]].startswith("“The bridge")
     assert text[second[0] : second[1]].startswith("“We found cracks")
     assert report.source(joined[0].source_id).name == "Marta Kowalska"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("The ministry did not confirm that two ships had been seized near the port of Odesa.", id="did-not"),
+        pytest.param("Neither Kyiv nor Moscow has confirmed the capture of the village near the border.", id="neither-nor"),
+    ],
+)
+def test_claims_denied_cue_is_not_a_claim_of_its_source(nlp: Language, text: str) -> None:
+    report = build_report(nlp(text))
+    assert report.attributions, "the attribution is still found"
+    assert all(claim.source_id is None for claim in report.claims)
+    assert [claim.kind for claim in report.claims] == ["outlet"]

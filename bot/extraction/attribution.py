@@ -67,6 +67,7 @@ class Found:
     direct: bool
     kind: ClaimKind  # "quote" | "paraphrase" | "according_to"
     fragments: tuple[Span, ...] = ()  # pieces of a quotation interrupted by its speech tag
+    negated: bool = False  # "did not confirm", "Neither X nor Y have confirmed": not asserted by the source
 
 
 def find_attributions(
@@ -158,6 +159,7 @@ def _clause_cue(verb: Token, text: str, quotes: Sequence[Span], quote_starts: li
         source=_mention_span(subject) if subject is not None else None,
         direct=direct,
         kind="quote" if direct else "paraphrase",
+        negated=_is_negated(verb),
     )
 
 
@@ -236,6 +238,7 @@ def _intent_cue(verb: Token) -> Found | None:
         source=_mention_span(subject),
         direct=False,
         kind="paraphrase",
+        negated=_is_negated(verb),
     )
 
 
@@ -280,6 +283,7 @@ def _object_cue(verb: Token) -> Found | None:
         source=_mention_span(subject),
         direct=False,
         kind="paraphrase",
+        negated=_is_negated(verb),
     )
 
 
@@ -592,6 +596,16 @@ def _subject_of(verb: Token, depth: int = 0) -> Token | None:
     if head.pos_ in _VERBAL and head is not verb:
         return _subject_of(head, depth + 1)
     return None
+
+
+def _is_negated(verb: Token) -> bool:
+    """The cue is denied, not used: "did not confirm", "never said", "Neither X nor Y have confirmed"."""
+    for child in verb.children:
+        if child.dep_ == "neg" or child.lower_ == "never":
+            return True
+        if child.dep_ in _SUBJECT_DEPS and any(g.lower_ in ("neither", "no") for g in child.children):
+            return True
+    return False
 
 
 def _agent(verb: Token) -> Token | None:

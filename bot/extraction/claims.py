@@ -31,11 +31,13 @@ def build_claims(
     different number by another source ("200 killed" / "500 killed").
     """
     drafts: list[tuple[Span, str | None, str | None, ClaimKind]] = []
-    for found, source_id in zip(finds, source_ids, strict=True):
+    # a denied cue ("did not confirm ...") asserts nothing for its source: its sentence is the outlet's
+    asserted = [(f, s) for f, s in zip(finds, source_ids, strict=True) if not f.negated]
+    for found, source_id in asserted:
         cue = text[found.cue[0] : found.cue[1]] if found.cue else None
         drafts.append((found.content, source_id, cue, found.kind))
-    covered = sorted(f.content for f in finds)
-    cues = sorted(f.cue for f in finds if f.cue)
+    covered = sorted(f.content for f, _ in asserted)
+    cues = sorted(f.cue for f, _ in asserted if f.cue)
     for sentence in _body_sentences(doc, text, body):
         near = _overlapping(covered, sentence)
         if any(_overlap(sentence, span) > 0.5 * (sentence[1] - sentence[0]) for span in near):

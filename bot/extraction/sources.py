@@ -380,6 +380,7 @@ def _clean_name(name: str) -> str:
     name = re.sub(r"\s*\([^)]*\)?\s*$", "", re.sub(r"\s+", " ", name))  # a bracketed acronym after the name
     name = name.strip(" ,.;:“”\"'’")
     name = re.sub(r"^(?:neither|both|either)\s+", "", name, flags=re.I)
+    name = re.sub(r"\s+nor\s+", " and ", name)  # "Neither Russia nor North Korea": Russia and North Korea
     name = re.sub(r"(?:’s|'s)$", "", name)
     return _strip_det(name, keep_indefinite=True)
 
