@@ -271,12 +271,8 @@ def test_attribution_cue_lemma_in_every_form(nlp: Language, lemma: str, source: 
     [
         pytest.param("The old bridge over the river was closed for repairs on Tuesday morning.", id="no-cue"),
         pytest.param("The council told the builders to stop work on the bridge at once.", id="tell-to-do"),
-        pytest.param(
-            "The company reported a loss of two million dollars for the last quarter.", id="report-a-loss"
-        ),
-        pytest.param(
-            "The minister showed the reporters around the new hospital wing on Friday.", id="show-around"
-        ),
+        pytest.param("The company reported a loss of two million dollars for the last quarter.", id="report-a-loss"),
+        pytest.param("The minister showed the reporters around the new hospital wing on Friday.", id="show-around"),
         pytest.param(
             "The union will call off the strike if the deal is signed by the government.",
             id="call-off-phrasal-verb",
@@ -384,8 +380,7 @@ def test_sources_surname_merges_with_full_name(nlp: Language) -> None:
 
 def test_sources_different_people_with_different_surnames_stay_apart(nlp: Language) -> None:
     text = (
-        "Elena Varga said that the border would stay open. Pavel Novak said that the border should be "
-        "closed at once."
+        "Elena Varga said that the border would stay open. Pavel Novak said that the border should be closed at once."
     )
     report = build_report(nlp(text))
     assert len(report.sources) == 2
@@ -467,9 +462,7 @@ def test_sources_spelling_variants_merge(nlp: Language, text: str, variants: tup
         ),
     ],
 )
-def test_sources_name_is_the_mention_without_following_words(
-    nlp: Language, text: str, names: set[str]
-) -> None:
+def test_sources_name_is_the_mention_without_following_words(nlp: Language, text: str, names: set[str]) -> None:
     report = build_report(nlp(text))
     assert [s.name for s in report.sources] in [[n] for n in names], report.sources
 
@@ -553,9 +546,7 @@ def test_sources_role_from_title_or_apposition(nlp: Language, text: str, name: s
 
 # --- unverified -----------------------------------------------------------------------------------
 
-FILLER = (
-    " The town council will meet again next week to discuss the repairs and the budget for the coming year."
-)
+FILLER = " The town council will meet again next week to discuss the repairs and the budget for the coming year."
 
 UNVERIFIED_CASES = [
     pytest.param(
@@ -669,9 +660,7 @@ def test_unverified_reason_with_evidence_words(nlp: Language, text: str, reason:
     article = text + FILLER
     report = build_report(nlp(article))
     items = [u for u in report.unverified if u.reason == reason]
-    assert any(words in u.evidence for u in items), (
-        f"{reason} not flagged with {words!r}: {report.unverified}"
-    )
+    assert any(words in u.evidence for u in items), f"{reason} not flagged with {words!r}: {report.unverified}"
     for item in items:
         assert article[item.span[0] : item.span[1]] == item.evidence
 
@@ -679,12 +668,8 @@ def test_unverified_reason_with_evidence_words(nlp: Language, text: str, reason:
 @pytest.mark.parametrize(
     "text",
     [
-        pytest.param(
-            "The police confirmed that two suspects had been arrested near the station.", id="confirmed"
-        ),
-        pytest.param(
-            "The bridge was closed on Tuesday and will reopen in the spring after repairs.", id="plain-fact"
-        ),
+        pytest.param("The police confirmed that two suspects had been arrested near the station.", id="confirmed"),
+        pytest.param("The bridge was closed on Tuesday and will reopen in the spring after repairs.", id="plain-fact"),
     ],
 )
 def test_unverified_plain_statements_are_not_hedged_or_unconfirmed(nlp: Language, text: str) -> None:
@@ -697,9 +682,7 @@ def test_unverified_plain_statements_are_not_hedged_or_unconfirmed(nlp: Language
 
 FIGURE_CASES = [
     # (sentence, figure text, value, approximate, counts)
-    pytest.param(
-        "About 200 people were evacuated from the village.", "About 200", 200.0, True, "people", id="about"
-    ),
+    pytest.param("About 200 people were evacuated from the village.", "About 200", 200.0, True, "people", id="about"),
     pytest.param(
         "More than 10,000 residents lost power during the storm.",
         "More than 10,000",
@@ -727,9 +710,7 @@ FIGURE_CASES = [
     pytest.param(
         "Nearly 40 percent of the voters stayed at home.", "Nearly 40 percent", 40.0, True, None, id="percent"
     ),
-    pytest.param(
-        "Twelve ships were stuck in the canal for a week.", "Twelve", 12.0, False, "ships", id="twelve"
-    ),
+    pytest.param("Twelve ships were stuck in the canal for a week.", "Twelve", 12.0, False, "ships", id="twelve"),
     pytest.param(
         "Roughly 1,500 soldiers crossed the river at dawn.",
         "Roughly 1,500",
@@ -738,9 +719,7 @@ FIGURE_CASES = [
         "soldiers",
         id="roughly",
     ),
-    pytest.param(
-        "Up to 5,000 people were affected by the outage.", "Up to 5,000", 5000.0, True, "people", id="up-to"
-    ),
+    pytest.param("Up to 5,000 people were affected by the outage.", "Up to 5,000", 5000.0, True, "people", id="up-to"),
     pytest.param(
         "Some 1.2 billion dollars were lost in the scandal.",
         "Some 1.2 billion",
@@ -757,9 +736,7 @@ FIGURE_CASES = [
         "people",
         id="fewer-than",
     ),
-    pytest.param(
-        "A dozen trucks were stuck at the border for two days.", "dozen", 12.0, False, "trucks", id="dozen"
-    ),
+    pytest.param("A dozen trucks were stuck at the border for two days.", "dozen", 12.0, False, "trucks", id="dozen"),
     pytest.param("Hundreds of people gathered outside the court.", "Hundreds", None, True, None, id="vague"),
     pytest.param(
         "At least 12 people died in the crash near the airport.",
@@ -893,9 +870,7 @@ def test_boilerplate_housekeeping_lines(line: str, boilerplate: bool) -> None:
 # --- the rules read only the parse (hand-built Docs, no model) -------------------------------------
 
 
-def hand_parsed(
-    words: list[str], heads: list[int], deps: list[str], pos: list[str], lemmas: list[str]
-) -> Doc:
+def hand_parsed(words: list[str], heads: list[int], deps: list[str], pos: list[str], lemmas: list[str]) -> Doc:
     vocab = spacy.blank("en").vocab
     return Doc(vocab, words=words, heads=heads, deps=deps, pos=pos, lemmas=lemmas)
 
@@ -918,12 +893,8 @@ def test_hand_parsed_indirect_speech() -> None:
 @pytest.mark.parametrize(
     ("change", "value"),
     [
-        pytest.param(
-            "lemmas", ["official", "paint", "the", "bridge", "be", "safe", "."], id="not-a-cue-lemma"
-        ),
-        pytest.param(
-            "deps", ["nsubj", "ROOT", "det", "nsubj", "advcl", "acomp", "punct"], id="no-clausal-complement"
-        ),
+        pytest.param("lemmas", ["official", "paint", "the", "bridge", "be", "safe", "."], id="not-a-cue-lemma"),
+        pytest.param("deps", ["nsubj", "ROOT", "det", "nsubj", "advcl", "acomp", "punct"], id="no-clausal-complement"),
         pytest.param("pos", ["NOUN", "NOUN", "DET", "NOUN", "AUX", "ADJ", "PUNCT"], id="cue-not-a-verb"),
     ],
 )
@@ -935,9 +906,7 @@ def test_hand_parsed_same_words_other_parse_no_attribution(change: str, value: l
 
 def test_hand_parsed_unusual_cue_form_found_by_lemma() -> None:
     """An inflection no list contains still counts: the rule reads the lemma, not the word."""
-    doc = hand_parsed(
-        **{**OFFICIALS_SAID, "words": ["Officials", "sayeth", "the", "bridge", "was", "safe", "."]}
-    )
+    doc = hand_parsed(**{**OFFICIALS_SAID, "words": ["Officials", "sayeth", "the", "bridge", "was", "safe", "."]})
     _, seen = attributions_of(doc)
     assert [(s.source, s.cue, s.cue_lemma) for s in seen] == [("Officials", "sayeth", "say")]
 
@@ -951,16 +920,18 @@ def test_hand_parsed_according_to() -> None:
         lemmas=["accord", "to", "police", ",", "the", "road", "be", "close", "."],
     )
     _, seen = attributions_of(doc)
-    assert seen == [
-        Seen("police", "According to", "according to", "the road was closed", False, "according_to")
-    ]
+    assert seen == [Seen("police", "According to", "according to", "the road was closed", False, "according_to")]
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        pytest.param("The fire broke out in a town around ten kilometres from the capital, officials said.", id="distance"),
-        pytest.param("Rescuers worked for about six hours before the road was reopened, the police said.", id="duration"),
+        pytest.param(
+            "The fire broke out in a town around ten kilometres from the capital, officials said.", id="distance"
+        ),
+        pytest.param(
+            "Rescuers worked for about six hours before the road was reopened, the police said.", id="duration"
+        ),
     ],
 )
 def test_unverified_measures_are_not_estimates(nlp: Language, text: str) -> None:
@@ -995,8 +966,12 @@ def test_attribution_interrupted_quotation_is_one_with_its_pieces(nlp: Language)
 @pytest.mark.parametrize(
     "text",
     [
-        pytest.param("The ministry did not confirm that two ships had been seized near the port of Odesa.", id="did-not"),
-        pytest.param("Neither Kyiv nor Moscow has confirmed the capture of the village near the border.", id="neither-nor"),
+        pytest.param(
+            "The ministry did not confirm that two ships had been seized near the port of Odesa.", id="did-not"
+        ),
+        pytest.param(
+            "Neither Kyiv nor Moscow has confirmed the capture of the village near the border.", id="neither-nor"
+        ),
     ],
 )
 def test_claims_denied_cue_is_not_a_claim_of_its_source(nlp: Language, text: str) -> None:
