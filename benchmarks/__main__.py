@@ -26,8 +26,10 @@ def main(argv: Sequence[str]) -> int:
         return BENCHMARKS[argv[0]](list(argv[1:]))
     if argv[0].startswith("-"):
         return extraction.main(list(argv))
-    print(f"python -m benchmarks: unknown benchmark {argv[0]!r}; use one of {', '.join(BENCHMARKS)} or all",
-          file=sys.stderr)
+    print(
+        f"python -m benchmarks: unknown benchmark {argv[0]!r}; use one of {', '.join(BENCHMARKS)} or all",
+        file=sys.stderr,
+    )
     return 2
 
 

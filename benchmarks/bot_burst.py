@@ -181,7 +181,7 @@ class Replies:
 
     def refresh(self) -> None:
         requests = self.server.requests
-        for request in requests[self.seen:]:
+        for request in requests[self.seen :]:
             if request.method != "sendMessage":
                 continue
             target = request.params.get("reply_parameters") or {}
@@ -246,21 +246,30 @@ class Started:
 
 async def start_bot(server: FakeBotAPI, directory: Path, name: str, workers: int) -> Started:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAIMDESK_", "TELEGRAM_"))}
-    env.update({
-        "TELEGRAM_BOT_TOKEN": server.token,
-        "CLAIMDESK_TELEGRAM_BASE_URL": server.base_url,
-        "CLAIMDESK_TELEGRAM_BASE_FILE_URL": server.base_file_url,
-        "CLAIMDESK_DB": str(directory / f"{name}.sqlite3"),
-        "CLAIMDESK_WORKERS": str(workers),
-        "CLAIMDESK_USER_RATE": "0",  # no per-user or per-chat limit: the benchmark measures the analyses
-        "CLAIMDESK_CHAT_RATE": "0",
-    })
+    env.update(
+        {
+            "TELEGRAM_BOT_TOKEN": server.token,
+            "CLAIMDESK_TELEGRAM_BASE_URL": server.base_url,
+            "CLAIMDESK_TELEGRAM_BASE_FILE_URL": server.base_file_url,
+            "CLAIMDESK_DB": str(directory / f"{name}.sqlite3"),
+            "CLAIMDESK_WORKERS": str(workers),
+            "CLAIMDESK_USER_RATE": "0",  # no per-user or per-chat limit: the benchmark measures the analyses
+            "CLAIMDESK_CHAT_RATE": "0",
+        }
+    )
     log_path = directory / f"{name}.log"
     before = len(server.requests)
     with log_path.open("wb") as log:
         spawned = time.monotonic()
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=directory, env=env, stdout=log, stderr=log,
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=directory,
+            env=env,
+            stdout=log,
+            stderr=log,
             start_new_session=True,
         )
 
@@ -274,8 +283,14 @@ async def start_bot(server: FakeBotAPI, directory: Path, name: str, workers: int
         raise
     if process.returncode is not None:
         raise RuntimeError(f"the bot exited with {process.returncode}: see {log_path}")
-    return Started(process, spawned, first("getMe") or math.nan, first("setMyCommands") or math.nan,
-                   first("getUpdates") or math.nan, log_path)
+    return Started(
+        process,
+        spawned,
+        first("getMe") or math.nan,
+        first("setMyCommands") or math.nan,
+        first("getUpdates") or math.nan,
+        log_path,
+    )
 
 
 async def stop_bot(process: asyncio.subprocess.Process) -> int:
@@ -296,7 +311,7 @@ async def stop_bot(process: asyncio.subprocess.Process) -> int:
 
 async def measure(args: argparse.Namespace, articles: list[Article], directory: Path) -> dict[str, Any]:
     burst_articles = articles[: args.articles]
-    idle_articles = articles[args.articles:]
+    idle_articles = articles[args.articles :]
     article_users = [make_user(3000 + n, f"Reporter {n}") for n in range(args.chats)]
     help_users = [make_user(4000 + n, f"Editor {n}") for n in range(args.help_chats)]
     idle_user = make_user(5000, "Idle editor")
@@ -346,8 +361,15 @@ async def measure(args: argparse.Namespace, articles: list[Article], directory: 
                 burst.append(send_article(server, article_users[number % args.chats], article, number + 1))
             burst_help: list[Sent] = []
             for number in range(args.burst_help):
-                await asyncio.sleep(help_gap(replies, burst, burst_start, statistics.mean(per_article_runs) / args.workers,
-                                             args.burst_help - number))
+                await asyncio.sleep(
+                    help_gap(
+                        replies,
+                        burst,
+                        burst_start,
+                        statistics.mean(per_article_runs) / args.workers,
+                        args.burst_help - number,
+                    )
+                )
                 burst_help.append(send_help(server, help_users[number % args.help_chats]))
             await replies.wait([(s.chat_id, s.message_id) for s in burst + burst_help], args.burst_timeout)
             burst_end = max(replies.get(s.chat_id, s.message_id).time for s in burst)
@@ -359,14 +381,20 @@ async def measure(args: argparse.Namespace, articles: list[Article], directory: 
             per_article_runs += await one_at_a_time(idle_articles[before:], 20_000)
             other_idle = (other_idle + after_load.cores()) / 2
             per_article = statistics.mean(per_article_runs)
-            print(f"  idle: /help p95 {percentile(idle_help_ms, 0.95):.0f} ms; article {per_article:.2f} s "
-                  f"({', '.join(f'{s:.2f}' for s in per_article_runs)})", file=sys.stderr)
+            print(
+                f"  idle: /help p95 {percentile(idle_help_ms, 0.95):.0f} ms; article {per_article:.2f} s "
+                f"({', '.join(f'{s:.2f}' for s in per_article_runs)})",
+                file=sys.stderr,
+            )
         finally:
             code = await stop_bot(started.process)
             sampler.stop()
         other_cores = meter.cores()
-        print(f"  bot stopped with exit code {code}; other processes' load: {other_idle:.2f} cores while idle, "
-              f"{other_burst:.2f} during the burst, {other_cores:.2f} over the whole run", file=sys.stderr)
+        print(
+            f"  bot stopped with exit code {code}; other processes' load: {other_idle:.2f} cores while idle, "
+            f"{other_burst:.2f} during the burst, {other_cores:.2f} over the whole run",
+            file=sys.stderr,
+        )
 
     burst_ms = [s.latency(replies) * 1000 for s in burst]
     during = [s for s in burst_help if s.queued <= burst_end]
@@ -380,31 +408,92 @@ async def measure(args: argparse.Namespace, articles: list[Article], directory: 
     startup_s = statistics.median(s["first_getupdates_s"] for s in startups)
 
     figures = [
-        Figure("/help reply latency p95 during the burst, ms", during_p95, "ms", idle_p95,
-               "/help p95 on the idle bot, ms", during_p95 - idle_p95, "difference, ms",
-               f"<= idle + {HELP_MARGIN_MS:.0f} ms", during_p95 - idle_p95 <= HELP_MARGIN_MS,
-               {"during_ms": during_ms, "idle_ms": idle_help_ms, "during_p50_ms": percentile(during_ms, 0.5),
-                "idle_p50_ms": percentile(idle_help_ms, 0.5), "during_max_ms": max(during_ms),
-                "sent_during_burst": len(during), "sent": len(burst_help)}),
-        Figure("burst reply latency p95, s", percentile(burst_ms, 0.95) / 1000, "s", ideal_p95,
-               "p95 of the ideal schedule, s", percentile(burst_ms, 0.95) / 1000 / ideal_p95,
-               "measured / ideal", f"<= {BOUND_MARGIN:.2f} x ideal = {bound_p95:.2f} s",
-               percentile(burst_ms, 0.95) / 1000 <= bound_p95,
-               {"latencies_ms": burst_ms, "p50_s": percentile(burst_ms, 0.5) / 1000,
-                "ideal_p50_s": percentile(ideal, 0.5), "per_article_s": per_article,
-                "per_article_runs_s": per_article_runs, "reports": reports}),
-        Figure("burst reply latency p50, s", percentile(burst_ms, 0.5) / 1000, "s", percentile(ideal, 0.5),
-               "p50 of the ideal schedule, s", percentile(burst_ms, 0.5) / 1000 / percentile(ideal, 0.5),
-               "measured / ideal", None, None),
-        Figure("time to the last reply of the burst, s", last_reply, "s", ideal[-1],
-               "ideal: articles x per-article time / workers, s", last_reply / ideal[-1], "measured / ideal",
-               None, None, {"articles_per_second": args.articles / last_reply}),
-        Figure("peak RSS of the bot's process tree during the burst, MB", peak * 2**20 / 1e6, "MB",
-               idle_memory * 2**20 / 1e6, "peak RSS on the idle bot (after start-up, /help, idle articles), MB",
-               peak / idle_memory, "burst / idle", f"< {MEMORY_TARGET_MB:.0f} MB", peak * 2**20 / 1e6 < MEMORY_TARGET_MB,
-               {"processes": processes, "overall_peak_mb": overall_peak * 2**20 / 1e6, "samples": len(sampler.samples)}),
-        Figure("start-up: process start to first getUpdates, s", startup_s, "s", None, None, None, None,
-               f"< {STARTUP_TARGET_S:.0f} s", startup_s < STARTUP_TARGET_S, {"starts": startups}),
+        Figure(
+            "/help reply latency p95 during the burst, ms",
+            during_p95,
+            "ms",
+            idle_p95,
+            "/help p95 on the idle bot, ms",
+            during_p95 - idle_p95,
+            "difference, ms",
+            f"<= idle + {HELP_MARGIN_MS:.0f} ms",
+            during_p95 - idle_p95 <= HELP_MARGIN_MS,
+            {
+                "during_ms": during_ms,
+                "idle_ms": idle_help_ms,
+                "during_p50_ms": percentile(during_ms, 0.5),
+                "idle_p50_ms": percentile(idle_help_ms, 0.5),
+                "during_max_ms": max(during_ms),
+                "sent_during_burst": len(during),
+                "sent": len(burst_help),
+            },
+        ),
+        Figure(
+            "burst reply latency p95, s",
+            percentile(burst_ms, 0.95) / 1000,
+            "s",
+            ideal_p95,
+            "p95 of the ideal schedule, s",
+            percentile(burst_ms, 0.95) / 1000 / ideal_p95,
+            "measured / ideal",
+            f"<= {BOUND_MARGIN:.2f} x ideal = {bound_p95:.2f} s",
+            percentile(burst_ms, 0.95) / 1000 <= bound_p95,
+            {
+                "latencies_ms": burst_ms,
+                "p50_s": percentile(burst_ms, 0.5) / 1000,
+                "ideal_p50_s": percentile(ideal, 0.5),
+                "per_article_s": per_article,
+                "per_article_runs_s": per_article_runs,
+                "reports": reports,
+            },
+        ),
+        Figure(
+            "burst reply latency p50, s",
+            percentile(burst_ms, 0.5) / 1000,
+            "s",
+            percentile(ideal, 0.5),
+            "p50 of the ideal schedule, s",
+            percentile(burst_ms, 0.5) / 1000 / percentile(ideal, 0.5),
+            "measured / ideal",
+            None,
+            None,
+        ),
+        Figure(
+            "time to the last reply of the burst, s",
+            last_reply,
+            "s",
+            ideal[-1],
+            "ideal: articles x per-article time / workers, s",
+            last_reply / ideal[-1],
+            "measured / ideal",
+            None,
+            None,
+            {"articles_per_second": args.articles / last_reply},
+        ),
+        Figure(
+            "peak RSS of the bot's process tree during the burst, MB",
+            peak * 2**20 / 1e6,
+            "MB",
+            idle_memory * 2**20 / 1e6,
+            "peak RSS on the idle bot (after start-up, /help, idle articles), MB",
+            peak / idle_memory,
+            "burst / idle",
+            f"< {MEMORY_TARGET_MB:.0f} MB",
+            peak * 2**20 / 1e6 < MEMORY_TARGET_MB,
+            {"processes": processes, "overall_peak_mb": overall_peak * 2**20 / 1e6, "samples": len(sampler.samples)},
+        ),
+        Figure(
+            "start-up: process start to first getUpdates, s",
+            startup_s,
+            "s",
+            None,
+            None,
+            None,
+            None,
+            f"< {STARTUP_TARGET_S:.0f} s",
+            startup_s < STARTUP_TARGET_S,
+            {"starts": startups},
+        ),
     ]
     return {
         "figures": figures,
@@ -413,10 +502,13 @@ async def measure(args: argparse.Namespace, articles: list[Article], directory: 
         "other_cores_by_phase": {"idle": other_idle, "burst": other_burst},
         "bot_exit_code": code,
         "memory_timeline": [(round(t - started.spawned, 2), round(mib, 1), n) for t, mib, n in sampler.samples[::5]],
-        "articles": {"burst": len(burst_articles), "idle": len(idle_articles),
-                     "burst_mean_words": statistics.mean(len(a.text.split()) for a in burst_articles),
-                     "idle_mean_words": statistics.mean(len(a.text.split()) for a in idle_articles[1:]),
-                     "urls": [a.url for a in burst_articles + idle_articles]},
+        "articles": {
+            "burst": len(burst_articles),
+            "idle": len(idle_articles),
+            "burst_mean_words": statistics.mean(len(a.text.split()) for a in burst_articles),
+            "idle_mean_words": statistics.mean(len(a.text.split()) for a in idle_articles[1:]),
+            "urls": [a.url for a in burst_articles + idle_articles],
+        },
     }
 
 
@@ -438,8 +530,15 @@ def table(figures: Sequence[Figure]) -> str:
     rows = ["| figure | value | baseline | ratio | target | met? |", "|---|---|---|---|---|---|"]
     for f in figures:
         baseline = f"{_value(f.baseline, f.unit)} ({f.baseline_name})" if f.baseline is not None else "—"
-        ratio = "—" if f.ratio is None else (f"{f.ratio:+.0f} ms ({f.ratio_meaning})" if f.ratio_meaning == "difference, ms"
-                                             else f"{f.ratio:.2f} ({f.ratio_meaning})")
+        ratio = (
+            "—"
+            if f.ratio is None
+            else (
+                f"{f.ratio:+.0f} ms ({f.ratio_meaning})"
+                if f.ratio_meaning == "difference, ms"
+                else f"{f.ratio:.2f} ({f.ratio_meaning})"
+            )
+        )
         met = "—" if f.met is None else ("yes" if f.met else "**no**")
         rows.append(f"| {f.name} | {_value(f.value, f.unit)} | {baseline} | {ratio} | {f.target or '—'} | {met} |")
     return "\n".join(rows) + "\n"
@@ -455,7 +554,8 @@ def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
     t = result["per_article_s"]
     starts = "; ".join(
         f"getMe {s['first_getme_s']:.2f} s, setMyCommands {s['set_my_commands_s']:.2f} s, first getUpdates "
-        f"{s['first_getupdates_s']:.2f} s" for s in startups
+        f"{s['first_getupdates_s']:.2f} s"
+        for s in startups
     )
     return (
         "# The bot under a burst\n\n"
@@ -506,9 +606,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=100, help="articles in the burst (default 100)")
     parser.add_argument("--chats", type=int, default=10, help="chats the burst comes from (default 10)")
     parser.add_argument("--workers", type=int, default=2, help="CLAIMDESK_WORKERS (default 2)")
-    parser.add_argument("--idle-articles", type=int, default=11,
-                        help="articles sent one at a time to the idle bot, the first a warm-up (default 11)")
-    parser.add_argument("--idle-help", type=int, default=30, help="/help sent one at a time to the idle bot (default 30)")
+    parser.add_argument(
+        "--idle-articles",
+        type=int,
+        default=11,
+        help="articles sent one at a time to the idle bot, the first a warm-up (default 11)",
+    )
+    parser.add_argument(
+        "--idle-help", type=int, default=30, help="/help sent one at a time to the idle bot (default 30)"
+    )
     parser.add_argument("--help-gap", type=float, default=0.05, help="seconds between idle /help (default 0.05)")
     parser.add_argument("--burst-help", type=int, default=50, help="/help spread through the burst (default 50)")
     parser.add_argument("--help-chats", type=int, default=5, help="chats the burst /help come from (default 5)")

@@ -39,14 +39,19 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 
 def code_version() -> dict[str, Any]:
     """The commit measured and which of bot/, handlers/, storage/ had uncommitted changes."""
+
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
 
-    return {"commit": git("rev-parse", "HEAD"),
-            "uncommitted": [path for path in CODE_PATHS if git("status", "--porcelain", path)]}
+    return {
+        "commit": git("rev-parse", "HEAD"),
+        "uncommitted": [path for path in CODE_PATHS if git("status", "--porcelain", path)],
+    }
 
 
 def code_line(code: dict[str, Any]) -> str:
-    """"commit abc1234567" and, if any, which packages had uncommitted changes."""
-    dirty = f" with uncommitted changes in {', '.join(p + '/' for p in code['uncommitted'])}" if code["uncommitted"] else ""
+    """ "commit abc1234567" and, if any, which packages had uncommitted changes."""
+    dirty = (
+        f" with uncommitted changes in {', '.join(p + '/' for p in code['uncommitted'])}" if code["uncommitted"] else ""
+    )
     return f"commit {code['commit'][:10]}{dirty}"

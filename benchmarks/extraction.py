@@ -198,7 +198,17 @@ def measure_in_process(nlp: Any, corpus: Corpus, repeats: int) -> list[Figure]:
 
 def run_cli(jsonl: Path, workers: int) -> float:
     """Wall-clock seconds of the real batch command, output discarded."""
-    command = [sys.executable, "-m", "bot", "analyze", "--jsonl", str(jsonl), "--workers", str(workers), "--no-progress"]
+    command = [
+        sys.executable,
+        "-m",
+        "bot",
+        "analyze",
+        "--jsonl",
+        str(jsonl),
+        "--workers",
+        str(workers),
+        "--no-progress",
+    ]
     start = time.perf_counter()
     subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
     return time.perf_counter() - start
@@ -218,7 +228,7 @@ def measure_batch(corpus: Corpus, directory: Path, repeats: int) -> Figure:
     jsonl = write_jsonl(corpus, directory)
     runs: dict[int, list[float]] = {1: [], 2: []}
     for run in range(repeats):
-        for workers in ((1, 2) if run % 2 == 0 else (2, 1)):
+        for workers in (1, 2) if run % 2 == 0 else (2, 1):
             seconds = run_cli(jsonl, workers)
             runs[workers].append(seconds)
             print(f"  {corpus.name}: CLI run {run + 1}, {workers} worker(s): {seconds:.2f} s", file=sys.stderr)
@@ -272,6 +282,7 @@ def with_other_load(measure: Callable[[], list[Figure]]) -> list[Figure]:
 
 def code_version() -> dict[str, Any]:
     """The commit measured and whether bot/ had uncommitted changes (the extraction is under active work)."""
+
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
@@ -280,14 +291,25 @@ def code_version() -> dict[str, Any]:
 
 def machine() -> dict[str, Any]:
     """The machine line: CPUs, CPU model, memory, OS."""
-    cpu_model = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
-        platform.processor(),
-    ) if Path("/proc/cpuinfo").exists() else platform.processor()
+    cpu_model = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        )
+        if Path("/proc/cpuinfo").exists()
+        else platform.processor()
+    )
     memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"cpus": os.cpu_count(), "cpu_model": cpu_model, "memory_gib": round(memory_gib, 1),
-            "platform": platform.platform()}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu_model,
+        "memory_gib": round(memory_gib, 1),
+        "platform": platform.platform(),
+    }
 
 
 def _number(value: float | None, unit: str = "") -> str:
@@ -304,13 +326,17 @@ def _cores(cores: float | None) -> str:
 
 def table(figures: Sequence[Figure]) -> str:
     """The markdown table: figure, value, baseline, ratio, target, met?"""
-    rows = ["| figure | corpus | value | baseline | ratio | target | met? | other load |",
-            "|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| figure | corpus | value | baseline | ratio | target | met? | other load |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for f in figures:
         baseline = f"{_number(f.baseline, f.unit)} ({f.baseline_name})" if f.baseline is not None else "—"
         ratio = f"{f.ratio:.3f} ({f.ratio_meaning})" if f.ratio is not None else "—"
         met = "—" if f.met is None else ("yes" if f.met else "**no**")
-        rows.append(f"| {f.name} | {f.corpus} | {_number(f.value, f.unit)} | {baseline} | {ratio} | {f.target or '—'} | {met} | {_cores(f.other_cores)} |")
+        rows.append(
+            f"| {f.name} | {f.corpus} | {_number(f.value, f.unit)} | {baseline} | {ratio} | {f.target or '—'} | {met} | {_cores(f.other_cores)} |"
+        )
     return "\n".join(rows) + "\n"
 
 
@@ -341,7 +367,7 @@ def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
         f"{result['cli_repeats']} runs each. Bare and full use the same `load_pipeline` object, so both include "
         "Claimdesk's paragraph component and tokenizer exceptions. CLI times are wall clock with nothing "
         "subtracted (start-up and model load included; the start-up row shows how much that is). "
-        "\"Other load\" is the average number of CPU cores other processes kept busy during that measurement "
+        '"Other load" is the average number of CPU cores other processes kept busy during that measurement '
         f"(from /proc/stat minus this benchmark's own process tree); on this {m['cpus']}-core machine anything "
         "well above 0 means the figure was disturbed, the 2-worker figures most.\n\n"
         f"Corpora:\n{corpora}\n\nRun-to-run spread ((slowest - fastest) / median):\n{spreads}\n"
@@ -352,10 +378,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="in-process runs per measurement (default 3)")
     parser.add_argument("--cli-repeats", type=int, default=2, help="CLI runs per worker count (default 2)")
-    parser.add_argument("--wikinews-articles", type=int, default=0,
-                        help="Wikinews subset: the first N articles (default 0: all 171)")
-    parser.add_argument("--polnear-articles", type=int, default=100,
-                        help="PolNeAR subset: the first N articles of the dev file (default 100; 0 for all)")
+    parser.add_argument(
+        "--wikinews-articles", type=int, default=0, help="Wikinews subset: the first N articles (default 0: all 171)"
+    )
+    parser.add_argument(
+        "--polnear-articles",
+        type=int,
+        default=100,
+        help="PolNeAR subset: the first N articles of the dev file (default 100; 0 for all)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="directory for extraction.json and .md")
     args = parser.parse_args(argv)
 
@@ -366,10 +397,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     model = Settings.from_env().spacy_model
     corpora = [
-        c for c in (
+        c
+        for c in (
             load_corpus("wikinews", SHARED / "data" / "wikinews-2019.jsonl", args.wikinews_articles or None),
             load_corpus("polnear-dev", SHARED / "eval" / "polnear-dev.jsonl", args.polnear_articles or None),
-        ) if c is not None
+        )
+        if c is not None
     ]
     if not corpora:
         print("benchmarks: no corpus found under ../shared: nothing to measure", file=sys.stderr)
@@ -380,8 +413,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     nlp = load_pipeline(model)
     figures: list[Figure] = []
     for corpus in corpora:
-        print(f"benchmarks: in process, {corpus.name} ({len(corpus.texts)} articles, {corpus.words:,} words)",
-              file=sys.stderr)
+        print(
+            f"benchmarks: in process, {corpus.name} ({len(corpus.texts)} articles, {corpus.words:,} words)",
+            file=sys.stderr,
+        )
         figures += with_other_load(lambda: measure_in_process(nlp, corpus, args.repeats))
     with tempfile.TemporaryDirectory(prefix="claimdesk-bench-") as directory:
         for corpus in corpora:
@@ -391,7 +426,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     result: dict[str, Any] = {
         "benchmark": "extraction",
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "command": "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:]),
         "machine": machine(),
         "code": code,
@@ -403,8 +438,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "repeats": args.repeats,
         "cli_repeats": args.cli_repeats,
         "corpora": [
-            {"name": c.name, "file": str(c.path.relative_to(ROOT.parent)) if c.path.is_relative_to(ROOT.parent)
-             else str(c.path), "subset": c.subset, "articles": len(c.texts), "words": c.words}
+            {
+                "name": c.name,
+                "file": str(c.path.relative_to(ROOT.parent)) if c.path.is_relative_to(ROOT.parent) else str(c.path),
+                "subset": c.subset,
+                "articles": len(c.texts),
+                "words": c.words,
+            }
             for c in corpora
         ],
         "load_average_1_5_15min": {"start": list(load_at_start), "end": list(os.getloadavg())},

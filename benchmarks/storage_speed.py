@@ -112,7 +112,10 @@ async def save_round(store: Any, samples: Sequence[Sample], start: int, count: i
     for offset, (text, report) in enumerate(prepared):
         number = start + offset
         await store.save_analysis(
-            chat_id=chat_for(number, total), message_id=number + 1, text=text, report=report,
+            chat_id=chat_for(number, total),
+            message_id=number + 1,
+            text=text,
+            report=report,
             origin={"kind": "forward", "chat_title": "Wikinews"},
         )
     return time.perf_counter() - began
@@ -123,8 +126,10 @@ async def raw_round(path: Path, samples: Sequence[Sample], start: int, count: in
     ``BEGIN IMMEDIATE ... COMMIT`` each)."""
     import aiosqlite
 
-    payloads = [json.dumps(variant(samples[n % len(samples)], n)[1].to_dict(), ensure_ascii=False)
-                for n in range(start, start + count)]
+    payloads = [
+        json.dumps(variant(samples[n % len(samples)], n)[1].to_dict(), ensure_ascii=False)
+        for n in range(start, start + count)
+    ]
     async with aiosqlite.connect(path, isolation_level=None) as db:
         await db.execute("PRAGMA journal_mode = WAL")
         await db.execute("PRAGMA synchronous = FULL")
@@ -137,7 +142,9 @@ async def raw_round(path: Path, samples: Sequence[Sample], start: int, count: in
         return time.perf_counter() - began
 
 
-async def measure(samples: Sequence[Sample], directory: Path, args: argparse.Namespace) -> tuple[list[Figure], dict[str, Any]]:
+async def measure(
+    samples: Sequence[Sample], directory: Path, args: argparse.Namespace
+) -> tuple[list[Figure], dict[str, Any]]:
     from storage import Store
 
     total = args.reports
@@ -161,8 +168,10 @@ async def measure(samples: Sequence[Sample], directory: Path, args: argparse.Nam
                     seconds = await raw_round(raw_path, samples, raw_saved, args.saves_per_round)
                     raw_saved += args.saves_per_round
                     raw_runs.append(args.saves_per_round / seconds)
-                print(f"  saves round {round_number + 1} {label}: {args.saves_per_round / seconds:,.0f}/s",
-                      file=sys.stderr)
+                print(
+                    f"  saves round {round_number + 1} {label}: {args.saves_per_round / seconds:,.0f}/s",
+                    file=sys.stderr,
+                )
         save_load = meter.cores()
         store_rate, raw_rate = statistics.median(store_runs), statistics.median(raw_runs)
         report_bytes = statistics.mean(len(json.dumps(s.report.to_dict(), ensure_ascii=False)) for s in samples)
@@ -176,8 +185,11 @@ async def measure(samples: Sequence[Sample], directory: Path, args: argparse.Nam
             saved += count
         await store._db.execute("PRAGMA synchronous = FULL")
         build_seconds = time.perf_counter() - began
-        print(f"  database built: {total:,} reports ({total - args.save_rounds * args.saves_per_round:,} "
-              f"saved with synchronous = OFF in {build_seconds:.1f} s)", file=sys.stderr)
+        print(
+            f"  database built: {total:,} reports ({total - args.save_rounds * args.saves_per_round:,} "
+            f"saved with synchronous = OFF in {build_seconds:.1f} s)",
+            file=sys.stderr,
+        )
 
         meter = OtherLoad()
         latencies: dict[int, dict[str, list[float]]] = {}
@@ -198,36 +210,61 @@ async def measure(samples: Sequence[Sample], directory: Path, args: argparse.Nam
     figures = [
         Figure(
             name="Store.save_analysis, reports saved/s",
-            value=store_rate, unit="/s", baseline=raw_rate,
+            value=store_rate,
+            unit="/s",
+            baseline=raw_rate,
             baseline_name="raw aiosqlite insert of the same JSON, one table, rows/s",
-            ratio=raw_rate / store_rate, ratio_meaning="time per save / time per raw insert",
-            target=None, met=None,
-            detail={"store_rates": store_runs, "raw_rates": raw_runs, "saves_per_round": args.saves_per_round,
-                    "mean_report_json_bytes": round(report_bytes)},
+            ratio=raw_rate / store_rate,
+            ratio_meaning="time per save / time per raw insert",
+            target=None,
+            met=None,
+            detail={
+                "store_rates": store_runs,
+                "raw_rates": raw_runs,
+                "saves_per_round": args.saves_per_round,
+                "mean_report_json_bytes": round(report_bytes),
+            },
             other_cores=save_load,
         )
     ]
-    for chat, label in ((1, f"the big chat ({total // 2:,} analyses)"), (2, f"a small chat ({total // 20:,} analyses)")):
+    for chat, label in (
+        (1, f"the big chat ({total // 2:,} analyses)"),
+        (2, f"a small chat ({total // 20:,} analyses)"),
+    ):
         every = [ms for runs in latencies[chat].values() for ms in runs]
         p95, p50 = percentile(every, 0.95), percentile(every, 0.50)
-        figures.append(Figure(
-            name=f"Store.search p95, {label}, ms",
-            value=p95, unit="ms", baseline=p50, baseline_name="p50 of the same searches",
-            ratio=None, ratio_meaning=None,
-            target=f"< {SEARCH_TARGET_MS:.0f} ms", met=p95 < SEARCH_TARGET_MS,
-            detail={
-                "per_query": {
-                    query: {"p50_ms": percentile(runs, 0.5), "p95_ms": percentile(runs, 0.95),
-                            "max_ms": max(runs), "hits": hits[chat][query]}
-                    for query, runs in latencies[chat].items()
+        figures.append(
+            Figure(
+                name=f"Store.search p95, {label}, ms",
+                value=p95,
+                unit="ms",
+                baseline=p50,
+                baseline_name="p50 of the same searches",
+                ratio=None,
+                ratio_meaning=None,
+                target=f"< {SEARCH_TARGET_MS:.0f} ms",
+                met=p95 < SEARCH_TARGET_MS,
+                detail={
+                    "per_query": {
+                        query: {
+                            "p50_ms": percentile(runs, 0.5),
+                            "p95_ms": percentile(runs, 0.95),
+                            "max_ms": max(runs),
+                            "hits": hits[chat][query],
+                        }
+                        for query, runs in latencies[chat].items()
+                    },
+                    "samples": len(every),
                 },
-                "samples": len(every),
-            },
-            other_cores=search_load,
-        ))
-    build = {"reports": total, "seconds": build_seconds + sum(args.saves_per_round / r for r in store_runs),
-             "fast_path_seconds": build_seconds,
-             "database_bytes": sum(p.stat().st_size for p in directory.glob("bench.sqlite3*"))}
+                other_cores=search_load,
+            )
+        )
+    build = {
+        "reports": total,
+        "seconds": build_seconds + sum(args.saves_per_round / r for r in store_runs),
+        "fast_path_seconds": build_seconds,
+        "database_bytes": sum(p.stat().st_size for p in directory.glob("bench.sqlite3*")),
+    }
     return figures, build
 
 
@@ -244,7 +281,9 @@ def table(figures: Sequence[Figure]) -> str:
         ratio = f"{f.ratio:.2f} ({f.ratio_meaning})" if f.ratio is not None else "—"
         met = "—" if f.met is None else ("yes" if f.met else "**no**")
         load = "—" if f.other_cores is None else f"{f.other_cores:.2f} cores"
-        rows.append(f"| {f.name} | {_value(f.value, f.unit)} | {baseline} | {ratio} | {f.target or '—'} | {met} | {load} |")
+        rows.append(
+            f"| {f.name} | {_value(f.value, f.unit)} | {baseline} | {ratio} | {f.target or '—'} | {met} | {load} |"
+        )
     return "\n".join(rows) + "\n"
 
 
@@ -252,10 +291,13 @@ def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
     m, build = result["machine"], result["database"]
     loads = {when: "/".join(f"{v:.2f}" for v in result["load_average_1_5_15min"][when]) for when in ("start", "end")}
     per_query = "\n".join(
-        f"- {f.name.split(', ')[1]}: " + "; ".join(
-            f"`{q}` p50 {d['p50_ms']:.1f} ms, p95 {d['p95_ms']:.1f} ms ({d['hits']} hits)" for q, d in f.detail["per_query"].items()
+        f"- {f.name.split(', ')[1]}: "
+        + "; ".join(
+            f"`{q}` p50 {d['p50_ms']:.1f} ms, p95 {d['p95_ms']:.1f} ms ({d['hits']} hits)"
+            for q, d in f.detail["per_query"].items()
         )
-        for f in figures if "per_query" in f.detail
+        for f in figures
+        if "per_query" in f.detail
     )
     return (
         "# Storage speed\n\n"
@@ -277,7 +319,7 @@ def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
         f"{build['database_bytes'] / 2**20:.0f} MiB on disk.\n\n"
         f"Searches: {len(result['queries'])} queries x {result['search_repeats']} repeats in each chat, p95 nearest rank over "
         f"all of them:\n{per_query}\n\n"
-        "\"Other load\": average CPU cores other processes kept busy during the measurement (the machine is shared).\n"
+        '"Other load": average CPU cores other processes kept busy during the measurement (the machine is shared).\n'
         "\nWhat the profiles showed, and the fixes: benchmarks/PROFILE.md.\n"
     )
 
@@ -285,9 +327,12 @@ def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks storage", description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=10_000, help="reports in the search database (default 10000)")
-    parser.add_argument("--articles", type=int, default=24,
-                        help="Wikinews articles extracted for the reports (default 24)")
-    parser.add_argument("--save-rounds", type=int, default=4, help="timed rounds of saves, store and raw each (default 4)")
+    parser.add_argument(
+        "--articles", type=int, default=24, help="Wikinews articles extracted for the reports (default 24)"
+    )
+    parser.add_argument(
+        "--save-rounds", type=int, default=4, help="timed rounds of saves, store and raw each (default 4)"
+    )
     parser.add_argument("--saves-per-round", type=int, default=100, help="saves per timed round (default 100)")
     parser.add_argument("--search-repeats", type=int, default=20, help="repeats of every query (default 20)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="directory for storage.json and .md")

@@ -115,7 +115,9 @@ def handler_list() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("export", commands.on_export, filters=NEW_MESSAGE),
         CommandHandler("forget", commands.on_forget, filters=NEW_MESSAGE),
         MessageHandler(filters.ChatType.PRIVATE & NEW_MESSAGE & ~filters.COMMAND, articles.on_private_message),
-        MessageHandler(filters.ChatType.GROUPS & NEW_MESSAGE & ~filters.COMMAND & ARTICLE_CONTENT, articles.on_group_message),
+        MessageHandler(
+            filters.ChatType.GROUPS & NEW_MESSAGE & ~filters.COMMAND & ARTICLE_CONTENT, articles.on_group_message
+        ),
         MessageHandler(filters.UpdateType.CHANNEL_POST & ~filters.COMMAND & ARTICLE_CONTENT, articles.on_channel_post),
         CallbackQueryHandler(callbacks.on_report_button, pattern=r"^r:"),
         CallbackQueryHandler(callbacks.on_json_button, pattern=r"^j:"),
@@ -134,7 +136,9 @@ async def on_error(update: object, context: Context) -> None:
     log.error("update %s: %s", update_id, context.error, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None and isinstance(context.error, StorageError):
         with contextlib.suppress(Exception):
-            await context.bot.send_message(update.effective_chat.id, "Storage is not available right now; please try again later.")
+            await context.bot.send_message(
+                update.effective_chat.id, "Storage is not available right now; please try again later."
+            )
 
 
 async def _inbox_loop(app: Application) -> None:  # type: ignore[type-arg]
@@ -248,8 +252,12 @@ async def serve(app: Application, stop: asyncio.Event, *, webhook: Webhook | Non
             await app.updater.start_polling(timeout=POLL_TIMEOUT, allowed_updates=Update.ALL_TYPES)
         else:
             await app.updater.start_webhook(
-                listen=webhook.listen, port=webhook.port, url_path=webhook.path, webhook_url=webhook.url,
-                secret_token=webhook.secret_token, allowed_updates=Update.ALL_TYPES,
+                listen=webhook.listen,
+                port=webhook.port,
+                url_path=webhook.path,
+                webhook_url=webhook.url,
+                secret_token=webhook.secret_token,
+                allowed_updates=Update.ALL_TYPES,
             )
         await app.start()
         log.info("Claimdesk is running as @%s", app.bot.username)

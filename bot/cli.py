@@ -195,4 +195,3 @@ class _Progress:
         if self.stream is not None:
             self.stream.write("\n")
             self.stream.flush()
-

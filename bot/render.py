@@ -38,6 +38,7 @@ TITLE_LIMIT = 200
 LINK_LIMIT = 1000
 ELLIPSIS = "…"
 
+
 @dataclass(frozen=True, slots=True)
 class TelegramPage:
     """One Telegram message: ``html`` to send with parse mode HTML; ``page`` of ``pages`` (0-based)."""

@@ -116,7 +116,9 @@ class ArticleService:
             if report is None:
                 page = origin.get("page") or {}  # a linked article: its site and date, not the post's
                 report = await self.runner.analyze(
-                    text, title=title, outlet=page.get("site_name") or origin.get("chat_title"),
+                    text,
+                    title=title,
+                    outlet=page.get("site_name") or origin.get("chat_title"),
                     published=page.get("published") or origin.get("date"),
                 )
             saved = await self.store.save_analysis(

@@ -38,19 +38,22 @@ from handlers.keyboards import report_keyboard
 log = logging.getLogger(__name__)
 
 READING_LINK = "Reading the linked article …"
-NOTHING_TO_READ = "Send me a news article: forward it, paste its text or a link to it, or send a .txt, .md or .html file."
-CHECK_USAGE = "Send /check as a reply to the message with the article."
-FAILED = (
-    "I couldn't analyse this article just now ({reason}). It is kept and I will try again automatically."
+NOTHING_TO_READ = (
+    "Send me a news article: forward it, paste its text or a link to it, or send a .txt, .md or .html file."
 )
+CHECK_USAGE = "Send /check as a reply to the message with the article."
+FAILED = "I couldn't analyse this article just now ({reason}). It is kept and I will try again automatically."
 GAVE_UP = "I gave up on this article after {attempts} ({reason}). Please send it again later."
 
 
 def raw_for(message: Message, *, target: str, post_report: bool, strip_mention: bool, explicit: bool) -> dict[str, Any]:
     """What the inbox keeps: the whole message and which part of it to analyse, enough to redo the work."""
     return {
-        "message": message.to_dict(), "target": target, "post_report": post_report,
-        "strip_mention": strip_mention, "explicit": explicit,
+        "message": message.to_dict(),
+        "target": target,
+        "post_report": post_report,
+        "strip_mention": strip_mention,
+        "explicit": explicit,
     }
 
 
@@ -123,7 +126,9 @@ async def on_channel_post(update: Update, context: Context) -> None:
 # --- the work -------------------------------------------------------------------------------------
 
 
-def _target_input(message: Message, target: str, *, strip_mention: bool, username: str | None) -> tuple[Message, ArticleInput]:
+def _target_input(
+    message: Message, target: str, *, strip_mention: bool, username: str | None
+) -> tuple[Message, ArticleInput]:
     if target == "reply" and message.reply_to_message is not None:
         analysed = message.reply_to_message
         return analysed, article_from_message(analysed)
@@ -207,9 +212,17 @@ async def process(
         elif link is not None:
             progress = await say(READING_LINK)
             read = await _with_page_text(data, article, link)
-        outcome: Outcome = read if isinstance(read, Rejected) else await data.service.analyse(
-            update_id, chat_id=chat_id, message_id=analysed.message_id, text=read.text, origin=read.origin,
-            title=read.title,
+        outcome: Outcome = (
+            read
+            if isinstance(read, Rejected)
+            else await data.service.analyse(
+                update_id,
+                chat_id=chat_id,
+                message_id=analysed.message_id,
+                text=read.text,
+                origin=read.origin,
+                title=read.title,
+            )
         )
         if isinstance(outcome, Failed):
             await _tell_failure(bot, data, update_id, chat_id, progress, outcome, reply_to, post_report, recovered)
@@ -217,7 +230,9 @@ async def process(
         if isinstance(outcome, Rejected):
             sent = None
             if explicit:
-                sent = await _answer(bot, chat_id, progress, html.escape(outcome.message, quote=False), reply_to, post_report)
+                sent = await _answer(
+                    bot, chat_id, progress, html.escape(outcome.message, quote=False), reply_to, post_report
+                )
             elif progress is not None:
                 await progress.delete()
             await done(sent)
@@ -231,8 +246,16 @@ async def process(
         if item is None or item.status != "pending":  # failed already: its retry answers at the new id
             return
         await process(
-            bot, data, update_id, message, target=target, post_report=post_report, strip_mention=strip_mention,
-            explicit=explicit, recovered=True, chat_id=exc.new_chat_id,
+            bot,
+            data,
+            update_id,
+            message,
+            target=target,
+            post_report=post_report,
+            strip_mention=strip_mention,
+            explicit=explicit,
+            recovered=True,
+            chat_id=exc.new_chat_id,
         )
     except Forbidden as exc:  # blocked, kicked: stop sending to this chat
         log.warning("chat %d is unreachable: %s", chat_id, exc.message)
@@ -311,12 +334,20 @@ async def _send_report(
 ) -> int | None:
     analysis = outcome.analysis
     page = render_telegram(
-        outcome.report, analysis.origin, seen_in_chat=analysis.seen_in_chat,
+        outcome.report,
+        analysis.origin,
+        seen_in_chat=analysis.seen_in_chat,
         first_seen_in_chat=analysis.first_seen_in_chat,
     )
     return await _answer(
-        bot, chat_id, progress, page.html, reply_to, post_report,
-        reply_markup=report_keyboard(analysis.id, page), disable_web_page_preview=True,
+        bot,
+        chat_id,
+        progress,
+        page.html,
+        reply_to,
+        post_report,
+        reply_markup=report_keyboard(analysis.id, page),
+        disable_web_page_preview=True,
     )
 
 
@@ -334,7 +365,14 @@ async def _tell_failure(
     """Tell the chat once that the article is kept and retried, and once more if it is given up."""
     reason = html.escape(failed.reason.split(":", 1)[0], quote=False)
     if failed.gave_up:
-        await _answer(bot, chat_id, progress, GAVE_UP.format(attempts=_attempts(failed.attempts), reason=reason), reply_to, post_report)
+        await _answer(
+            bot,
+            chat_id,
+            progress,
+            GAVE_UP.format(attempts=_attempts(failed.attempts), reason=reason),
+            reply_to,
+            post_report,
+        )
         await data.service.reported(update_id)
     elif not recovered or failed.attempts == 1:
         await _answer(bot, chat_id, progress, FAILED.format(reason=reason), reply_to, post_report)
@@ -353,7 +391,8 @@ async def tell_given_up(bot: Bot, data: BotData) -> None:
             continue
         try:
             await bot.send_message(
-                item.chat_id, GAVE_UP.format(attempts=_attempts(item.attempts), reason=reason),
+                item.chat_id,
+                GAVE_UP.format(attempts=_attempts(item.attempts), reason=reason),
                 reply_parameters=ReplyParameters(message_id=item.message_id, allow_sending_without_reply=True),
             )
         except Forbidden as exc:
@@ -378,9 +417,16 @@ async def recover(bot: Bot, data: BotData) -> int:
         log.info("processing inbox item %d (attempt %d)", item.update_id, item.attempts + 1)
         try:
             await process(
-                bot, data, item.update_id, message, target=raw.get("target", "self"),
-                post_report=raw.get("post_report", True), strip_mention=raw.get("strip_mention", False),
-                explicit=raw.get("explicit", True), recovered=True, chat_id=item.chat_id,
+                bot,
+                data,
+                item.update_id,
+                message,
+                target=raw.get("target", "self"),
+                post_report=raw.get("post_report", True),
+                strip_mention=raw.get("strip_mention", False),
+                explicit=raw.get("explicit", True),
+                recovered=True,
+                chat_id=item.chat_id,
             )
         except TelegramError as exc:
             log.warning("inbox item %d: %s (kept for a retry)", item.update_id, exc)

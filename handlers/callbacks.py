@@ -47,8 +47,12 @@ async def on_report_button(update: Update, context: Context) -> None:
         return
     analysis = stored.analysis
     page = render_telegram(
-        stored.report, analysis.origin, section=button.section, page=button.page,
-        seen_in_chat=analysis.seen_in_chat, first_seen_in_chat=analysis.first_seen_in_chat,
+        stored.report,
+        analysis.origin,
+        section=button.section,
+        page=button.page,
+        seen_in_chat=analysis.seen_in_chat,
+        first_seen_in_chat=analysis.first_seen_in_chat,
     )
     try:
         await query.edit_message_text(
@@ -76,7 +80,9 @@ async def on_json_button(update: Update, context: Context) -> None:
     assert isinstance(message, Message)
     await query.answer()
     await context.bot.send_document(
-        message.chat.id, content, filename=f"claimdesk-report-{analysis_id}.json",
+        message.chat.id,
+        content,
+        filename=f"claimdesk-report-{analysis_id}.json",
         reply_parameters=ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True),
     )
 
@@ -96,7 +102,10 @@ async def on_reopen_button(update: Update, context: Context) -> None:
     page = render_telegram(stored.report, analysis.origin)
     await query.answer()
     await context.bot.send_message(
-        analysis.chat_id, page.html, reply_markup=report_keyboard(analysis.id, page), disable_web_page_preview=True,
+        analysis.chat_id,
+        page.html,
+        reply_markup=report_keyboard(analysis.id, page),
+        disable_web_page_preview=True,
         reply_parameters=ReplyParameters(message_id=analysis.message_id, allow_sending_without_reply=True),
     )
 

@@ -67,7 +67,9 @@ async def _admin(update: Update, context: Context) -> bool:
     assert message is not None
     user = update.effective_user
     return await context.bot_data.admins.is_admin(
-        context.bot, message.chat, user.id if user else None,
+        context.bot,
+        message.chat,
+        user.id if user else None,
         sender_chat_id=message.sender_chat.id if message.sender_chat else None,
     )
 
@@ -129,7 +131,9 @@ async def on_history(update: Update, context: Context) -> None:
         )
     shown, _ = fit_blocks(blocks, LIST_BUDGET)
     head = f"<b>Last {len(shown)} analyses in this chat</b>"
-    await message.reply_text("\n".join([head, *shown]), reply_markup=reopen_keyboard([i.id for i in items[: len(shown)]]))
+    await message.reply_text(
+        "\n".join([head, *shown]), reply_markup=reopen_keyboard([i.id for i in items[: len(shown)]])
+    )
 
 
 async def on_search(update: Update, context: Context) -> None:

@@ -203,10 +203,7 @@ def document_problem(document: DocumentRef) -> str | None:
     suffix = PurePath(document.file_name or "").suffix.lower()
     if suffix not in DOCUMENT_EXTENSIONS:
         shown = suffix or "files without an extension"
-        return (
-            f"I can't read {shown} files. Send the article as text, or as a .txt, .md or .html file "
-            "(up to 2 MB)."
-        )
+        return f"I can't read {shown} files. Send the article as text, or as a .txt, .md or .html file (up to 2 MB)."
     if document.file_size is not None and document.file_size > MAX_DOCUMENT_BYTES:
         megabytes = document.file_size / (1024 * 1024)
         return f"This file is {megabytes:.1f} MB; I take files up to 2 MB."
@@ -243,8 +240,29 @@ class _TextExtractor(HTMLParser):
 
     SKIP = frozenset({"script", "style", "noscript", "template", "head", "svg"})
     BLOCKS = frozenset(
-        {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "section",
-         "article", "header", "footer", "pre", "hr", "figcaption", "dd", "dt"}
+        {
+            "p",
+            "div",
+            "br",
+            "li",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "tr",
+            "blockquote",
+            "section",
+            "article",
+            "header",
+            "footer",
+            "pre",
+            "hr",
+            "figcaption",
+            "dd",
+            "dt",
+        }
     )
 
     def __init__(self) -> None:

@@ -39,7 +39,9 @@ def report_keyboard(analysis_id: int, page: TelegramPage) -> InlineKeyboardMarku
     rows = [sections]
     paging = []
     if page.page > 0:
-        paging.append(InlineKeyboardButton("‹ Previous", callback_data=f"r:{analysis_id}:{page.section}:{page.page - 1}"))
+        paging.append(
+            InlineKeyboardButton("‹ Previous", callback_data=f"r:{analysis_id}:{page.section}:{page.page - 1}")
+        )
     if page.page < page.pages - 1:
         paging.append(InlineKeyboardButton("Next ›", callback_data=f"r:{analysis_id}:{page.section}:{page.page + 1}"))
     if paging:
@@ -93,5 +95,10 @@ def settings_keyboard(mode: str | None, channel: tuple[int, bool] | None) -> Inl
 
 def forget_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton("Delete everything", callback_data="f:y"), InlineKeyboardButton("Cancel", callback_data="f:n")]]
+        [
+            [
+                InlineKeyboardButton("Delete everything", callback_data="f:y"),
+                InlineKeyboardButton("Cancel", callback_data="f:n"),
+            ]
+        ]
     )

@@ -110,17 +110,12 @@ def fts_query(words: str) -> str | None:
 
 def claim_rows(report_id: int, report: Report) -> list[tuple[Any, ...]]:
     """Rows for ``claims (report_id, claim_id, text, source_id, cue, kind, span_start, span_end)``."""
-    return [
-        (report_id, c.id, c.text, c.source_id, c.cue, c.kind, c.span[0], c.span[1]) for c in report.claims
-    ]
+    return [(report_id, c.id, c.text, c.source_id, c.cue, c.kind, c.span[0], c.span[1]) for c in report.claims]
 
 
 def source_rows(report_id: int, report: Report) -> list[tuple[Any, ...]]:
     """Rows for ``sources (report_id, source_id, name, aliases, kind, role, named)``."""
-    return [
-        (report_id, s.id, s.name, dumps(list(s.aliases)), s.kind, s.role, int(s.named))
-        for s in report.sources
-    ]
+    return [(report_id, s.id, s.name, dumps(list(s.aliases)), s.kind, s.role, int(s.named)) for s in report.sources]
 
 
 def unverified_rows(report_id: int, report: Report) -> list[tuple[Any, ...]]:
@@ -145,8 +140,7 @@ def inbox_item(row: Any) -> InboxItem:
 
 
 INBOX_COLUMNS = (
-    "update_id, chat_id, message_id, raw, status, attempts, last_error, next_attempt_at, "
-    "reply_message_id, reported"
+    "update_id, chat_id, message_id, raw, status, attempts, last_error, next_attempt_at, reply_message_id, reported"
 )
 
 #: The columns :func:`analysis` needs, from ``analyses a``.

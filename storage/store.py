@@ -84,8 +84,7 @@ def _storage_error(exc: sqlite3.Error, path: str, busy_timeout: float) -> Storag
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
         return StorageError(
-            f"database is busy: another process holds a lock on {path} (waited {busy_timeout:g} s); "
-            "try again later",
+            f"database is busy: another process holds a lock on {path} (waited {busy_timeout:g} s); try again later",
             problem="busy",
         )
     if "full" in text:
@@ -277,14 +276,10 @@ class Store:
     async def inbox_get(self, update_id: int) -> InboxItem | None:
         """The inbox item of this update, or None."""
         async with self._reading() as db:
-            rows = await db.execute_fetchall(
-                f"SELECT {INBOX_COLUMNS} FROM inbox WHERE update_id = ?", (update_id,)
-            )
+            rows = await db.execute_fetchall(f"SELECT {INBOX_COLUMNS} FROM inbox WHERE update_id = ?", (update_id,))
         return next((inbox_item(row) for row in rows), None)
 
-    async def inbox_mark_done(
-        self, update_id: int, *, reply_message_id: int | None, analysis_id: int | None
-    ) -> None:
+    async def inbox_mark_done(self, update_id: int, *, reply_message_id: int | None, analysis_id: int | None) -> None:
         """The update was answered (``reply_message_id``) with this analysis (None: no analysis)."""
         async with self._transaction() as db:
             cursor = await db.execute(
@@ -313,9 +308,7 @@ class Store:
                 " updated_at = ? WHERE update_id = ?",
                 (status, attempts, reason[:_MAX_ERROR_CHARS], next_attempt_at, iso(now), update_id),
             )
-            rows = await db.execute_fetchall(
-                f"SELECT {INBOX_COLUMNS} FROM inbox WHERE update_id = ?", (update_id,)
-            )
+            rows = await db.execute_fetchall(f"SELECT {INBOX_COLUMNS} FROM inbox WHERE update_id = ?", (update_id,))
         if status == "gave_up":
             log.warning("storage: gave up on update %d after %d attempts: %s", update_id, attempts, reason)
         return inbox_item(next(iter(rows)))
@@ -354,8 +347,7 @@ class Store:
         """Items given up on whose chat was not told yet (e.g. the process died before telling)."""
         async with self._reading() as db:
             rows = await db.execute_fetchall(
-                f"SELECT {INBOX_COLUMNS} FROM inbox WHERE status = 'gave_up' AND reported = 0"
-                " ORDER BY update_id"
+                f"SELECT {INBOX_COLUMNS} FROM inbox WHERE status = 'gave_up' AND reported = 0 ORDER BY update_id"
             )
         return self._inbox_items(rows)
 
@@ -501,9 +493,7 @@ class Store:
                 found.extend(
                     (
                         row[4],
-                        SearchHit(
-                            analysis_id=row[0], kind=kind, text=row[1], title=row[2], created_at=row[3]
-                        ),
+                        SearchHit(analysis_id=row[0], kind=kind, text=row[1], title=row[2], created_at=row[3]),
                     )
                     for row in rows
                 )
@@ -555,8 +545,7 @@ class Store:
             cursor = await db.execute("DELETE FROM analyses WHERE created_at < ?", (cutoff,))
             deleted = cursor.rowcount
             cursor = await db.execute(
-                "DELETE FROM inbox WHERE updated_at < ?"
-                " AND (status = 'done' OR (status = 'gave_up' AND reported = 1))",
+                "DELETE FROM inbox WHERE updated_at < ? AND (status = 'done' OR (status = 'gave_up' AND reported = 1))",
                 (cutoff,),
             )
             deleted += cursor.rowcount
@@ -620,9 +609,7 @@ class Store:
             )
         row = next(iter(rows), None)
         if row is None:
-            return ChatSettings(
-                chat_id=chat_id, mode=DEFAULT_CHAT_MODE, channel_reports=False, unreachable=None
-            )
+            return ChatSettings(chat_id=chat_id, mode=DEFAULT_CHAT_MODE, channel_reports=False, unreachable=None)
         return ChatSettings(chat_id=chat_id, mode=row[0], channel_reports=bool(row[1]), unreachable=row[2])
 
     async def set_chat_mode(self, chat_id: int, mode: str) -> None:
@@ -643,9 +630,7 @@ class Store:
         """The chat wrote to the bot again: sending works again."""
         await self._set(chat_id, "unreachable", None)
 
-    async def _set(
-        self, chat_id: int, column: Literal["mode", "channel_reports", "unreachable"], value: Any
-    ) -> None:
+    async def _set(self, chat_id: int, column: Literal["mode", "channel_reports", "unreachable"], value: Any) -> None:
         async with self._transaction() as db:
             await db.execute(
                 f"INSERT INTO chat_settings (chat_id, {column}, updated_at) VALUES (?, ?, ?)"
@@ -658,9 +643,7 @@ class Store:
         """A group became a supergroup: its history, inbox and settings move to the new id."""
         async with self._transaction() as db:
             for table in ("analyses", "inbox"):
-                await db.execute(
-                    f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
-                )
+                await db.execute(f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
             await db.execute(
                 "INSERT INTO chat_settings (chat_id, mode, channel_reports, unreachable, updated_at)"
                 " SELECT ?, mode, channel_reports, NULL, ? FROM chat_settings WHERE chat_id = ?"

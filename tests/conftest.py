@@ -39,7 +39,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 @pytest.fixture
 async def fake_bot(fake_bot_api: FakeBotAPI) -> AsyncIterator[Bot]:
     """An initialised ``telegram.Bot`` talking to ``fake_bot_api``."""
-    async with Bot(
-        **fake_bot_api.bot_kwargs, request=fast_request(), get_updates_request=fast_request()
-    ) as bot:
+    async with Bot(**fake_bot_api.bot_kwargs, request=fast_request(), get_updates_request=fast_request()) as bot:
         yield bot

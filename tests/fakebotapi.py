@@ -211,15 +211,12 @@ def _decode_entity(source: str, i: int, at_byte: int) -> tuple[str, int]:
     match = _ENTITY_RE.match(source, i)
     if match is None:
         raise HtmlParseError(
-            f"can't parse entities: Character '&' at byte offset {at_byte} is not part of an entity; "
-            "use &amp;"
+            f"can't parse entities: Character '&' at byte offset {at_byte} is not part of an entity; use &amp;"
         )
     decimal, hexadecimal, name = match.groups()
     if name is not None:
         if name not in _NAMED_ENTITIES:
-            raise HtmlParseError(
-                f'can\'t parse entities: Unsupported HTML entity "&{name};" at byte offset {at_byte}'
-            )
+            raise HtmlParseError(f'can\'t parse entities: Unsupported HTML entity "&{name};" at byte offset {at_byte}')
         return _NAMED_ENTITIES[name], match.end()
     code_point = int(decimal) if decimal is not None else int(hexadecimal, 16)
     if code_point == 0 or code_point > 0x10FFFF or 0xD800 <= code_point <= 0xDFFF:
@@ -231,9 +228,7 @@ def _open_tag(source: str, i: int, at_byte: int) -> tuple[_OpenTag, int]:
     name_match = _TAG_NAME_RE.match(source, i + 1)
     name = name_match.group(0).lower() if name_match else ""
     if name not in _SIMPLE_TAGS:
-        raise HtmlParseError(
-            f'can\'t parse entities: Unsupported start tag "{name}" at byte offset {at_byte}'
-        )
+        raise HtmlParseError(f'can\'t parse entities: Unsupported start tag "{name}" at byte offset {at_byte}')
     assert name_match is not None
     j = name_match.end()
     attributes: dict[str, str] = {}
@@ -271,13 +266,9 @@ def _open_tag(source: str, i: int, at_byte: int) -> tuple[_OpenTag, int]:
                 j = end
         attributes[attr_name] = value
     if name == "span" and attributes.get("class") != "tg-spoiler":
-        raise HtmlParseError(
-            f'can\'t parse entities: Tag "span" must have class "tg-spoiler" at byte offset {at_byte}'
-        )
+        raise HtmlParseError(f'can\'t parse entities: Tag "span" must have class "tg-spoiler" at byte offset {at_byte}')
     if name == "tg-emoji" and "emoji-id" not in attributes:
-        raise HtmlParseError(
-            f"can't parse entities: Custom emoji entity must have emoji-id at byte offset {at_byte}"
-        )
+        raise HtmlParseError(f"can't parse entities: Custom emoji entity must have emoji-id at byte offset {at_byte}")
     return _OpenTag(name=name, attributes=attributes, start=0, byte_offset=at_byte), j
 
 
@@ -294,9 +285,7 @@ def _decode_attribute(raw: str, at_byte: int) -> str:
     return "".join(out)
 
 
-def _close_tag(
-    source: str, i: int, stack: list[_OpenTag], entities: list[JSON], offset: int, at_byte: int
-) -> int:
+def _close_tag(source: str, i: int, stack: list[_OpenTag], entities: list[JSON], offset: int, at_byte: int) -> int:
     name_match = _TAG_NAME_RE.match(source, i + 2)
     name = name_match.group(0).lower() if name_match else ""
     j = name_match.end() if name_match else i + 2
@@ -378,9 +367,7 @@ def private_chat(user: JSON) -> JSON:
     return chat
 
 
-def group_chat(
-    chat_id: int, title: str = "Newsroom", *, supergroup: bool = True, username: str | None = None
-) -> JSON:
+def group_chat(chat_id: int, title: str = "Newsroom", *, supergroup: bool = True, username: str | None = None) -> JSON:
     chat: JSON = {"id": chat_id, "type": "supergroup" if supergroup else "group", "title": title}
     if username is not None:
         chat["username"] = username
@@ -435,9 +422,7 @@ def detect_entities(text: str) -> list[JSON]:
     entities: list[JSON] = []
 
     def add(kind: str, start: int, end: int) -> None:
-        entities.append(
-            {"type": kind, "offset": utf16_length(text[:start]), "length": utf16_length(text[start:end])}
-        )
+        entities.append({"type": kind, "offset": utf16_length(text[:start]), "length": utf16_length(text[start:end])})
 
     if command := _COMMAND_RE.match(text):
         add("bot_command", 0, command.end())
@@ -791,13 +776,9 @@ class FakeBotAPI:
         async def deliver() -> None:
             if self._webhook_session is None:
                 self._webhook_session = aiohttp.ClientSession()
-            headers = (
-                {"X-Telegram-Bot-Api-Secret-Token": self._webhook_secret} if self._webhook_secret else {}
-            )
+            headers = {"X-Telegram-Bot-Api-Secret-Token": self._webhook_secret} if self._webhook_secret else {}
             try:
-                async with self._webhook_session.post(
-                    self.webhook_url, json=update, headers=headers
-                ) as response:
+                async with self._webhook_session.post(self.webhook_url, json=update, headers=headers) as response:
                     delivered = 200 <= response.status < 300
             except aiohttp.ClientError:
                 delivered = False
@@ -854,9 +835,7 @@ class FakeBotAPI:
         ``text_update(group, alice, "/check", reply_to=article_message)``."""
         return self.queue_update({"message": self.new_message(chat, from_user, text=text, **message_fields)})
 
-    def forward_update(
-        self, chat: JSON, from_user: JSON, text: str, origin: JSON, **message_fields: Any
-    ) -> JSON:
+    def forward_update(self, chat: JSON, from_user: JSON, text: str, origin: JSON, **message_fields: Any) -> JSON:
         """A forwarded text message; ``origin`` from origin_user / origin_hidden_user / origin_chat /
         origin_channel."""
         return self.text_update(chat, from_user, text, forward_origin=origin, **message_fields)
@@ -882,9 +861,7 @@ class FakeBotAPI:
         )
         return self.queue_update({"message": message})
 
-    def photo_update(
-        self, chat: JSON, from_user: JSON, caption: str | None = None, **message_fields: Any
-    ) -> JSON:
+    def photo_update(self, chat: JSON, from_user: JSON, caption: str | None = None, **message_fields: Any) -> JSON:
         """A photo message (with a caption if given; caption_entities detected like text entities)."""
         photo = [
             {
@@ -898,9 +875,7 @@ class FakeBotAPI:
         ]
         return self._media_update(chat, from_user, caption, {"photo": photo}, message_fields)
 
-    def video_update(
-        self, chat: JSON, from_user: JSON, caption: str | None = None, **message_fields: Any
-    ) -> JSON:
+    def video_update(self, chat: JSON, from_user: JSON, caption: str | None = None, **message_fields: Any) -> JSON:
         """A video message (with a caption if given; caption_entities detected like text entities)."""
         video = {
             "file_id": f"video-{uuid.uuid4().hex}",
@@ -944,9 +919,7 @@ class FakeBotAPI:
         }
         if caption is not None:
             message_fields["caption"] = caption
-        return self.queue_update(
-            {"message": self.new_message(chat, from_user, document=document, **message_fields)}
-        )
+        return self.queue_update({"message": self.new_message(chat, from_user, document=document, **message_fields)})
 
     def callback_update(self, chat_id: int, from_user: JSON, message_id: int, data: str) -> JSON:
         """A press on an inline button of the bot's message ``message_id`` (its current state)."""
@@ -1062,10 +1035,7 @@ class FakeBotAPI:
 
     async def _handle_fake_requests(self, request: web.Request) -> web.StreamResponse:
         return web.json_response(
-            [
-                {"method": r.method, "params": r.params, "time": r.time, "response": r.response}
-                for r in self.requests
-            ]
+            [{"method": r.method, "params": r.params, "time": r.time, "response": r.response} for r in self.requests]
         )
 
     @functools.cached_property
@@ -1116,8 +1086,7 @@ class FakeBotAPI:
         if generation != self._poll_generation:
             raise ApiError(
                 409,
-                "Conflict: terminated by other getUpdates request; "
-                "make sure that only one bot instance is running",
+                "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
             )
         return copy.deepcopy(self._updates[:limit])
 
@@ -1174,9 +1143,7 @@ class FakeBotAPI:
         markup = _checked_markup(params.get("reply_markup"))
         if markup is not None:
             fields["reply_markup"] = markup
-        return self.new_message(
-            state.chat, self.bot_user, reply_to=self._reply_target(state, params), **fields
-        )
+        return self.new_message(state.chat, self.bot_user, reply_to=self._reply_target(state, params), **fields)
 
     async def _api_editMessageText(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
         message = self._editable_message(params)
@@ -1241,9 +1208,7 @@ class FakeBotAPI:
         if not isinstance(commands, list) or len(commands) > 100:
             raise _bad_request("can't parse commands JSON object")
         for command in commands:
-            if not isinstance(command, dict) or not re.fullmatch(
-                r"[a-z0-9_]{1,32}", str(command.get("command", ""))
-            ):
+            if not isinstance(command, dict) or not re.fullmatch(r"[a-z0-9_]{1,32}", str(command.get("command", ""))):
                 raise _bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", "")).strip()) <= 256:
                 raise _bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
@@ -1266,11 +1231,7 @@ class FakeBotAPI:
             user = self._known_user(user_id)
         status = self._members.get((state.chat["id"], user_id))
         if status is None:
-            status = (
-                "administrator"
-                if user_id == self.bot_user["id"] and state.chat["type"] != "private"
-                else "member"
-            )
+            status = "administrator" if user_id == self.bot_user["id"] and state.chat["type"] != "private" else "member"
         return self._member(state.chat["id"], user, status)
 
     async def _api_getChat(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
@@ -1340,11 +1301,7 @@ class FakeBotAPI:
             state = self._chats.get(chat_id)
         elif isinstance(chat_id, str) and chat_id.startswith("@"):
             state = next(
-                (
-                    s
-                    for s in self._chats.values()
-                    if s.chat.get("username", "").lower() == chat_id[1:].lower()
-                ),
+                (s for s in self._chats.values() if s.chat.get("username", "").lower() == chat_id[1:].lower()),
                 None,
             )
         elif chat_id is None or chat_id == "":
@@ -1516,14 +1473,10 @@ def _without_reply(message: JSON) -> JSON:
 
 
 def _commands_key(params: JSON) -> str:
-    return json.dumps(
-        [params.get("scope") or {"type": "default"}, params.get("language_code") or ""], sort_keys=True
-    )
+    return json.dumps([params.get("scope") or {"type": "default"}, params.get("language_code") or ""], sort_keys=True)
 
 
-def _formatted(
-    text: Any, params: JSON, entities_key: str, limit: int, *, caption: bool
-) -> tuple[str, list[JSON]]:
+def _formatted(text: Any, params: JSON, entities_key: str, limit: int, *, caption: bool) -> tuple[str, list[JSON]]:
     """The visible text and entities of a text or caption parameter, validated like Telegram does."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
@@ -1591,8 +1544,7 @@ def _checked_markup(markup: Any) -> JSON | None:
         rows = markup["inline_keyboard"]
         if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
             raise _bad_request(
-                "can't parse inline keyboard markup JSON object: "
-                'Field "inline_keyboard" must be of type Array'
+                'can\'t parse inline keyboard markup JSON object: Field "inline_keyboard" must be of type Array'
             )
         for row in rows:
             for button in row:
@@ -1616,9 +1568,7 @@ def _check_inline_button(button: Any) -> None:
         )
     actions = [key for key in _BUTTON_ACTIONS if key in button]
     if not actions:
-        raise _bad_request(
-            "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
-        )
+        raise _bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
     if "callback_data" in button:
         data = button["callback_data"]
         if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES:

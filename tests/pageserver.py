@@ -15,8 +15,18 @@ PAGES = Path(__file__).resolve().parent / "data" / "pages"
 ARTICLES: tuple[str, ...] = ("saudi-drones", "gdansk-mayor", "paris-court")
 #: Text on the article pages around the article: none of it may reach a report.
 CHROME: tuple[str, ...] = (
-    "cookies", "Accept all", "belly fat", "nutritionists", "retirees", "neighbour said", "friend who works",
-    "Most read", "Markets rally", "Newsletter", "All rights reserved", "Subscribe",
+    "cookies",
+    "Accept all",
+    "belly fat",
+    "nutritionists",
+    "retirees",
+    "neighbour said",
+    "friend who works",
+    "Most read",
+    "Markets rally",
+    "Newsletter",
+    "All rights reserved",
+    "Subscribe",
 )
 
 EMPTY_PAGE = b"""<!DOCTYPE html><html><head><title>Home | The Harbour Gazette</title></head><body>

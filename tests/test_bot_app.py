@@ -56,8 +56,13 @@ def test_app_build_application_wires_html_rate_limiter_and_concurrency(app: Appl
 
 
 def _update(kind: str, **message: object) -> Update:
-    base = {"message_id": 3, "date": 1734705060, "chat": {"id": 5, "type": "private", "first_name": "A"},
-            "from": {"id": 5, "is_bot": False, "first_name": "A"}, "text": "x " * 60}
+    base = {
+        "message_id": 3,
+        "date": 1734705060,
+        "chat": {"id": 5, "type": "private", "first_name": "A"},
+        "from": {"id": 5, "is_bot": False, "first_name": "A"},
+        "text": "x " * 60,
+    }
     return Update.de_json({"update_id": 1, kind: {**base, **message}}, None)
 
 
@@ -66,8 +71,14 @@ def _update(kind: str, **message: object) -> Update:
     [
         (_update("message"), True),
         (_update("edited_message", edit_date=1734705070), False),
-        (_update("edited_message", edit_date=1734705070,
-                 forward_origin={"type": "hidden_user", "date": 1, "sender_user_name": "X"}), False),
+        (
+            _update(
+                "edited_message",
+                edit_date=1734705070,
+                forward_origin={"type": "hidden_user", "date": 1, "sender_user_name": "X"},
+            ),
+            False,
+        ),
     ],
 )
 def test_app_edited_messages_reach_no_handler(app: Application, update: Update, handled: bool) -> None:
@@ -96,7 +107,10 @@ def test_app_flags_override_the_environment(monkeypatch: pytest.MonkeyPatch, tmp
     args = build_parser().parse_args(["run", "--token", "from-flag", "--db", "x.sqlite3", "--log-level", "debug"])
     settings = settings_from_args(args)
     assert (settings.telegram_token, settings.db_path, settings.workers, settings.log_level) == (
-        "from-flag", "x.sqlite3", 4, "DEBUG"
+        "from-flag",
+        "x.sqlite3",
+        4,
+        "DEBUG",
     )
 
 
@@ -209,6 +223,7 @@ async def test_app_rate_limiter_sends_chat_actions_ahead_of_queued_messages() ->
         async def send(*args: object, **kwargs: object) -> bool:
             sent.append(name)
             return True
+
         return send
 
     await limiter.process_request(call("first message"), (), {}, "sendMessage", {"chat_id": 5}, None)

@@ -15,8 +15,7 @@ from fakebotapi import parse_telegram_html
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "rfa-kursk-north-korean-casualties-2024-12-20.txt"
 WIKINEWS = [
-    json.loads(line)
-    for line in (ROOT / "tests" / "data" / "wikinews-sample.jsonl").read_text("utf-8").splitlines()
+    json.loads(line) for line in (ROOT / "tests" / "data" / "wikinews-sample.jsonl").read_text("utf-8").splitlines()
 ]
 
 #: Invented texts (not from any outlet).

@@ -28,8 +28,16 @@ async def analyze(url: str, *args: str, allow: str | None, tmp_path: Path) -> tu
     if allow is not None:
         env["CLAIMDESK_FETCH_ALLOW"] = allow
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "analyze", url, *args, cwd=tmp_path, env=env,  # cwd: no stray .env
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "analyze",
+        url,
+        *args,
+        cwd=tmp_path,
+        env=env,  # cwd: no stray .env
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode is not None

@@ -48,7 +48,6 @@ GERMAN = (
 )
 
 
-
 class Harness:
     """A running bot and what tests need to drive it."""
 
@@ -72,7 +71,8 @@ class Harness:
 
     def replies(self, chat_id: int, message_id: int) -> list[JSON]:
         return [
-            m for m in self.server.bot_messages(chat_id)
+            m
+            for m in self.server.bot_messages(chat_id)
             if m.get("reply_to_message", {}).get("message_id") == message_id
         ]
 
@@ -99,8 +99,10 @@ async def running_bot(
     webhook: Webhook | None = None,
 ) -> AsyncIterator[Harness]:
     settings = Settings(
-        telegram_token=server.token, telegram_base_url=server.base_url,
-        telegram_base_file_url=server.base_file_url, workers=1,
+        telegram_token=server.token,
+        telegram_base_url=server.base_url,
+        telegram_base_file_url=server.base_file_url,
+        workers=1,
     )
     store = await Store.open(db, max_attempts=max_attempts, retry_base_seconds=0.2)
     shared = CountingRunner(runner, failures)
@@ -161,14 +163,26 @@ def buttons(message: JSON) -> dict[str, str]:
 def many_claims_report(count: int = 60) -> Report:
     sources = (Source("s1", "Ministry of Defence", ("MoD",), "government", None, True),)
     claims = tuple(
-        Claim(f"c{i}", f"Claim number {i} about troop movements near the border " * 3, (0, 10), "s1", "said",
-              "paraphrase", checkworthiness=1.0 - i / 1000)
+        Claim(
+            f"c{i}",
+            f"Claim number {i} about troop movements near the border " * 3,
+            (0, 10),
+            "s1",
+            "said",
+            "paraphrase",
+            checkworthiness=1.0 - i / 1000,
+        )
         for i in range(count)
     )
     unverified = (Unverified("c0", "not_confirmed", "could not be confirmed", (0, 10)),)
     return Report(
-        article=Article("Hand-built report", "Test", None, "en", 900, "0" * 64), summary=(), sources=sources,
-        claims=claims, attributions=(), unverified=unverified, extractor_version="test",
+        article=Article("Hand-built report", "Test", None, "en", 900, "0" * 64),
+        summary=(),
+        sources=sources,
+        claims=claims,
+        attributions=(),
+        unverified=unverified,
+        extractor_version="test",
     )
 
 
@@ -195,7 +209,12 @@ async def test_bot_e2e_seed_report_names_sources_and_unverified_evidence(bot: Ha
     reply = await bot.reply(ALICE["id"], forwarded["message_id"])
     shown = [reply["text"]]
     for section in ("Claims", "Sources", "Unverified"):
-        await bot.press(ALICE["id"], ALICE, reply["message_id"], buttons(bot.server.message(ALICE["id"], reply["message_id"]))[section])
+        await bot.press(
+            ALICE["id"],
+            ALICE,
+            reply["message_id"],
+            buttons(bot.server.message(ALICE["id"], reply["message_id"]))[section],
+        )
         shown.append(bot.server.message(ALICE["id"], reply["message_id"])["text"])
     everything = "\n".join(shown)
     for name in ("DIU", "Zelenskiy", "Pat Ryder"):
@@ -336,9 +355,14 @@ async def test_bot_e2e_mention_as_reply_analyses_the_replied_message(bot: Harnes
     ("file_name", "encode"),
     [
         ("article.txt", lambda text: text.encode("utf-16")),
-        ("article.html", lambda text: ("<html><head><title>Kursk</title><script>x()</script></head><body>"
-                                       + "".join(f"<p>{line}</p>" for line in text.splitlines())
-                                       + "</body></html>").encode("utf-8")),
+        (
+            "article.html",
+            lambda text: (
+                "<html><head><title>Kursk</title><script>x()</script></head><body>"
+                + "".join(f"<p>{line}</p>" for line in text.splitlines())
+                + "</body></html>"
+            ).encode("utf-8"),
+        ),
     ],
 )
 async def test_bot_e2e_document_progress_message_becomes_report(
@@ -364,16 +388,43 @@ async def test_bot_e2e_flood_control_on_send_is_retried(bot: Harness) -> None:
 
 
 BAD_INPUTS = [
-    pytest.param(lambda s: s.text_update(private_chat(ALICE), ALICE, "Breaking: troops seen near Kursk."), "too short",
-                 id="too-short"),
+    pytest.param(
+        lambda s: s.text_update(private_chat(ALICE), ALICE, "Breaking: troops seen near Kursk."),
+        "too short",
+        id="too-short",
+    ),
     pytest.param(lambda s: s.text_update(private_chat(ALICE), ALICE, GERMAN), "English", id="not-english"),
-    pytest.param(lambda s: s.document_update(private_chat(ALICE), ALICE, b"%PDF-1.4", "scan.pdf",
-                                             mime_type="application/pdf"), "can't read .pdf", id="unsupported-file"),
-    pytest.param(lambda s: s.document_update(private_chat(ALICE), ALICE, b"a " * (1024 * 1024 + 1), "big.txt"),
-                 "up to 2 MB", id="too-large-file"),
-    pytest.param(lambda s: s.queue_update({"message": s.new_message(private_chat(ALICE), ALICE, sticker={
-        "file_id": "st", "file_unique_id": "stu", "type": "regular", "width": 512, "height": 512,
-        "is_animated": False, "is_video": False})}), "Send me a news article", id="sticker"),
+    pytest.param(
+        lambda s: s.document_update(private_chat(ALICE), ALICE, b"%PDF-1.4", "scan.pdf", mime_type="application/pdf"),
+        "can't read .pdf",
+        id="unsupported-file",
+    ),
+    pytest.param(
+        lambda s: s.document_update(private_chat(ALICE), ALICE, b"a " * (1024 * 1024 + 1), "big.txt"),
+        "up to 2 MB",
+        id="too-large-file",
+    ),
+    pytest.param(
+        lambda s: s.queue_update(
+            {
+                "message": s.new_message(
+                    private_chat(ALICE),
+                    ALICE,
+                    sticker={
+                        "file_id": "st",
+                        "file_unique_id": "stu",
+                        "type": "regular",
+                        "width": 512,
+                        "height": 512,
+                        "is_animated": False,
+                        "is_video": False,
+                    },
+                )
+            }
+        ),
+        "Send me a news article",
+        id="sticker",
+    ),
 ]
 
 
@@ -393,9 +444,7 @@ async def test_bot_e2e_bad_input_gets_a_clear_answer(
 async def test_bot_e2e_same_update_delivered_twice_is_answered_once(
     fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path
 ) -> None:
-    update = fake_bot_api.forward_update(
-        private_chat(ALICE), ALICE, seed_text(), origin_channel(RFA, 1)
-    )
+    update = fake_bot_api.forward_update(private_chat(ALICE), ALICE, seed_text(), origin_channel(RFA, 1))
     fake_bot_api.queue_update(update)  # Telegram delivers it again (same update_id)
     marker = fake_bot_api.text_update(private_chat(ALICE), ALICE, "/help")["message"]
     assert [u["update_id"] for u in fake_bot_api.pending_updates].count(update["update_id"]) == 2
@@ -529,7 +578,9 @@ async def test_bot_e2e_forget_in_group_is_for_admins(bot: Harness) -> None:
     assert "Nothing was deleted" in bot.server.message(GROUP["id"], ask["message_id"])["text"]
 
 
-async def test_bot_e2e_webhook_mode(fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path) -> None:
+async def test_bot_e2e_webhook_mode(
+    fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path
+) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -574,7 +625,9 @@ async def test_bot_e2e_channel_post_report_goes_to_discussion_group(bot: Harness
     await bot.press(GROUP["id"], ALICE, settings["message_id"], buttons(settings)["Channel posts: reports off"])
     assert (await bot.store.chat_settings(channel["id"])).channel_reports
     post = server.channel_post_update(channel, seed_text())["channel_post"]
-    copy = server.automatic_forward_update(GROUP, channel, seed_text(), channel_message_id=post["message_id"])["message"]
+    copy = server.automatic_forward_update(GROUP, channel, seed_text(), channel_message_id=post["message_id"])[
+        "message"
+    ]
     reply = await bot.reply(GROUP["id"], copy["message_id"])
     assert "Forwarded from Desk Channel" in reply["text"]
     assert not server.bot_messages(channel["id"])  # nothing is posted in the channel itself
@@ -588,7 +641,9 @@ async def test_bot_e2e_settings_posted_in_the_channel(bot: Harness) -> None:
     post = server.channel_post_update(channel, "/settings")["channel_post"]
     settings = await bot.reply(channel["id"], post["message_id"])
     assert "linked discussion group" in settings["text"]
-    answer = await bot.press(channel["id"], BOB, settings["message_id"], buttons(settings)["Channel posts: reports off"])
+    answer = await bot.press(
+        channel["id"], BOB, settings["message_id"], buttons(settings)["Channel posts: reports off"]
+    )
     assert answer.get("show_alert")  # Bob is no admin of the channel
     await bot.press(channel["id"], ALICE, settings["message_id"], buttons(settings)["Channel posts: reports off"])
     assert (await bot.store.chat_settings(channel["id"])).channel_reports
@@ -605,12 +660,19 @@ async def history_size(store: Store, chat_id: int) -> int:
 async def test_bot_e2e_long_history_and_search_fit_one_message(bot: Harness) -> None:
     chat = private_chat(ALICE)
     marker = await bot.command(chat, ALICE, "/help")
-    nasty = "Troops & <tanks> \"near\" the border 🙂 " * 20
+    nasty = 'Troops & <tanks> "near" the border 🙂 ' * 20
     for i in range(30):
         report = many_claims_report(3)
-        report = Report.from_dict({**report.to_dict(), "article": {**report.to_dict()["article"], "title": f"{i} {nasty}"}})
-        await bot.store.save_analysis(chat_id=ALICE["id"], message_id=marker["message_id"], text=f"text {i}",
-                                      report=report, origin={"chat_title": nasty})
+        report = Report.from_dict(
+            {**report.to_dict(), "article": {**report.to_dict()["article"], "title": f"{i} {nasty}"}}
+        )
+        await bot.store.save_analysis(
+            chat_id=ALICE["id"],
+            message_id=marker["message_id"],
+            text=f"text {i}",
+            report=report,
+            origin={"chat_title": nasty},
+        )
     history = await bot.command(chat, ALICE, "/history 30")
     assert history["text"].startswith("Last ") and "Troops & <tanks>" in history["text"]
     assert len(buttons(history)) == int(history["text"].split()[1])

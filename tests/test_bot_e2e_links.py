@@ -42,7 +42,6 @@ class CountingRunner:
         return await self._runner.analyze(text, **meta)
 
 
-
 class Harness:
     def __init__(self, server: FakeBotAPI, pages: PageServer, store: Store, runner: CountingRunner) -> None:
         self.server, self.pages, self.store, self.runner = server, pages, store, runner
@@ -61,7 +60,8 @@ class Harness:
 
     def replies(self, chat_id: int, message_id: int) -> list[JSON]:
         return [
-            m for m in self.server.bot_messages(chat_id)
+            m
+            for m in self.server.bot_messages(chat_id)
             if m.get("reply_to_message", {}).get("message_id") == message_id
         ]
 
@@ -76,8 +76,10 @@ class Harness:
 async def bot(fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path) -> AsyncIterator[Harness]:
     async with PageServer() as pages:
         settings = Settings(
-            telegram_token=fake_bot_api.token, telegram_base_url=fake_bot_api.base_url,
-            telegram_base_file_url=fake_bot_api.base_file_url, workers=1,
+            telegram_token=fake_bot_api.token,
+            telegram_base_url=fake_bot_api.base_url,
+            telegram_base_file_url=fake_bot_api.base_file_url,
+            workers=1,
             fetch_allow=Settings.from_env({"CLAIMDESK_FETCH_ALLOW": "127.0.0.1"}).fetch_allow,
         )
         store = await Store.open(tmp_path / "claimdesk.sqlite3")

@@ -74,7 +74,9 @@ async def test_bot_e2e_process_answers_and_stops_on_sigint(fake_bot_api: FakeBot
     async with bot_process(fake_bot_api, tmp_path, "run") as process:
         help_message = fake_bot_api.text_update(chat, ALICE, "/help")["message"]
         assert "Claimdesk" in (await reply(fake_bot_api, ALICE["id"], help_message["message_id"]))["text"]
-        forwarded = fake_bot_api.forward_update(chat, ALICE, SEED.read_text(encoding="utf-8"), origin_channel(CHANNEL, 7))
+        forwarded = fake_bot_api.forward_update(
+            chat, ALICE, SEED.read_text(encoding="utf-8"), origin_channel(CHANNEL, 7)
+        )
         report = await reply(fake_bot_api, ALICE["id"], forwarded["message"]["message_id"])
         assert "Forwarded from Radio Free Asia" in report["text"]
         assert await stop(process) == 0
@@ -87,8 +89,14 @@ async def test_bot_e2e_process_answers_and_stops_on_sigint(fake_bot_api: FakeBot
 async def test_bot_e2e_process_missing_token_exits_2(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     _, stderr = await asyncio.wait_for(process.communicate(), STOP_TIMEOUT * 2)
     assert process.returncode == 2
@@ -101,7 +109,9 @@ async def test_bot_e2e_process_crash_recovery_answers_pending_article_once(
     chat = private_chat(ALICE)
     async with bot_process(fake_bot_api, tmp_path, "first") as first:
         fake_bot_api.inject("sendChatAction", delay(60))  # holds the first process inside the work
-        forwarded = fake_bot_api.forward_update(chat, ALICE, SEED.read_text(encoding="utf-8"), origin_channel(CHANNEL, 8))
+        forwarded = fake_bot_api.forward_update(
+            chat, ALICE, SEED.read_text(encoding="utf-8"), origin_channel(CHANNEL, 8)
+        )
         await fake_bot_api.wait_for(lambda: fake_bot_api.requests_for("sendChatAction"), 60)
         kill_group(first)
         await first.wait()

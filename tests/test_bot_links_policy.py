@@ -120,8 +120,13 @@ def test_policy_check_addresses_refuses_without_allow(url: str, addresses: list[
 
 @pytest.mark.parametrize(
     ("url", "port_ok"),
-    [("https://example.com/", True), ("http://example.com:8080/", True), ("https://example.com:8443/", True),
-     ("http://example.com:22/", False), ("http://example.com:6379/", False)],
+    [
+        ("https://example.com/", True),
+        ("http://example.com:8080/", True),
+        ("https://example.com:8443/", True),
+        ("http://example.com:22/", False),
+        ("http://example.com:6379/", False),
+    ],
 )
 def test_policy_check_addresses_ports(url: str, port_ok: bool) -> None:
     target = check_url(url)
@@ -147,7 +152,9 @@ def test_policy_allow_list_lifts_address_and_port_rules_for_what_it_names() -> N
     ]:
         with pytest.raises(FetchError):
             check_addresses(check_url(url), [ip(address)], allow)
-    with pytest.raises(FetchError, match="port 22"):  # a public address on another port: the allow list does not cover it
+    with pytest.raises(
+        FetchError, match="port 22"
+    ):  # a public address on another port: the allow list does not cover it
         check_addresses(check_url("http://example.com:22/"), [ip("93.184.216.34")], allow)
 
 
@@ -185,7 +192,12 @@ def test_policy_looks_like_article(url: str, article: bool) -> None:
 
 
 def test_policy_article_link_takes_the_first_article_link() -> None:
-    links = ("https://t.me/rfa_news/4242", "https://cdn.example/a.png", "https://news.example/a", "https://other.example/b")
+    links = (
+        "https://t.me/rfa_news/4242",
+        "https://cdn.example/a.png",
+        "https://news.example/a",
+        "https://other.example/b",
+    )
     assert article_link(links) == "https://news.example/a"
     assert article_link(("https://t.me/rfa_news/1",)) is None
     assert article_link(()) is None

@@ -21,9 +21,25 @@ from bot.render import (
 )
 from bot.report import Article, Claim, Figure, Report, Source, Unverified
 
-TELEGRAM_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "blockquote",
-                 "tg-spoiler", "span", "tg-emoji"}
-NASTY = 'Tom & Jerry <script>alert("x")</script> said \'hi\' 🙂👍🏽 &amp; <b>not bold</b>'
+TELEGRAM_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-spoiler",
+    "span",
+    "tg-emoji",
+}
+NASTY = "Tom & Jerry <script>alert(\"x\")</script> said 'hi' 🙂👍🏽 &amp; <b>not bold</b>"
 
 
 class TelegramHtmlChecker(HTMLParser):
@@ -121,7 +137,7 @@ ORIGIN = {
     "chat_title": "RFA <News> & Co",
     "chat_username": "rfa_news",
     "post_url": "https://t.me/rfa_news/42",
-    "author_signature": "Jane \"J\" Doe",
+    "author_signature": 'Jane "J" Doe',
     "date": "2024-12-20T14:31:00+00:00",
 }
 
@@ -268,11 +284,19 @@ def test_render_html_escape_is_html_escape() -> None:
     ("page", "expected"),
     [
         (
-            {"url": "https://news.example/a?b=1&c=2", "title": "T", "site_name": "News <Example>", "published": "2019-09-15"},
+            {
+                "url": "https://news.example/a?b=1&c=2",
+                "title": "T",
+                "site_name": "News <Example>",
+                "published": "2019-09-15",
+            },
             'Article on <a href="https://news.example/a?b=1&amp;c=2">News &lt;Example&gt;</a> · published 2019-09-15',
         ),
         ({"url": "http://127.0.0.1:8080/x"}, 'Article on <a href="http://127.0.0.1:8080/x">127.0.0.1</a>'),
-        ({"url": 'https://news.example/"><b>x'}, 'Article on <a href="https://news.example/&quot;&gt;&lt;b&gt;x">news.example</a>'),
+        (
+            {"url": 'https://news.example/"><b>x'},
+            'Article on <a href="https://news.example/&quot;&gt;&lt;b&gt;x">news.example</a>',
+        ),
     ],
 )
 def test_render_origin_names_and_links_a_fetched_page(page: dict[str, str], expected: str) -> None:

@@ -55,9 +55,7 @@ def hand_built(report_id: str | None = None) -> Report:
                 source_id="s1",
                 cue="said",
                 kind="paraphrase",
-                figures=(
-                    Figure(text="about 200", span=(25, 34), value=200.0, approximate=True, counts="homes"),
-                ),
+                figures=(Figure(text="about 200", span=(25, 34), value=200.0, approximate=True, counts="homes"),),
                 hedges=(),
                 checkworthiness=0.8,
             ),
@@ -85,9 +83,7 @@ def hand_built(report_id: str | None = None) -> Report:
                 direct=False,
             ),
         ),
-        unverified=(
-            Unverified(claim_id="c1", reason="not_confirmed", evidence="have not confirmed", span=(65, 83)),
-        ),
+        unverified=(Unverified(claim_id="c1", reason="not_confirmed", evidence="have not confirmed", span=(65, 83)),),
         extractor_version="test",
         id=report_id,
     )

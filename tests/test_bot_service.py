@@ -25,8 +25,9 @@ class CountingAnalyzer:
         self.calls = 0
         self.failures = failures
 
-    async def analyze(self, text: str, *, title: str | None = None, outlet: str | None = None,
-                      published: str | None = None) -> Report:
+    async def analyze(
+        self, text: str, *, title: str | None = None, outlet: str | None = None, published: str | None = None
+    ) -> Report:
         self.calls += 1
         if self.calls <= self.failures:
             raise RuntimeError("boom")
@@ -50,8 +51,11 @@ async def test_service_second_analysis_of_an_article_reuses_the_report(store: St
     outcomes = []
     for update_id in (1, 2):
         assert await _accept(service, update_id)
-        outcomes.append(await service.analyse(update_id, chat_id=1, message_id=update_id, text=ARTICLE,
-                                              origin={"chat_title": "Desk"}))
+        outcomes.append(
+            await service.analyse(
+                update_id, chat_id=1, message_id=update_id, text=ARTICLE, origin={"chat_title": "Desk"}
+            )
+        )
         await service.finish(update_id, reply_message_id=10, analysis_id=outcomes[-1].analysis.id)
     first, second = outcomes
     assert isinstance(first, Analysed) and isinstance(second, Analysed)

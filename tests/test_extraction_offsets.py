@@ -19,8 +19,7 @@ from bot.report import ClaimKind, Reason, Report, SourceKind
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "rfa-kursk-north-korean-casualties-2024-12-20.txt"
 WIKINEWS = [
-    json.loads(line)
-    for line in (ROOT / "tests" / "data" / "wikinews-sample.jsonl").read_text("utf-8").splitlines()
+    json.loads(line) for line in (ROOT / "tests" / "data" / "wikinews-sample.jsonl").read_text("utf-8").splitlines()
 ]
 #: Invented, with what shifts offsets: characters outside the BMP, curly quotes, tabs, blank lines.
 INVENTED = (
@@ -79,9 +78,7 @@ def test_offsets_claim_and_figure_spans_match_text(analysed: tuple[str, Report])
         _assert_span(text, claim.span, claim.text, f"claim {claim.id}")
         for figure in claim.figures:
             _assert_span(text, figure.span, figure.text, f"figure in {claim.id}")
-            assert claim.span[0] <= figure.span[0] and figure.span[1] <= claim.span[1], (
-                f"figure outside {claim.id}"
-            )
+            assert claim.span[0] <= figure.span[0] and figure.span[1] <= claim.span[1], f"figure outside {claim.id}"
 
 
 def test_offsets_attribution_spans_match_text(analysed: tuple[str, Report]) -> None:

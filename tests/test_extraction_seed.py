@@ -18,22 +18,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "rfa-kursk-north-korean-casualties-2024-12-20.txt"
-EXPECTATIONS: dict[str, Any] = json.loads(
-    (ROOT / "tests" / "data" / "seed-expectations.json").read_text("utf-8")
-)
+EXPECTATIONS: dict[str, Any] = json.loads((ROOT / "tests" / "data" / "seed-expectations.json").read_text("utf-8"))
 
 Check = Callable[[dict[str, Any]], tuple[bool, str]]
 
 
 def norm(value: str | None) -> str:
     """Lower case, curly quotes straightened, spaces collapsed, a leading "the " dropped."""
-    value = (
-        (value or "")
-        .replace("\u2019", "'")
-        .replace("\u2018", "'")
-        .replace("\u201c", '"')
-        .replace("\u201d", '"')
-    )
+    value = (value or "").replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     value = re.sub(r"\s+", " ", value).strip().lower()
     return re.sub(r"^the ", "", value)
 
@@ -50,9 +42,7 @@ def claims_of(report: dict[str, Any], source: dict[str, Any]) -> set[str]:
 def matching(report: dict[str, Any], names: list[str]) -> list[dict[str, Any]]:
     """Sources whose name or an alias contains one of ``names`` as whole words."""
     patterns = [re.compile(r"(?<!\w)" + re.escape(norm(n)) + r"(?!\w)") for n in names]
-    return [
-        s for s in report.get("sources", []) if any(p.search(n) for p in patterns for n in source_names(s))
-    ]
+    return [s for s in report.get("sources", []) if any(p.search(n) for p in patterns for n in source_names(s))]
 
 
 def check_source(item: dict[str, Any]) -> Check:
@@ -80,9 +70,7 @@ def check_merged(group: list[str]) -> Check:
 
 def check_unverified(item: dict[str, Any]) -> Check:
     def check(report: dict[str, Any]) -> tuple[bool, str]:
-        evidence = [
-            norm(u.get("evidence")) + " | " + norm(u.get("reason")) for u in report.get("unverified", [])
-        ]
+        evidence = [norm(u.get("evidence")) + " | " + norm(u.get("reason")) for u in report.get("unverified", [])]
         ok = any(norm(e) in ev for e in item["evidence_any"] for ev in evidence)
         return ok, "flagged" if ok else f"not flagged among {evidence}"
 
@@ -96,9 +84,7 @@ def check_quote(item: dict[str, Any]) -> Check:
             content = norm(attribution.get("content")).lstrip("\"' ")
             content = content.removeprefix("that ")
             if content.startswith(norm(item["starts_with"])):
-                names = source_names(by_id.get(attribution.get("source_id"), {})) | {
-                    norm(attribution.get("source"))
-                }
+                names = source_names(by_id.get(attribution.get("source_id"), {})) | {norm(attribution.get("source"))}
                 if any(norm(item["speaker"]) in n for n in names):
                     return True, "attributed"
         return False, "missing or wrong speaker"
@@ -118,9 +104,7 @@ def check_not_claim(line: str) -> Check:
 
 def check_figure(figure: str) -> Check:
     def check(report: dict[str, Any]) -> tuple[bool, str]:
-        figures = " ".join(
-            norm(f.get("text")) for c in report.get("claims", []) for f in c.get("figures") or []
-        )
+        figures = " ".join(norm(f.get("text")) for c in report.get("claims", []) for f in c.get("figures") or [])
         return norm(figure) in figures, f"figures: {figures!r}"
 
     return check
@@ -129,19 +113,13 @@ def check_figure(figure: str) -> Check:
 def expectations() -> list[Any]:
     """One ``pytest.param`` per expectation, with an id that names it."""
     cases = [pytest.param(check_source(s), id=f"source-{s['id']}") for s in EXPECTATIONS["sources"]]
-    cases += [
-        pytest.param(check_merged(g), id=f"merged-{'+'.join(g)}") for g in EXPECTATIONS.get("merged", [])
-    ]
-    cases += [
-        pytest.param(check_unverified(u), id=f"unverified-{u['id']}") for u in EXPECTATIONS["unverified"]
-    ]
+    cases += [pytest.param(check_merged(g), id=f"merged-{'+'.join(g)}") for g in EXPECTATIONS.get("merged", [])]
+    cases += [pytest.param(check_unverified(u), id=f"unverified-{u['id']}") for u in EXPECTATIONS["unverified"]]
     cases += [
         pytest.param(check_quote(q), id=f"quote-{q['speaker']}-{q['starts_with'][:25]}")
         for q in EXPECTATIONS.get("quotes", [])
     ]
-    cases += [
-        pytest.param(check_not_claim(n), id=f"not-claim-{n[:30]}") for n in EXPECTATIONS.get("not_claims", [])
-    ]
+    cases += [pytest.param(check_not_claim(n), id=f"not-claim-{n[:30]}") for n in EXPECTATIONS.get("not_claims", [])]
     cases += [pytest.param(check_figure(f), id=f"figure-{f}") for f in EXPECTATIONS.get("figures", [])]
     return cases
 
@@ -163,8 +141,7 @@ def seed_report() -> dict[str, Any]:
 
 def test_seed_expectations_are_all_collected() -> None:
     total = sum(
-        len(EXPECTATIONS.get(k, []))
-        for k in ("sources", "merged", "unverified", "quotes", "not_claims", "figures")
+        len(EXPECTATIONS.get(k, [])) for k in ("sources", "merged", "unverified", "quotes", "not_claims", "figures")
     )
     assert len(expectations()) == total == 34
 

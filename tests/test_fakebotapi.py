@@ -56,9 +56,7 @@ async def test_fakebotapi_get_me_describes_the_bot(fake_bot: Bot, fake_bot_api: 
     assert me.is_bot
 
 
-async def test_fakebotapi_send_message_is_stored_as_the_chat_shows_it(
-    fake_bot: Bot, fake_bot_api: FakeBotAPI
-) -> None:
+async def test_fakebotapi_send_message_is_stored_as_the_chat_shows_it(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
     update = fake_bot_api.text_update(private_chat(ALICE), ALICE, "hello")
     sent = await fake_bot.send_message(
         ALICE["id"],
@@ -94,9 +92,7 @@ async def test_fakebotapi_send_message_rejects_what_telegram_rejects(
     assert fake_bot_api.bot_messages(ALICE["id"]) == []
 
 
-async def test_fakebotapi_length_limit_counts_visible_utf16_units(
-    fake_bot: Bot, fake_bot_api: FakeBotAPI
-) -> None:
+async def test_fakebotapi_length_limit_counts_visible_utf16_units(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
     fake_bot_api.add_chat(private_chat(ALICE))
     sent = await fake_bot.send_message(ALICE["id"], "<b>" + "x" * 4096 + "</b>", parse_mode=ParseMode.HTML)
     assert len(sent.text) == 4096
@@ -114,9 +110,7 @@ async def test_fakebotapi_length_limit_counts_visible_utf16_units(
         '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>',
     ],
 )
-async def test_fakebotapi_accepts_every_telegram_tag(
-    fake_bot: Bot, fake_bot_api: FakeBotAPI, html: str
-) -> None:
+async def test_fakebotapi_accepts_every_telegram_tag(fake_bot: Bot, fake_bot_api: FakeBotAPI, html: str) -> None:
     fake_bot_api.add_chat(private_chat(ALICE))
     sent = await fake_bot.send_message(ALICE["id"], html, parse_mode=ParseMode.HTML)
     assert "<" not in sent.text.replace("<>", "")
@@ -132,14 +126,10 @@ async def test_fakebotapi_rejects_long_callback_data(fake_bot: Bot, fake_bot_api
         await fake_bot.send_message(ALICE["id"], "too long", reply_markup=too_long)
 
 
-async def test_fakebotapi_edit_to_identical_content_is_not_modified(
-    fake_bot: Bot, fake_bot_api: FakeBotAPI
-) -> None:
+async def test_fakebotapi_edit_to_identical_content_is_not_modified(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
     fake_bot_api.add_chat(private_chat(ALICE))
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("Claims", callback_data="r:1:claims")]])
-    sent = await fake_bot.send_message(
-        ALICE["id"], "<b>Report</b>", parse_mode=ParseMode.HTML, reply_markup=markup
-    )
+    sent = await fake_bot.send_message(ALICE["id"], "<b>Report</b>", parse_mode=ParseMode.HTML, reply_markup=markup)
     edited = await fake_bot.edit_message_text(
         "<b>Claims</b>", ALICE["id"], sent.message_id, parse_mode=ParseMode.HTML, reply_markup=markup
     )
@@ -153,9 +143,7 @@ async def test_fakebotapi_edit_to_identical_content_is_not_modified(
     assert shown["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "r:1:claims"
 
 
-async def test_fakebotapi_injected_flood_surfaces_as_retry_after(
-    fake_bot: Bot, fake_bot_api: FakeBotAPI
-) -> None:
+async def test_fakebotapi_injected_flood_surfaces_as_retry_after(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
     fake_bot_api.add_chat(private_chat(ALICE))
     fake_bot_api.inject("sendMessage", flood(retry_after=3))
     with pytest.raises(RetryAfter) as caught:
@@ -165,9 +153,7 @@ async def test_fakebotapi_injected_flood_surfaces_as_retry_after(
     assert [m["text"] for m in fake_bot_api.bot_messages(ALICE["id"])] == [sent.text]
 
 
-async def test_fakebotapi_long_poll_returns_when_an_update_arrives(
-    fake_bot: Bot, fake_bot_api: FakeBotAPI
-) -> None:
+async def test_fakebotapi_long_poll_returns_when_an_update_arrives(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
     poll = asyncio.create_task(fake_bot.get_updates(timeout=5, read_timeout=10))
     await fake_bot_api.wait_for(lambda: fake_bot_api.requests_for("getUpdates"))
     assert not poll.done()
@@ -241,9 +227,7 @@ def _build_every_update_kind(server: FakeBotAPI) -> list[tuple[str, Callable[[Up
     )["message"]
     server.forward_update(private_chat(ALICE), ALICE, "from a user", origin_user(BOB))
     server.forward_update(private_chat(ALICE), ALICE, "from hidden", origin_hidden_user("Carol C."))
-    server.forward_update(
-        private_chat(ALICE), ALICE, "from a group", origin_chat(NEWSROOM, author_signature="Admin")
-    )
+    server.forward_update(private_chat(ALICE), ALICE, "from a group", origin_chat(NEWSROOM, author_signature="Admin"))
     server.automatic_forward_update(NEWSROOM, CHANNEL, "channel post copy", channel_message_id=77)
     server.photo_update(private_chat(ALICE), ALICE, "A caption with https://example.org/a")
     server.document_update(private_chat(ALICE), ALICE, b"Article text", "article.txt")
@@ -315,9 +299,7 @@ def _build_every_update_kind(server: FakeBotAPI) -> list[tuple[str, Callable[[Up
     ]
 
 
-async def test_fakebotapi_builds_updates_python_telegram_bot_parses(
-    fake_bot: Bot, fake_bot_api: FakeBotAPI
-) -> None:
+async def test_fakebotapi_builds_updates_python_telegram_bot_parses(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
     expectations = _build_every_update_kind(fake_bot_api)
     updates = await fake_bot.get_updates()
     assert len(updates) == len(expectations)
@@ -346,9 +328,7 @@ async def test_fakebotapi_callback_query_is_answered_once(fake_bot: Bot, fake_bo
         await fake_bot.answer_callback_query(query_id)
 
 
-async def test_fakebotapi_edit_without_markup_removes_the_keyboard(
-    fake_bot: Bot, fake_bot_api: FakeBotAPI
-) -> None:
+async def test_fakebotapi_edit_without_markup_removes_the_keyboard(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
     fake_bot_api.add_chat(private_chat(ALICE))
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("JSON", callback_data="r:1:json")]])
     sent = await fake_bot.send_message(ALICE["id"], "Report", reply_markup=markup)
@@ -361,9 +341,7 @@ async def test_fakebotapi_edit_without_markup_removes_the_keyboard(
     assert "reply_markup" not in fake_bot_api.message(ALICE["id"], sent.message_id)
 
 
-async def test_fakebotapi_document_upload_and_download_round_trip(
-    fake_bot: Bot, fake_bot_api: FakeBotAPI
-) -> None:
+async def test_fakebotapi_document_upload_and_download_round_trip(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
     fake_bot_api.add_chat(private_chat(ALICE))
     payload = '{"claims": ["é"]}'.encode()
     sent = await fake_bot.send_document(
@@ -431,9 +409,7 @@ async def test_fakebotapi_unknown_chat_is_not_found(fake_bot: Bot) -> None:
         await fake_bot.send_message(424242, "x")
 
 
-async def test_fakebotapi_migrated_group_names_the_supergroup(
-    fake_bot: Bot, fake_bot_api: FakeBotAPI
-) -> None:
+async def test_fakebotapi_migrated_group_names_the_supergroup(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
     old_group = group_chat(-4001, "Old group", supergroup=False)
     fake_bot_api.add_chat(old_group)
     supergroup = fake_bot_api.migrate_chat(old_group["id"], -1004001)
@@ -475,9 +451,7 @@ async def test_fakebotapi_delay_then_timeout(fake_bot: Bot, fake_bot_api: FakeBo
     assert await fake_bot.send_chat_action(ALICE["id"], "typing")
 
 
-async def test_fakebotapi_commands_members_webhook_and_housekeeping(
-    fake_bot: Bot, fake_bot_api: FakeBotAPI
-) -> None:
+async def test_fakebotapi_commands_members_webhook_and_housekeeping(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
     commands = [
         BotCommand("start", "What Claimdesk does"),
         BotCommand("check", "Analyse the replied message"),
@@ -490,9 +464,7 @@ async def test_fakebotapi_commands_members_webhook_and_housekeeping(
     fake_bot_api.set_chat_member(NEWSROOM["id"], ALICE["id"], "creator")
     assert (await fake_bot.get_chat_member(NEWSROOM["id"], ALICE["id"])).status == "creator"
     assert (await fake_bot.get_chat_member(NEWSROOM["id"], BOB["id"])).status == "member"
-    assert (
-        await fake_bot.get_chat_member(NEWSROOM["id"], fake_bot_api.bot_user["id"])
-    ).status == "administrator"
+    assert (await fake_bot.get_chat_member(NEWSROOM["id"], fake_bot_api.bot_user["id"])).status == "administrator"
     fake_bot_api.text_update(NEWSROOM, ALICE, "pending")
     assert (await fake_bot.get_webhook_info()).pending_update_count == 1
     assert await fake_bot.delete_webhook(drop_pending_updates=True)
@@ -593,15 +565,12 @@ async def test_fakebotapi_accepts_json_bodies(fake_bot_api: FakeBotAPI) -> None:
     assert error == {
         "ok": False,
         "error_code": 400,
-        "description": "Bad Request: can't parse entities: "
-        'Can\'t find end tag corresponding to start tag "i"',
+        "description": "Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"i\"",
     }
     assert missing == {"ok": False, "error_code": 404, "description": "Not Found"}
 
 
-async def test_fakebotapi_next_request_returns_each_request_once(
-    fake_bot: Bot, fake_bot_api: FakeBotAPI
-) -> None:
+async def test_fakebotapi_next_request_returns_each_request_once(fake_bot: Bot, fake_bot_api: FakeBotAPI) -> None:
     fake_bot_api.add_chat(private_chat(ALICE))
     await fake_bot.send_message(ALICE["id"], "one")
     await fake_bot.send_message(ALICE["id"], "two")
@@ -634,9 +603,7 @@ async def test_fakebotapi_next_request_returns_each_request_once(
         ("<B>caps</B>", "caps", [{"type": "bold", "offset": 0, "length": 4}]),
     ],
 )
-def test_fakebotapi_html_parser_yields_text_and_utf16_entities(
-    html: str, text: str, entities: list[dict]
-) -> None:
+def test_fakebotapi_html_parser_yields_text_and_utf16_entities(html: str, text: str, entities: list[dict]) -> None:
     assert parse_telegram_html(html) == (text, entities)
 
 
@@ -653,9 +620,7 @@ async def test_fakebotapi_runs_standalone() -> None:
         assert server.stdout is not None
         banner = await asyncio.wait_for(server.stdout.readline(), 10)
         assert f"127.0.0.1:{port}" in banner.decode()
-        update = {
-            "message": {"message_id": 1, "date": 1_700_000_000, "chat": private_chat(ALICE), "text": "hi"}
-        }
+        update = {"message": {"message_id": 1, "date": 1_700_000_000, "chat": private_chat(ALICE), "text": "hi"}}
         async with aiohttp.ClientSession() as session:
             async with session.post(f"http://127.0.0.1:{port}/fake/updates", json=update) as response:
                 assert response.status == 200
@@ -678,8 +643,6 @@ async def test_fakebotapi_wrong_parameter_shape_is_a_bad_request(fake_bot_api: F
     fake_bot_api.add_chat(private_chat(ALICE))
     async with aiohttp.ClientSession() as session:
         url = f"{fake_bot_api.base_url}{fake_bot_api.token}/editMessageText"
-        async with session.post(
-            url, data={"chat_id": ALICE["id"], "message_id": "x", "text": "t"}
-        ) as response:
+        async with session.post(url, data={"chat_id": ALICE["id"], "message_id": "x", "text": "t"}) as response:
             assert response.status == 400
     assert fake_bot_api.requests_for("editMessageText")[0].response["error_code"] == 400

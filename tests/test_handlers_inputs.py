@@ -35,8 +35,13 @@ def test_inputs_channel_forward_has_post_link_signature_date_and_links() -> None
     text = "Read https://example.org/a and the report here."
     msg = message(
         text=text,
-        forward_origin={"type": "channel", "date": DATE - 60, "chat": CHANNEL, "message_id": 42,
-                        "author_signature": "Jane Doe"},
+        forward_origin={
+            "type": "channel",
+            "date": DATE - 60,
+            "chat": CHANNEL,
+            "message_id": 42,
+            "author_signature": "Jane Doe",
+        },
         entities=[
             {"type": "url", "offset": 5, "length": 21},
             {"type": "text_link", "offset": 42, "length": 4, "url": "https://example.org/b"},
@@ -62,14 +67,31 @@ def test_inputs_channel_forward_has_post_link_signature_date_and_links() -> None
 @pytest.mark.parametrize(
     ("forward_origin", "expected"),
     [
-        ({"type": "user", "date": DATE, "sender_user": {"id": 7, "is_bot": False, "first_name": "Bo", "last_name": "Li"}},
-         {"kind": "user", "sender_name": "Bo Li"}),
-        ({"type": "hidden_user", "date": DATE, "sender_user_name": "Secret Sam"},
-         {"kind": "hidden_user", "sender_name": "Secret Sam"}),
-        ({"type": "chat", "date": DATE, "sender_chat": {"id": -5, "type": "group", "title": "Desk"}},
-         {"kind": "chat", "chat_id": -5, "chat_title": "Desk"}),
-        ({"type": "channel", "date": DATE, "chat": {"id": -100, "type": "channel", "title": "Closed"}, "message_id": 9},
-         {"kind": "channel", "chat_id": -100, "chat_title": "Closed", "message_id": 9}),
+        (
+            {
+                "type": "user",
+                "date": DATE,
+                "sender_user": {"id": 7, "is_bot": False, "first_name": "Bo", "last_name": "Li"},
+            },
+            {"kind": "user", "sender_name": "Bo Li"},
+        ),
+        (
+            {"type": "hidden_user", "date": DATE, "sender_user_name": "Secret Sam"},
+            {"kind": "hidden_user", "sender_name": "Secret Sam"},
+        ),
+        (
+            {"type": "chat", "date": DATE, "sender_chat": {"id": -5, "type": "group", "title": "Desk"}},
+            {"kind": "chat", "chat_id": -5, "chat_title": "Desk"},
+        ),
+        (
+            {
+                "type": "channel",
+                "date": DATE,
+                "chat": {"id": -100, "type": "channel", "title": "Closed"},
+                "message_id": 9,
+            },
+            {"kind": "channel", "chat_id": -100, "chat_title": "Closed", "message_id": 9},
+        ),
     ],
 )
 def test_inputs_every_forward_origin_kind(forward_origin: dict[str, Any], expected: dict[str, Any]) -> None:
@@ -103,8 +125,16 @@ def test_inputs_channel_post_and_direct_text() -> None:
 
 
 def test_inputs_document_reference() -> None:
-    msg = message(document={"file_id": "F", "file_unique_id": "U", "file_name": "a.txt", "mime_type": "text/plain",
-                            "file_size": 10}, caption="my file")
+    msg = message(
+        document={
+            "file_id": "F",
+            "file_unique_id": "U",
+            "file_name": "a.txt",
+            "mime_type": "text/plain",
+            "file_size": 10,
+        },
+        caption="my file",
+    )
     article = article_from_message(msg)
     assert article.document == DocumentRef("F", "a.txt", "text/plain", 10)
     assert article.origin["file_name"] == "a.txt"
@@ -118,8 +148,12 @@ def test_inputs_mentions_bot_and_strips_mention() -> None:
     assert mentions_bot(msg, "claimdeskbot", 99)
     assert not mentions_bot(msg, "otherbot", 99)
     assert without_mention(text, "claimdeskbot") == "please check this"
-    text_mention = message(text="hey bot", entities=[{"type": "text_mention", "offset": 4, "length": 3,
-                                                      "user": {"id": 99, "is_bot": True, "first_name": "B"}}])
+    text_mention = message(
+        text="hey bot",
+        entities=[
+            {"type": "text_mention", "offset": 4, "length": 3, "user": {"id": 99, "is_bot": True, "first_name": "B"}}
+        ],
+    )
     assert mentions_bot(text_mention, "claimdeskbot", 99)
     assert not mentions_bot(message(text="no mention"), "claimdeskbot", 99)
 

@@ -42,7 +42,6 @@ OTHER_GROUP = group_chat(-300666, "Other desk")
 SEED_TITLE_WORDS = "North Korean"
 
 
-
 @pytest.fixture
 async def bot(fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path) -> AsyncIterator[Bot]:
     async with running_bot(fake_bot_api, extraction_runner, tmp_path / "claimdesk.sqlite3") as harness:

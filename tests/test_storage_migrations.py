@@ -73,8 +73,7 @@ def insert_version_1_analysis(path: Path) -> None:
     with closing(sqlite3.connect(path, isolation_level=None)) as db:
         db.execute("INSERT INTO articles VALUES (?, ?, ?)", (key, TEXT, CREATED))
         db.execute(
-            "INSERT INTO reports (id, article_key, extractor_version, report, created_at)"
-            " VALUES (1, ?, ?, ?, ?)",
+            "INSERT INTO reports (id, article_key, extractor_version, report, created_at) VALUES (1, ?, ?, ?, ?)",
             (key, "old-1", json.dumps(report), CREATED),
         )
         db.execute(
@@ -120,9 +119,7 @@ async def test_migrations_reopening_latest_database_changes_nothing(tmp_path: Pa
     assert user_version(path) == LATEST_VERSION
 
 
-async def test_migrations_failing_migration_is_rolled_back(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_migrations_failing_migration_is_rolled_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "broken.sqlite3"
     make_database(path, up_to=LATEST_VERSION)
     broken = "CREATE TABLE half_done (x INTEGER);\nINSERT INTO no_such_table VALUES (1);\n"
@@ -145,8 +142,7 @@ def test_migrations_statements_are_complete(version: int) -> None:
 
 def test_migrations_statements_keep_trigger_bodies_whole() -> None:
     script = (
-        "CREATE TABLE t (x);\n-- a comment\n"
-        "CREATE TRIGGER g AFTER INSERT ON t BEGIN\n  SELECT 1;\n  SELECT 2;\nEND;\n"
+        "CREATE TABLE t (x);\n-- a comment\nCREATE TRIGGER g AFTER INSERT ON t BEGIN\n  SELECT 1;\n  SELECT 2;\nEND;\n"
     )
     parts = statements(script)
     assert len(parts) == 2

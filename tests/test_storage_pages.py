@@ -16,8 +16,11 @@ from storage.migrations import MIGRATIONS, statements
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 PAGE = FetchedPage(
-    url="https://news.example/2019/oil-facilities", text="Oil facilities were hit. " * 20,
-    title="Oil facilities hit", site_name="News Example", published="2019-09-15",
+    url="https://news.example/2019/oil-facilities",
+    text="Oil facilities were hit. " * 20,
+    title="Oil facilities hit",
+    site_name="News Example",
+    published="2019-09-15",
 )
 
 

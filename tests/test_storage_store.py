@@ -76,9 +76,7 @@ def make_report(words: str, *, version: str = "test-1", title: str | None = None
         ),
         attributions=(),
         unverified=(
-            Unverified(
-                claim_id="c2", reason="not_confirmed", evidence="could not be confirmed", span=(61, 80)
-            ),
+            Unverified(claim_id="c2", reason="not_confirmed", evidence="could not be confirmed", span=(61, 80)),
         ),
         extractor_version=version,
     )
@@ -100,9 +98,7 @@ async def store(tmp_path: Path, clock: Clock) -> AsyncIterator[Store]:
     await opened.close()
 
 
-async def save(
-    store: Store, words: str, *, chat_id: int = 1, message_id: int = 1, text: str | None = None
-) -> Analysis:
+async def save(store: Store, words: str, *, chat_id: int = 1, message_id: int = 1, text: str | None = None) -> Analysis:
     return await store.save_analysis(
         chat_id=chat_id,
         message_id=message_id,
@@ -310,9 +306,7 @@ async def test_store_history_is_newest_first_and_per_chat(store: Store) -> None:
 
 async def test_store_concurrent_saves_all_succeed(store: Store) -> None:
     saves = asyncio.gather(*(save(store, f"topic{n}", chat_id=n % 3, message_id=n) for n in range(100)))
-    adds = asyncio.gather(
-        *(store.inbox_add(update_id=n, chat_id=1, message_id=n, raw={}) for n in range(100))
-    )
+    adds = asyncio.gather(*(store.inbox_add(update_id=n, chat_id=1, message_id=n, raw={}) for n in range(100)))
     saved, added = await asyncio.gather(saves, adds)
     assert len({a.id for a in saved}) == 100
     assert all(added)
@@ -393,8 +387,7 @@ async def test_store_export_skips_unreadable_report(store: Store, caplog: pytest
     broken = await save(store, "orchard", chat_id=1)
     with closing(sqlite3.connect(store.path, isolation_level=None)) as db:
         db.execute(
-            "UPDATE reports SET report = '{not json'"
-            " WHERE id = (SELECT report_id FROM analyses WHERE id = ?)",
+            "UPDATE reports SET report = '{not json' WHERE id = (SELECT report_id FROM analyses WHERE id = ?)",
             (broken.id,),
         )
     with caplog.at_level(logging.ERROR, logger="storage.store"):

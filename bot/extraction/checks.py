@@ -34,7 +34,6 @@ class InputRejected(ValueError):
         return (InputRejected, (self.code, str(self)))
 
 
-
 def check_input(text: str) -> None:
     """Raise :class:`InputRejected` for empty, binary, too short, too long or non-English text."""
     if not text.strip():

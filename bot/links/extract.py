@@ -28,8 +28,13 @@ def extract_page(body: bytes, *, url: str, content_type: str, charset: str | Non
     else:
         markup: str | bytes = body.decode(charset, errors="replace") if charset else body
         extracted = trafilatura.bare_extraction(
-            markup, url=url, with_metadata=True, include_comments=False, include_tables=False,
-            include_images=False, include_links=False,
+            markup,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            include_images=False,
+            include_links=False,
         )
         # trafilatura returns a Document (a dict only with as_dict=True, which is not asked for here)
         document = extracted if isinstance(extracted, Document) else None

@@ -15,10 +15,10 @@ import codecs
 import ipaddress
 import logging
 import socket
-from importlib import metadata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from http import HTTPStatus
+from importlib import metadata
 from urllib.parse import urljoin
 
 import httpx
@@ -28,7 +28,6 @@ from bot.links.page import FetchedPage, FetchError
 from bot.links.policy import AllowList, IPAddress, Target, check_addresses, check_url, literal_address
 
 log = logging.getLogger(__name__)
-
 
 
 def _version() -> str:
@@ -111,7 +110,10 @@ class Fetcher:
         limits = self.limits
         timeout = httpx.Timeout(limits.total_seconds, connect=limits.connect_seconds)
         async with httpx.AsyncClient(
-            timeout=timeout, follow_redirects=False, trust_env=False, transport=self._transport,
+            timeout=timeout,
+            follow_redirects=False,
+            trust_env=False,
+            transport=self._transport,
             headers={"User-Agent": USER_AGENT, "Accept": "text/html,text/plain;q=0.9"},
         ) as client:
             for _hop in range(limits.max_redirects + 1):

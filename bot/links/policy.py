@@ -46,17 +46,54 @@ REFUSED_IPV6: tuple[tuple[ipaddress.IPv6Network, str], ...] = (
 #: Hosts whose links are never articles (Telegram itself, video and social sites).
 NON_ARTICLE_HOSTS: frozenset[str] = frozenset(
     {
-        "t.me", "telegram.me", "telegram.org", "telegra.ph",
-        "youtube.com", "youtu.be", "vimeo.com", "tiktok.com",
-        "twitter.com", "x.com", "instagram.com", "facebook.com", "fb.watch",
+        "t.me",
+        "telegram.me",
+        "telegram.org",
+        "telegra.ph",
+        "youtube.com",
+        "youtu.be",
+        "vimeo.com",
+        "tiktok.com",
+        "twitter.com",
+        "x.com",
+        "instagram.com",
+        "facebook.com",
+        "fb.watch",
     }
 )
 #: File name extensions of links that are media or downloads, not article pages.
 NON_ARTICLE_EXTENSIONS: frozenset[str] = frozenset(
     {
-        ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".bmp", ".ico", ".heic",
-        ".mp4", ".mov", ".webm", ".avi", ".mkv", ".mp3", ".ogg", ".wav", ".m4a",
-        ".pdf", ".zip", ".gz", ".rar", ".7z", ".exe", ".apk", ".dmg", ".doc", ".docx", ".xls", ".xlsx",
+        ".jpg",
+        ".jpeg",
+        ".png",
+        ".gif",
+        ".webp",
+        ".svg",
+        ".bmp",
+        ".ico",
+        ".heic",
+        ".mp4",
+        ".mov",
+        ".webm",
+        ".avi",
+        ".mkv",
+        ".mp3",
+        ".ogg",
+        ".wav",
+        ".m4a",
+        ".pdf",
+        ".zip",
+        ".gz",
+        ".rar",
+        ".7z",
+        ".exe",
+        ".apk",
+        ".dmg",
+        ".doc",
+        ".docx",
+        ".xls",
+        ".xlsx",
     }
 )
 #: A scheme followed by something other than a port number ("mailto:", "javascript:").
@@ -170,9 +207,7 @@ def check_addresses(target: Target, addresses: Sequence[IPAddress], allow: Allow
             continue
         problem = address_problem(address)
         if problem is not None:
-            raise FetchError(
-                "refused", f"I don't fetch {target.host}: it leads to {problem}, not a public web server."
-            )
+            raise FetchError("refused", f"I don't fetch {target.host}: it leads to {problem}, not a public web server.")
     if target.port not in ALLOWED_PORTS and not all(allow.allows_address(a) for a in addresses):
         raise FetchError("refused", f"I don't fetch links to port {target.port}; only 80, 443, 8080 and 8443.")
 
