@@ -20,6 +20,7 @@ demo: $(STAMP)
 	$(PY) -m bot analyze seeds/rfa-kursk-north-korean-casualties-2024-12-20.txt
 
 test: $(STAMP)
+	$(PY) -m ruff check bot handlers storage tests benchmarks
 	$(PY) -m pytest
 
 bench: $(STAMP)
