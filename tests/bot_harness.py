@@ -19,7 +19,7 @@ from fakebotapi import FakeBotAPI
 from hardening_stats import ACCEPTED, LOST, count
 from telegram.ext import AIORateLimiter, Application
 
-from bot.app import build_application, serve
+from bot.app import Webhook, build_application, serve
 from bot.config import Settings
 from bot.report import Report
 from storage import Store
@@ -96,7 +96,9 @@ async def running_bot(
     user_rate: int = 10,
     chat_rate: int = 30,
     rate_limiter: AIORateLimiter | None = None,
+    webhook: Webhook | None = None,
 ) -> AsyncIterator[Bot]:
+    """The real application against ``server`` (long polling, or ``webhook``) until the block ends."""
     settings = Settings(
         telegram_token=server.token,
         telegram_base_url=server.base_url,
@@ -109,13 +111,14 @@ async def running_bot(
     counting = CountingRunner(runner, failures)
     app = build_application(settings, runner=counting, store=store, retry_seconds=0.2, rate_limiter=rate_limiter)
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(app, stop))
+    task = asyncio.create_task(serve(app, stop, webhook=webhook))
     try:
-        await server.wait_for(lambda: server.requests_for("getUpdates") or task.done(), timeout=60)
+        started = "setWebhook" if webhook else "getUpdates"
+        await server.wait_for(lambda: server.requests_for(started) or task.done(), timeout=60)
         if task.done():
             task.result()
         async with asyncio.timeout(30):
-            while not app.running:
+            while not app.running:  # the webhook server listens before the application is started
                 await asyncio.sleep(0.01)
         yield Bot(server, app, store, counting, db)
     finally:

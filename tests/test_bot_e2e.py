@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from bot_harness import CountingRunner
+from bot_harness import running_bot as harness_bot
 from fakebotapi import (
     FakeBotAPI,
     channel_chat,
@@ -25,8 +26,7 @@ from fakebotapi import (
 )
 from telegram.ext import Application
 
-from bot.app import Webhook, build_application, serve
-from bot.config import Settings
+from bot.app import Webhook
 from bot.extraction.runner import ExtractionRunner
 from bot.report import Article, Claim, Report, Source, Unverified
 from storage import Store
@@ -98,29 +98,11 @@ async def running_bot(
     max_attempts: int = 3,
     webhook: Webhook | None = None,
 ) -> AsyncIterator[Harness]:
-    settings = Settings(
-        telegram_token=server.token,
-        telegram_base_url=server.base_url,
-        telegram_base_file_url=server.base_file_url,
-        workers=1,
-    )
-    store = await Store.open(db, max_attempts=max_attempts, retry_base_seconds=0.2)
-    shared = CountingRunner(runner, failures)
-    app = build_application(settings, runner=shared, store=store, retry_seconds=0.2)
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(app, stop, webhook=webhook))
-    try:
-        started = "setWebhook" if webhook else "getUpdates"
-        await server.wait_for(lambda: server.requests_for(started) or task.done(), timeout=60)
-        if task.done():
-            task.result()
-        async with asyncio.timeout(30):
-            while not app.running:  # the webhook server listens before the application is started
-                await asyncio.sleep(0.01)
-        yield Harness(server, app, store, shared)
-    finally:
-        stop.set()
-        await task
+    """The shared harness (tests/bot_harness.py) seen through this module's :class:`Harness`."""
+    async with harness_bot(
+        server, runner, db, failures=failures, max_attempts=max_attempts, webhook=webhook
+    ) as running:
+        yield Harness(server, running.app, running.store, running.runner)
 
 
 @pytest.fixture
