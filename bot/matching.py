@@ -20,11 +20,12 @@ this module only decides.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from bot.extraction.lexicon import (
     ABBREVIATIONS,
@@ -40,6 +41,7 @@ from bot.report import Figure, Report
 MatchLabel = Literal["same", "corroborating", "conflicting"]
 #: An inverse document frequency for a term (see :func:`idf_from_counts`).
 Idf = Callable[[str], float]
+_T = TypeVar("_T")
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 #: A number that names rather than counts: "category 3", "Route 2", "Advisory Number 14".
@@ -197,9 +199,41 @@ def report_keys(report: Report) -> list[tuple[str, ClaimKey]]:
     return keys
 
 
+def search_token(term: str) -> str:
+    """A term as a full-text search token: letters and digits only ("category#3" -> "category3")."""
+    return "".join(ch for ch in term if ch.isalnum())
+
+
 def search_terms(key: ClaimKey) -> list[str]:
-    """The terms to look a claim up by (sorted, so a query is the same for the same claim)."""
-    return sorted(key.terms)
+    """The tokens to index and look a claim up by (sorted, so a query is the same for the same claim)."""
+    return sorted({t for t in map(search_token, key.terms) if t})
+
+
+def key_to_json(key: ClaimKey) -> str:
+    """The key as JSON (sorted, so one key always gives the same text)."""
+    return json.dumps(
+        {
+            "terms": sorted(key.terms),
+            "names": sorted(key.names),
+            "source": sorted(sorted(name) for name in key.source),
+            "outlet": key.outlet,
+            "figures": [[f.text, f.value, sorted(f.counts)] for f in key.figures],
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+
+
+def key_from_json(text: str) -> ClaimKey:
+    """Inverse of :func:`key_to_json`."""
+    data = json.loads(text)
+    return ClaimKey(
+        terms=frozenset(data["terms"]),
+        names=frozenset(data["names"]),
+        source=tuple(frozenset(name) for name in data["source"]),
+        outlet=data["outlet"],
+        figures=tuple(KeyFigure(t, v, frozenset(c)) for t, v, c in data["figures"]),
+    )
 
 
 def idf_from_counts(doc_freq: Mapping[str, int], docs: int) -> Idf:
@@ -269,6 +303,18 @@ def _figures_differ(here: Sequence[KeyFigure], there: Sequence[KeyFigure]) -> bo
     mine = {f.value for f in here if f.value is not None}
     theirs = {f.value for f in there if f.value is not None}
     return bool(mine) and bool(theirs) and not mine & theirs
+
+
+def best_matches(
+    new: ClaimKey, candidates: Iterable[tuple[_T, ClaimKey]], idf: Idf, thresholds: Thresholds = THRESHOLDS
+) -> dict[MatchLabel, tuple[_T, Match]]:
+    """The best stored claim of each label for ``new``: the highest score, the first one on a tie."""
+    best: dict[MatchLabel, tuple[_T, Match]] = {}
+    for ref, old in candidates:
+        found = compare(new, old, idf, thresholds)
+        if found and (found.label not in best or found.score > best[found.label][1].score):
+            best[found.label] = (ref, found)
+    return best
 
 
 def compare(new: ClaimKey, old: ClaimKey, idf: Idf, thresholds: Thresholds = THRESHOLDS) -> Match | None:
