@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.origin import Origin
 from bot.report import Article, Claim, Figure, Report, Source
 from storage import Store
 
@@ -76,7 +77,7 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 async def save(store: Store, chat_id: int, title: str, claims: list[tuple[str, str | None]], **kw: str | None) -> int:
     text, report = article(title, claims, **kw)
-    saved = await store.save_analysis(chat_id=chat_id, message_id=1, text=text, report=report, origin={})
+    saved = await store.save_analysis(chat_id=chat_id, message_id=1, text=text, report=report, origin=Origin())
     await store.remember_report(chat_id, saved.id, report)
     return saved.id
 
