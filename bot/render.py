@@ -48,8 +48,10 @@ class TelegramPage:
     section: str
     page: int
     pages: int
-    #: The claims this page lists, in order (the Claims page with a desk: its verdict buttons).
+    #: The claims this page lists, in order (the Claims page: its verdict buttons), and the index of its
+    #: first item in the whole section (the Claims page numbers its claims from ``first_item + 1``).
     claim_ids: tuple[str, ...] = ()
+    first_item: int = 0
 
 
 # --- length and safe truncation -------------------------------------------------------------------
@@ -386,7 +388,9 @@ def _paged(
     suffix = f" (page {page + 1}/{len(pages)})" if len(pages) > 1 else ""
     text = f"{head}{suffix}\n\n" + "\n".join(pages[page])
     shown = tuple(ids[starts[page] : starts[page] + len(pages[page])])
-    return TelegramPage(html=text, section=section, page=page, pages=len(pages), claim_ids=shown)
+    return TelegramPage(
+        html=text, section=section, page=page, pages=len(pages), claim_ids=shown, first_item=starts[page]
+    )
 
 
 def render_telegram(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 
-from telegram import CallbackQuery, Message, ReplyParameters, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.error import BadRequest
 
 from bot.render import render_telegram
@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 NOT_HERE = "This report is not available in this chat."
 
 
-async def _stored(query: CallbackQuery, context: Context, analysis_id: int) -> StoredAnalysis | None:
+async def stored_for_button(query: CallbackQuery, context: Context, analysis_id: int) -> StoredAnalysis | None:
+    """The analysis a button is about, when it belongs to the chat the button was pressed in (else answered)."""
     message = query.message
     if not isinstance(message, Message):
         await query.answer("This message is too old.", show_alert=True)
@@ -42,7 +43,7 @@ async def on_report_button(update: Update, context: Context) -> None:
     if button is None:
         await query.answer("Unknown button.")
         return
-    stored = await _stored(query, context, button.analysis_id)
+    stored = await stored_for_button(query, context, button.analysis_id)
     if stored is None:
         return
     analysis = stored.analysis
@@ -53,6 +54,7 @@ async def on_report_button(update: Update, context: Context) -> None:
         page=button.page,
         seen_in_chat=analysis.seen_in_chat,
         first_seen_in_chat=analysis.first_seen_in_chat,
+        desk=await context.bot_data.store.desk_view(analysis.id, chat_id=analysis.chat_id),
     )
     try:
         await query.edit_message_text(
@@ -72,7 +74,7 @@ async def on_json_button(update: Update, context: Context) -> None:
     if analysis_id is None:
         await query.answer("Unknown button.")
         return
-    stored = await _stored(query, context, analysis_id)
+    stored = await stored_for_button(query, context, analysis_id)
     if stored is None:
         return
     content = json.dumps(stored.report.to_dict(), ensure_ascii=False, indent=2).encode("utf-8")
@@ -95,11 +97,12 @@ async def on_reopen_button(update: Update, context: Context) -> None:
     if analysis_id is None:
         await query.answer("Unknown button.")
         return
-    stored = await _stored(query, context, analysis_id)
+    stored = await stored_for_button(query, context, analysis_id)
     if stored is None:
         return
     analysis = stored.analysis
-    page = render_telegram(stored.report, analysis.origin)
+    desk = await context.bot_data.store.desk_view(analysis.id, chat_id=analysis.chat_id)
+    page = render_telegram(stored.report, analysis.origin, desk=desk)
     await query.answer()
     await context.bot.send_message(
         analysis.chat_id,
@@ -131,23 +134,25 @@ async def on_mode_button(update: Update, context: Context) -> None:
         return
     message = query.message
     assert isinstance(message, Message)
-    await context.bot_data.store.set_chat_mode(message.chat.id, mode)
-    keyboard = message.reply_markup
-    channel_row = keyboard.inline_keyboard[-1] if keyboard and keyboard.inline_keyboard else ()
-    channel = _channel_from_row(channel_row)
+    store = context.bot_data.store
+    await store.set_chat_mode(message.chat.id, mode)
     await query.edit_message_text(
         f"What should I analyse in this group? Now: <b>{MODE_LABELS[mode]}</b>.",
-        reply_markup=settings_keyboard(mode, channel),
+        reply_markup=settings_keyboard(
+            mode, channel_from_keyboard(message.reply_markup), (await store.chat_settings(message.chat.id)).verdicts_by
+        ),
     )
     await query.answer("Saved.")
 
 
-def _channel_from_row(row: tuple | list) -> tuple[int, bool] | None:
-    for button in row:
-        data = button.callback_data if isinstance(button.callback_data, str) else ""
-        if data.startswith("c:"):
-            _, channel_id, turn_on = data.split(":")
-            return int(channel_id), turn_on == "0"
+def channel_from_keyboard(keyboard: InlineKeyboardMarkup | None) -> tuple[int, bool] | None:
+    """The channel-reports toggle a settings keyboard shows: (channel id, reports on)."""
+    for row in keyboard.inline_keyboard if keyboard else ():
+        for button in row:
+            data = button.callback_data if isinstance(button.callback_data, str) else ""
+            if data.startswith("c:"):
+                _, channel_id, turn_on = data.split(":")
+                return int(channel_id), turn_on == "0"
     return None
 
 
@@ -173,8 +178,10 @@ async def on_channel_button(update: Update, context: Context) -> None:
     enabled = turn_on == "1"
     store = context.bot_data.store
     await store.set_channel_reports(channel_id, enabled)
-    mode = None if channel_id == message.chat.id else (await store.chat_settings(message.chat.id)).mode
-    await query.edit_message_reply_markup(settings_keyboard(mode, (channel_id, enabled)))
+    group = None if channel_id == message.chat.id else await store.chat_settings(message.chat.id)
+    await query.edit_message_reply_markup(
+        settings_keyboard(group.mode if group else None, (channel_id, enabled), group.verdicts_by if group else None)
+    )
     await query.answer("Channel reports on." if enabled else "Channel reports off.")
 
 

@@ -86,6 +86,7 @@ class TelegramReply:
             analysis.origin,
             seen_in_chat=analysis.seen_in_chat,
             first_seen_in_chat=analysis.first_seen_in_chat,
+            desk=analysed.desk,
         )
         return await self._answer(
             page.html, reply_markup=report_keyboard(analysis.id, page), disable_web_page_preview=True
