@@ -470,9 +470,11 @@ def earlier_html(earlier: Earlier, *, carried: bool = True) -> str:
 
     With ``carried``, the earlier claim's verdict is shown, marked as carried over.
     """
-    if earlier.label == "conflicting":
-        figures = "; ".join(f"{esc(here, 40)} here, {esc(there, 40)}" for here, there in earlier.conflicts)
-        line = f"≠ conflicting figure: {figures} in {_where(earlier)}"
+    if earlier.label == "conflicting" and earlier.conflicts:
+        (here, there), *more = earlier.conflicts
+        line = f"≠ conflicting figure: {esc(here, 40)} here, {esc(there, 40)} in {_where(earlier)}"
+        if more:
+            line += " (also " + "; ".join(f"{esc(h, 40)} here, {esc(t, 40)} there" for h, t in more[:3]) + ")"
     elif earlier.label == "corroborating":
         who = f"<b>{esc(earlier.source_name, 120)}</b>" if earlier.source_name else "another outlet"
         line = f"＋ also reported by {who} in {_where(earlier)}"
