@@ -10,9 +10,11 @@ from handlers.keyboards import (
     forget_keyboard,
     parse_id,
     parse_report_button,
+    parse_verdict_button,
     reopen_keyboard,
     report_keyboard,
     settings_keyboard,
+    verdict_keyboard,
 )
 
 BIG_ID = 2**53
@@ -73,3 +75,37 @@ def test_keyboards_lists_settings_and_forget_fit() -> None:
     labels = [b.text for row in markups[1].inline_keyboard for b in row]
     assert "✓ Only /check and mentions" in labels and "Channel posts: reports on ✓" in labels
     assert "c:-1002000000000:0" in _data(markups[1])
+
+
+def test_keyboards_claims_page_has_a_verdict_button_per_claim_numbered_by_the_page() -> None:
+    page = TelegramPage("x", "claims", 1, 3, claim_ids=("c7", "c3", "c12"), first_item=8)
+    markup = report_keyboard(BIG_ID, page)
+    marks = {b.text: b.callback_data for row in markup.inline_keyboard for b in row if b.text.startswith("✎")}
+    assert marks == {"✎ 9": f"v:{BIG_ID}:c7:1", "✎ 10": f"v:{BIG_ID}:c3:1", "✎ 11": f"v:{BIG_ID}:c12:1"}
+    assert not any(
+        b.text.startswith("✎")
+        for row in report_keyboard(1, TelegramPage("x", "sources", 0, 1)).inline_keyboard
+        for b in row
+    )
+
+
+def test_keyboards_verdict_keyboard_round_trips_and_fits() -> None:
+    markup = verdict_keyboard(BIG_ID, "c123", 4)
+    data = _data(markup)
+    assert f"r:{BIG_ID}:claims:4" in data
+    chosen = [parse_verdict_button(d) for d in data if d.startswith("vs:")]
+    assert [b.verdict for b in chosen if b] == ["verified", "false", "disputed", "needs_checking"]
+    assert all(b is not None and (b.analysis_id, b.claim_id, b.page) == (BIG_ID, "c123", 4) for b in chosen)
+    assert all(len(d.encode()) <= 64 for d in data)
+
+
+@pytest.mark.parametrize("data", ["v:1:c1", "vs:1:c1:0:true", "v:x:c1:0", "vs:1:c1:0", "r:1:claims:0"])
+def test_keyboards_malformed_verdict_buttons_are_refused(data: str) -> None:
+    assert parse_verdict_button(data) is None
+
+
+def test_keyboards_settings_show_who_may_give_verdicts() -> None:
+    markup = settings_keyboard("mentions_only", (-100, True), "members")
+    labels = [b.text for row in markup.inline_keyboard for b in row]
+    assert "✓ Verdicts: every member" in labels and "Verdicts: admins only" in labels
+    assert markup.inline_keyboard[-1][0].callback_data == "c:-100:0"  # the channel toggle stays last
