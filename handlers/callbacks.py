@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.error import BadRequest
@@ -15,7 +17,15 @@ from telegram.error import BadRequest
 from bot.render import render_telegram
 from handlers.commands import ADMINS_ONLY
 from handlers.context import Context
-from handlers.keyboards import MODE_LABELS, parse_id, parse_report_button, report_keyboard, settings_keyboard
+from handlers.keyboards import (
+    MODE_LABELS,
+    ReportButton,
+    VerdictButton,
+    parse_id,
+    parse_report_button,
+    report_keyboard,
+    settings_keyboard,
+)
 from storage import StoredAnalysis
 
 log = logging.getLogger(__name__)
@@ -35,34 +45,51 @@ async def stored_for_button(query: CallbackQuery, context: Context, analysis_id:
     return stored
 
 
-async def on_report_button(update: Update, context: Context) -> None:
-    """``r:`` a section page: edit the same message."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    button = parse_report_button(query.data)
-    if button is None:
-        await query.answer("Unknown button.")
-        return
-    stored = await stored_for_button(query, context, button.analysis_id)
-    if stored is None:
-        return
+async def show_page(query: CallbackQuery, context: Context, stored: StoredAnalysis, section: str, page: int) -> None:
+    """Edit the button's message into one page of the report (with the chat's desk) and its keyboard."""
     analysis = stored.analysis
-    page = render_telegram(
+    shown = render_telegram(
         stored.report,
         analysis.origin,
-        section=button.section,
-        page=button.page,
+        section=section,
+        page=page,
         seen_in_chat=analysis.seen_in_chat,
         first_seen_in_chat=analysis.first_seen_in_chat,
         desk=await context.bot_data.store.desk_view(analysis.id, chat_id=analysis.chat_id),
     )
     try:
         await query.edit_message_text(
-            page.html, reply_markup=report_keyboard(analysis.id, page), disable_web_page_preview=True
+            shown.html, reply_markup=report_keyboard(analysis.id, shown), disable_web_page_preview=True
         )
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
             raise
+
+
+_Button = TypeVar("_Button", ReportButton, VerdictButton)
+
+
+async def pressed(
+    update: Update, context: Context, parse: Callable[[str], _Button | None]
+) -> tuple[CallbackQuery, _Button, StoredAnalysis] | None:
+    """The pressed button decoded, with the analysis it is about; None (answered) when unknown or not here."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    button = parse(query.data)
+    if button is None:
+        await query.answer("Unknown button.")
+        return None
+    stored = await stored_for_button(query, context, button.analysis_id)
+    return None if stored is None else (query, button, stored)
+
+
+async def on_report_button(update: Update, context: Context) -> None:
+    """``r:`` a section page: edit the same message."""
+    found = await pressed(update, context, parse_report_button)
+    if found is None:
+        return
+    query, button, stored = found
+    await show_page(query, context, stored, button.section, button.page)
     await query.answer()
 
 

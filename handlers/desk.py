@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import re
 
-from telegram import CallbackQuery, ForceReply, Message, ReplyParameters, Update, User
+from telegram import ForceReply, Message, ReplyParameters, Update, User
 from telegram.constants import ChatType
-from telegram.error import BadRequest
 from telegram.ext import filters
 
 from bot.desk import NOTE_LIMIT, VERDICTS, VERDICTS_BY
-from bot.render import ranked_claims, render_desk, render_telegram
-from handlers.callbacks import NOT_HERE, channel_from_keyboard, stored_for_button
+from bot.render import ranked_claims, render_desk
+from handlers.callbacks import NOT_HERE, channel_from_keyboard, pressed, show_page
 from handlers.context import Context
 from handlers.keyboards import (
     parse_verdict_button,
     reopen_keyboard,
-    report_keyboard,
     settings_keyboard,
     verdict_keyboard,
 )
@@ -55,41 +53,12 @@ def claim_number(stored: StoredAnalysis, claim_id: str) -> int | None:
     return ids.index(claim_id) + 1 if claim_id in ids else None
 
 
-async def show_claims(query: CallbackQuery, context: Context, stored: StoredAnalysis, page: int) -> None:
-    """Edit the message into the Claims page (with the desk) and its keyboard."""
-    message = query.message
-    assert isinstance(message, Message)
-    analysis = stored.analysis
-    desk = await context.bot_data.store.desk_view(analysis.id, chat_id=message.chat.id)
-    shown = render_telegram(
-        stored.report,
-        analysis.origin,
-        section="claims",
-        page=page,
-        seen_in_chat=analysis.seen_in_chat,
-        first_seen_in_chat=analysis.first_seen_in_chat,
-        desk=desk,
-    )
-    try:
-        await query.edit_message_text(
-            shown.html, reply_markup=report_keyboard(analysis.id, shown), disable_web_page_preview=True
-        )
-    except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            raise
-
-
 async def on_verdict_button(update: Update, context: Context) -> None:
     """``v:`` choose a verdict for a claim; ``vs:`` give it, then ask for an optional note."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    button = parse_verdict_button(query.data)
-    if button is None:
-        await query.answer("Unknown button.")
+    found = await pressed(update, context, parse_verdict_button)
+    if found is None:
         return
-    stored = await stored_for_button(query, context, button.analysis_id)
-    if stored is None:
-        return
+    query, button, stored = found
     number = claim_number(stored, button.claim_id)
     if number is None:
         await query.answer(NOT_HERE, show_alert=True)
@@ -111,7 +80,7 @@ async def on_verdict_button(update: Update, context: Context) -> None:
         user_id=query.from_user.id,
         user_name=_name(query.from_user),
     )
-    await show_claims(query, context, stored, button.page)
+    await show_page(query, context, stored, "claims", button.page)
     await query.answer(f"Claim {number}: {VERDICTS[button.verdict]}.")
     await context.bot.send_message(
         message.chat.id,
