@@ -102,3 +102,25 @@ async def test_service_job_is_redone_from_the_inbox_alone(store: Store) -> None:
     item = await store.inbox_get(5)
     assert item is not None
     assert Job.from_inbox(item) == job
+
+
+async def test_service_articles_an_analysis_carries_its_desk(store: Store) -> None:
+    service = ArticleService(CountingAnalyzer(), store, extractor_version="v1")
+    await _accept(service, 1)
+    outcome = await service.analyse(1, chat_id=1, message_id=1, text=ARTICLE, origin=Origin())
+    assert isinstance(outcome, Analysed) and outcome.desk is not None
+    assert outcome.desk.verdicts == {} and outcome.desk.earlier == {}
+
+
+async def test_service_articles_a_failed_match_still_sends_the_report(
+    store: Store, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*args: object) -> None:
+        raise RuntimeError("index broken")
+
+    monkeypatch.setattr(store, "remember_report", broken)
+    service = ArticleService(CountingAnalyzer(), store, extractor_version="v1")
+    await _accept(service, 1)
+    outcome = await service.analyse(1, chat_id=1, message_id=1, text=ARTICLE, origin=Origin())
+    assert isinstance(outcome, Analysed) and outcome.desk is None
+    assert "could not be matched" in caplog.text
