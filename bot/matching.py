@@ -71,7 +71,7 @@ class Thresholds:
 
 
 #: Chosen by ``python -m bot.matching_eval`` (the sweep on the tuning half of the labelled pairs).
-THRESHOLDS = Thresholds(match=0.51, conflict=0.55)
+THRESHOLDS = Thresholds(match=0.51, conflict=0.9)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,31 +152,54 @@ def terms_of(text: str) -> frozenset[str]:
     return frozenset(t for t in map(_term, _WORD.findall(_spelled_out(text))) if t)
 
 
-def _names(text: str) -> frozenset[str]:
-    """Terms capitalised where a sentence does not start: "... ended by Gillibrand" -> {"gillibrand"}."""
-    names = set()
+def _capitalised(text: str) -> Iterable[tuple[str, bool]]:
+    """The capitalised words of a text, each with whether it starts a sentence."""
     text = _spelled_out(text)
     for found in _WORD.finditer(text):
         word = found.group()
-        before = text[: found.start()].rstrip()
-        if not word[0].isupper() or not before or before[-1] in _SENTENCE_END:
-            continue
-        term = _term(word)
-        if term:
-            names.add(term)
-    return frozenset(names)
+        if word[0].isupper():
+            before = found.start() - 1
+            while before >= 0 and text[before].isspace():
+                before -= 1
+            yield word, before < 0 or text[before] in _SENTENCE_END
+
+
+def article_names(report: Report) -> frozenset[str]:
+    """The words an article writes as names: capitalised inside a sentence of a claim or the summary,
+    or in a source's names ("Gillibrand" of "Kirsten Gillibrand, who ..."), as written."""
+    texts = [c.text for c in report.claims] + list(report.summary)
+    words = {word for text in texts for word, starts in _capitalised(text) if not starts}
+    return frozenset(words) | {w for s in report.sources for n in (s.name, *s.aliases) for w, _ in _capitalised(n)}
+
+
+def _names(text: str, known: frozenset[str]) -> frozenset[str]:
+    """The claim's names as terms: words capitalised inside a sentence, and at a sentence's start those
+    the article writes as names elsewhere (``known``): "Gillibrand dropped out" -> {"gillibrand"}.
+
+    Why: a capital at the start of a sentence says nothing; the same word capitalised inside another
+    sentence of the article, or naming a source, says it is a name.
+    """
+    terms = (_term(word) for word, starts in _capitalised(text) if not starts or word in known)
+    return frozenset(t for t in terms if t)
 
 
 def _key_figure(figure: Figure) -> KeyFigure:
     return KeyFigure(figure.text, figure.value, terms_of(figure.counts or ""))
 
 
-def claim_key(text: str, source_names: Iterable[str], outlet: str | None, figures: Iterable[Figure]) -> ClaimKey:
-    """The key of one claim: ``source_names`` empty for the outlet's own claim."""
+def claim_key(
+    text: str,
+    source_names: Iterable[str],
+    outlet: str | None,
+    figures: Iterable[Figure],
+    known_names: frozenset[str] = frozenset(),
+) -> ClaimKey:
+    """The key of one claim: ``source_names`` empty for the outlet's own claim; ``known_names``: the
+    words its article writes as names (:func:`article_names`)."""
     numbered = frozenset(f"{m.group(1).lower()}#{m.group(2).lower()}" for m in _NUMBERED.finditer(text))
     return ClaimKey(
         terms=terms_of(text) | numbered,
-        names=_names(text),
+        names=_names(text, known_names),
         source=tuple(s for s in (terms_of(name) for name in source_names) if s),
         outlet=(outlet or "").strip().lower() or None,
         figures=tuple(_key_figure(f) for f in figures if not _NUMBERED.search(_around(text, f.text))),
@@ -192,10 +215,11 @@ def _around(text: str, figure: str) -> str:
 def report_keys(report: Report) -> list[tuple[str, ClaimKey]]:
     """Every claim of a report with its key, in report order."""
     keys = []
+    known = article_names(report)
     for claim in report.claims:
         source = report.source(claim.source_id)
         names = (source.name, *source.aliases) if source else ()
-        keys.append((claim.id, claim_key(claim.text, names, report.article.outlet, claim.figures)))
+        keys.append((claim.id, claim_key(claim.text, names, report.article.outlet, claim.figures, known)))
     return keys
 
 
@@ -237,11 +261,16 @@ def key_from_json(text: str) -> ClaimKey:
 
 
 def idf_from_counts(doc_freq: Mapping[str, int], docs: int) -> Idf:
-    """BM25's inverse document frequency over ``docs`` stored claims: ``log(1 + (N - n + 0.5) / (n + 0.5))``."""
+    """BM25's inverse document frequency over ``docs`` stored claims: ``log(1 + (N - n + 0.5) / (n + 0.5))``
+    (each term's value computed once)."""
+    known: dict[str, float] = {}
 
     def idf(term: str) -> float:
-        n = min(doc_freq.get(term, 0), docs)
-        return math.log(1 + (docs - n + 0.5) / (n + 0.5))
+        value = known.get(term)
+        if value is None:
+            n = min(doc_freq.get(term, 0), docs)
+            value = known[term] = math.log(1 + (docs - n + 0.5) / (n + 0.5))
+        return value
 
     return idf
 

@@ -61,7 +61,7 @@ def _key(claim: dict[str, Any]) -> ClaimKey:
         Figure(f["text"], (f["span"][0], f["span"][1]), f["value"], f["approximate"], f["counts"])
         for f in claim["figures"]
     ]
-    return claim_key(claim["text"], names, OUTLET, figures)
+    return claim_key(claim["text"], names, OUTLET, figures, frozenset(claim["article_names"]))
 
 
 def load(path: Path = PAIRS) -> tuple[list[Pair], Idf]:
@@ -114,7 +114,7 @@ def sweep(pairs: Sequence[Pair], idf: Idf) -> Thresholds:
     for values in itertools.product(MATCH_GRID, CONFLICT_GRID):
         thresholds = Thresholds(*values)
         scores = measure(pairs, idf, thresholds)
-        if scores.precision >= MIN_PRECISION and (best is None or scores.f1 > best[0]):
+        if scores.precision >= MIN_PRECISION and (best is None or scores.f1 >= best[0]):
             best = (scores.f1, thresholds)
     if best is None:
         raise ValueError(f"no thresholds reach precision {MIN_PRECISION} on the tuning half")
