@@ -39,8 +39,8 @@ from storage.rows import iso
 CANDIDATES = 20
 #: Search tokens per claim: the rarest ones in the chat (a claim is found by its rare words).
 QUERY_TOKENS = 4
-#: A token in more than this share of a chat's statements is not searched by (it finds everything).
-COMMON_SHARE = 0.02
+#: A token in more than this share of a chat's statements is not searched by (it finds too much).
+COMMON_SHARE = 0.005
 #: ... unless the chat is small: a token in at most this many statements is always searched by.
 COMMON_FLOOR = 50
 
@@ -124,19 +124,26 @@ class DeskStore:
                     for label, (statement_id, match) in labels.items()
                 ],
             )
-            for claim in claims:
-                key_json = key_to_json(claim.key)
-                tokens = " ".join(_token(memory_id, t) for t in search_terms(claim.key))
-                await db.execute(
-                    "INSERT INTO statements (memory_id, digest, key, source_name, tokens) VALUES (?, ?, ?, ?, ?)"
-                    " ON CONFLICT (memory_id, digest) DO NOTHING",
-                    (memory_id, _digest(key_json), key_json, claim.source_name, tokens),
-                )
-                await db.execute(
-                    "INSERT OR IGNORE INTO statement_claims (analysis_id, claim_id, statement_id)"
-                    " SELECT ?, ?, id FROM statements WHERE memory_id = ? AND digest = ?",
-                    (analysis_id, claim.claim_id, memory_id, _digest(key_json)),
-                )
+            rows = [(claim, key_to_json(claim.key)) for claim in claims]
+            await db.executemany(
+                "INSERT INTO statements (memory_id, digest, key, source_name, tokens) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (memory_id, digest) DO NOTHING",
+                [
+                    (
+                        memory_id,
+                        _digest(key_json),
+                        key_json,
+                        claim.source_name,
+                        " ".join(_token(memory_id, t) for t in search_terms(claim.key)),
+                    )
+                    for claim, key_json in rows
+                ],
+            )
+            await db.executemany(
+                "INSERT OR IGNORE INTO statement_claims (analysis_id, claim_id, statement_id)"
+                " SELECT ?, ?, id FROM statements WHERE memory_id = ? AND digest = ?",
+                [(analysis_id, claim.claim_id, memory_id, _digest(key_json)) for claim, key_json in rows],
+            )
         return {claim_id: {label: match for label, (_, match) in labels.items()} for claim_id, labels in found.items()}
 
     async def desk_view(self, analysis_id: int, *, chat_id: int) -> DeskView:
@@ -286,17 +293,22 @@ async def _match(
         found = await db.execute_fetchall(f"SELECT term, doc FROM statements_vocab WHERE term IN ({marks})", chunk)
         doc_freq.update((str(term), int(doc)) for term, doc in found)
     common = max(COMMON_FLOOR, COMMON_SHARE * total)
-    candidates: dict[str, list[int]] = {}
+    queries: list[tuple[str, str]] = []
     for claim in claims:
         tokens = [_token(memory_id, t) for t in search_terms(claim.key)]
         rare = sorted((t for t in tokens if 0 < doc_freq.get(t, 0) <= common), key=lambda t: (doc_freq[t], t))
-        if not rare:
-            continue
-        query = " OR ".join(f'"{t}"' for t in rare[:QUERY_TOKENS])
-        hits = await db.execute_fetchall(
-            "SELECT rowid FROM statements_fts WHERE statements_fts MATCH ? ORDER BY rank LIMIT ?", (query, CANDIDATES)
+        if rare:
+            queries.append((claim.claim_id, " OR ".join(f'"{t}"' for t in rare[:QUERY_TOKENS])))
+    candidates: dict[str, list[int]] = {}
+    for chunk in _chunks(queries, 50):  # one statement for many claims: a round trip each is slow
+        union = " UNION ALL ".join(
+            "SELECT * FROM (SELECT ? AS claim, rowid FROM statements_fts WHERE statements_fts MATCH ?"
+            " ORDER BY rank LIMIT ?)"
+            for _ in chunk
         )
-        candidates[claim.claim_id] = [int(hit[0]) for hit in hits]
+        hits = await db.execute_fetchall(union, [v for claim_id, q in chunk for v in (claim_id, q, CANDIDATES)])
+        for claim_id, rowid in hits:
+            candidates.setdefault(str(claim_id), []).append(int(rowid))
     ids = sorted({i for found in candidates.values() for i in found})
     keys: dict[int, ClaimKey] = {}
     for chunk in _chunks(ids, 500):
