@@ -1,4 +1,4 @@
-"""The desk's tables (migration 4): each chat's memory of claims, claim matches, and verdicts.
+"""The desk's tables (migrations 4 to 6): each chat's memory of claims, claim matches, and verdicts.
 
 :class:`DeskStore` is a part of :class:`storage.store.Store` (it uses the store's connection, lock and
 transactions). A chat's claims are indexed as *statements*: one row per distinct claim key

@@ -153,8 +153,8 @@ CREATE INDEX fetched_urls_by_page ON fetched_urls (page_url);
 """
 
 MIGRATION_4 = """
--- The desk (bot/matching.py, storage/desk.py): each chat's memory of claims, what the claims of an
--- analysis matched, and the editors' verdicts. A chat's claims are indexed under its memory id
+-- The desk (bot/matching.py, storage/desk.py), 1 of 3: each chat's memory of claims. A chat's claims are
+-- indexed under its memory id
 -- (search tokens "m<id>x<term>"), so a search never reads another chat's postings, and a group that
 -- migrates keeps its memory by moving one row.
 CREATE TABLE chat_memories (
@@ -189,7 +189,10 @@ CREATE TABLE statement_claims (            -- where a statement was made: a clai
     PRIMARY KEY (analysis_id, claim_id)
 );
 CREATE INDEX statement_claims_by_statement ON statement_claims (statement_id, analysis_id);
+"""
 
+MIGRATION_5 = """
+-- What each claim of an analysis matched in its chat's memory when the analysis was made.
 CREATE TABLE claim_matches (               -- what a claim matched when its analysis was made
     analysis_id   INTEGER NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
     claim_id      TEXT NOT NULL,
@@ -200,7 +203,11 @@ CREATE TABLE claim_matches (               -- what a claim matched when its anal
     PRIMARY KEY (analysis_id, claim_id, label)
 );
 CREATE INDEX claim_matches_by_statement ON claim_matches (statement_id);
+"""
 
+MIGRATION_6 = """
+-- The editors' verdicts on claims (every one kept: the newest per claim is its current verdict), and who
+-- may give them in a group.
 CREATE TABLE verdicts (                    -- every verdict given, the newest per claim is the current one
     id           INTEGER PRIMARY KEY,
     analysis_id  INTEGER NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
@@ -218,7 +225,7 @@ ALTER TABLE chat_settings ADD COLUMN verdicts_by TEXT NOT NULL DEFAULT 'admins'
 """
 
 #: ``MIGRATIONS[n - 1]`` brings the schema from version n-1 to n.
-MIGRATIONS: tuple[str, ...] = (MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4)
+MIGRATIONS: tuple[str, ...] = (MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6)
 
 LATEST_VERSION = len(MIGRATIONS)
 
