@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from bot.config import Settings
 from bot.links.page import FetchedPage
 
-FORMATS = ("text", "json", "markdown", "html")
+FORMATS = ("text", "json", "markdown", "html", "article-html")
 BATCH_CHUNK = 8  # articles a worker takes at a time: small enough to keep both cores busy to the end
 
 
@@ -57,7 +57,7 @@ def analyze_command(args: argparse.Namespace) -> int:
     except (InputRejected, OSError, FetchError) as error:
         print(f"claimdesk analyze: {error}", file=sys.stderr)
         return 2
-    sys.stdout.write(_format(report, args.format))
+    sys.stdout.write(_format(report, args.format, text))
     return 0
 
 
@@ -79,9 +79,13 @@ def _read_text(path: str) -> str:
         raise OSError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
 
 
-def _format(report: Any, fmt: str) -> str:
+def _format(report: Any, fmt: str, text: str) -> str:
     from bot import render
 
+    if fmt == "article-html":
+        from bot.article_page import render_article_page
+
+        return render_article_page(report, text)
     if fmt == "json":
         return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
     if fmt == "markdown":

@@ -462,3 +462,32 @@ def test_render_title_of_a_post_without_headline(
 )
 def test_render_plural(count: int, word: str, many: str | None, expected: str) -> None:
     assert plural(count, word, many) == expected
+
+
+SEED_ORIGIN = {
+    "kind": "channel",
+    "chat_title": "RFA News",
+    "chat_username": "rfa_news",
+    "post_url": "https://t.me/rfa_news/42",
+    "date": "2024-12-20T19:31:00+00:00",
+}
+
+
+def test_render_golden_first_message_of_the_seed(seed_report: tuple[Report, str], golden) -> None:
+    report, _ = seed_report
+    page = render_telegram(report, SEED_ORIGIN)
+    check_html(page.html)
+    assert visible_len(page.html) <= FIRST_MESSAGE_LIMIT
+    golden("seed-first-message.html", page.html + "\n")
+
+
+def test_render_first_message_of_the_seed_tells_the_story(seed_report: tuple[Report, str]) -> None:
+    report, _ = seed_report
+    text = check_html(render_telegram(report, SEED_ORIGIN).html)
+    sources = text.split("Sources\n", 1)[1].split("\n\n", 1)[0]
+    for name in ("Volodymyr Zelenskiy", "Pat Ryder", "Defence Intelligence of Ukraine (DIU, military)"):
+        assert name in sources
+    assert "a U.S. official (anonymous)" in sources
+    unverified = text.split("Not established\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    for line in unverified[:-1]:  # the last says how many more there are
+        assert " claim" in line or " quote" in line, line
