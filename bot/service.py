@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from bot.extraction.checks import EXTRACTOR_VERSION, InputRejected, check_input
 from bot.links.page import FetchedPage
+from bot.render import title_of
 from bot.report import Report
 from storage import Analysis, InboxItem, Store
 
@@ -122,7 +123,12 @@ class ArticleService:
                     published=page.get("published") or origin.get("date"),
                 )
             saved = await self.store.save_analysis(
-                chat_id=chat_id, message_id=message_id, text=text, report=report, origin=origin
+                chat_id=chat_id,
+                message_id=message_id,
+                text=text,
+                report=report,
+                origin=origin,
+                title=title_of(report, origin),  # a headline, else the lead's first sentence, else the channel
             )
         except InputRejected as rejected:
             return Rejected(rejected.code, str(rejected))

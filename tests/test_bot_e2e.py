@@ -523,7 +523,7 @@ async def test_bot_e2e_history_search_export_forget(bot: Harness) -> None:
     )
 
     history = await bot.command(chat, ALICE, "/history 5")
-    assert "Last 2 analyses" in history["text"] and "Hand-built report" in history["text"]
+    assert "Last 2 articles analysed" in history["text"] and "Hand-built report" in history["text"]
     assert set(buttons(history)) == {"Open 1", "Open 2"}
 
     found = await bot.command(chat, ALICE, "/search troop movements")
