@@ -161,10 +161,26 @@ def ranked_claims(report: Report) -> list[Claim]:
     return sorted(report.claims, key=lambda c: (group(c), -c.checkworthiness))
 
 
+#: Words of a line that only dates a post ("Friday, January 4, 2019", "Dec. 20, 2024"): English weekday and
+#: month names and their usual abbreviations (AP style "Sept."), as news sites and Wikinews print them.
+DATE_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun "
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+_DATE_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+
+
+def is_date_line(line: str) -> bool:
+    """True for a line that is only a date (a post's dateline, not a headline): "Friday, January 4, 2019"."""
+    tokens = _DATE_TOKEN.findall(line.lower())
+    return bool(tokens) and all(t.isdigit() or t in DATE_WORDS for t in tokens) and any(t.isdigit() for t in tokens)
+
+
 def title_of(report: Report, origin: Mapping[str, Any] | None = None) -> str:
     """The article's title (plain text): its headline; else the first sentence of its lead, shortened at a
     word boundary; else the channel it came from and the date; else the outlet; else "Untitled article"."""
-    if report.article.title:
+    if report.article.title and not is_date_line(report.article.title):
         return report.article.title
     if report.summary:
         return shorten(report.summary[0].rstrip(" ."), LEAD_TITLE_LIMIT)

@@ -443,6 +443,14 @@ def test_render_overview_content_ends_with_an_ellipsis_at_a_word_boundary() -> N
         ),
         (None, (), {"chat_title": "London Desk"}, "Post from London Desk"),
         (None, (), None, "Article from RFA"),
+        (
+            "Friday, January 4, 2019",
+            ("A building collapsed on Monday in the city.",),
+            None,
+            "A building collapsed on Monday in the city",
+        ),
+        ("Dec. 20, 2024", (), {"chat_title": "London Desk"}, "Post from London Desk"),
+        ("May 2019 elections: the results", (), None, "May 2019 elections: the results"),
     ],
 )
 def test_render_title_of_a_post_without_headline(
