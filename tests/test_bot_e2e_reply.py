@@ -1,0 +1,87 @@
+"""The reply an editor reads (issue 14), end to end: the real bot against the fake Bot API server, a real
+extraction worker and a real Store. The first message of the seed, titles of posts without a headline,
+/history with repeat forwards."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bot_harness import Bot, running_bot, seed_text
+from fakebotapi import FakeBotAPI, channel_chat, make_user, origin_channel, private_chat
+
+from bot.extraction.runner import ExtractionRunner
+from bot.render import FIRST_MESSAGE_LIMIT
+
+JSON = dict[str, Any]
+ROOT = Path(__file__).resolve().parent.parent
+ALICE = make_user(2001, "Alice")
+RFA = channel_chat(-1004321, "Radio Free Asia", username="rfa_news")
+DESK = channel_chat(-1005555, "London Desk", username="london_desk")
+#: A Wikinews article (CC BY 2.5, see tests/data/README.md) whose post starts with its date, not a headline.
+WIKINEWS = json.loads((ROOT / "tests" / "data" / "wikinews-sample.jsonl").read_text("utf-8").splitlines()[0])
+
+
+@pytest.fixture
+async def bot(fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path) -> AsyncIterator[Bot]:
+    async with running_bot(fake_bot_api, extraction_runner, tmp_path / "claimdesk.sqlite3") as running:
+        yield running
+
+
+def forward(bot: Bot, text: str, channel: JSON = RFA, post: int = 4242) -> JSON:
+    return bot.server.forward_update(private_chat(ALICE), ALICE, text, origin_channel(channel, post))["message"]
+
+
+def section(text: str, heading: str) -> list[str]:
+    """The lines under ``heading`` in a message's text, up to the next blank line."""
+    return text.split(f"\n{heading}\n", 1)[1].split("\n\n", 1)[0].splitlines()
+
+
+async def test_bot_e2e_reply_first_message_of_the_seed_tells_the_story(bot: Bot) -> None:
+    forwarded = forward(bot, seed_text())
+    text = (await bot.reply(ALICE["id"], forwarded["message_id"]))["text"]
+    assert len(text) <= FIRST_MESSAGE_LIMIT
+    assert text.startswith("Ukrainian forces released images and videos of what it said were the bodies")
+    sources = "\n".join(section(text, "Sources"))
+    for name in ("Volodymyr Zelenskiy", "Pat Ryder", "Defence Intelligence of Ukraine (DIU, military)"):
+        assert name in sources
+    assert "a U.S. official (anonymous)" in sources
+    key_claims = section(text, "Key claims")
+    assert key_claims[0].startswith(("• DIU", "• U.S. and South Korea", "• a U.S. official"))
+    assert not any(line.startswith("• Radio Free Asia") for line in key_claims)
+    lines = section(text, "Not established")
+    assert lines[-1].startswith("… ") and lines[-1].endswith("more under Unverified")
+    for line in lines[:-1]:
+        assert " claim" in line or " quote" in line, line  # each names the claim it is about
+
+
+async def test_bot_e2e_reply_post_without_headline_is_titled_from_its_lead(bot: Bot) -> None:
+    forwarded = forward(bot, WIKINEWS["text"], DESK, 7)
+    reply = await bot.reply(ALICE["id"], forwarded["message_id"])
+    title = reply["text"].split("\n", 1)[0]
+    assert title.startswith("An apartment building collapsed on Monday in Magnitogorsk")
+    assert "Untitled" not in reply["text"] and "January 4, 2019" not in title
+    history = bot.server.text_update(private_chat(ALICE), ALICE, "/history")["message"]
+    listed = (await bot.reply(ALICE["id"], history["message_id"]))["text"]
+    assert f"1. {title} — London Desk" in listed
+
+
+async def test_bot_e2e_reply_history_lists_three_forwards_as_one_row(bot: Bot) -> None:
+    for post in (1, 2, 3):
+        forwarded = forward(bot, seed_text(), RFA, post)
+        await bot.reply(ALICE["id"], forwarded["message_id"])
+    history = bot.server.text_update(private_chat(ALICE), ALICE, "/history")["message"]
+    listed = (await bot.reply(ALICE["id"], history["message_id"]))["text"]
+    rows = [line for line in listed.splitlines() if line[:1].isdigit()]
+    assert listed.startswith("Last 1 article analysed in this chat")
+    assert rows == [
+        "1. Ukrainian forces released images and videos of what it said were the bodies of North… — Radio Free Asia"
+    ]
+    assert re.search(r"\d+ claims · \d+ sources · \d+ unverified · forwarded 3 times", listed)
+    search = bot.server.text_update(private_chat(ALICE), ALICE, "/search radio free asia")["message"]
+    found = (await bot.reply(ALICE["id"], search["message_id"]))["text"]
+    assert "• article from: Radio Free Asia\n" in found
