@@ -58,6 +58,14 @@ class StoredAnalysis:
 
 
 @dataclass(frozen=True, slots=True)
+class Answered:
+    """How the bot last answered one message: its reply, and the analysis shown (None: a refusal)."""
+
+    reply_message_id: int
+    analysis_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class SearchHit:
     """A claim or a source of this chat's history that matches a search."""
 

@@ -32,6 +32,7 @@ from storage.rows import (
     ANALYSIS_SELECT,
     INBOX_COLUMNS,
     Analysis,
+    Answered,
     ChatSettings,
     InboxItem,
     SearchHit,
@@ -354,6 +355,16 @@ class Store:
             )
         return self._inbox_items(rows)
 
+    async def answered(self, chat_id: int, message_id: int) -> Answered | None:
+        """How the bot last answered this message of this chat (for an edit of it), or None if it never did."""
+        async with self._reading() as db:
+            rows = await db.execute_fetchall(
+                "SELECT reply_message_id, analysis_id FROM inbox WHERE chat_id = ? AND message_id = ?"
+                " AND status = 'done' AND reply_message_id IS NOT NULL ORDER BY update_id DESC LIMIT 1",
+                (chat_id, message_id),
+            )
+        return next((Answered(reply_message_id=row[0], analysis_id=row[1]) for row in rows), None)
+
     @staticmethod
     def _inbox_items(rows: Iterable[Any], *, status: str | None = None) -> list[InboxItem]:
         items: list[InboxItem] = []
@@ -570,6 +581,15 @@ class Store:
             deleted += await self._delete_orphans(db)
         log.info("storage: forgot chat %d (%d records)", chat_id, deleted)
         return deleted
+
+    async def forget_analysis(self, analysis_id: int, *, chat_id: int) -> bool:
+        """Delete one analysis of this chat (superseded: its message was edited and analysed again), and
+        the article and report when nothing else refers to them; False when there was none."""
+        async with self._transaction() as db:
+            cursor = await db.execute("DELETE FROM analyses WHERE id = ? AND chat_id = ?", (analysis_id, chat_id))
+            if cursor.rowcount:
+                await self._delete_orphans(db)
+        return bool(cursor.rowcount)
 
     async def purge_older_than(self, days: int, *, now: datetime | None = None) -> int:
         """Retention: delete analyses (and finished inbox items) older than ``days`` days, then

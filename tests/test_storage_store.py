@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.report import Article, Claim, Report, Source, Unverified
-from storage import CHAT_MODES, Analysis, StorageError, Store, article_key
+from storage import CHAT_MODES, Analysis, Answered, StorageError, Store, article_key
 from storage.migrations import LATEST_VERSION
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -567,3 +567,26 @@ async def test_store_search_finds_sources_by_alias_and_articles_by_channel(
     hits = await store.search(1, query)
     assert [(h.kind, h.text) for h in hits] == expected
     assert all(h.title == "Article about harbour" for h in hits)
+
+
+async def test_store_answered_is_the_latest_reply_to_a_message(store: Store) -> None:
+    assert await store.answered(1, 10) is None
+    await store.inbox_add(update_id=1, chat_id=1, message_id=10, raw={})
+    assert await store.answered(1, 10) is None  # pending: not answered yet
+    await store.inbox_mark_done(1, reply_message_id=11, analysis_id=None)
+    saved = await save(store, "harbour", chat_id=1, message_id=10)
+    await store.inbox_add(update_id=2, chat_id=1, message_id=10, raw={})
+    await store.inbox_mark_done(2, reply_message_id=11, analysis_id=saved.id)
+    await store.inbox_add(update_id=3, chat_id=1, message_id=12, raw={})
+    await store.inbox_mark_done(3, reply_message_id=None, analysis_id=None)  # deliberately not answered
+    assert await store.answered(1, 10) == Answered(reply_message_id=11, analysis_id=saved.id)
+    assert await store.answered(2, 10) is None and await store.answered(1, 12) is None
+
+
+async def test_store_forget_analysis_removes_it_and_its_orphans(store: Store) -> None:
+    old = await save(store, "harbour", chat_id=1, message_id=10)
+    kept = await save(store, "orchard", chat_id=1, message_id=11)
+    assert not await store.forget_analysis(old.id, chat_id=2)  # another chat's
+    assert await store.forget_analysis(old.id, chat_id=1)
+    assert [a.id for a in await store.history(1)] == [kept.id]
+    assert count(Path(store.path), "articles") == 1 and count(Path(store.path), "reports") == 1
