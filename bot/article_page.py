@@ -42,7 +42,7 @@ h2 { font: 600 1.05rem/1.3 system-ui, sans-serif; margin: 1.6rem 0 .6rem; }
   border-top: 1px solid #ddd; border-bottom: 1px solid #ddd; list-style: none; }
 .para { display: grid; grid-template-columns: minmax(0, 1fr) 15rem; gap: 0 1.5rem; }
 .para p { margin: 0 0 .9rem; }
-aside { color: #8a1c1c; }
+aside { color: #8a1c1c; } aside:empty { display: none; }
 aside p { margin: 0 0 .5rem; border-left: 3px solid #c62828; padding-left: .5rem; }
 @media (max-width: 44rem) { .para { grid-template-columns: minmax(0, 1fr); } aside { margin-bottom: .9rem; } }
 .content { background: #d9f2d0; }
