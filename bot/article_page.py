@@ -19,8 +19,8 @@ import hashlib
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from bot.origin import Origin
 from bot.render import origin_html, plural, reason_label, speaker, title_of
 from bot.report import Claim, Report, Span
 
@@ -67,7 +67,7 @@ class _Mark:
     title: str  # what a reader sees on hover
 
 
-def render_article_page(report: Report, text: str, origin: Mapping[str, Any] | None = None) -> str:
+def render_article_page(report: Report, text: str, origin: Origin | None = None) -> str:
     """The article ``text`` with ``report``'s findings marked up, as a complete HTML document.
 
     Raises ``ValueError`` when ``text`` is not the text the report was made from (its SHA-256 differs),

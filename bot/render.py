@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
+from bot.origin import Origin, PageOrigin
 from bot.report import REASON_LABELS, Claim, Report, Source, Unverified
 
 #: Telegram's limit for one message, in UTF-16 code units.
@@ -177,17 +177,16 @@ def is_date_line(line: str) -> bool:
     return bool(tokens) and all(t.isdigit() or t in DATE_WORDS for t in tokens) and any(t.isdigit() for t in tokens)
 
 
-def title_of(report: Report, origin: Mapping[str, Any] | None = None) -> str:
+def title_of(report: Report, origin: Origin | None = None) -> str:
     """The article's title (plain text): its headline; else the first sentence of its lead, shortened at a
     word boundary; else the channel it came from and the date; else the outlet; else "Untitled article"."""
     if report.article.title and not is_date_line(report.article.title):
         return report.article.title
     if report.summary:
         return shorten(report.summary[0].rstrip(" ."), LEAD_TITLE_LIMIT)
-    chat_title = (origin or {}).get("chat_title")
-    if chat_title:
-        date = str((origin or {}).get("date") or "")[:10]
-        return f"Post from {chat_title}" + (f", {date}" if date else "")
+    if origin is not None and origin.chat_title:
+        date = (origin.date or "")[:10]
+        return f"Post from {origin.chat_title}" + (f", {date}" if date else "")
     if report.article.outlet:
         return f"Article from {report.article.outlet}"
     return "Untitled article"
@@ -271,32 +270,30 @@ def render_markdown(report: Report) -> str:
 # --- Telegram HTML --------------------------------------------------------------------------------
 
 
-def origin_html(origin: Mapping[str, Any] | None) -> str:
+def origin_html(origin: Origin | None) -> str:
     """Where the article came from, as escaped HTML (empty when nothing is known)."""
-    if not origin:
+    if origin is None:
         return ""
     parts: list[str] = []
-    kind = origin.get("kind")
-    name = origin.get("chat_title") or origin.get("sender_name")
+    name = origin.chat_title or origin.sender_name
     if name:
         label = esc(name, TITLE_LIMIT)
-        url = origin.get("post_url")
-        if url and str(url).startswith("https://t.me/"):
-            label = _link(str(url), label)
-        verb = "Forwarded from" if kind and kind != "document" else "From"
+        url = origin.post_url
+        if url and url.startswith("https://t.me/"):
+            label = _link(url, label)
+        verb = "Forwarded from" if origin.kind else "From"
         parts.append(f"{verb} {label}")
-    elif kind == "hidden_user":
+    elif origin.kind == "hidden_user":
         parts.append("Forwarded from a hidden account")
-    if origin.get("author_signature"):
-        parts.append("by " + esc(origin["author_signature"], 100))
-    if origin.get("date"):
-        parts.append(esc(str(origin["date"])[:10]))
-    if origin.get("file_name"):
-        parts.append("file " + esc(origin["file_name"], 100))
+    if origin.author_signature:
+        parts.append("by " + esc(origin.author_signature, 100))
+    if origin.date:
+        parts.append(esc(origin.date[:10]))
+    if origin.file_name:
+        parts.append("file " + esc(origin.file_name, 100))
     lines = [" · ".join(parts)] if parts else []
-    page = origin.get("page")
-    if isinstance(page, Mapping) and page.get("url"):
-        lines.append(page_html(page))
+    if origin.page is not None and origin.page.url:
+        lines.append(page_html(origin.page))
     return "\n".join(lines)
 
 
@@ -308,15 +305,15 @@ def _link(url: str, label: str) -> str:
     return f'<a href="{href}">{label}</a>'
 
 
-def page_html(page: Mapping[str, Any]) -> str:
+def page_html(page: PageOrigin) -> str:
     """A fetched page (its title heads the report): "Article on <a href=URL>Site</a> · published 2019-01-04"."""
-    url = str(page["url"])
-    label = esc(page.get("site_name") or urlsplit(url).hostname or url, TITLE_LIMIT)
+    url = page.url
+    label = esc(page.site_name or urlsplit(url).hostname or url, TITLE_LIMIT)
     if url.startswith(("https://", "http://")):
         label = _link(url, label)
     line = f"Article on {label}"
-    if page.get("published"):
-        line += " · published " + esc(str(page["published"])[:10])
+    if page.published:
+        line += " · published " + esc(page.published[:10])
     return line
 
 
@@ -346,7 +343,7 @@ def _source_html(source: Source) -> str:
     return line
 
 
-def _header(report: Report, origin: Mapping[str, Any] | None, seen: str) -> list[str]:
+def _header(report: Report, origin: Origin | None, seen: str) -> list[str]:
     lines = [f"<b>{esc(title_of(report, origin), TITLE_LIMIT)}</b>"]
     where = origin_html(origin)
     if where:
@@ -448,7 +445,7 @@ def _not_established(report: Report) -> list[tuple[str, int]]:
     return lines
 
 
-def _overview(report: Report, origin: Mapping[str, Any] | None, seen: str) -> TelegramPage:
+def _overview(report: Report, origin: Origin | None, seen: str) -> TelegramPage:
     """The first message: one phone screen (:data:`FIRST_MESSAGE_LIMIT`) that tells the story."""
     head = _header(report, origin, seen) + [counts_line(report)]
     footer = "<i>Who says what, and what is not established; Claimdesk does not judge truth.</i>"
@@ -490,9 +487,7 @@ def _overview(report: Report, origin: Mapping[str, Any] | None, seen: str) -> Te
     return TelegramPage(html=markup, section="overview", page=0, pages=1)
 
 
-def _paged(
-    report: Report, origin: Mapping[str, Any] | None, blocks: list[str], section: str, page: int
-) -> TelegramPage:
+def _paged(report: Report, origin: Origin | None, blocks: list[str], section: str, page: int) -> TelegramPage:
     name = SECTION_TITLES[section]
     head = f"<b>{esc(title_of(report, origin), TITLE_LIMIT)}</b>\n<b>{name} ({len(blocks)})</b>"
     reserve = 40  # the " (page 10/12)" suffix and newlines
@@ -514,7 +509,7 @@ def _paged(
 
 def render_telegram(
     report: Report,
-    origin: Mapping[str, Any] | None = None,
+    origin: Origin | None = None,
     *,
     section: str = "overview",
     page: int = 0,

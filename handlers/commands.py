@@ -121,7 +121,7 @@ async def on_history(update: Update, context: Context) -> None:
         return
     blocks = []
     for n, item in enumerate(items, 1):
-        where = item.origin.get("chat_title") or item.origin.get("sender_name")
+        where = item.origin.chat_title or item.origin.sender_name
         title = item.title or (f"Post from {where}" if where else "Untitled article")
         source = f" — {esc(where, 60)}" if where and not title.startswith("Post from") else ""
         counts = item.counts

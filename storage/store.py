@@ -24,13 +24,13 @@ from typing import Any, Literal, TypeVar
 import aiosqlite
 
 from bot.links.page import FetchedPage
+from bot.origin import Origin
 from bot.report import Report
 from storage import export
 from storage.migrations import LATEST_VERSION, MIGRATIONS, statements
 from storage.rows import (
     ANALYSIS_COLUMNS,
     ANALYSIS_SELECT,
-    INBOX_COLUMNS,
     Analysis,
     Answered,
     ChatSettings,
@@ -41,6 +41,7 @@ from storage.rows import (
     article_key,
     claim_rows,
     dumps,
+    from_row,
     fts_query,
     inbox_item,
     iso,
@@ -153,6 +154,7 @@ class Store:
         path_text = os.fspath(path)
         try:
             db = await aiosqlite.connect(path_text, isolation_level=None, timeout=busy_timeout)
+            db.row_factory = sqlite3.Row  # rows are read by column name (storage/rows.py)
         except sqlite3.Error as exc:
             raise _storage_error(exc, path_text, busy_timeout) from exc
         store = cls(
@@ -280,7 +282,7 @@ class Store:
     async def inbox_get(self, update_id: int) -> InboxItem | None:
         """The inbox item of this update, or None."""
         async with self._reading() as db:
-            rows = await db.execute_fetchall(f"SELECT {INBOX_COLUMNS} FROM inbox WHERE update_id = ?", (update_id,))
+            rows = await db.execute_fetchall("SELECT * FROM inbox WHERE update_id = ?", (update_id,))
         return next((inbox_item(row) for row in rows), None)
 
     async def inbox_mark_done(self, update_id: int, *, reply_message_id: int | None, analysis_id: int | None) -> None:
@@ -301,7 +303,7 @@ class Store:
             rows = await db.execute_fetchall("SELECT attempts FROM inbox WHERE update_id = ?", (update_id,))
             if not rows:
                 raise KeyError(f"no inbox item for update {update_id}")
-            attempts = int(next(iter(rows))[0]) + 1
+            attempts = int(next(iter(rows))["attempts"]) + 1
             if attempts >= self._max_attempts:
                 status, next_attempt_at = "gave_up", None
             else:
@@ -312,7 +314,7 @@ class Store:
                 " updated_at = ? WHERE update_id = ?",
                 (status, attempts, reason[:_MAX_ERROR_CHARS], next_attempt_at, iso(now), update_id),
             )
-            rows = await db.execute_fetchall(f"SELECT {INBOX_COLUMNS} FROM inbox WHERE update_id = ?", (update_id,))
+            rows = await db.execute_fetchall("SELECT * FROM inbox WHERE update_id = ?", (update_id,))
         if status == "gave_up":
             log.warning("storage: gave up on update %d after %d attempts: %s", update_id, attempts, reason)
         return inbox_item(next(iter(rows)))
@@ -336,14 +338,14 @@ class Store:
         moment = iso(now or self._now())
         async with self._transaction() as db:
             rows = await db.execute_fetchall(
-                f"SELECT {INBOX_COLUMNS} FROM inbox"
+                "SELECT * FROM inbox"
                 " WHERE (status = 'pending' AND session != ?) OR (status = 'retry' AND next_attempt_at <= ?)"
                 " ORDER BY update_id",
                 (self._session, moment),
             )
             await db.executemany(
                 "UPDATE inbox SET status = 'pending', session = ?, updated_at = ? WHERE update_id = ?",
-                [(self._session, moment, row[0]) for row in rows],
+                [(self._session, moment, row["update_id"]) for row in rows],
             )
         return self._inbox_items(rows, status="pending")
 
@@ -351,7 +353,7 @@ class Store:
         """Items given up on whose chat was not told yet (e.g. the process died before telling)."""
         async with self._reading() as db:
             rows = await db.execute_fetchall(
-                f"SELECT {INBOX_COLUMNS} FROM inbox WHERE status = 'gave_up' AND reported = 0 ORDER BY update_id"
+                "SELECT * FROM inbox WHERE status = 'gave_up' AND reported = 0 ORDER BY update_id"
             )
         return self._inbox_items(rows)
 
@@ -363,7 +365,7 @@ class Store:
                 " AND status = 'done' AND reply_message_id IS NOT NULL ORDER BY update_id DESC LIMIT 1",
                 (chat_id, message_id),
             )
-        return next((Answered(reply_message_id=row[0], analysis_id=row[1]) for row in rows), None)
+        return next((from_row(Answered, row) for row in rows), None)
 
     @staticmethod
     def _inbox_items(rows: Iterable[Any], *, status: str | None = None) -> list[InboxItem]:
@@ -372,7 +374,7 @@ class Store:
             try:
                 item = inbox_item(row)
             except ValueError as exc:  # raw JSON unreadable: skip this one, keep the others
-                log.error("storage: inbox item %s cannot be read: %s", row[0], exc)
+                log.error("storage: inbox item %s cannot be read: %s", row["update_id"], exc)
                 continue
             if status is not None and item.status != status:
                 item = replace(item, status=status)
@@ -392,9 +394,9 @@ class Store:
         if row is None:
             return None
         try:
-            return _report(row[1])
+            return _report(row["report"])
         except (ValueError, KeyError, TypeError) as exc:
-            log.error("storage: stored report %s cannot be read, analysing again: %s", row[0], exc)
+            log.error("storage: stored report %s cannot be read, analysing again: %s", row["id"], exc)
             return None
 
     async def save_analysis(
@@ -404,7 +406,7 @@ class Store:
         message_id: int,
         text: str,
         report: Report,
-        origin: dict[str, Any],
+        origin: Origin,
         title: str | None = None,
     ) -> Analysis:
         """Store one analysis; the article and its report (per extractor version) are stored once.
@@ -415,7 +417,7 @@ class Store:
         key = article_key(text)
         now = iso(self._now())
         report_json = dumps(report.to_dict())
-        origin_json = dumps(origin)
+        origin_json = dumps(origin.to_dict())
         async with self._transaction() as db:
             await db.execute(
                 "INSERT INTO articles (key, text, created_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
@@ -448,7 +450,7 @@ class Store:
                     "SELECT id FROM reports WHERE article_key = ? AND extractor_version = ?",
                     (key, report.extractor_version),
                 )
-                report_id = int(next(iter(rows))[0])
+                report_id = int(next(iter(rows))["id"])
             cursor = await db.execute(
                 "INSERT INTO analyses (chat_id, message_id, article_key, report_id, title, origin,"
                 " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -470,7 +472,7 @@ class Store:
         if row is None:
             return None
         try:
-            return StoredAnalysis(analysis=analysis(row), report=_report(row[-2]), text=row[-1])
+            return StoredAnalysis(analysis=analysis(row), report=_report(row["report"]), text=row["text"])
         except (ValueError, KeyError, TypeError) as exc:
             log.error("storage: analysis %d cannot be read: %s", analysis_id, exc)
             raise StorageError(
@@ -508,20 +510,14 @@ class Store:
         async with self._reading() as db:
             for kind, table, fts, column in searches:
                 rows = await db.execute_fetchall(
-                    f"SELECT a.id, t.{column}, a.title, a.created_at, f.rank"
+                    f"SELECT a.id AS analysis_id, t.{column} AS text, a.title, a.created_at, f.rank"
                     f" FROM {fts} f JOIN {table} t ON t.id = f.rowid"
                     " JOIN analyses a ON a.report_id = t.report_id AND a.chat_id = ?"
                     f" WHERE {fts} MATCH ? AND a.id = {_LATEST_OF_ARTICLE}"
                     " ORDER BY f.rank LIMIT ?",
                     (chat_id, match, limit),
                 )
-                found.extend(
-                    (
-                        row[4],
-                        SearchHit(analysis_id=row[0], kind=kind, text=row[1], title=row[2], created_at=row[3]),
-                    )
-                    for row in rows
-                )
+                found.extend((row["rank"], from_row(SearchHit, row, kind=kind)) for row in rows)
             found.extend((0.0, hit) for hit in await self._articles_by_channel(db, chat_id, query, limit))
         found.sort(key=lambda pair: pair[0])
         return [hit for _, hit in found[:limit]]
@@ -533,18 +529,16 @@ class Store:
         if not words:
             return []
         rows = await db.execute_fetchall(
-            "SELECT a.id, a.origin, a.title, a.created_at FROM analyses a"
+            "SELECT a.id AS analysis_id, a.origin, a.title, a.created_at FROM analyses a"
             f" WHERE a.chat_id = ? AND a.id = {_LATEST_OF_ARTICLE} ORDER BY a.id DESC",
             (chat_id,),
         )
         hits: list[SearchHit] = []
-        for analysis_id, origin_json, title, created_at in rows:
-            origin = json.loads(origin_json)
-            channel = str(origin.get("chat_title") or origin.get("sender_name") or "")
+        for row in rows:
+            origin = Origin.from_dict(json.loads(row["origin"]))
+            channel = origin.chat_title or origin.sender_name
             if channel and all(word in query_words(channel.casefold()) for word in words):
-                hits.append(
-                    SearchHit(analysis_id=analysis_id, kind="article", text=channel, title=title, created_at=created_at)
-                )
+                hits.append(from_row(SearchHit, row, kind="article", text=channel))
         return hits[:limit]
 
     async def export(self, chat_id: int, fmt: Literal["json", "csv", "md"]) -> bytes:
@@ -557,7 +551,7 @@ class Store:
                 " WHERE a.chat_id = ? ORDER BY a.id",
                 (chat_id,),
             )
-        return export.render(self._parsed(rows, read_report=lambda row: _report(row[-1])), fmt)
+        return export.render(self._parsed(rows, read_report=lambda row: _report(row["report"])), fmt)
 
     @staticmethod
     def _parsed(rows: Iterable[Any], *, read_report: Callable[[Any], _R]) -> list[tuple[Analysis, _R]]:
@@ -567,7 +561,7 @@ class Store:
             try:
                 result.append((analysis(row), read_report(row)))
             except (ValueError, KeyError, TypeError) as exc:
-                log.error("storage: skipping analysis %s, it cannot be read: %s", row[0], exc)
+                log.error("storage: skipping analysis %s, it cannot be read: %s", row["id"], exc)
         return result
 
     async def forget_chat(self, chat_id: int) -> int:
@@ -636,7 +630,7 @@ class Store:
         row = next(iter(rows), None)
         if row is None:
             return None
-        return FetchedPage(url=row[0], text=row[1], title=row[2], site_name=row[3], published=row[4])
+        return from_row(FetchedPage, row)
 
     async def save_page(self, requested_url: str, page: FetchedPage) -> None:
         """Keep a fetched page by its final URL (replacing an older fetch) and the URL that led to it."""
@@ -660,13 +654,11 @@ class Store:
     async def chat_settings(self, chat_id: int) -> ChatSettings:
         """This chat's settings (defaults when none were set)."""
         async with self._reading() as db:
-            rows = await db.execute_fetchall(
-                "SELECT mode, channel_reports, unreachable FROM chat_settings WHERE chat_id = ?", (chat_id,)
-            )
+            rows = await db.execute_fetchall("SELECT * FROM chat_settings WHERE chat_id = ?", (chat_id,))
         row = next(iter(rows), None)
         if row is None:
             return ChatSettings(chat_id=chat_id, mode=DEFAULT_CHAT_MODE, channel_reports=False, unreachable=None)
-        return ChatSettings(chat_id=chat_id, mode=row[0], channel_reports=bool(row[1]), unreachable=row[2])
+        return from_row(ChatSettings, row, channel_reports=bool(row["channel_reports"]))
 
     async def set_chat_mode(self, chat_id: int, mode: str) -> None:
         """Which messages the bot analyses in this chat: one of :data:`CHAT_MODES`."""

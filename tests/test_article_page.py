@@ -13,10 +13,11 @@ import pytest
 from browser import dump_dom, screenshot
 
 from bot.article_page import render_article_page
+from bot.origin import Origin
 from bot.report import Article, Attribution, Claim, Report, Source, Unverified
 
 TEXT = "Ryder said “troops <were> killed & wounded”.\n\nThe region is contested, about 200 were hurt.\n"
-ORIGIN = {"kind": "channel", "chat_title": "RFA <News>", "post_url": "https://t.me/rfa_news/42", "date": "2024-12-20"}
+ORIGIN = Origin(kind="channel", chat_title="RFA <News>", post_url="https://t.me/rfa_news/42", date="2024-12-20")
 
 
 def _span(part: str, nth: int = 0) -> tuple[int, int]:
@@ -127,7 +128,7 @@ def test_article_page_is_self_contained() -> None:
     assert all(not name.startswith("on") for _, attributes in tags for name in attributes), "an event handler"
     assert all("src" not in attributes for _, attributes in tags)
     hrefs = [a["href"] for t, a in tags if t == "a"]
-    assert hrefs and all(h.startswith("#") or h == ORIGIN["post_url"] for h in hrefs)  # links, never loads
+    assert hrefs and all(h.startswith("#") or h == ORIGIN.post_url for h in hrefs)  # links, never loads
     assert not re.search(r"url\(|@import|@font-face", page)
     assert "default-src 'none'" in page
 

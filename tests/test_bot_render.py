@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from bot.origin import Origin, PageOrigin
 from bot.render import (
     FIRST_MESSAGE_LIMIT,
     SECTIONS,
@@ -139,17 +140,17 @@ def make_report(
     )
 
 
-ORIGIN = {
-    "kind": "channel",
-    "chat_title": "RFA <News> & Co",
-    "chat_username": "rfa_news",
-    "post_url": "https://t.me/rfa_news/42",
-    "author_signature": 'Jane "J" Doe',
-    "date": "2024-12-20T14:31:00+00:00",
-}
+ORIGIN = Origin(
+    kind="channel",
+    chat_title="RFA <News> & Co",
+    chat_username="rfa_news",
+    post_url="https://t.me/rfa_news/42",
+    author_signature='Jane "J" Doe',
+    date="2024-12-20T14:31:00+00:00",
+)
 
 
-def all_pages(report: Report, section: str, origin: dict | None = ORIGIN) -> list[TelegramPage]:
+def all_pages(report: Report, section: str, origin: Origin | None = ORIGIN) -> list[TelegramPage]:
     first = render_telegram(report, origin, section=section)
     return [first] + [render_telegram(report, origin, section=section, page=p) for p in range(1, first.pages)]
 
@@ -196,7 +197,7 @@ def test_render_telegram_pages_show_every_item_once(section: str) -> None:
 
 
 def test_render_telegram_escapes_article_text() -> None:
-    page = render_telegram(make_report(text=NASTY, title=NASTY), {**ORIGIN, "chat_title": NASTY})
+    page = render_telegram(make_report(text=NASTY, title=NASTY), replace(ORIGIN, chat_title=NASTY))
     assert "<script>" not in page.html and "&lt;script&gt;" in page.html
     assert "&amp;amp;" in page.html  # the literal "&amp;" of the article stays literal
     text = check_html(page.html)
@@ -244,7 +245,7 @@ def test_render_telegram_empty_report_and_no_origin() -> None:
 
 
 def test_render_telegram_private_channel_has_no_link() -> None:
-    origin = {"kind": "channel", "chat_title": "Closed", "date": "2024-12-20T00:00:00+00:00"}
+    origin = Origin(kind="channel", chat_title="Closed", date="2024-12-20T00:00:00+00:00")
     page = render_telegram(make_report(), origin)
     assert "<a " not in page.html and "Forwarded from Closed" in check_html(page.html)
 
@@ -306,10 +307,11 @@ def test_render_html_escape_is_html_escape() -> None:
     ],
 )
 def test_render_origin_names_and_links_a_fetched_page(page: dict[str, str], expected: str) -> None:
-    lines = origin_html({"kind": "channel", "chat_title": "Gazette", "page": page}).split("\n")
+    fetched = PageOrigin.from_dict(page)
+    lines = origin_html(Origin(kind="channel", chat_title="Gazette", page=fetched)).split("\n")
     assert lines == ["Forwarded from Gazette", expected]
-    assert origin_html({"kind": "direct", "page": page}) == expected
-    header = render_telegram(make_report(), {"page": page}).html.split("\n")
+    assert origin_html(Origin(kind="direct", page=fetched)) == expected
+    header = render_telegram(make_report(), Origin(page=fetched)).html.split("\n")
     assert header[1] == expected
 
 
@@ -438,10 +440,10 @@ def test_render_overview_content_ends_with_an_ellipsis_at_a_word_boundary() -> N
         (
             None,
             (),
-            {"chat_title": "London Desk", "date": "2024-12-20T14:31:00+00:00"},
+            Origin(chat_title="London Desk", date="2024-12-20T14:31:00+00:00"),
             "Post from London Desk, 2024-12-20",
         ),
-        (None, (), {"chat_title": "London Desk"}, "Post from London Desk"),
+        (None, (), Origin(chat_title="London Desk"), "Post from London Desk"),
         (None, (), None, "Article from RFA"),
         (
             "Friday, January 4, 2019",
@@ -449,12 +451,12 @@ def test_render_overview_content_ends_with_an_ellipsis_at_a_word_boundary() -> N
             None,
             "A building collapsed on Monday in the city",
         ),
-        ("Dec. 20, 2024", (), {"chat_title": "London Desk"}, "Post from London Desk"),
+        ("Dec. 20, 2024", (), Origin(chat_title="London Desk"), "Post from London Desk"),
         ("May 2019 elections: the results", (), None, "May 2019 elections: the results"),
     ],
 )
 def test_render_title_of_a_post_without_headline(
-    title: str | None, summary: tuple[str, ...], origin: dict | None, expected: str
+    title: str | None, summary: tuple[str, ...], origin: Origin | None, expected: str
 ) -> None:
     assert title_of(make_report(title=title, summary=summary), origin) == expected
 
@@ -472,13 +474,13 @@ def test_render_plural(count: int, word: str, many: str | None, expected: str) -
     assert plural(count, word, many) == expected
 
 
-SEED_ORIGIN = {
-    "kind": "channel",
-    "chat_title": "RFA News",
-    "chat_username": "rfa_news",
-    "post_url": "https://t.me/rfa_news/42",
-    "date": "2024-12-20T19:31:00+00:00",
-}
+SEED_ORIGIN = Origin(
+    kind="channel",
+    chat_title="RFA News",
+    chat_username="rfa_news",
+    post_url="https://t.me/rfa_news/42",
+    date="2024-12-20T19:31:00+00:00",
+)
 
 
 def test_render_golden_first_message_of_the_seed(seed_report: tuple[Report, str], golden) -> None:

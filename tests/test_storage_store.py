@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.origin import Origin
 from bot.report import Article, Claim, Report, Source, Unverified
 from storage import CHAT_MODES, Analysis, Answered, StorageError, Store, article_key
 from storage.migrations import LATEST_VERSION
@@ -105,7 +106,7 @@ async def save(store: Store, words: str, *, chat_id: int = 1, message_id: int = 
         message_id=message_id,
         text=text or article_text(words),
         report=make_report(words),
-        origin={"kind": "channel", "title": "Example channel"},
+        origin=Origin(kind="channel", chat_title="Example channel"),
     )
 
 
@@ -262,7 +263,7 @@ async def test_store_save_analysis_returns_counts_and_round_trips(store: Store) 
     assert stored is not None
     assert stored.report == make_report("harbour")
     assert stored.text == article_text("harbour")
-    assert stored.analysis.origin == {"kind": "channel", "title": "Example channel"}
+    assert stored.analysis.origin == Origin(kind="channel", chat_title="Example channel")
 
 
 async def test_store_cached_report_is_shared_across_chats(store: Store, tmp_path: Path) -> None:
@@ -273,7 +274,7 @@ async def test_store_cached_report_is_shared_across_chats(store: Store, tmp_path
     cached = await store.cached_report(same, "test-1")
     assert cached == make_report("harbour")
     assert await store.cached_report(same, "test-2") is None
-    again = await store.save_analysis(chat_id=2, message_id=1, text=same, report=cached, origin={})
+    again = await store.save_analysis(chat_id=2, message_id=1, text=same, report=cached, origin=Origin())
     assert again.seen_in_chat == 1
     assert count(Path(store.path), "articles") == 1
     assert count(Path(store.path), "reports") == 1
@@ -403,7 +404,7 @@ async def test_store_export_csv_neutralises_formulas(store: Store) -> None:
     report = make_report("harbour")
     formula = Claim(id="c1", text="=HYPERLINK(1)", span=(0, 13), source_id=None, cue=None, kind="outlet")
     report = Report(**{**{f: getattr(report, f) for f in Report.__slots__}, "claims": (formula,)})
-    await store.save_analysis(chat_id=1, message_id=1, text="x", report=report, origin={})
+    await store.save_analysis(chat_id=1, message_id=1, text="x", report=report, origin=Origin())
     rows = list(csv.DictReader(io.StringIO((await store.export(1, "csv")).decode("utf-8"))))
     assert rows[0]["claim"] == "'=HYPERLINK(1)"
 
@@ -502,7 +503,7 @@ async def test_store_newer_extractor_version_stores_a_second_report(store: Store
         message_id=2,
         text=article_text("harbour"),
         report=make_report("harbour", version="test-2"),
-        origin={},
+        origin=Origin(),
     )
     assert newer.article_key == first.article_key and newer.seen_in_chat == 2
     stored = await store.get_analysis(newer.id, chat_id=1)
@@ -528,7 +529,7 @@ async def test_store_saves_the_title_it_is_given(store: Store) -> None:
         message_id=1,
         text=article_text("harbour"),
         report=make_report("harbour"),
-        origin={},
+        origin=Origin(),
         title="The harbour bridge was closed, the minister said",
     )
     assert saved.title == "The harbour bridge was closed, the minister said"
@@ -555,14 +556,14 @@ async def test_store_search_finds_sources_by_alias_and_articles_by_channel(
         message_id=1,
         text=article_text("harbour"),
         report=report,
-        origin={"kind": "channel", "chat_title": "London Desk"},
+        origin=Origin(kind="channel", chat_title="London Desk"),
     )
     await store.save_analysis(
         chat_id=2,
         message_id=1,
         text=article_text("orchard"),
         report=make_report("orchard"),
-        origin={"kind": "channel", "chat_title": "London Desk"},
+        origin=Origin(kind="channel", chat_title="London Desk"),
     )
     hits = await store.search(1, query)
     assert [(h.kind, h.text) for h in hits] == expected
