@@ -120,6 +120,7 @@ def handler_list() -> list[BaseHandler]:  # type: ignore[type-arg]
         MessageHandler(filters.UpdateType.CHANNEL_POST & ~filters.COMMAND & ARTICLE_CONTENT, articles.on_channel_post),
         CallbackQueryHandler(callbacks.on_report_button, pattern=r"^r:"),
         CallbackQueryHandler(callbacks.on_json_button, pattern=r"^j:"),
+        CallbackQueryHandler(callbacks.on_article_button, pattern=r"^a:"),
         CallbackQueryHandler(callbacks.on_reopen_button, pattern=r"^o:"),
         CallbackQueryHandler(callbacks.on_mode_button, pattern=r"^m:"),
         CallbackQueryHandler(callbacks.on_channel_button, pattern=r"^c:"),

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 
 from telegram import CallbackQuery, Message, ReplyParameters, Update
 from telegram.error import BadRequest
 
+from bot.article_page import render_article_page
 from bot.render import render_telegram
 from handlers.commands import ADMINS_ONLY
 from handlers.context import Context
@@ -21,6 +23,9 @@ from storage import StoredAnalysis
 log = logging.getLogger(__name__)
 
 NOT_HERE = "This report is not available in this chat."
+ARTICLE_CAPTION = (
+    "The article marked up: sources, cues and what they say highlighted; what is not established underlined."
+)
 
 
 async def _stored(query: CallbackQuery, context: Context, analysis_id: int) -> StoredAnalysis | None:
@@ -66,23 +71,50 @@ async def on_report_button(update: Update, context: Context) -> None:
 
 async def on_json_button(update: Update, context: Context) -> None:
     """``j:`` the report as a JSON document."""
+    await _send_file(update, context, "j", _report_json)
+
+
+async def on_article_button(update: Update, context: Context) -> None:
+    """``a:`` the article marked up, as a self-contained HTML document (opens offline, in Telegram's viewer)."""
+    await _send_file(update, context, "a", _article_page)
+
+
+def _report_json(stored: StoredAnalysis) -> tuple[bytes, str, str | None]:
+    content = json.dumps(stored.report.to_dict(), ensure_ascii=False, indent=2).encode("utf-8")
+    return content, f"claimdesk-report-{stored.analysis.id}.json", None
+
+
+def _article_page(stored: StoredAnalysis) -> tuple[bytes, str, str | None]:
+    page = render_article_page(stored.report, stored.text, stored.analysis.origin)
+    return page.encode("utf-8"), f"claimdesk-article-{stored.analysis.id}.html", ARTICLE_CAPTION
+
+
+async def _send_file(
+    update: Update, context: Context, prefix: str, make: Callable[[StoredAnalysis], tuple[bytes, str, str | None]]
+) -> None:
+    """A ``<prefix>:<analysis>`` button: the document ``make`` gives (content, file name, caption), as a reply."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    analysis_id = parse_id(query.data, "j")
+    analysis_id = parse_id(query.data, prefix)
     if analysis_id is None:
         await query.answer("Unknown button.")
         return
     stored = await _stored(query, context, analysis_id)
     if stored is None:
         return
-    content = json.dumps(stored.report.to_dict(), ensure_ascii=False, indent=2).encode("utf-8")
+    try:
+        content, filename, caption = make(stored)
+    except ValueError:  # the stored text is not the one the report was made from
+        await query.answer(NOT_HERE, show_alert=True)
+        return
     message = query.message
     assert isinstance(message, Message)
     await query.answer()
     await context.bot.send_document(
         message.chat.id,
         content,
-        filename=f"claimdesk-report-{analysis_id}.json",
+        filename=filename,
+        caption=caption,
         reply_parameters=ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True),
     )
 

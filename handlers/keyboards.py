@@ -1,6 +1,7 @@
 """Inline keyboards and their callback data (ids only, well under Telegram's 64 bytes).
 
-Callback data: ``r:<analysis>:<section>:<page>`` show a section page, ``j:<analysis>`` send the JSON,
+Callback data: ``r:<analysis>:<section>:<page>`` show a section page, ``a:<analysis>`` send the article
+marked up (HTML), ``j:<analysis>`` send the JSON,
 ``o:<analysis>`` reopen a report from /history or /search, ``m:<mode>`` set the chat mode,
 ``c:<chat>:<0|1>`` channel reports for a channel, ``f:y`` / ``f:n`` confirm or cancel /forget.
 """
@@ -30,7 +31,7 @@ class ReportButton:
 
 
 def report_keyboard(analysis_id: int, page: TelegramPage) -> InlineKeyboardMarkup:
-    """Section buttons (all but the one shown), previous/next when paged, JSON."""
+    """Section buttons (all but the one shown), previous/next when paged, the marked-up article and JSON."""
     sections = [
         InlineKeyboardButton(SECTION_TITLES[name], callback_data=f"r:{analysis_id}:{name}:0")
         for name in SECTIONS
@@ -46,7 +47,12 @@ def report_keyboard(analysis_id: int, page: TelegramPage) -> InlineKeyboardMarku
         paging.append(InlineKeyboardButton("Next ›", callback_data=f"r:{analysis_id}:{page.section}:{page.page + 1}"))
     if paging:
         rows.append(paging)
-    rows.append([InlineKeyboardButton("JSON", callback_data=f"j:{analysis_id}")])
+    rows.append(
+        [
+            InlineKeyboardButton("Article", callback_data=f"a:{analysis_id}"),
+            InlineKeyboardButton("JSON", callback_data=f"j:{analysis_id}"),
+        ]
+    )
     return InlineKeyboardMarkup(rows)
 
 

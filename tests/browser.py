@@ -1,7 +1,8 @@
 """A real headless browser for the tests: Debian's ``chromium`` (``make test`` installs it when missing).
 
 :func:`dump_dom` gives the document as the browser built it; :func:`screenshot` a PNG of the page and
-its size in pixels. Each run gets its own profile directory and everything that would reach the network
+its size in pixels; :func:`parse` what an article page (bot/article_page.py) holds: its tags and the marks
+in its article element. Each run gets its own profile directory and everything that would reach the network
 on its own (updates, sync, QUIC, background fetches) is switched off; the pages tested load nothing.
 """
 
@@ -11,6 +12,7 @@ import shutil
 import struct
 import subprocess
 import tempfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -59,3 +61,37 @@ def screenshot(page: Path, out: Path, width: int, height: int) -> tuple[int, int
     assert header[:8] == b"\x89PNG\r\n\x1a\n" and header[12:16] == b"IHDR", "not a PNG"
     png_width, png_height = struct.unpack(">II", header[16:24])
     return png_width, png_height
+
+
+class Marks(HTMLParser):
+    """What a page holds: its tags and attributes, and the marks inside its article element."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.marks: set[str] = set()
+        self.counts: dict[str, str | None] = {}
+        self.depth = 0  # inside <article id="text">
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if tag == "article" and attributes.get("id") == "text":
+            self.depth, self.counts = 1, attributes
+        elif self.depth and tag not in ("br",):
+            self.depth += 1
+            self.marks.update((attributes.get("data-marks") or "").split())
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth:
+            self.depth -= 1
+
+    def numbers(self, kind: str) -> set[int]:
+        return {int(m.split("-")[1]) for m in self.marks if m.startswith(kind + "-")}
+
+
+def parse(markup: str) -> Marks:
+    parser = Marks()
+    parser.feed(markup)
+    parser.close()
+    return parser

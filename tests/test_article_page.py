@@ -6,11 +6,10 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from browser import dump_dom, screenshot
+from browser import dump_dom, parse, screenshot
 
 from bot.article_page import render_article_page
 from bot.origin import Origin
@@ -62,40 +61,6 @@ def hand_report(text: str = TEXT) -> Report:
         ),
         extractor_version="test",
     )
-
-
-class Marks(HTMLParser):
-    """What a page holds: its tags and attributes, and the marks inside its article element."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.marks: set[str] = set()
-        self.counts: dict[str, str | None] = {}
-        self.depth = 0  # inside <article id="text">
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        self.tags.append((tag, attributes))
-        if tag == "article" and attributes.get("id") == "text":
-            self.depth, self.counts = 1, attributes
-        elif self.depth and tag not in ("br",):
-            self.depth += 1
-            self.marks.update((attributes.get("data-marks") or "").split())
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.depth:
-            self.depth -= 1
-
-    def numbers(self, kind: str) -> set[int]:
-        return {int(m.split("-")[1]) for m in self.marks if m.startswith(kind + "-")}
-
-
-def parse(markup: str) -> Marks:
-    parser = Marks()
-    parser.feed(markup)
-    parser.close()
-    return parser
 
 
 def article_text(page: str) -> list[str]:

@@ -181,7 +181,7 @@ async def test_bot_e2e_forwarded_seed_gets_a_report_reply_with_buttons(bot: Harn
     assert re.search(r"\d+ claims? · \d+ sources? · \d+ unverified", text)
     link = next(e for e in reply["entities"] if e["type"] == "text_link")
     assert link["url"] == "https://t.me/rfa_news/4242"
-    assert set(buttons(reply)) == {"Claims", "Sources", "Unverified", "JSON"}
+    assert set(buttons(reply)) == {"Claims", "Sources", "Unverified", "Article", "JSON"}
     assert all(len(data.encode()) <= 64 for data in buttons(reply).values())
     assert bot.server.requests_for("sendChatAction", chat_id=ALICE["id"], action="typing")
     assert {c["command"] for c in bot.server.requests_for("setMyCommands")[0].params["commands"]} >= {"help", "check"}

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from bot_harness import Bot, running_bot, seed_text
+from browser import dump_dom, parse
 from fakebotapi import FakeBotAPI, channel_chat, make_user, origin_channel, private_chat
 
 from bot.extraction.runner import ExtractionRunner
@@ -85,3 +86,33 @@ async def test_bot_e2e_reply_history_lists_three_forwards_as_one_row(bot: Bot) -
     search = bot.server.text_update(private_chat(ALICE), ALICE, "/search radio free asia")["message"]
     found = (await bot.reply(ALICE["id"], search["message_id"]))["text"]
     assert "• article from: Radio Free Asia\n" in found
+
+
+def buttons(message: JSON) -> dict[str, str]:
+    """Button text -> callback data."""
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return {button["text"]: button["callback_data"] for row in rows for button in row}
+
+
+async def press(bot: Bot, message: JSON, label: str) -> None:
+    """Press the button ``label`` of the bot's ``message``; returns once the bot answered the press."""
+    update = bot.server.callback_update(message["chat"]["id"], ALICE, message["message_id"], buttons(message)[label])
+    query_id = update["callback_query"]["id"]
+    await bot.server.wait_for(lambda: bot.server.callback_answers.get(query_id), 20.0)
+
+
+async def test_bot_e2e_reply_article_button_sends_the_marked_up_page(bot: Bot, tmp_path: Path) -> None:
+    forwarded = forward(bot, seed_text())
+    reply = await bot.reply(ALICE["id"], forwarded["message_id"])
+    await press(bot, reply, "Article")
+    sent = await bot.server.wait_for(lambda: next((m for m in bot.replies(ALICE["id"], reply["message_id"])), None))
+    assert sent["document"]["file_name"].endswith(".html") and "marked up" in sent["caption"]
+    page = tmp_path / sent["document"]["file_name"]
+    page.write_bytes(bot.server.file_content(sent))
+    answered = await bot.store.answered(ALICE["id"], forwarded["message_id"])
+    assert answered is not None and answered.analysis_id is not None
+    stored = await bot.store.get_analysis(answered.analysis_id, chat_id=ALICE["id"])
+    assert stored is not None
+    dom = parse(dump_dom(page))  # the real browser renders what the bot sent
+    assert dom.counts["data-attributions"] == str(len(stored.report.attributions)) != "0"
+    assert dom.numbers("unv") == set(range(1, len(stored.report.unverified) + 1))
