@@ -317,6 +317,10 @@ def page_html(page: PageOrigin) -> str:
     return line
 
 
+#: The first line under the origin when a message was edited after its report and analysed again.
+EDITED_NOTE = "✎ Analysed again: the message was edited."
+
+
 def seen_html(seen_in_chat: int, first_seen_in_chat: str | None) -> str:
     """ "Seen 3 times in this chat, first on 2026-11-25." for a repeat; empty for a first sighting."""
     if seen_in_chat <= 1:
@@ -515,16 +519,19 @@ def render_telegram(
     page: int = 0,
     seen_in_chat: int = 1,
     first_seen_in_chat: str | None = None,
+    edited: bool = False,
 ) -> TelegramPage:
     """One page of the report as Telegram HTML (<= 4096 UTF-16 units, balanced tags, escaped text).
 
     ``section`` is one of :data:`SECTIONS`; ``page`` is 0-based and clamped to the pages there are.
-    ``seen_in_chat`` > 1 adds a line saying this article was seen before in the chat (overview only).
+    ``seen_in_chat`` > 1 adds a line saying this article was seen before in the chat, ``edited`` one saying
+    it was analysed again because its message was edited (overview only).
     """
     if section not in SECTIONS:
         raise ValueError(f"unknown section {section!r}; expected one of {', '.join(SECTIONS)}")
     if section == "overview":
-        return _overview(report, origin, seen_html(seen_in_chat, first_seen_in_chat))
+        notes = [seen_html(seen_in_chat, first_seen_in_chat), EDITED_NOTE if edited else ""]
+        return _overview(report, origin, "\n".join(note for note in notes if note))
     builders: dict[str, Callable[[], list[str]]] = {
         "claims": lambda: [_claim_with_figures(report, c) for c in ranked_claims(report)],
         "sources": lambda: [_source_html(s) for s in report.sources],

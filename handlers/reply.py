@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from telegram import Bot, Message, ReplyParameters
+from telegram import Bot, ReplyParameters
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
@@ -52,14 +52,23 @@ def failure_text(failed: Failed) -> str:
 
 
 class TelegramReply:
-    """Answers in ``chat_id`` as a reply to ``message_id``; with ``post_report`` False nothing is sent."""
+    """Answers in ``chat_id`` as a reply to ``message_id``; with ``post_report`` False nothing is sent.
 
-    def __init__(self, bot: Bot, chat_id: int, message_id: int, *, post_report: bool = True) -> None:
+    ``edit_of``: the bot's earlier answer to this message (the message was edited since): the new answer
+    replaces it in place, or, when Telegram no longer lets the bot edit it (deleted, too old), is sent as
+    a new reply; the report then says it was analysed again.
+    """
+
+    def __init__(
+        self, bot: Bot, chat_id: int, message_id: int, *, post_report: bool = True, edit_of: int | None = None
+    ) -> None:
         self.bot = bot
         self.chat_id = chat_id
         self.message_id = message_id
         self.post_report = post_report
-        self._progress: Message | None = None
+        self.edit_of = edit_of
+        self.edited = edit_of is not None  # the report says it was analysed again, wherever it is shown
+        self._progress: int | None = None  # the progress message this reply sent (the next answer replaces it)
 
     async def typing(self) -> None:
         if self.post_report:
@@ -68,10 +77,9 @@ class TelegramReply:
 
     async def progress(self, text: str) -> None:
         if self.post_report:
-            with delivery():
-                self._progress = await self.bot.send_message(
-                    self.chat_id, html.escape(text, quote=False), reply_parameters=self._reply_to()
-                )
+            shown = await self._answer(html.escape(text, quote=False))
+            if shown != self.edit_of:
+                self._progress = shown
 
     async def say(self, text: str) -> int | None:
         return await self._answer(html.escape(text, quote=False))
@@ -86,6 +94,7 @@ class TelegramReply:
             analysis.origin,
             seen_in_chat=analysis.seen_in_chat,
             first_seen_in_chat=analysis.first_seen_in_chat,
+            edited=self.edited,
         )
         return await self._answer(
             page.html, reply_markup=report_keyboard(analysis.id, page), disable_web_page_preview=True
@@ -94,7 +103,7 @@ class TelegramReply:
     async def withdraw(self) -> None:
         if self._progress is not None:
             with delivery():
-                await self._progress.delete()
+                await self.bot.delete_message(self.chat_id, self._progress)
             self._progress = None
 
     async def download(self, document: DocumentRef) -> bytes:
@@ -109,12 +118,21 @@ class TelegramReply:
         return ReplyParameters(message_id=self.message_id, allow_sending_without_reply=True)
 
     async def _answer(self, text: str, **kw: Any) -> int | None:
-        """Replace the progress message with ``text`` (HTML), or send ``text`` as a reply; the message id."""
+        """``text`` (HTML) in place of the progress message or the earlier answer, else as a reply; its id."""
         if not self.post_report:
             return None
+        replaced = self._progress or self.edit_of
         with delivery():
-            if self._progress is not None:
-                await self.bot.edit_message_text(text, chat_id=self.chat_id, message_id=self._progress.message_id, **kw)
-                return self._progress.message_id
+            if replaced is not None:
+                try:
+                    await self.bot.edit_message_text(text, chat_id=self.chat_id, message_id=replaced, **kw)
+                    return replaced
+                except BadRequest as exc:
+                    problem = exc.message.lower()
+                    if "not modified" in problem:
+                        return replaced
+                    if replaced != self.edit_of or "chat not found" in problem:
+                        raise
+                    self.edit_of = None  # the earlier answer cannot be edited any more: answer anew
             sent = await self.bot.send_message(self.chat_id, text, reply_parameters=self._reply_to(), **kw)
             return sent.message_id

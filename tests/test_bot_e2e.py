@@ -449,13 +449,19 @@ async def test_bot_e2e_second_forward_answers_from_stored_report(bot: Harness) -
     assert bot.runner.calls == 1
 
 
-async def test_bot_e2e_edited_message_is_not_analysed(bot: Harness) -> None:
+async def test_bot_e2e_edit_of_a_short_text_into_an_article_replaces_the_refusal(bot: Harness) -> None:
     message = bot.server.text_update(private_chat(ALICE), ALICE, "Too short.")["message"]
-    await bot.reply(ALICE["id"], message["message_id"])
+    refusal = await bot.reply(ALICE["id"], message["message_id"])
+    assert "too short" in refusal["text"]
     bot.server.edited_message_update(ALICE["id"], message["message_id"], seed_text())
-    marker = await bot.command(private_chat(ALICE), ALICE, "/help")
-    assert marker["text"]
-    assert len(bot.replies(ALICE["id"], message["message_id"])) == 1
+
+    def reported() -> JSON | None:
+        answer = bot.server.message(ALICE["id"], refusal["message_id"])
+        return answer if "Analysed again" in answer["text"] else None
+
+    report = await bot.server.wait_for(reported, 20.0)
+    assert "Key claims" in report["text"] and "Article" in buttons(report)
+    assert len(bot.replies(ALICE["id"], message["message_id"])) == 1  # the refusal became the report
 
 
 async def test_bot_e2e_analysis_failure_is_told_kept_and_retried(

@@ -4,6 +4,7 @@ extraction worker and a real Store. The first message of the seed, titles of pos
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
@@ -88,6 +89,12 @@ async def test_bot_e2e_reply_history_lists_three_forwards_as_one_row(bot: Bot) -
     assert "• article from: Radio Free Asia\n" in found
 
 
+async def until_history(bot: Bot, rows: int) -> None:
+    async with asyncio.timeout(10):
+        while len(await bot.store.history(ALICE["id"])) != rows:
+            await asyncio.sleep(0.02)
+
+
 def buttons(message: JSON) -> dict[str, str]:
     """Button text -> callback data."""
     rows = message.get("reply_markup", {}).get("inline_keyboard", [])
@@ -116,3 +123,37 @@ async def test_bot_e2e_reply_article_button_sends_the_marked_up_page(bot: Bot, t
     dom = parse(dump_dom(page))  # the real browser renders what the bot sent
     assert dom.counts["data-attributions"] == str(len(stored.report.attributions)) != "0"
     assert dom.numbers("unv") == set(range(1, len(stored.report.unverified) + 1))
+
+
+async def test_bot_e2e_reply_edit_reanalyses_and_replaces_the_report_in_place(bot: Bot) -> None:
+    chat = private_chat(ALICE)
+    pasted = bot.server.text_update(chat, ALICE, WIKINEWS["text"])["message"]
+    first = await bot.reply(ALICE["id"], pasted["message_id"])
+    assert first["text"].startswith("An apartment building collapsed")
+    bot.server.edited_message_update(ALICE["id"], pasted["message_id"], seed_text())
+
+    def replaced() -> JSON | None:
+        answer = bot.server.message(ALICE["id"], first["message_id"])
+        return answer if answer["text"].startswith("Ukrainian forces released") else None
+
+    report = await bot.server.wait_for(replaced, 20.0)
+    assert "✎ Analysed again: the message was edited." in report["text"] and "Article" in buttons(report)
+    assert len(bot.replies(ALICE["id"], pasted["message_id"])) == 1
+    await until_history(bot, 1)  # the superseded analysis is forgotten just after the report is replaced
+    history = bot.server.text_update(chat, ALICE, "/history")["message"]
+    listed = (await bot.reply(ALICE["id"], history["message_id"]))["text"]
+    assert listed.startswith("Last 1 article analysed") and "Magnitogorsk" not in listed  # superseded
+
+
+async def test_bot_e2e_reply_edit_answers_anew_when_the_report_cannot_be_edited(bot: Bot) -> None:
+    pasted = bot.server.text_update(private_chat(ALICE), ALICE, WIKINEWS["text"])["message"]
+    first = await bot.reply(ALICE["id"], pasted["message_id"])
+    await bot.app.bot.delete_message(ALICE["id"], first["message_id"])
+    bot.server.edited_message_update(ALICE["id"], pasted["message_id"], seed_text())
+
+    def answered_anew() -> JSON | None:
+        return next((m for m in bot.replies(ALICE["id"], pasted["message_id"]) if "Analysed again" in m["text"]), None)
+
+    report = await bot.server.wait_for(answered_anew, 20.0)
+    assert report["message_id"] != first["message_id"]
+    assert report["text"].startswith("Ukrainian forces released")

@@ -236,6 +236,13 @@ def test_render_telegram_says_when_an_article_was_seen_before() -> None:
     assert "Seen 3 times in this chat, first on 2026-11-20" in again
 
 
+def test_render_telegram_says_when_an_edited_message_was_analysed_again() -> None:
+    lines = check_html(render_telegram(make_report(), ORIGIN, seen_in_chat=2, edited=True).html).splitlines()
+    assert lines[2].startswith("↺ Seen 2 times") and lines[3] == "✎ Analysed again: the message was edited."
+    assert "Analysed again" not in render_telegram(make_report(), ORIGIN).html
+    assert "Analysed again" not in render_telegram(make_report(), ORIGIN, section="claims", edited=True).html
+
+
 def test_render_telegram_empty_report_and_no_origin() -> None:
     report = make_report(claims=0, sources=0, unverified=0, title=None, summary=())
     text = check_html(render_telegram(report).html)

@@ -91,12 +91,25 @@ async def test_service_failure_is_kept_for_retry_then_given_up(store: Store) -> 
     assert item is not None and item.status == "gave_up" and item.reported
 
 
-async def test_service_job_is_redone_from_the_inbox_alone(store: Store) -> None:
+@pytest.mark.parametrize(("edit_of", "replaces"), [(None, None), (40, 12)])
+async def test_service_job_is_redone_from_the_inbox_alone(
+    store: Store, edit_of: int | None, replaces: int | None
+) -> None:
     document = DocumentRef("F", "a.txt", "text/plain", 10)
     article = ArticleInput(
         text="", origin=Origin(kind="user", sender_name="Bo"), chat_id=7, message_id=3, document=document
     )
-    job = Job(update_id=5, chat_id=7, message_id=3, article=article, sender_id=11, post_report=False, explicit=False)
+    job = Job(
+        update_id=5,
+        chat_id=7,
+        message_id=3,
+        article=article,
+        sender_id=11,
+        post_report=False,
+        explicit=False,
+        edit_of=edit_of,
+        replaces=replaces,
+    )
     service = ArticleService(CountingAnalyzer(), store)
     assert await service.accept(job)
     item = await store.inbox_get(5)
