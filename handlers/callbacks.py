@@ -14,7 +14,7 @@ from telegram import CallbackQuery, Message, ReplyParameters, Update
 from telegram.error import BadRequest
 
 from bot.article_page import render_article_page
-from bot.render import render_telegram
+from bot.render import plural, render_telegram
 from handlers.commands import ADMINS_ONLY
 from handlers.context import Context
 from handlers.keyboards import MODE_LABELS, parse_id, parse_report_button, report_keyboard, settings_keyboard
@@ -223,5 +223,5 @@ async def on_forget_button(update: Update, context: Context) -> None:
         await query.answer()
         return
     deleted = await context.bot_data.store.forget_chat(message.chat.id)
-    await query.edit_message_text(f"Deleted everything stored for this chat ({deleted} records).")
+    await query.edit_message_text(f"Deleted everything stored for this chat ({plural(deleted, 'record')}).")
     await query.answer("Deleted.")

@@ -17,7 +17,7 @@ from telegram import Bot, ReplyParameters
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
-from bot.render import render_telegram
+from bot.render import plural, render_telegram
 from bot.service import Analysed, ChatMoved, ChatUnreachable, DeliveryFailed, DocumentRef, Failed
 from handlers.keyboards import report_keyboard
 
@@ -46,8 +46,7 @@ def failure_text(failed: Failed) -> str:
     """ "I couldn't analyse this article just now (RuntimeError) …", or the give-up (plain text)."""
     reason = failed.reason.split(":", 1)[0]
     if failed.gave_up:
-        attempts = f"{failed.attempts} attempt" if failed.attempts == 1 else f"{failed.attempts} attempts"
-        return GAVE_UP.format(attempts=attempts, reason=reason)
+        return GAVE_UP.format(attempts=plural(failed.attempts, "attempt"), reason=reason)
     return FAILED.format(reason=reason)
 
 
