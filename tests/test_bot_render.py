@@ -481,13 +481,7 @@ def test_render_plural(count: int, word: str, many: str | None, expected: str) -
     assert plural(count, word, many) == expected
 
 
-SEED_ORIGIN = Origin(
-    kind="channel",
-    chat_title="RFA News",
-    chat_username="rfa_news",
-    post_url="https://t.me/rfa_news/42",
-    date="2024-12-20T19:31:00+00:00",
-)
+SEED_ORIGIN = replace(ORIGIN, chat_title="RFA News", author_signature=None, date="2024-12-20T19:31:00+00:00")
 
 
 def test_render_golden_first_message_of_the_seed(seed_report: tuple[Report, str], golden) -> None:
