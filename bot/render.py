@@ -388,9 +388,12 @@ def _overview_source(source: Source) -> str:
     bits = [esc(acronym, 20)] if acronym not in source.name and acronym.isupper() else []
     if source.kind == "anonymous":
         bits.append("<i>anonymous</i>")
-    else:
-        bits.append(esc(source.kind) + ("" if source.named else ", <i>unnamed</i>"))
-    return f"• <b>{esc(source.name, 60)}</b> ({', '.join(bits)}) · {plural(len(source.claims), 'claim')}"
+    elif source.kind != "unknown":  # a kind the rules could not tell is not worth a word
+        bits.append(esc(source.kind))
+    if not source.named and source.kind != "anonymous":
+        bits.append("<i>unnamed</i>")
+    kinds = f" ({', '.join(bits)})" if bits else ""
+    return f"• <b>{esc(source.name, 60)}</b>{kinds} · {plural(len(source.claims), 'claim')}"
 
 
 def _overview_claim(report: Report, claim: Claim) -> str:

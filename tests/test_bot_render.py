@@ -398,9 +398,17 @@ def test_render_speaker_of_a_paraphrase_without_source() -> None:
 
 
 def test_render_overview_lists_sources_with_kind_and_count_anonymous_marked() -> None:
-    markup = render_telegram(_story()).html
+    story = _story()
+    markup = render_telegram(story).html
     assert "• <b>Pat Ryder</b> (person) · 1 claim\n" in markup
     assert "• <b>a U.S. official</b> (<i>anonymous</i>) · 1 claim\n" in markup
+    unclear = (
+        Source("s1", "the company", (), "unknown", None, True, ("c2",)),
+        Source("s2", "local media", (), "media", None, False, ("c4",)),
+    )
+    markup = render_telegram(replace(story, sources=unclear)).html
+    assert "• <b>the company</b> · 1 claim\n" in markup
+    assert "• <b>local media</b> (media, <i>unnamed</i>) · 1 claim\n" in markup
 
 
 def test_render_overview_not_established_names_reason_evidence_and_claim() -> None:
