@@ -27,7 +27,6 @@ from bot.report import Claim, Report, Span
 #: The marks, in the order their colours stack (a later one wins where they overlap: a nested
 #: attribution's source shows inside the content that holds it).
 MARK_KINDS: tuple[str, ...] = ("content", "src", "cue", "unv")
-MARK_NAMES: dict[str, str] = {"src": "source", "cue": "cue", "content": "content", "unv": "not established"}
 
 _STYLE = """
 :root { color-scheme: light; }
