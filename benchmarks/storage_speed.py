@@ -127,10 +127,7 @@ async def raw_round(path: Path, samples: Sequence[Sample], start: int, count: in
     ``BEGIN IMMEDIATE ... COMMIT`` each)."""
     import aiosqlite
 
-    payloads = [
-        json.dumps(variant(samples[n % len(samples)], n)[1].to_dict(), ensure_ascii=False)
-        for n in range(start, start + count)
-    ]
+    payloads = [variant(samples[n % len(samples)], n)[1].to_json(indent=None) for n in range(start, start + count)]
     async with aiosqlite.connect(path, isolation_level=None) as db:
         await db.execute("PRAGMA journal_mode = WAL")
         await db.execute("PRAGMA synchronous = FULL")
@@ -175,7 +172,7 @@ async def measure(
                 )
         save_load = meter.cores()
         store_rate, raw_rate = statistics.median(store_runs), statistics.median(raw_runs)
-        report_bytes = statistics.mean(len(json.dumps(s.report.to_dict(), ensure_ascii=False)) for s in samples)
+        report_bytes = statistics.mean(len(s.report.to_json(indent=None)) for s in samples)
 
         began = time.perf_counter()
         await store._db.execute("PRAGMA synchronous = OFF")  # build fast path: no fsync per save

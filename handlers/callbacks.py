@@ -6,7 +6,6 @@ never shown.
 
 from __future__ import annotations
 
-import json
 import logging
 
 from telegram import CallbackQuery, Message, ReplyParameters, Update
@@ -75,7 +74,7 @@ async def on_json_button(update: Update, context: Context) -> None:
     stored = await _stored(query, context, analysis_id)
     if stored is None:
         return
-    content = json.dumps(stored.report.to_dict(), ensure_ascii=False, indent=2).encode("utf-8")
+    content = stored.report.to_json().encode("utf-8")
     message = query.message
     assert isinstance(message, Message)
     await query.answer()
