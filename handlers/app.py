@@ -118,12 +118,8 @@ def handler_list() -> list[BaseHandler]:  # type: ignore[type-arg]
             filters.ChatType.GROUPS & NEW_MESSAGE & ~filters.COMMAND & ARTICLE_CONTENT, articles.on_group_message
         ),
         MessageHandler(filters.UpdateType.CHANNEL_POST & ~filters.COMMAND & ARTICLE_CONTENT, articles.on_channel_post),
-        CallbackQueryHandler(callbacks.on_report_button, pattern=r"^r:"),
-        CallbackQueryHandler(callbacks.on_json_button, pattern=r"^j:"),
-        CallbackQueryHandler(callbacks.on_reopen_button, pattern=r"^o:"),
-        CallbackQueryHandler(callbacks.on_mode_button, pattern=r"^m:"),
-        CallbackQueryHandler(callbacks.on_channel_button, pattern=r"^c:"),
-        CallbackQueryHandler(callbacks.on_forget_button, pattern=r"^f:"),
+        *(CallbackQueryHandler(answer, pattern=kind.pattern) for kind, answer in callbacks.BUTTONS),
+        CallbackQueryHandler(callbacks.on_unknown_button),
         ChatMemberHandler(chats.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(filters.StatusUpdate.MIGRATE & filters.ChatType.GROUP, chats.on_migrate),
     ]

@@ -9,7 +9,8 @@ from telegram.constants import ChatType
 
 from bot.render import TELEGRAM_LIMIT, esc, fit_blocks
 from handlers.context import Context
-from handlers.keyboards import MODE_LABELS, forget_keyboard, reopen_keyboard, settings_keyboard
+from handlers.keyboards import forget_keyboard, reopen_keyboard, settings_keyboard
+from storage import CHAT_MODES
 from storage.formats import EXPORT_FORMATS, export_format
 
 HISTORY_DEFAULT = 10
@@ -100,7 +101,7 @@ async def on_settings(update: Update, context: Context) -> None:
     if full.linked_chat_id is not None:
         channel = (full.linked_chat_id, (await store.chat_settings(full.linked_chat_id)).channel_reports)
     await message.reply_text(
-        f"What should I analyse in this group? Now: <b>{MODE_LABELS.get(settings.mode, settings.mode)}</b>.",
+        f"What should I analyse in this group? Now: <b>{CHAT_MODES[settings.mode]}</b>.",
         reply_markup=settings_keyboard(settings.mode, channel),
     )
 

@@ -31,6 +31,8 @@ from storage.migrations import LATEST_VERSION, MIGRATIONS, statements
 from storage.rows import (
     ANALYSIS_COLUMNS,
     ANALYSIS_SELECT,
+    CHAT_MODES,
+    DEFAULT_CHAT_MODE,
     Analysis,
     ChatSettings,
     InboxItem,
@@ -50,8 +52,6 @@ from storage.rows import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CHAT_MODE = "forwards_and_mentions"
-CHAT_MODES: tuple[str, ...] = ("forwards_and_mentions", "mentions_only", "every_long_message")
 
 #: Longest wait between two attempts of a failing inbox item.
 MAX_RETRY_DELAY = timedelta(hours=6)
@@ -606,7 +606,8 @@ class Store:
         row = next(iter(rows), None)
         if row is None:
             return ChatSettings(chat_id=chat_id, mode=DEFAULT_CHAT_MODE, channel_reports=False, unreachable=None)
-        return from_row(ChatSettings, row, channel_reports=bool(row["channel_reports"]))
+        mode = row["mode"] if row["mode"] in CHAT_MODES else DEFAULT_CHAT_MODE
+        return from_row(ChatSettings, row, mode=mode, channel_reports=bool(row["channel_reports"]))
 
     async def set_chat_mode(self, chat_id: int, mode: str) -> None:
         """Which messages the bot analyses in this chat: one of :data:`CHAT_MODES`."""
