@@ -85,7 +85,7 @@ class MessageRateLimiter(AIORateLimiter):
     only an indicator; any other error still reaches the caller.
     """
 
-    async def process_request(  # type: ignore[override]
+    async def process_request(
         self,
         callback: Callable[..., Coroutine[Any, Any, TelegramResult]],
         args: Any,
