@@ -16,7 +16,6 @@ from typing import Any
 from telegram import CallbackQuery, Message, ReplyParameters, Update
 from telegram.error import BadRequest
 
-from bot.render import render_telegram
 from handlers.commands import ADMINS_ONLY
 from handlers.context import Context
 from handlers.keyboards import (
@@ -29,7 +28,7 @@ from handlers.keyboards import (
     Callback,
     ReportButton,
     channel_of,
-    report_keyboard,
+    report_message,
     settings_keyboard,
 )
 from storage import CHAT_MODES, ChatMode, StoredAnalysis
@@ -70,19 +69,9 @@ async def on_report_button(update: Update, context: Context) -> None:
     stored = await _stored(query, context, button.analysis_id)
     if stored is None:
         return
-    analysis = stored.analysis
-    page = render_telegram(
-        stored.report,
-        analysis.origin,
-        section=button.section,
-        page=button.page,
-        seen_in_chat=analysis.seen_in_chat,
-        first_seen_in_chat=analysis.first_seen_in_chat,
-    )
+    text, keyboard = report_message(stored.analysis, stored.report, section=button.section, page=button.page)
     try:
-        await query.edit_message_text(
-            page.html, reply_markup=report_keyboard(analysis.id, page), disable_web_page_preview=True
-        )
+        await query.edit_message_text(text, reply_markup=keyboard, disable_web_page_preview=True)
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
             raise
@@ -115,12 +104,12 @@ async def on_reopen_button(update: Update, context: Context) -> None:
     if stored is None:
         return
     analysis = stored.analysis
-    page = render_telegram(stored.report, analysis.origin)
+    text, keyboard = report_message(analysis, stored.report, seen=False)
     await query.answer()
     await context.bot.send_message(
         analysis.chat_id,
-        page.html,
-        reply_markup=report_keyboard(analysis.id, page),
+        text,
+        reply_markup=keyboard,
         disable_web_page_preview=True,
         reply_parameters=ReplyParameters(message_id=analysis.message_id, allow_sending_without_reply=True),
     )

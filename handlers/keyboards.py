@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render import SECTION_TITLES, SECTIONS, TelegramPage
-from storage import CHAT_MODES, ChatMode
+from bot.render import SECTION_TITLES, SECTIONS, TelegramPage, render_telegram
+from bot.report import Report
+from storage import CHAT_MODES, Analysis, ChatMode
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +82,22 @@ def report_keyboard(analysis_id: int, page: TelegramPage) -> InlineKeyboardMarku
         rows.append(paging)
     rows.append([InlineKeyboardButton("JSON", callback_data=JSON.data(analysis=analysis_id))])
     return InlineKeyboardMarkup(rows)
+
+
+def report_message(
+    analysis: Analysis, report: Report, *, section: str = "overview", page: int = 0, seen: bool = True
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A page of a stored report as a message: its Telegram HTML and its keyboard; with ``seen``, the
+    overview says how often this chat has seen the article."""
+    shown = render_telegram(
+        report,
+        analysis.origin,
+        section=section,
+        page=page,
+        seen_in_chat=analysis.seen_in_chat if seen else 1,
+        first_seen_in_chat=analysis.first_seen_in_chat if seen else None,
+    )
+    return shown.html, report_keyboard(analysis.id, shown)
 
 
 def reopen_keyboard(analysis_ids: list[int]) -> InlineKeyboardMarkup:
