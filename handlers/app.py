@@ -146,7 +146,7 @@ async def _inbox_loop(app: Application) -> None:  # type: ignore[type-arg]
         log.error("inbox: %s", exc)
     while True:
         try:
-            await data.service.recover(lambda job: articles.reply_for(bot, job))
+            await data.service.recover(lambda job: TelegramReply.to_job(bot, job))
         except StorageError as exc:
             log.error("inbox: %s", exc)
         await asyncio.sleep(data.retry_seconds)

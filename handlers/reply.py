@@ -17,7 +17,7 @@ from telegram import Bot, Message, ReplyParameters
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
-from bot.service import Analysed, ChatMoved, ChatUnreachable, DeliveryFailed, DocumentRef, Failed
+from bot.service import Analysed, ChatMoved, ChatUnreachable, DeliveryFailed, DocumentRef, Failed, Job
 from handlers.keyboards import report_message
 
 FAILED = "I couldn't analyse this article just now ({reason}). It is kept and I will try again automatically."
@@ -59,6 +59,11 @@ class TelegramReply:
         self.message_id = message_id
         self.post_report = post_report
         self._progress: Message | None = None
+
+    @classmethod
+    def to_job(cls, bot: Bot, job: Job) -> TelegramReply:
+        """The reply to ``job``, in its chat."""
+        return cls(bot, job.chat_id, job.message_id, post_report=job.post_report)
 
     async def typing(self) -> None:
         if self.post_report:
