@@ -26,7 +26,6 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden, RetryAfter
 from telegram.ext import (
     AIORateLimiter,
-    Application,
     ApplicationBuilder,
     BaseHandler,
     CallbackQueryHandler,
@@ -42,7 +41,7 @@ from bot.links.fetch import Fetcher
 from bot.links.policy import AllowList
 from bot.service import ArticleService, PageFetcher, RateLimits, RestartingRunner, Runner
 from handlers import articles, callbacks, chats, commands
-from handlers.context import CONTEXT_TYPES, AdminCache, BotData, Context
+from handlers.context import CONTEXT_TYPES, AdminCache, App, BotData, Context
 from handlers.reply import TelegramReply
 from storage import StorageError, Store
 
@@ -103,7 +102,7 @@ class MessageRateLimiter(AIORateLimiter):
             return True
 
 
-def handler_list() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handler_list() -> list[BaseHandler[Update, Context, None]]:
     """Every handler, in the order they are tried."""
     return [
         CommandHandler(["start", "help"], commands.on_help, filters=NEW_MESSAGE),
@@ -136,7 +135,7 @@ async def on_error(update: object, context: Context) -> None:
             )
 
 
-async def _inbox_loop(app: Application) -> None:  # type: ignore[type-arg]
+async def _inbox_loop(app: App) -> None:
     """Recovery at start, then retries when they are due."""
     data: BotData = app.bot_data
     bot = app.bot
@@ -163,7 +162,7 @@ async def _retention_loop(store: Store, days: int) -> None:
         await asyncio.sleep(RETENTION_PERIOD_SECONDS)
 
 
-async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+async def post_init(app: App) -> None:
     """Warm the extraction workers, register the command menu, start the inbox and retention workers."""
     data: BotData = app.bot_data
     await data.service.runner.warm()
@@ -175,7 +174,7 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         )
 
 
-async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
+async def post_stop(app: App) -> None:
     """Stop the inbox worker."""
     data: BotData = app.bot_data
     for task in data.background:
@@ -184,7 +183,7 @@ async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
     data.background.clear()
 
 
-async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+async def post_shutdown(app: App) -> None:
     """Close the extraction workers and the database."""
     data: BotData = app.bot_data
     await data.service.runner.close()
@@ -199,7 +198,7 @@ def build_application(
     fetcher: PageFetcher | None = None,
     retry_seconds: float = RETRY_POLL_SECONDS,
     rate_limiter: AIORateLimiter | None = None,
-) -> Application:  # type: ignore[type-arg]
+) -> App:
     """The Telegram application with every handler; ``runner`` and ``store`` are the caller's;
     ``fetcher`` reads linked articles (default: a :class:`Fetcher` with the settings' allow list);
     ``rate_limiter`` paces calls to Telegram (default: Telegram's limits, flood answers retried)."""
@@ -233,7 +232,7 @@ def build_application(
     return app
 
 
-async def serve(app: Application, stop: asyncio.Event, *, webhook: Webhook | None = None) -> None:  # type: ignore[type-arg]
+async def serve(app: App, stop: asyncio.Event, *, webhook: Webhook | None = None) -> None:
     """Run ``app`` (long polling, or ``webhook``) until ``stop`` is set, then stop it cleanly."""
     await app.initialize()
     try:
