@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.origin import Origin
-from bot.render import origin_html, plural, reason_label, speaker, title_of
-from bot.report import Claim, Report, Span
+from bot.render import origin_html, plural, speaker, title_of
+from bot.report import Claim, Report, Span, reason_label
 
 #: The marks, in the order their colours stack (a later one wins where they overlap: a nested
 #: attribution's source shows inside the content that holds it).

@@ -17,9 +17,9 @@ from telegram import Bot, ReplyParameters
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
-from bot.render import plural, render_telegram
-from bot.service import Analysed, ChatMoved, ChatUnreachable, DeliveryFailed, DocumentRef, Failed
-from handlers.keyboards import report_keyboard
+from bot.render import plural
+from bot.service import Analysed, ChatMoved, ChatUnreachable, DeliveryFailed, DocumentRef, Failed, Job
+from handlers.keyboards import report_message
 
 FAILED = "I couldn't analyse this article just now ({reason}). It is kept and I will try again automatically."
 GAVE_UP = "I gave up on this article after {attempts} ({reason}). Please send it again later."
@@ -69,6 +69,11 @@ class TelegramReply:
         self.edited = edit_of is not None  # the report says it was analysed again, wherever it is shown
         self._progress: int | None = None  # the progress message this reply sent (the next answer replaces it)
 
+    @classmethod
+    def to_job(cls, bot: Bot, job: Job) -> TelegramReply:
+        """The reply to ``job``, in its chat."""
+        return cls(bot, job.chat_id, job.message_id, post_report=job.post_report, edit_of=job.edit_of)
+
     async def typing(self) -> None:
         if self.post_report:
             with delivery():
@@ -87,17 +92,8 @@ class TelegramReply:
         return await self.say(failure_text(failed))
 
     async def report(self, analysed: Analysed) -> int | None:
-        analysis = analysed.analysis
-        page = render_telegram(
-            analysed.report,
-            analysis.origin,
-            seen_in_chat=analysis.seen_in_chat,
-            first_seen_in_chat=analysis.first_seen_in_chat,
-            edited=self.edited,
-        )
-        return await self._answer(
-            page.html, reply_markup=report_keyboard(analysis.id, page), disable_web_page_preview=True
-        )
+        text, keyboard = report_message(analysed.analysis, analysed.report, edited=self.edited)
+        return await self._answer(text, reply_markup=keyboard, disable_web_page_preview=True)
 
     async def withdraw(self) -> None:
         if self._progress is not None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bot_harness import Bot, running_bot, seed_text
+from bot_harness import Bot, buttons, running_bot, seed_text
 from browser import dump_dom, parse
 from fakebotapi import FakeBotAPI, channel_chat, make_user, origin_channel, private_chat
 
@@ -67,8 +67,7 @@ async def test_bot_e2e_reply_post_without_headline_is_titled_from_its_lead(bot: 
     title = reply["text"].split("\n", 1)[0]
     assert title.startswith("An apartment building collapsed on Monday in Magnitogorsk")
     assert "Untitled" not in reply["text"] and "January 4, 2019" not in title
-    history = bot.server.text_update(private_chat(ALICE), ALICE, "/history")["message"]
-    listed = (await bot.reply(ALICE["id"], history["message_id"]))["text"]
+    listed = (await bot.command(private_chat(ALICE), ALICE, "/history"))["text"]
     assert f"1. {title} — London Desk" in listed
 
 
@@ -76,16 +75,14 @@ async def test_bot_e2e_reply_history_lists_three_forwards_as_one_row(bot: Bot) -
     for post in (1, 2, 3):
         forwarded = forward(bot, seed_text(), RFA, post)
         await bot.reply(ALICE["id"], forwarded["message_id"])
-    history = bot.server.text_update(private_chat(ALICE), ALICE, "/history")["message"]
-    listed = (await bot.reply(ALICE["id"], history["message_id"]))["text"]
+    listed = (await bot.command(private_chat(ALICE), ALICE, "/history"))["text"]
     rows = [line for line in listed.splitlines() if line[:1].isdigit()]
     assert listed.startswith("Last 1 article analysed in this chat")
     assert rows == [
         "1. Ukrainian forces released images and videos of what it said were the bodies of North… — Radio Free Asia"
     ]
     assert re.search(r"\d+ claims · \d+ sources · \d+ unverified · forwarded 3 times", listed)
-    search = bot.server.text_update(private_chat(ALICE), ALICE, "/search radio free asia")["message"]
-    found = (await bot.reply(ALICE["id"], search["message_id"]))["text"]
+    found = (await bot.command(private_chat(ALICE), ALICE, "/search radio free asia"))["text"]
     assert "• article from: Radio Free Asia\n" in found
 
 
@@ -95,23 +92,10 @@ async def until_history(bot: Bot, rows: int) -> None:
             await asyncio.sleep(0.02)
 
 
-def buttons(message: JSON) -> dict[str, str]:
-    """Button text -> callback data."""
-    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
-    return {button["text"]: button["callback_data"] for row in rows for button in row}
-
-
-async def press(bot: Bot, message: JSON, label: str) -> None:
-    """Press the button ``label`` of the bot's ``message``; returns once the bot answered the press."""
-    update = bot.server.callback_update(message["chat"]["id"], ALICE, message["message_id"], buttons(message)[label])
-    query_id = update["callback_query"]["id"]
-    await bot.server.wait_for(lambda: bot.server.callback_answers.get(query_id), 20.0)
-
-
 async def test_bot_e2e_reply_article_button_sends_the_marked_up_page(bot: Bot, tmp_path: Path) -> None:
     forwarded = forward(bot, seed_text())
     reply = await bot.reply(ALICE["id"], forwarded["message_id"])
-    await press(bot, reply, "Article")
+    await bot.press(ALICE["id"], ALICE, reply["message_id"], buttons(reply)["Article"])
     sent = await bot.server.wait_for(lambda: next((m for m in bot.replies(ALICE["id"], reply["message_id"])), None))
     assert sent["document"]["file_name"].endswith(".html") and "marked up" in sent["caption"]
     page = tmp_path / sent["document"]["file_name"]
@@ -140,8 +124,7 @@ async def test_bot_e2e_reply_edit_reanalyses_and_replaces_the_report_in_place(bo
     assert "✎ Analysed again: the message was edited." in report["text"] and "Article" in buttons(report)
     assert len(bot.replies(ALICE["id"], pasted["message_id"])) == 1
     await until_history(bot, 1)  # the superseded analysis is forgotten just after the report is replaced
-    history = bot.server.text_update(chat, ALICE, "/history")["message"]
-    listed = (await bot.reply(ALICE["id"], history["message_id"]))["text"]
+    listed = (await bot.command(chat, ALICE, "/history"))["text"]
     assert listed.startswith("Last 1 article analysed") and "Magnitogorsk" not in listed  # superseded
 
 
