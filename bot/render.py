@@ -141,8 +141,9 @@ def short_name(source: Source) -> str:
     acronym = next((a for a in source.aliases if a.isupper() and " " not in a and len(a) >= 2), None)
     if acronym is not None:
         return acronym
-    if source.kind == "person" and source.named:
-        return source.name.split()[-1]
+    words = source.name.split()
+    if source.kind == "person" and source.named and words:
+        return words[-1]
     return source.name
 
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from browser import dump_dom, parse, screenshot
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.article_page import render_article_page
 from bot.origin import Origin
@@ -134,3 +137,32 @@ def test_article_page_renders_in_a_headless_browser(seed_report: tuple[Report, s
     shot = tmp_path / "article.png"
     assert screenshot(page, shot, 900, 1400) == (900, 1400)
     assert shot.stat().st_size > 60_000  # a page of highlighted text, not a blank one (about 3 kB)
+
+
+_SPAN = st.tuples(st.integers(-3, 80), st.integers(-3, 80))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.text(st.sampled_from("ab <&>\"'\n“”🙂"), max_size=60),
+    pieces=st.lists(st.tuples(_SPAN, _SPAN, _SPAN), max_size=6),
+    items=st.lists(_SPAN, max_size=6),
+)
+def test_article_page_any_spans_give_a_well_formed_page(
+    text: str, pieces: list[tuple[tuple[int, int], ...]], items: list[tuple[int, int]]
+) -> None:
+    base = hand_report()
+    report = replace(
+        base,
+        article=replace(base.article, sha256=hashlib.sha256(text.encode()).hexdigest()),
+        attributions=tuple(
+            Attribution(None, source, None, cue, "", content, None, False) for source, cue, content in pieces
+        ),
+        unverified=tuple(Unverified(None, "hedged", "", span) for span in items),
+    )
+    page = render_article_page(report, text)
+    marks = parse(page)
+    assert not [t for t, _ in marks.tags if t == "script"]
+    inside = [p for p in (*[s for trio in pieces for s in trio], *items) if 0 <= p[0] < p[1] <= len(text)]
+    assert len(marks.marks) <= len(inside)
+    assert article_text(page) == [line for line in text.split("\n") if line.strip()]

@@ -20,6 +20,7 @@ from bot.render import (
     render_markdown,
     render_telegram,
     render_text,
+    short_name,
     shorten,
     speaker,
     title_of,
@@ -510,3 +511,16 @@ def test_render_first_message_of_the_seed_tells_the_story(seed_report: tuple[Rep
     unverified = text.split("Not established\n", 1)[1].split("\n\n", 1)[0].splitlines()
     for line in unverified[:-1]:  # the last says how many more there are
         assert " claim" in line or " quote" in line, line
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (Source("s1", "Pat Ryder", ("Ryder",), "person", None, True), "Ryder"),
+        (Source("s1", "Defence Intelligence of Ukraine", ("DIU",), "military", None, True), "DIU"),
+        (Source("s1", "the governor", (), "person", None, False), "the governor"),
+        (Source("s1", "", (), "person", None, True), ""),  # a name made of nothing stays nothing
+    ],
+)
+def test_render_short_name_surname_or_acronym(source: Source, expected: str) -> None:
+    assert short_name(source) == expected
