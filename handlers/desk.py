@@ -8,17 +8,23 @@ admins chose. Every button is checked against the chat it was pressed in.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import ForceReply, Message, ReplyParameters, Update, User
 from telegram.constants import ChatType
 from telegram.ext import filters
 
-from bot.desk import NOTE_LIMIT, VERDICTS, VERDICTS_BY
+from bot.desk import NOTE_LIMIT, VERDICTS
 from bot.render import ranked_claims, render_desk
-from handlers.callbacks import NOT_HERE, channel_from_keyboard, pressed, show_page
+from handlers.callbacks import NOT_HERE, pressed, show_page, stored_for_button
 from handlers.context import Context
 from handlers.keyboards import (
-    parse_verdict_button,
+    GIVE_VERDICT,
+    VERDICT,
+    VERDICTS_BY_SETTING,
+    Callback,
+    channel_of,
     reopen_keyboard,
     settings_keyboard,
     verdict_keyboard,
@@ -54,12 +60,14 @@ def claim_number(stored: StoredAnalysis, claim_id: str) -> int | None:
 
 
 async def on_verdict_button(update: Update, context: Context) -> None:
-    """``v:`` choose a verdict for a claim; ``vs:`` give it, then ask for an optional note."""
-    found = await pressed(update, context, parse_verdict_button)
-    if found is None:
+    """:data:`VERDICT` choose a verdict for a claim; :data:`GIVE_VERDICT` give it, then ask for an optional note."""
+    query, match = pressed(update, context)
+    analysis_id, claim_id, page = int(match["analysis"]), match["claim"], int(match["page"])
+    verdict = match.groupdict().get("verdict")
+    stored = await stored_for_button(query, context, analysis_id)
+    if stored is None:
         return
-    query, button, stored = found
-    number = claim_number(stored, button.claim_id)
+    number = claim_number(stored, claim_id)
     if number is None:
         await query.answer(NOT_HERE, show_alert=True)
         return
@@ -68,23 +76,18 @@ async def on_verdict_button(update: Update, context: Context) -> None:
     if not await may_mark(context, message, query.from_user):
         await query.answer(ADMINS_MARK, show_alert=True)
         return
-    if button.verdict is None:
-        await query.edit_message_reply_markup(verdict_keyboard(button.analysis_id, button.claim_id, button.page))
+    if verdict is None:
+        await query.edit_message_reply_markup(verdict_keyboard(analysis_id, claim_id, page))
         await query.answer(f"Claim {number}: choose a verdict.")
         return
     await context.bot_data.store.set_verdict(
-        message.chat.id,
-        button.analysis_id,
-        button.claim_id,
-        button.verdict,
-        user_id=query.from_user.id,
-        user_name=_name(query.from_user),
+        message.chat.id, analysis_id, claim_id, verdict, user_id=query.from_user.id, user_name=_name(query.from_user)
     )
-    await show_page(query, context, stored, "claims", button.page)
-    await query.answer(f"Claim {number}: {VERDICTS[button.verdict]}.")
+    await show_page(query, context, stored, "claims", page)
+    await query.answer(f"Claim {number}: {VERDICTS[verdict]}.")
     await context.bot.send_message(
         message.chat.id,
-        NOTE_PROMPT.format(number=number, analysis=button.analysis_id),
+        NOTE_PROMPT.format(number=number, analysis=analysis_id),
         reply_markup=ForceReply(selective=True, input_field_placeholder="A one-line note"),
         reply_parameters=ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True),
     )
@@ -166,13 +169,12 @@ async def on_desk(update: Update, context: Context) -> None:
 
 
 async def on_verdicts_by_button(update: Update, context: Context) -> None:
-    """``vb:<admins|members>``: a group admin chooses who may give verdicts."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    who = query.data.partition(":")[2]
+    """:data:`VERDICTS_BY_SETTING`: a group admin chooses who may give verdicts."""
+    query, match = pressed(update, context)
+    who = match["who"]
     message = query.message
-    if who not in VERDICTS_BY or not isinstance(message, Message):
-        await query.answer("Unknown setting.")
+    if not isinstance(message, Message):
+        await query.answer("This message is too old.", show_alert=True)
         return
     if not await context.bot_data.admins.is_admin(context.bot, message.chat, query.from_user.id):
         await query.answer("Only the group's admins can do that.", show_alert=True)
@@ -181,6 +183,14 @@ async def on_verdicts_by_button(update: Update, context: Context) -> None:
     await store.set_verdicts_by(message.chat.id, who)
     settings = await store.chat_settings(message.chat.id)
     await query.edit_message_reply_markup(
-        settings_keyboard(settings.mode, channel_from_keyboard(message.reply_markup), settings.verdicts_by)
+        settings_keyboard(settings.mode, channel_of(message.reply_markup), settings.verdicts_by)
     )
     await query.answer("Saved.")
+
+
+#: The desk's buttons, with the callbacks that answer them (registered with the others by handlers/app.py).
+BUTTONS: tuple[tuple[Callback, Callable[[Update, Context], Coroutine[Any, Any, None]]], ...] = (
+    (VERDICT, on_verdict_button),
+    (GIVE_VERDICT, on_verdict_button),
+    (VERDICTS_BY_SETTING, on_verdicts_by_button),
+)

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bot_harness import Bot, buttons, running_bot
 from fakebotapi import FakeBotAPI, channel_chat, group_chat, make_user, origin_channel, private_chat
-from test_bot_e2e import Harness, buttons, running_bot
 
 from bot.extraction.runner import ExtractionRunner
 
@@ -38,12 +38,12 @@ OTHER_GROUP = group_chat(-100888, "Sports desk")
 
 
 @pytest.fixture
-async def bot(fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path) -> AsyncIterator[Harness]:
+async def bot(fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path) -> AsyncIterator[Bot]:
     async with running_bot(fake_bot_api, extraction_runner, tmp_path / "claimdesk.sqlite3") as harness:
         yield harness
 
 
-async def forward(bot: Harness, name: str, chat: JSON, user: JSON = ALICE) -> JSON:
+async def forward(bot: Bot, name: str, chat: JSON, user: JSON = ALICE) -> JSON:
     """Forward one article (its title first, as a channel post would carry it); the bot's report."""
     row = ARTICLES[name]
     text = f"{row['title']}\n\n{row['text']}"
@@ -51,7 +51,7 @@ async def forward(bot: Harness, name: str, chat: JSON, user: JSON = ALICE) -> JS
     return await bot.reply(chat["id"], message["message_id"])
 
 
-async def open_claims(bot: Harness, chat_id: int, user: JSON, report: JSON) -> JSON:
+async def open_claims(bot: Bot, chat_id: int, user: JSON, report: JSON) -> JSON:
     """Press Claims under a report (Overview first when the Claims page is shown); the message then."""
     if "Claims" not in buttons(report):
         await bot.press(chat_id, user, report["message_id"], buttons(report)["Overview"])
@@ -69,7 +69,7 @@ def claim_number(page: JSON, text: str) -> int:
     raise AssertionError(f"claim {text[:40]!r} not on the page:\n{page['text']}")
 
 
-async def mark(bot: Harness, chat_id: int, user: JSON, report: JSON, number: int, verdict: str) -> JSON:
+async def mark(bot: Bot, chat_id: int, user: JSON, report: JSON, number: int, verdict: str) -> JSON:
     """✎ <number>, then the verdict button; the callback answer of the second press (or the first, refused)."""
     page = bot.server.message(chat_id, report["message_id"])
     answer = await bot.press(chat_id, user, report["message_id"], buttons(page)[f"✎ {number}"])
@@ -80,7 +80,7 @@ async def mark(bot: Harness, chat_id: int, user: JSON, report: JSON, number: int
     return await bot.press(chat_id, user, report["message_id"], buttons(chooser)[label])
 
 
-async def test_desk_e2e_a_verdict_by_button_shows_on_the_report_with_its_note(bot: Harness) -> None:
+async def test_desk_e2e_a_verdict_by_button_shows_on_the_report_with_its_note(bot: Bot) -> None:
     chat = private_chat(ALICE)
     report = await forward(bot, HK_JUNE, chat)
     page = await open_claims(bot, ALICE["id"], ALICE, report)
@@ -102,7 +102,7 @@ async def test_desk_e2e_a_verdict_by_button_shows_on_the_report_with_its_note(bo
     assert "Open 1" in buttons(desk)
 
 
-async def test_desk_e2e_admins_only_refuses_a_member_until_opened_to_all(bot: Harness) -> None:
+async def test_desk_e2e_admins_only_refuses_a_member_until_opened_to_all(bot: Bot) -> None:
     bot.server.set_chat_member(GROUP["id"], ALICE["id"], "administrator")
     report = await forward(bot, HK_JUNE, GROUP)
     page = await open_claims(bot, GROUP["id"], BOB, report)
@@ -119,7 +119,7 @@ async def test_desk_e2e_admins_only_refuses_a_member_until_opened_to_all(bot: Ha
     assert "⚖️ disputed · Bob" in bot.server.message(GROUP["id"], report["message_id"])["text"]
 
 
-async def test_desk_e2e_a_repeated_claim_is_seen_before_with_its_verdict(bot: Harness) -> None:
+async def test_desk_e2e_a_repeated_claim_is_seen_before_with_its_verdict(bot: Bot) -> None:
     chat = private_chat(ALICE)
     first = await forward(bot, HK_JUNE, chat)
     page = await open_claims(bot, ALICE["id"], ALICE, first)
@@ -133,7 +133,7 @@ async def test_desk_e2e_a_repeated_claim_is_seen_before_with_its_verdict(bot: Ha
     assert "✅ verified there (carried over)" in block
 
 
-async def test_desk_e2e_a_conflicting_figure_is_shown(bot: Harness) -> None:
+async def test_desk_e2e_a_conflicting_figure_is_shown(bot: Bot) -> None:
     chat = private_chat(ALICE)
     await forward(bot, STORM_MONDAY, chat)
     second = await forward(bot, STORM_THURSDAY, chat)
@@ -143,7 +143,7 @@ async def test_desk_e2e_a_conflicting_figure_is_shown(bot: Harness) -> None:
     assert f"≠ conflicting figure: 120 here, 75 in {title}" in page["text"]
 
 
-async def test_desk_e2e_nothing_of_one_chat_appears_in_another(bot: Harness) -> None:
+async def test_desk_e2e_nothing_of_one_chat_appears_in_another(bot: Bot) -> None:
     first = await forward(bot, HK_JUNE, GROUP)
     bot.server.set_chat_member(GROUP["id"], ALICE["id"], "administrator")
     page = await open_claims(bot, GROUP["id"], ALICE, first)
@@ -163,7 +163,7 @@ def first_id(report: JSON) -> int:
     return int(buttons(report)["JSON"].split(":")[1])
 
 
-async def test_desk_e2e_a_forgotten_chat_loses_its_verdicts(bot: Harness) -> None:
+async def test_desk_e2e_a_forgotten_chat_loses_its_verdicts(bot: Bot) -> None:
     chat = private_chat(ALICE)
     first = await forward(bot, HK_JUNE, chat)
     page = await open_claims(bot, ALICE["id"], ALICE, first)
