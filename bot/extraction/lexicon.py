@@ -186,9 +186,6 @@ REPORTING_NOUNS: frozenset[str] = frozenset(
     """.split()
 )
 
-#: Verbs that mark a participial or absolute cue: "adding that ...", "with X estimating ...".
-PARTICIPLE_CUE_DEPS: frozenset[str] = frozenset({"advcl", "xcomp", "conj", "pcomp", "acl"})
-
 #: Words that make a subject an anonymous or unnamed source when no name is attached
 #: (AP: "officials said" without a name is an anonymous source).
 ANONYMOUS_HEADS: frozenset[str] = frozenset(
