@@ -124,7 +124,7 @@ def _found(
         cue=cue,
         cue_lemma=cue_lemma,
         source_token=speaker.i if speaker is not None else None,
-        source=_mention_span(speaker) if speaker is not None else None,
+        source=mention_span(speaker) if speaker is not None else None,
         direct=direct,
         kind=kind,
         negated=negated,
@@ -584,7 +584,7 @@ def _cue_span(verb: Token) -> Span:
     return (verb.idx, end.idx + len(end.text))
 
 
-def _mention_span(head: Token) -> Span:
+def mention_span(head: Token) -> Span:
     """The noun phrase of a source: its subtree, cut before a comma or a relative clause.
 
     Why: the whole subject subtree swallows asides ("X, who replaced Y, said"), a documented failure
