@@ -392,7 +392,21 @@ SPEAKER_HEADS: frozenset[str] = frozenset(
     protester protesters protestor protestors activist activists campaigner campaigners organiser
     organizer organisers organizers worker workers farmer farmers driver drivers owner traveller
     passenger passengers fan fans player players coach coaches athlete athletes star
-    republican republicans democrat democrats conservative conservatives liberal liberals
+    teacher teachers farmer farmers speaker speakers viewer viewers reader readers listener
+    listeners caller callers buyer buyers seller sellers dealer dealers retailer retailers
+    employer employers landlord landlords tenant tenants consumer consumers customer customers
+    user users taxpayer taxpayers homeowner homeowners shopper shoppers parishioner worshipper
+    immigrant immigrants migrant migrants refugee refugees resident student president agent
+    accountant consultant assistant participant participants applicant applicants merchant
+    servant servants occupant occupants defendant defendants plaintiff plaintiffs suspect
+    suspects prisoner prisoners inmate inmates senator senators governor governors mayor
+    doctor actor actors director directors professor editor investor investors donor sponsor
+    sponsors supervisor supervisors inspector counselor counsellor councillor councilor
+    councillors councilors ambassador ambassadors operator operators contractor contractors
+    surveyor spectator spectators survivor demonstrator demonstrators moderator narrator
+    chancellor commissioner commissioners officer engineer engineers volunteer volunteers
+    designer designers developer developers founder founders owner leader member members
+        republican republicans democrat democrats conservative conservatives liberal liberals
     progressive progressives independent independents moderate moderates socialist socialists
     economist economists historian historians researcher researchers professor professors author
     authors writer writers reporter reporters journalist journalists editor editors columnist
@@ -418,8 +432,9 @@ SPEAKER_HEADS: frozenset[str] = frozenset(
     """.split()
 )
 
-#: Agentive endings that name a person by what they do ("organiser", "physicist", "librarian").
-AGENT_SUFFIXES: tuple[str, ...] = ("er", "ers", "or", "ors", "ist", "ists", "ian", "ians", "ant", "ants", "ent", "ents")
+#: Agentive endings that name a person by what they do ("physicist", "librarian", "volunteer"); "-er",
+#: "-or" and "-ent" are left out: too many things end so ("number", "cancer", "error", "event").
+AGENT_SUFFIXES: tuple[str, ...] = ("ist", "ists", "ian", "ians", "eer", "eers")
 
 #: Pronouns that take the speaker of the quotation or the writer, never an earlier source.
 SPEAKER_PRONOUNS: frozenset[str] = frozenset("i me my we us our you your yourself myself ourselves".split())

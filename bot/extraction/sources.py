@@ -106,8 +106,10 @@ class _Cluster:
     def name(self) -> str:
         if self.person:
             return max(self.names, key=lambda n: (len(n.split()), len(n)))
-        named = [n for n in self.names if not n.lower().startswith(("a ", "an ", "the "))] or self.names
-        return max(named, key=len) if not self.anonymous else self.names[0]
+        if self.anonymous:
+            return self.names[0]
+        named = [n for n in self.names if n[:1].isupper()] or self.names  # a proper name before a description
+        return max(named, key=len)
 
 
 @dataclass(slots=True)
@@ -196,7 +198,9 @@ def speaker_behind(head: Token) -> Token | None:
         if head.head.dep_ not in ("relcl", "acl") or head.head.head is head.head:
             return None
         antecedent = head.head.head
-        return antecedent.head if antecedent.dep_ == "appos" else antecedent
+        if antecedent.dep_ == "appos" and antecedent.head.pos_ == "PROPN" and antecedent.pos_ != "PROPN":
+            return antecedent.head  # "Scott Reed, the Chamber's strategist, who added": Reed
+        return antecedent
     if head.lemma_.lower() in DOCUMENT_NOUNS:
         author = _author_of(head)
         if author is not None:
@@ -333,6 +337,17 @@ def describe(
         if titles and head.pos_ == "PROPN":
             name = _clean_name(doc[titles[-1].i + 1 : head.i + 1].text) or name
             role_parts.append(_strip_det(doc[mention.start : titles[-1].i + 1].text))
+        of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        first = doc[mention.start]
+        two_names = head.i - mention.start == 1 and first.pos_ == "PROPN" and head.lower_ not in ORGANISATION_HEADS
+        if (
+            of is not None
+            and head.pos_ == "PROPN"
+            and (first.lower_ in GIVEN_NAMES | GENDERED_WORDS.keys() or two_names)
+        ):
+            # "Jingyi Pan of IG", "Mr. Morgan of the Sierra Club": the name, then where the person works
+            name = _clean_name(doc[mention.start : head.i + 1].text)
+            role_parts.append(doc[of.i : of.right_edge.i + 1].text)
     for child in head.children:
         if child.dep_ == "appos" and child.ent_type_ != "PERSON" and not _ACRONYM.match(child.text):
             role_parts.append(_strip_det(doc[child.left_edge.i : child.right_edge.i + 1].text.strip(" ,")))
@@ -485,23 +500,19 @@ def _match(mention: Mention, head: Token, clusters: list[_Cluster], acronyms: di
 
 
 def _description_of(mention: Mention, clusters: list[_Cluster]) -> tuple[int, str] | None:
-    """The named source a definite description takes up: "the prime minister" after "Prime Minister
-    Justin Trudeau", "the department" after a named ministry.
+    """The named person a definite description by role takes up: "the prime minister" after "Prime
+    Minister Justin Trudeau".
 
-    Why: news names a source once and then refers to it by its role or by what it is; the
-    description takes the most recent source whose role has its head word (a person) or the most
-    recent named body (an organisation head word).
+    Why: news names a source once and then refers to it by its role; the description takes the most
+    recent person whose role has its head word. (A body described by what it is, "the department",
+    is left alone: the last named body is too often another one.)
     """
-    if not mention.definite or mention.anonymous or mention.plural:
+    if not mention.definite or mention.anonymous or mention.plural or mention.head_lemma not in TITLE_WORDS:
         return None
     for index in range(len(clusters) - 1, -1, -1):
         cluster = clusters[index]
-        if mention.head_lemma in TITLE_WORDS:
-            if cluster.person and mention.head_lemma in (cluster.role or "").lower().split():
-                return index, "a description by the role of this person"
-        elif mention.head_lemma in ORGANISATION_HEADS:
-            if cluster.proper and not cluster.person and cluster.kind in _BODIES:
-                return index, "a description of the last named body"
+        if cluster.person and mention.head_lemma in (cluster.role or "").lower().split():
+            return index, "a description by the role of this person"
     return None
 
 
