@@ -206,17 +206,18 @@ GROUP_HEADS: frozenset[str] = frozenset(
     """
     analysts experts critics residents witnesses observers economists scientists researchers
     activists protesters protestors supporters opponents voters lawmakers legislators
-    democrats republicans conservatives liberals leaders
+    democrats republicans conservatives liberals leaders team teams
     """.split()
 )
 
-#: Words in a name that make an organisation a government body.
+#: Words in a name that make an organisation a government body (states and their bodies; courts and
+#: international organisations such as the United Nations are organisations, as in the report schema).
 GOVERNMENT_WORDS: frozenset[str] = frozenset(
     """
     government ministry minister department council pentagon kremlin parliament congress senate
     house administration office commission agency authority authorities president presidency
-    cabinet embassy state states police court prosecutor prosecutors city county republic
-    kingdom federation union nations committee bureau
+    cabinet embassy state states police prosecutor prosecutors city county republic
+    kingdom federation committee bureau country countries nasa noaa fema epa cdc fda nhs
     """.split()
 )
 
@@ -232,7 +233,9 @@ MILITARY_WORDS: frozenset[str] = frozenset(
 MEDIA_WORDS: frozenset[str] = frozenset(
     """
     media news newspaper times post journal tribune herald gazette radio tv television channel
-    agency press reuters ap afp bbc cnn broadcaster outlet outlets reports magazine
+    press reuters ap afp bbc cnn broadcaster outlet outlets reports magazine nbc abc cbs msnbc
+    cnbc npr pbs guardian politico axios tass xinhua sputnik interfax wikinews jazeera yonhap
+    kyodo bernama
     """.split()
 )
 
@@ -243,7 +246,8 @@ TITLE_WORDS: frozenset[str] = frozenset(
     general gen. brig. lt. col. maj. capt. adm. sgt. admiral colonel major captain sergeant
     commander chief spokesperson spokesman spokeswoman dr. mr. mrs. ms. prof. professor judge
     justice ambassador chairman chairwoman chair director ceo leader king queen prince pope
-    attorney lawyer official deputy speaker founder head
+    attorney lawyer official deputy speaker founder head archbishop bishop cardinal rabbi imam
+    reverend pastor princess duke duchess emperor empress sultan sheikh emir selectman
     """.split()
 )
 
@@ -341,6 +345,24 @@ HOUSEKEEPING_PREFIXES: tuple[str, ...] = (
 
 # --- sources: who can speak, what kind they are, their gender -----------------------------------
 
+#: Outlet names of more than one word that none of their words gives away.
+MEDIA_NAMES: tuple[str, ...] = ("usa today", "fox news", "sky news", "der spiegel", "le monde")
+
+#: Heads that make a name a company whatever else it names ("Hirtenberger Defence Group").
+COMPANY_HEADS: frozenset[str] = frozenset("group company corporation corp inc ltd plc llc industries holdings".split())
+
+#: Singular nouns for one person: "the father said" is a person, though not named.
+PERSON_NOUNS: frozenset[str] = frozenset(
+    """
+    man woman boy girl father mother son daughter wife husband brother sister parent child teenager
+    friend neighbour neighbor resident witness victim survivor student teacher doctor nurse
+    professor scientist researcher lawyer astronomer priest owner driver passenger farmer
+    """.split()
+)
+
+#: Modifiers that make "people" an unnamed source ("people familiar with the matter"), not a crowd.
+INFORMANT_WORDS: frozenset[str] = frozenset("familiar close briefed knowledge aware involved told".split())
+
 #: Head nouns of organisations and public bodies ("Saskatoon Police Service", "the fire brigade"): a name
 #: ending in one of these is an organisation even when the recogniser calls it a person. From the heads
 #: of ORG names in the Wikinews 2019 articles and PolNeAR dev (word counts only).
@@ -349,7 +371,7 @@ ORGANISATION_HEADS: frozenset[str] = frozenset(
     police service services ministry council agency department brigade office committee commission
     board bureau authority authorities court tribunal company corporation corp inc ltd firm group
     union association federation party institute institution foundation university college school
-    hospital bank fund campaign team network coalition alliance organisation organization society
+    hospital bank fund campaign network coalition alliance organisation organization society
     trust centre center secretariat directorate administration government cabinet parliament
     assembly senate congress legislature embassy consulate mission regime junta commission club
     league church diocese charity watchdog regulator exchange airline airport operator utility
@@ -426,7 +448,9 @@ SPEAKER_HEADS: frozenset[str] = frozenset(
     advertisement video footage recording book article story column editorial op-ed essay paper
     transcript interview speech remarks testimony lawsuit complaint suit ruling decision verdict
     order bill law resolution proposal plan platform manifesto document policy guidance notice
-    warning advisory bulletin index tally count census
+    warning advisory bulletin index tally count census statistics results numbers returns
+    advocate advocates proponent proponents defender defenders backer observer city town county
+    village municipality province state country nation region district
     majority minority half percent share most many some several few others other another all
     both each one two three four five six seven eight nine ten dozen dozens hundreds thousands
     """.split()
@@ -516,6 +540,7 @@ GIVEN_NAMES: dict[str, str] = {
         glen gordon graham grant harvey herbert howard ian ivan jake jeff jerome joel jon kurt lance
         leo leon lloyd luke malcolm marcus mario martin marvin max neil nigel oscar owen rafael
         ramon ricardo roland ross seth shane simon stanley stuart todd trevor troy victor warren
+        tomasz piotr krzysztof andrzej marek pawel jakub wojciech michal jan lukasz mariusz
         """.split(),
         "m",
     ),

@@ -22,15 +22,19 @@ from bot.extraction.lexicon import (
     AGENT_SUFFIXES,
     ANONYMITY_MARKERS,
     ANONYMOUS_HEADS,
+    COMPANY_HEADS,
     DELIVERY_VERBS,
     DOCUMENT_NOUNS,
     GENDERED_WORDS,
     GIVEN_NAMES,
     GOVERNMENT_WORDS,
     GROUP_HEADS,
+    INFORMANT_WORDS,
+    MEDIA_NAMES,
     MEDIA_WORDS,
     MILITARY_WORDS,
     ORGANISATION_HEADS,
+    PERSON_NOUNS,
     POLICE_WORDS,
     PUBLIC_SERVICE_WORDS,
     SPEAKER_HEADS,
@@ -62,6 +66,8 @@ _AGE = re.compile(r"^\d+-year-old$", re.I)
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}$")
 _STOP = frozenset("the a an of for and in on at to its his her their 's ’s".split())
 _NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC")
+#: Heads of a public body when the name says "National" ("National Hurricane Center", "National Institute for ...").
+_AGENCY_HEADS = frozenset("center centre institute service agency office bureau laboratory survey".split())
 _BODIES = frozenset({"organization", "government", "military", "media", "police"})
 #: How far back (in tokens) a pronoun looks for its antecedent.
 _PRONOUN_REACH = 250
@@ -166,6 +172,15 @@ def resolve_sources(doc: Doc, text: str, finds: list[Found]) -> tuple[list[Sourc
             )
         )
     return sources, [ids.get(c) if c is not None else None for c in assigned]
+
+
+def mention_kind(doc: Doc, span: Span) -> str:
+    """The kind :func:`resolve_sources` gives the source named by the noun phrase at ``span`` of ``doc``."""
+    phrase = doc.char_span(span[0], span[1], alignment_mode="expand")
+    if phrase is None:
+        return "unknown"
+    mention = describe(doc, phrase.root, span, _people(doc), _acronyms(doc))
+    return mention.kind if mention is not None else "unknown"
 
 
 def _place(resolver: _Resolver, head: Token, span: Span) -> int | None:
@@ -364,6 +379,10 @@ def describe(
     anonymous = (
         label not in ("PERSON", "ORG") and head_lemma in ANONYMOUS_HEADS | {h.rstrip("s") for h in ANONYMOUS_HEADS}
     ) or bool(words & ANONYMITY_MARKERS)
+    if anonymous and head_lemma in ("people", "person") and not {t.lower_ for t in head.subtree} & INFORMANT_WORDS:
+        anonymous = False  # "two million people replied": a crowd; "people familiar with the plan": unnamed
+    if anonymous and any(c.dep_ == "appos" and c.ent_type_ == "PERSON" for c in head.children):
+        anonymous = False  # "Two Democratic Representatives, Collin Peterson and Jeff Van Drew"
     earlier = _same_surname_person(people, name, head)
     person = (
         label == "PERSON"
@@ -387,8 +406,8 @@ def describe(
         kind = "anonymous"
     else:
         kind = kind_of(head, name, label)
-    if kind == "unknown" and head_lemma in TITLE_WORDS:
-        kind, person = "person", True  # "the governor": a person, though not named
+    if not person and not anonymous and head_lemma in TITLE_WORDS | PERSON_NOUNS and head.tag_ == "NN":
+        kind, person = "person", True  # "the governor", "the father": a person, though not named
         gender = _gender(name, role, mention, people)
     proper = any(t.pos_ == "PROPN" or t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") for t in mention)
     plural = head.tag_ in ("NNS", "NNPS") or _has_conj(head)
@@ -403,15 +422,23 @@ def kind_of(head: Token, name: str, label: str) -> str:
     Defence", "Daily Telegraph") more reliably than the recogniser's label, which calls most of them ORG.
     """
     words = {SPELLING_VARIANTS.get(w, w) for w in (w.lower().strip(".") for w in re.findall(r"[\w.]+", name))}
-    if label == "PERSON" and _head_word(_key(name)) not in ORGANISATION_HEADS:
+    head_word = _head_word(_key(name))
+    if label == "PERSON" and head_word not in ORGANISATION_HEADS:
         return "person"
+    if head_word in COMPANY_HEADS and len(words) > 1:
+        return "organization"  # "Hirtenberger Defence Group": a company, whatever it makes
     if words & POLICE_WORDS:
         return "police"
     if words & MILITARY_WORDS:
         return "military"
-    if words & MEDIA_WORDS:
+    if words & MEDIA_WORDS or any(outlet in name.lower() for outlet in MEDIA_NAMES):
         return "media"
-    if words & PUBLIC_SERVICE_WORDS and words & ORGANISATION_HEADS:
+    if (
+        words & PUBLIC_SERVICE_WORDS
+        and words & ORGANISATION_HEADS
+        or "national" in words
+        and head_word in _AGENCY_HEADS
+    ):
         return "government"  # "Rural Fire Service", "London Ambulance Service"
     if head.lower_ in GROUP_HEADS or head.lemma_.lower() in GROUP_HEADS:
         return "group"
