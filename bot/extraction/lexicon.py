@@ -540,7 +540,7 @@ GIVEN_NAMES: dict[str, str] = {
         glen gordon graham grant harvey herbert howard ian ivan jake jeff jerome joel jon kurt lance
         leo leon lloyd luke malcolm marcus mario martin marvin max neil nigel oscar owen rafael
         ramon ricardo roland ross seth shane simon stanley stuart todd trevor troy victor warren
-        tomasz piotr krzysztof andrzej marek pawel jakub wojciech michal jan lukasz mariusz
+        pavel tomas tomasz piotr krzysztof andrzej marek pawel jakub wojciech michal jan lukasz mariusz
         """.split(),
         "m",
     ),

@@ -244,35 +244,79 @@ def _author_of(document: Token) -> Token | None:
 def _antecedent(resolver: _Resolver, pronoun: Token) -> int | None:
     """The most recent earlier mention compatible with the pronoun in person, number and gender.
 
-    Why: salience by recency with agreement (Lappin and Leass 1994); earlier sources and earlier
-    subjects compete by position, so "she" after "Lonechild said" is Lonechild, not an older source.
+    Why: salience by recency with agreement (Lappin and Leass 1994). Sentences are searched from the
+    pronoun back; in each, an earlier source or main-clause subject of the pronoun's gender comes
+    first, then any person named there with that gender, then a source or subject whose gender the
+    text does not give: "Pavel Novak met Elena Varga. She said ..." is Varga.
     """
     lower = pronoun.lower_
     if lower not in PERSON_PRONOUNS | PLURAL_PRONOUNS | THING_PRONOUNS:
         return None  # "this", "that", "someone": nothing to resolve
     gender = ("f" if lower in FEMALE_PRONOUNS else "m") if lower in PERSON_PRONOUNS else None
     doc = resolver.doc
-    for token in reversed(doc[max(0, pronoun.i - _PRONOUN_REACH) : pronoun.i]):
-        if token.i in resolver.by_token:
-            index = resolver.by_token[token.i]
-            cluster = resolver.clusters[index]
-            if _agrees(lower, gender, cluster.person, cluster.plural, cluster.kind, cluster.gender):
-                if gender and cluster.person and cluster.gender is None:
-                    cluster.gender = gender  # "the pronoun of an earlier mention of the same person"
-                return index
-            continue
-        if token.dep_ not in ("nsubj", "nsubjpass") or token.pos_ not in ("NOUN", "PROPN") or not _main_clause(token):
-            continue
-        mention = describe(doc, token, mention_span(token), resolver.people, resolver.acronyms)
-        if mention is None or not can_speak(token, mention):
-            continue
-        if _agrees(lower, gender, mention.person, mention.plural, mention.kind, mention.gender):
-            if gender and mention.person and mention.gender is None:
-                mention.gender = gender
-            index = _add(resolver, token, mention)
-            resolver.by_token[token.i] = index
-            return index
+    window = doc[max(0, pronoun.i - _PRONOUN_REACH) : pronoun.i]
+    sentence_start = pronoun.i
+    while sentence_start > window.start:
+        first = max(window.start, doc[sentence_start - 1].sent.start)
+        ranked: list[tuple[int, Token, int | Mention]] = []
+        for token in reversed(doc[first:sentence_start]):
+            found = _referent(resolver, token, lower, gender)
+            if found is not None:
+                referent, subject, known = found
+                rank = 0 if subject and (known or gender is None) else (1 if known else (2 if subject else 3))
+                ranked.append((rank, token, referent))
+        best = min((r for r in ranked if r[0] < 3), key=lambda r: r[0], default=None)
+        if best is not None:
+            return _commit(resolver, best[1], best[2], gender)
+        sentence_start = first
     return None
+
+
+def _referent(
+    resolver: _Resolver, token: Token, pronoun: str, gender: str | None
+) -> tuple[int | Mention, bool, bool] | None:
+    """What ``token`` offers as the pronoun's referent: an earlier cluster or a new mention, whether it
+    is a source or main-clause subject, and whether its gender is known; None when it offers nothing."""
+    if token.i in resolver.by_token:
+        index = resolver.by_token[token.i]
+        cluster = resolver.clusters[index]
+        if not _agrees(pronoun, gender, cluster.person, cluster.plural, cluster.kind, cluster.gender):
+            return None
+        return index, True, cluster.gender is not None
+    if token.pos_ not in ("NOUN", "PROPN"):
+        return None
+    subject = token.dep_ in ("nsubj", "nsubjpass") and _main_clause(token)
+    if not subject and not (gender and _ends_entity(token)):
+        return None
+    mention = describe(resolver.doc, token, mention_span(token), resolver.people, resolver.acronyms)
+    if mention is None or not can_speak(token, mention):
+        return None
+    if not _agrees(pronoun, gender, mention.person, mention.plural, mention.kind, mention.gender):
+        return None
+    if not subject and mention.gender is None:
+        return None
+    return mention, subject, mention.gender is not None
+
+
+def _ends_entity(token: Token) -> bool:
+    """The last token of a PERSON entity: the head of a name ("Elena *Varga*")."""
+    doc = token.doc
+    return token.ent_type_ == "PERSON" and (token.i + 1 == len(doc) or doc[token.i + 1].ent_iob_ != "I")
+
+
+def _commit(resolver: _Resolver, token: Token, referent: int | Mention, gender: str | None) -> int:
+    """The referent's cluster (a new mention joins or starts one), with the pronoun's gender learnt."""
+    if isinstance(referent, Mention):
+        if gender and referent.person and referent.gender is None:
+            referent.gender = gender
+        index = _add(resolver, token, referent)
+        resolver.by_token[token.i] = index
+    else:
+        index = referent
+    cluster = resolver.clusters[index]
+    if gender and cluster.person and cluster.gender is None:
+        cluster.gender = gender  # "the pronoun of an earlier mention of the same person"
+    return index
 
 
 def _main_clause(subject: Token) -> bool:
@@ -353,12 +397,12 @@ def describe(
             name = _clean_name(doc[titles[-1].i + 1 : head.i + 1].text) or name
             role_parts.append(_strip_det(doc[mention.start : titles[-1].i + 1].text))
         of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
-        first = doc[mention.start]
-        two_names = head.i - mention.start == 1 and first.pos_ == "PROPN" and head.lower_ not in ORGANISATION_HEADS
+        opening = doc[mention.start]
+        two_names = head.i - mention.start == 1 and opening.pos_ == "PROPN" and head.lower_ not in ORGANISATION_HEADS
         if (
             of is not None
             and head.pos_ == "PROPN"
-            and (first.lower_ in GIVEN_NAMES | GENDERED_WORDS.keys() or two_names)
+            and (opening.lower_ in GIVEN_NAMES | GENDERED_WORDS.keys() or two_names)
         ):
             # "Jingyi Pan of IG", "Mr. Morgan of the Sierra Club": the name, then where the person works
             name = _clean_name(doc[mention.start : head.i + 1].text)
