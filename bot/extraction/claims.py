@@ -100,24 +100,29 @@ def whole_words(text: str, span: Span) -> Span:
     of them ends inside a word.
     """
     start, end = span
-    while start > 0 and _word_char(text[start - 1]) and _word_char(text[start]):
+    while 0 < start < len(text) and text[start - 1].isalnum() and text[start].isalnum():
         start -= 1
-    while end < len(text) and _joined(text, end):
-        end += 1
+    if 0 < end < len(text) and text[end - 1].isalnum() and _continues(text, end):
+        stop = end
+        while stop < len(text) and not text[stop].isspace():
+            stop += 1
+        while stop > end and text[stop - 1] in _CLOSING:
+            stop -= 1
+        end = stop
     return (start, end)
 
 
-def _joined(text: str, end: int) -> bool:
-    """Whether the character at ``end`` continues the word that ends just before it."""
-    if not _word_char(text[end - 1]):
-        return False
-    if _word_char(text[end]):
+_CLOSING = ',.;:!?"”’)]'
+
+
+def _continues(text: str, end: int) -> bool:
+    """The character at ``end`` goes on with the word before it: a letter, or a hyphen, apostrophe or full
+    stop followed by more of the word ("de-energize", "U.S.-led")."""
+    char = text[end]
+    if char.isalnum():
         return True
-    return text[end] in "-’'" and end + 1 < len(text) and _word_char(text[end + 1])
-
-
-def _word_char(char: str) -> bool:
-    return char.isalnum()
+    following = text[end + 1] if end + 1 < len(text) else " "
+    return char in "-’'." and (following.isalnum() or following == "-")
 
 
 def split_foreign_quotes(text: str, span: Span, kind: ClaimKind) -> list[tuple[Span, ClaimKind]]:

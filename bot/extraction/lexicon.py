@@ -247,7 +247,8 @@ TITLE_WORDS: frozenset[str] = frozenset(
     commander chief spokesperson spokesman spokeswoman dr. mr. mrs. ms. prof. professor judge
     justice ambassador chairman chairwoman chair director ceo leader king queen prince pope
     attorney lawyer official deputy speaker founder head archbishop bishop cardinal rabbi imam
-    reverend pastor princess duke duchess emperor empress sultan sheikh emir selectman
+    reverend pastor princess duke duchess emperor empress sultan sheikh emir selectman detective
+    constable inspector superintendent trooper sheriff
     """.split()
 )
 
@@ -445,7 +446,7 @@ SPEAKER_HEADS: frozenset[str] = frozenset(
     tweet tweets post posts release document documents filing filings record records data figures
     study studies survey surveys poll polls polling research analysis review audit assessment
     investigation inquiry probe findings estimate estimates forecast projection model ad ads
-    advertisement video footage recording book article story column editorial op-ed essay paper
+    advertisement video recording book article story column editorial op-ed essay paper
     transcript interview speech remarks testimony lawsuit complaint suit ruling decision verdict
     order bill law resolution proposal plan platform manifesto document policy guidance notice
     warning advisory bulletin index tally count census statistics results numbers returns

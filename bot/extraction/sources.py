@@ -380,13 +380,20 @@ def describe(
         first, last = max(entity.start, mention.start), entity.end - 1
         while last > head.i and doc[last].pos_ in ("ADV", "PUNCT", "SPACE"):
             last -= 1  # the recogniser sometimes takes a following adverb: "Ministry of Defence later"
-        if label == "PERSON":
-            cut = _title_end(doc, first, last)
-            if cut > first:
-                role_parts.append(_strip_det(doc[first:cut].text))  # "President of Ukraine Volodymyr Zelenskyy"
+        titled = doc[mention.start].lower_ in TITLE_WORDS and head.pos_ == "PROPN"
+        if label == "PERSON" or titled:
+            while first > mention.start and _given_name_before(doc[first - 1]):
+                first -= 1  # "Sadiq Khan" with only "Khan" recognised
+            cut = _title_end(doc, mention.start, last)
+            if cut > first:  # "President of Ukraine Volodymyr Zelenskyy", the entity taking "Ukraine"
                 first = cut
+            if titled and _head_word(_key(doc[first : last + 1].text)) not in ORGANISATION_HEADS:
+                label = "PERSON"  # a title before a name makes a person, whatever the recogniser said
+            of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of" and c.i > last), None)
+            if of is not None and of.i < mention.end:
+                role_parts.append(doc[of.i : of.right_edge.i + 1].text)  # "Lena Park of Harbor Capital"
         name = _clean_name(doc[first : last + 1].text)
-        before = doc[mention.start : min(first, entity.start)].text.strip(" ,")
+        before = doc[mention.start : first].text.strip(" ,")
         if before and label == "PERSON":
             role_parts.insert(0, _strip_det(before))
     else:
@@ -561,7 +568,8 @@ def _match(mention: Mention, head: Token, clusters: list[_Cluster], acronyms: di
             mention.anonymous
             and cluster.anonymous
             and mention.head_lemma == cluster.head_lemma
-            and mention.plural == cluster.plural
+            and not mention.plural
+            and not cluster.plural
         ):
             # "a U.S. official ... the unidentified official": a definite description takes up an
             # earlier indefinite one with the same head noun.
@@ -693,6 +701,17 @@ def _gender(name: str, role: str | None, mention: SpacySpan, people: dict[str, l
         given = _key(entity[0].text) if entity is not None else ""
         return GIVEN_NAMES.get(given)
     return None
+
+
+def _given_name_before(token: Token) -> bool:
+    """A capitalised word before a recognised surname that is part of the name, not a title or a place."""
+    return (
+        token.pos_ == "PROPN"
+        and token.text[:1].isupper()
+        and token.lower_ not in TITLE_WORDS
+        and token.ent_type_ not in ("ORG", "GPE", "NORP", "LOC")
+        and not token.is_punct
+    )
 
 
 def _title_end(doc: Doc, start: int, last: int) -> int:
