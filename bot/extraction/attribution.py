@@ -540,7 +540,9 @@ def _subject_of(verb: Token, depth: int = 0) -> Token | None:
     agent = _agent(verb)
     if agent is not None:
         return agent
-    if depth >= 4 or verb.head is verb:
+    if verb.head.i == verb.i:  # spaCy makes a new Token object on every access: compare indices
+        return _split_off_subject(verb)
+    if depth >= 4:
         return None
     if verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in verb.children):
         return None  # "Asked whether ..., he said": the one who asked is not named
@@ -552,6 +554,22 @@ def _subject_of(verb: Token, depth: int = 0) -> Token | None:
     if head.pos_ in _VERBAL and head is not verb:
         return _subject_of(head, depth + 1)
     return None
+
+
+def _split_off_subject(verb: Token) -> Token | None:
+    """A name the parser left as a sentence of its own just before the cue ("Vickers | said he ...").
+
+    Why: after a paragraph break the parser sometimes ends a sentence after a lone name, leaving
+    the cue without its subject; a one-word sentence of a proper noun right before the cue is it.
+    """
+    before = verb.i - 1
+    while before >= 0 and verb.doc[before].is_space:
+        before -= 1
+    if before < 0 or not verb.is_sent_start:
+        return None
+    name = verb.doc[before]
+    words = [t for t in name.sent if not t.is_space and not t.is_punct]
+    return name if name.pos_ == "PROPN" and words == [name] else None
 
 
 def _is_negated(verb: Token) -> bool:
@@ -609,7 +627,10 @@ _TIME_PREPOSITIONS = frozenset("during after before since amid until".split())
 
 
 def _temporal(child: Token) -> bool:
-    """A time phrase hung on a name ("a report ... during the weekend") is not part of the name."""
+    """A time phrase hung on a name ("a report ... during the weekend", "a report in the Globe Thursday")
+    is not part of the name."""
+    if child.dep_ == "npadvmod" and child.ent_type_ in ("DATE", "TIME"):
+        return True
     if child.dep_ != "prep":
         return False
     if child.lower_ in _TIME_PREPOSITIONS:

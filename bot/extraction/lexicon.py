@@ -429,6 +429,7 @@ SPEAKER_HEADS: frozenset[str] = frozenset(
     surveyor spectator spectators survivor demonstrator demonstrators moderator narrator
     chancellor commissioner commissioners officer engineer engineers volunteer volunteers
     designer designers developer developers founder founders owner leader member members
+    forecaster forecasters veteran veterans expert insider
         republican republicans democrat democrats conservative conservatives liberal liberals
     progressive progressives independent independents moderate moderates socialist socialists
     economist economists historian historians researcher researchers professor professors author

@@ -62,7 +62,7 @@ SPELLING_VARIANTS = {
 OUTLET_MODIFIERS = frozenset("daily weekly sunday newspaper".split())
 #: Collective heads that name one body even in the plural ("police", "South Korean police").
 COLLECTIVE_HEADS = POLICE_WORDS | frozenset("government military army navy authorities media press".split())
-_AGE = re.compile(r"^\d+-year-old$", re.I)
+_AGE = re.compile(r"^(?:\d+|[a-z]+)-year-old$", re.I)
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}$")
 _STOP = frozenset("the a an of for and in on at to its his her their 's ’s".split())
 _NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC")
@@ -188,7 +188,7 @@ def _place(resolver: _Resolver, head: Token, span: Span) -> int | None:
     behind = speaker_behind(head)
     if behind is None:
         return None
-    if behind is not head:
+    if behind.i != head.i:
         if behind.i in resolver.by_token:
             return resolver.by_token[behind.i]
         head, span = behind, mention_span(behind)
@@ -210,14 +210,14 @@ def speaker_behind(head: Token) -> Token | None:
     "X read out a message from Y" reports Y's words, not the reader's.
     """
     if head.lower_ in RELATIVE_PRONOUNS and head.pos_ in ("PRON", "DET"):
-        if head.head.dep_ not in ("relcl", "acl") or head.head.head is head.head:
+        if head.head.dep_ not in ("relcl", "acl") or head.head.head.i == head.head.i:
             return None
         antecedent = head.head.head
         if antecedent.dep_ == "appos" and antecedent.head.pos_ == "PROPN" and antecedent.pos_ != "PROPN":
             return antecedent.head  # "Scott Reed, the Chamber's strategist, who added": Reed
         return antecedent
     if head.lemma_.lower() in DOCUMENT_NOUNS:
-        author = _author_of(head)
+        author = _author_of(head) or _earlier_author(head)
         if author is not None:
             return author
     verb = head.head
@@ -230,14 +230,40 @@ def speaker_behind(head: Token) -> Token | None:
 
 
 def _author_of(document: Token) -> Token | None:
-    """The possessor of a document noun ("her statement") or its "by"/"from" object ("a message from Y")."""
+    """The possessor of a document noun ("her statement"), its "by"/"from" object ("a message from Y"),
+    or the agent of a participle on it ("a statement e-mailed to reporters by Y")."""
     for child in document.children:
         if child.dep_ == "poss":
             return child
-        if child.dep_ == "prep" and child.lower_ in ("by", "from"):
-            author = next((c for c in child.children if c.dep_ == "pobj"), None)
+        holders = [child] if child.dep_ == "prep" and child.lower_ in ("by", "from") else []
+        if child.dep_ == "acl":
+            holders = [c for c in child.children if c.dep_ == "agent" or c.dep_ == "prep" and c.lower_ == "by"]
+        for holder in holders:
+            author = next((c for c in holder.children if c.dep_ == "pobj"), None)
             if author is not None and (author.pos_ in ("PROPN", "PRON") or author.ent_type_ in _NAME_LABELS):
                 return author
+    return None
+
+
+def _earlier_author(document: Token) -> Token | None:
+    """For "the statement", the author of the statement the article mentioned just before: "X said in a
+    statement that ... The statement also said" is X's.
+
+    Why: a definite document noun takes up the last one of its kind, and that one was framed with
+    its author as the subject of the verb it hangs from ("said in a statement", "issued a statement").
+    """
+    if not any(c.dep_ == "det" and c.lower_ == "the" for c in document.children):
+        return None
+    doc, lemma = document.doc, document.lemma_.lower()
+    for token in reversed(doc[max(0, document.i - _PRONOUN_REACH) : document.i]):
+        if token.lemma_.lower() != lemma or token.pos_ != "NOUN":
+            continue
+        author = _author_of(token)
+        if author is not None:
+            return author
+        verb = token.head.head if token.dep_ == "pobj" else token.head if token.dep_ == "dobj" else None
+        subject = next((c for c in verb.children if c.dep_ == "nsubj"), None) if verb is not None else None
+        return subject if subject is not None and subject.pos_ in ("PROPN", "NOUN") else None
     return None
 
 
