@@ -158,6 +158,25 @@ def test_extraction_sources_relative_pronoun_is_its_antecedent(
     assert all(s.name.lower() not in ("who", "which", "that") for s in report.sources)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            "The harbour master Erik Vang spoke to reporters on Monday. He said:\n"
+            "“The port will reopen on Friday once the cranes have been checked.”",
+            id="pronoun-introduction",
+        ),
+        pytest.param(
+            "Erik Vang, the harbour master, said:\n“The port will reopen on Friday once the cranes have been checked.”",
+            id="named-introduction",
+        ),
+    ],
+)
+def test_extraction_sources_quote_after_an_introduction_goes_to_its_speaker(nlp: Language, text: str) -> None:
+    report = report_of(nlp, text)
+    assert any("Erik Vang" in n for n in names(speaker_of(report, text, "“The port will reopen")))
+
+
 # --- speaker behind a document or a reader --------------------------------------------------------
 
 
@@ -184,6 +203,13 @@ def test_extraction_sources_relative_pronoun_is_its_antecedent(
             "Ilse Marr",
             "Jonas Berg",
             id="read-out-a-message-from",
+        ),
+        pytest.param(
+            "President Ilse Marr's message, read by Deputy Jonas Berg, said that the army would withdraw.",
+            "the army would withdraw",
+            "Ilse Marr",
+            "Jonas Berg",
+            id="message-read-by",
         ),
     ],
 )
