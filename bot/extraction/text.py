@@ -12,8 +12,6 @@ from bot.extraction.lexicon import HOUSEKEEPING_PREFIXES, NOTE_PREFIXES, RELATED
 
 Span = tuple[int, int]
 
-OPENING_QUOTES = '“"«„'
-CLOSING_QUOTES = '”"»“'
 _PARAGRAPH = re.compile(r"[^\n]+")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$|[\"”]\s*$")
 #: A photo credit or caption line: "... Image: Name.", "Photo: Name", "Name / Agency via Getty Images".
