@@ -5,6 +5,7 @@ normalised; the names in it; its source; its figures), and two keys are compared
 
 - the score is a Dice overlap of the two sets of content words, each word weighted by its inverse
   document frequency among the claims stored so far (a word every claim uses says little);
+- a claim that denies ("will not approve") and one that does not ("will approve") are two statements;
 - names that only one side has on both sides ("Hickenlooper ended his campaign" against "Gillibrand
   ended her campaign") mean two different statements, however alike the rest;
 - figures: the same counted thing with different numbers is a conflict ("conflicting figure: 6 here,
@@ -32,6 +33,7 @@ from bot.extraction.lexicon import (
     MATCH_STOPWORDS,
     MATCH_SYNONYMS,
     MULTIPLIERS,
+    NEGATIONS,
     NUMBER_WORDS,
     NUMBERED_NOUNS,
     VAGUE_QUANTITIES,
@@ -71,7 +73,7 @@ class Thresholds:
 
 
 #: Chosen by ``python -m bot.matching_eval`` (the sweep on the tuning half of the labelled pairs).
-THRESHOLDS = Thresholds(match=0.51, conflict=0.9)
+THRESHOLDS = Thresholds(match=0.5, conflict=0.9)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,8 @@ class ClaimKey:
     source: tuple[frozenset[str], ...]
     outlet: str | None
     figures: tuple[KeyFigure, ...]
+    #: The claim denies: "not", "never", "no longer" ... (:data:`NEGATIONS`).
+    negated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +111,8 @@ class Match:
 
 def stem(word: str) -> str:
     """A light English suffix stripper: "impeached", "impeaches" -> "impeach"; "countries" -> "country";
-    "died", "dies" -> "die".
+    "died", "dies" -> "die"; derivations to their base: "extradition", "extradite" -> "extradit",
+    "governorship" -> "governor".
 
     Why: two reports of one fact inflect its words differently; a full stemmer would need a
     dependency, and the candidates are already narrowed down by the search.
@@ -127,6 +132,10 @@ def stem(word: str) -> str:
         word = word[:-3]
     elif len(word) > 4 and word.endswith("ed"):
         word = word[:-2]
+    for suffix in ("ations", "ation", "ions", "ion", "ships", "ship", "ments", "ment", "ly"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            word = word[: -len(suffix)]
+            break
     if len(word) > 3 and word.endswith("e"):
         word = word[:-1]
     return word
@@ -203,6 +212,7 @@ def claim_key(
         source=tuple(s for s in (terms_of(name) for name in source_names) if s),
         outlet=(outlet or "").strip().lower() or None,
         figures=tuple(_key_figure(f) for f in figures if not _NUMBERED.search(_around(text, f.text))),
+        negated=any(word.lower() in NEGATIONS or word.lower().endswith(("n't", "n’t")) for word in _WORD.findall(text)),
     )
 
 
@@ -242,6 +252,7 @@ def key_to_json(key: ClaimKey) -> str:
             "source": sorted(sorted(name) for name in key.source),
             "outlet": key.outlet,
             "figures": [[f.text, f.value, sorted(f.counts)] for f in key.figures],
+            "negated": key.negated,
         },
         ensure_ascii=False,
         sort_keys=True,
@@ -257,6 +268,7 @@ def key_from_json(text: str) -> ClaimKey:
         source=tuple(frozenset(name) for name in data["source"]),
         outlet=data["outlet"],
         figures=tuple(KeyFigure(t, v, frozenset(c)) for t, v, c in data["figures"]),
+        negated=bool(data.get("negated", False)),
     )
 
 
@@ -348,7 +360,12 @@ def best_matches(
 
 def compare(new: ClaimKey, old: ClaimKey, idf: Idf, thresholds: Thresholds = THRESHOLDS) -> Match | None:
     """How the stored claim ``old`` relates to ``new``, or None when it is another statement."""
-    if len(new.terms & old.terms) < MIN_SHARED_TERMS or _names_clash(new, old) or _numbered_differ(new, old):
+    if (
+        len(new.terms & old.terms) < MIN_SHARED_TERMS
+        or new.negated != old.negated
+        or _names_clash(new, old)
+        or _numbered_differ(new, old)
+    ):
         return None
     value = score(new, old, idf)
     conflicts = figure_conflicts(new.figures, old.figures)

@@ -13,6 +13,8 @@ from bot.matching import (
     claim_key,
     compare,
     idf_from_counts,
+    key_from_json,
+    key_to_json,
     report_keys,
     search_terms,
     stem,
@@ -50,6 +52,12 @@ def key(
         ("moved", "mov"),
         ("press", "press"),
         ("Trump's".lower(), "trump"),
+        ("extradition", "extradit"),
+        ("extradite", "extradit"),
+        ("governorship", "governor"),
+        ("appointment", "appoint"),
+        ("officially", "official"),
+        ("nation", "nation"),
     ],
 )
 def test_matching_stem_strips_inflections(word: str, expected: str) -> None:
@@ -140,6 +148,37 @@ def test_matching_compare_figures_of_other_things_that_all_differ_are_another_st
 )
 def test_matching_compare_one_template_about_another_thing_is_no_match(new: str, old: str) -> None:
     assert compare(key(new), key(old), flat_idf) is None
+
+
+@pytest.mark.parametrize(
+    ("new", "old", "expected"),
+    [
+        (
+            "he will not approve a budget without funding for a border wall",
+            "he will approve a budget without funding for a border wall",
+            None,
+        ),
+        (
+            "he won't approve a budget without funding for a border wall",
+            "he will approve a budget without funding for a border wall",
+            None,
+        ),
+        (
+            "he will never approve a budget without funding for a border wall",
+            "he would not approve a budget without funding for a border wall",
+            "same",
+        ),
+    ],
+)
+def test_matching_compare_a_denial_is_not_the_statement_it_denies(new: str, old: str, expected: str | None) -> None:
+    found = compare(key(new, "Trump"), key(old, "Trump"), flat_idf)
+    assert (found.label if found else None) == expected
+
+
+def test_matching_key_json_keeps_the_denial() -> None:
+    denied = key("he will not approve a budget")
+    assert key_from_json(key_to_json(denied)) == denied
+    assert denied.negated and not key("he will approve a budget").negated
 
 
 def test_matching_names_of_one_family_are_mentioned() -> None:

@@ -399,6 +399,11 @@ MATCH_STOPWORDS: frozenset[str] = frozenset(
     """.split()
 )
 
+#: Words that deny what a clause states (English negators, as in the negation cue lists of the
+#: BioScope and SFU Review corpora), plus "n't": a claim that has one and a claim that has none state
+#: opposite things ("he will not approve a budget" / "he will approve a budget"), not the same statement.
+NEGATIONS: frozenset[str] = frozenset("not never nobody nothing cannot".split())
+
 #: Nouns that a number names rather than counts ("category 3", "Route 2", "Advisory Number 14"): the
 #: number tells which thing the claim is about, so "category 1 hurricanes" and "category 3 hurricanes"
 #: are different statements, not a conflicting figure. Collected from the Wikinews 2019 articles.
