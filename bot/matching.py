@@ -3,8 +3,9 @@
 Pure, standard library only. A claim is reduced once to a :class:`ClaimKey` (its content words,
 normalised; the names in it; its source; its figures), and two keys are compared by :func:`compare`:
 
-- the score is a Dice overlap of the two sets of content words, each word weighted by its inverse
-  document frequency among the claims stored so far (a word every claim uses says little);
+- the score is the mean of the Dice and the overlap coefficients of the two sets of content words,
+  each word weighted by its inverse document frequency among the claims stored so far (a word every
+  claim uses says little);
 - a claim that denies ("will not approve") and one that does not ("will approve") are two statements;
 - names that only one side has on both sides ("Hickenlooper ended his campaign" against "Gillibrand
   ended her campaign") mean two different statements, however alike the rest;
@@ -73,7 +74,7 @@ class Thresholds:
 
 
 #: Chosen by ``python -m bot.matching_eval`` (the sweep on the tuning half of the labelled pairs).
-THRESHOLDS = Thresholds(match=0.5, conflict=0.9)
+THRESHOLDS = Thresholds(match=0.57, conflict=0.95)
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,12 +289,19 @@ def idf_from_counts(doc_freq: Mapping[str, int], docs: int) -> Idf:
 
 
 def score(a: ClaimKey, b: ClaimKey, idf: Idf) -> float:
-    """Weighted Dice overlap of the content words, 0..1."""
+    """The content words' overlap, 0..1: the mean of their weighted Dice coefficient and their weighted
+    overlap coefficient (the shared weight over the shorter claim's).
+
+    Why: one report often adds a clause to the statement of another ("Before resigning, Rosselló
+    appointed Pierluisi as secretary of state, the position which ..."); Dice alone punishes the added
+    clause, the overlap coefficient alone would let a short phrase match any long claim that holds it.
+    """
     weight_a = sum(idf(t) for t in a.terms)
     weight_b = sum(idf(t) for t in b.terms)
     if not weight_a or not weight_b:
         return 0.0
-    return 2 * sum(idf(t) for t in a.terms & b.terms) / (weight_a + weight_b)
+    shared = sum(idf(t) for t in a.terms & b.terms)
+    return (2 * shared / (weight_a + weight_b) + shared / min(weight_a, weight_b)) / 2
 
 
 def same_source(a: ClaimKey, b: ClaimKey) -> bool:

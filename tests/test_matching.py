@@ -244,3 +244,15 @@ def test_matching_eval_measures_what_it_reports(capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     assert f"all pairs ({len(pairs)}): matching precision {scores.precision:.3f}, recall {scores.recall:.3f}" in out
     assert Counter(p.label for p in pairs)["same"] > 0
+
+
+def test_matching_compare_a_statement_with_a_clause_added_is_the_same() -> None:
+    short = key("Rosselló appointed Pierluisi secretary")
+    long = key(
+        "Before resigning in disgrace, Rosselló appointed Pierluisi secretary,"
+        " the cabinet position whose holder succeeds to the vacant governorship of the island"
+    )
+    dice = 2 * len(short.terms & long.terms) / (len(short.terms) + len(long.terms))
+    found = compare(long, short, flat_idf)
+    assert dice < THRESHOLDS.match
+    assert found is not None and found.label == "same"
