@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime
 import hashlib
 import json
-import platform
 import random
 import re
 import sqlite3
@@ -27,12 +25,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Figure, code_line, code_version, percentile
-from benchmarks.extraction import RESULTS, SHARED, OtherLoad, machine
+from benchmarks.common import RESULTS, SHARED, Figure, OtherLoad, code_line, finish, percentile, started
 from benchmarks.storage_speed import WIKINEWS, Sample, realistic_samples, table, variant
 
 POLNEAR = SHARED / "eval" / "polnear-dev.jsonl"
@@ -162,41 +158,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     import aiosqlite
 
-    started = datetime.datetime.now(datetime.UTC)
-    load_start = list(__import__("os").getloadavg())
+    result = started("desk", argv)
     samples = realistic_samples(args.model, args.articles)
     with tempfile.TemporaryDirectory(prefix="claimdesk-desk-") as directory:
         figures, build = asyncio.run(measure(samples, Path(directory), args))
-    result = {
-        "date": started.isoformat(timespec="seconds"),
-        "command": "python -m benchmarks desk " + " ".join(argv or []),
-        "machine": machine(),
-        "code": code_version(),
-        "python": platform.python_version(),
+    result |= {
         "sqlite": sqlite3.sqlite_version,
         "aiosqlite": aiosqlite.__version__,
-        "load_average_1_5_15min": {"start": load_start, "end": list(__import__("os").getloadavg())},
         "database": build,
-        "figures": [asdict(f) for f in figures],
         "articles": [s.url for s in samples],
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "desk.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    m = result["machine"]
-    (RESULTS / "desk.md").write_text(
+    detail = figures[0].detail
+    printed = table(figures) + (
+        f"CPU time p95: {detail['cpu_p95_ms']:.1f} ms (small chat {detail['cpu_p95_small_chat_ms']:.1f} ms)"
+    )
+    finish(result, figures, RESULTS, markdown, printed)
+    return 0 if all(f.met for f in figures) else 1
+
+
+def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
+    m, build, detail = result["machine"], result["database"], figures[0].detail
+    return (
         "# Desk matching speed\n\n"
         f"Run {result['date']} with `{result['command'].strip()}` on {m['cpus']} CPUs ({m['cpu_model']}), "
         f"{m['memory_gib']} GiB RAM; {code_line(result['code'])}; Python {result['python']}, SQLite "
         f"{result['sqlite']}.\n\n{table(figures)}\n"
         f"Memory: {build['reports']:,} reports built in {build['seconds']:.0f} s from {build['memory_articles']:,} "
-        f"articles' sentences; distinct claims per chat {figures[0].detail['distinct_claims_in_memory']}. "
-        f"Timed: {figures[0].detail['samples']} calls (p50 {figures[0].detail['p50_ms']:.1f} ms, max "
-        f"{figures[0].detail['max_ms']:.1f} ms); CPU time of this process, p95: "
-        f"{figures[0].detail['cpu_p95_ms']:.1f} ms (small chat {figures[0].detail['cpu_p95_small_chat_ms']:.1f} ms). "
-        "Articles by Wikinews contributors, CC BY 2.5 (URLs in desk.json).\n",
-        encoding="utf-8",
+        f"articles' sentences; distinct claims per chat {detail['distinct_claims_in_memory']}. "
+        f"Timed: {detail['samples']} calls (p50 {detail['p50_ms']:.1f} ms, max {detail['max_ms']:.1f} ms); "
+        f"CPU time of this process, p95: {detail['cpu_p95_ms']:.1f} ms (small chat "
+        f"{detail['cpu_p95_small_chat_ms']:.1f} ms). Articles by Wikinews contributors, CC BY 2.5 (URLs in desk.json).\n"
     )
-    print(table(figures))
-    detail = figures[0].detail
-    print(f"CPU time p95: {detail['cpu_p95_ms']:.1f} ms (small chat {detail['cpu_p95_small_chat_ms']:.1f} ms)")
-    return 0 if all(f.met for f in figures) else 1

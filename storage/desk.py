@@ -35,12 +35,12 @@ from bot.matching import (
 from bot.report import Report
 from storage.rows import iso
 
-#: Candidates the full-text search hands to the precise comparison, per claim.
-CANDIDATES = 20
+#: Candidates the full-text search hands to the precise comparison, per claim (each one is read and parsed).
+CANDIDATES = 10
 #: Search tokens per claim: the rarest ones in the chat (a claim is found by its rare words).
 QUERY_TOKENS = 4
 #: A token in more than this share of a chat's statements is not searched by (it finds too much).
-COMMON_SHARE = 0.005
+COMMON_SHARE = 0.002
 #: ... unless the chat is small: a token in at most this many statements is always searched by.
 COMMON_FLOOR = 50
 
