@@ -6,7 +6,7 @@ normalised; the names in it; its source; its figures), and two keys are compared
 - the score is the mean of the Dice and the overlap coefficients of the two sets of content words,
   each word weighted by its inverse document frequency among the claims stored so far (a word every
   claim uses says little);
-- a claim that denies ("will not approve") and one that does not ("will approve") are two statements;
+- a claim that denies what the other asserts ("will not approve" / "will approve") is another statement;
 - names that only one side has on both sides ("Hickenlooper ended his campaign" against "Gillibrand
   ended her campaign") mean two different statements, however alike the rest;
 - figures: the same counted thing with different numbers is a conflict ("conflicting figure: 6 here,
@@ -54,6 +54,8 @@ _ABBREVIATIONS = tuple(
 )
 _SENTENCE_END = frozenset(".!?:;\"“”'‘’([—–-")
 _NUMBER_WORDS = frozenset(NUMBER_WORDS) | frozenset(MULTIPLIERS) | frozenset(VAGUE_QUANTITIES)
+#: How many words after a negator it governs ("could not reach an agreement": reach, agreement).
+DENIAL_REACH = 3
 #: Two claims with fewer content words in common are not compared: that is a phrase, not a statement.
 MIN_SHARED_TERMS = 3
 #: A name counts as mentioned by the other claim when a word there starts with the same letters
@@ -97,8 +99,8 @@ class ClaimKey:
     source: tuple[frozenset[str], ...]
     outlet: str | None
     figures: tuple[KeyFigure, ...]
-    #: The claim denies: "not", "never", "no longer" ... (:data:`NEGATIONS`).
-    negated: bool = False
+    #: The terms the claim denies: content words just after a negator (:func:`denied_terms`).
+    denied: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,8 +215,30 @@ def claim_key(
         source=tuple(s for s in (terms_of(name) for name in source_names) if s),
         outlet=(outlet or "").strip().lower() or None,
         figures=tuple(_key_figure(f) for f in figures if not _NUMBERED.search(_around(text, f.text))),
-        negated=any(word.lower() in NEGATIONS or word.lower().endswith(("n't", "n’t")) for word in _WORD.findall(text)),
+        denied=denied_terms(text),
     )
+
+
+def denied_terms(text: str) -> frozenset[str]:
+    """The terms a negator governs: the content words among the :data:`DENIAL_REACH` words after "not",
+    "never", "won't" ... ("he will not approve a budget" -> {"approv", "budget"}).
+
+    Why: "he will not approve a budget" and "he will approve a budget" share every content word and
+    state opposite things; a negator elsewhere in a long claim ("not reconvene until October 14" /
+    "remain out of session through October 14") says nothing about the words the two share.
+    """
+    words = _WORD.findall(_spelled_out(text))
+    denied: set[str] = set()
+    for at, word in enumerate(words):
+        lower = word.lower()
+        if lower in NEGATIONS or lower.endswith(("n't", "n’t")):
+            denied.update(t for t in map(_term, words[at + 1 : at + 1 + DENIAL_REACH]) if t)
+    return frozenset(denied)
+
+
+def _denies(a: ClaimKey, b: ClaimKey) -> bool:
+    """``a`` denies what ``b`` asserts: a term ``a`` denies is in ``b`` and not denied there."""
+    return bool(a.denied & (b.terms - b.denied))
 
 
 def _around(text: str, figure: str) -> str:
@@ -253,7 +277,7 @@ def key_to_json(key: ClaimKey) -> str:
             "source": sorted(sorted(name) for name in key.source),
             "outlet": key.outlet,
             "figures": [[f.text, f.value, sorted(f.counts)] for f in key.figures],
-            "negated": key.negated,
+            "denied": sorted(key.denied),
         },
         ensure_ascii=False,
         sort_keys=True,
@@ -269,7 +293,7 @@ def key_from_json(text: str) -> ClaimKey:
         source=tuple(frozenset(name) for name in data["source"]),
         outlet=data["outlet"],
         figures=tuple(KeyFigure(t, v, frozenset(c)) for t, v, c in data["figures"]),
-        negated=bool(data.get("negated", False)),
+        denied=frozenset(data.get("denied", ())),
     )
 
 
@@ -370,7 +394,8 @@ def compare(new: ClaimKey, old: ClaimKey, idf: Idf, thresholds: Thresholds = THR
     """How the stored claim ``old`` relates to ``new``, or None when it is another statement."""
     if (
         len(new.terms & old.terms) < MIN_SHARED_TERMS
-        or new.negated != old.negated
+        or _denies(new, old)
+        or _denies(old, new)
         or _names_clash(new, old)
         or _numbered_differ(new, old)
     ):

@@ -168,6 +168,11 @@ def test_matching_compare_one_template_about_another_thing_is_no_match(new: str,
             "he would not approve a budget without funding for a border wall",
             "same",
         ),
+        (
+            "The minister, who did not attend the session, unveiled the new budget for schools",
+            "The minister unveiled the new budget for schools",
+            "same",
+        ),
     ],
 )
 def test_matching_compare_a_denial_is_not_the_statement_it_denies(new: str, old: str, expected: str | None) -> None:
@@ -178,7 +183,7 @@ def test_matching_compare_a_denial_is_not_the_statement_it_denies(new: str, old:
 def test_matching_key_json_keeps_the_denial() -> None:
     denied = key("he will not approve a budget")
     assert key_from_json(key_to_json(denied)) == denied
-    assert denied.negated and not key("he will approve a budget").negated
+    assert denied.denied == {"approv", "budget"} and not key("he will approve a budget").denied
 
 
 def test_matching_names_of_one_family_are_mentioned() -> None:
