@@ -28,6 +28,7 @@ Reason = Literal[
     "no_evidence",
     "single_source",
     "conflicting_figures",
+    "conflicting",
 ]
 
 #: Why an item is listed as unverified, in words for a reader.
@@ -42,6 +43,7 @@ REASON_LABELS: dict[str, str] = {
     "no_evidence": "no evidence given",
     "single_source": "single source",
     "conflicting_figures": "conflicting figures",
+    "conflicting": "conflicting versions",
 }
 
 
