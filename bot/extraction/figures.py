@@ -19,6 +19,7 @@ from bot.extraction.lexicon import (
     FORECAST_WORDS,
     FRACTION_WORDS,
     SURPASS_VERBS,
+    THRESHOLD_VERBS,
     THRESHOLD_WORDS,
     VAGUE_NUMBER_WORDS,
     VAGUE_QUANTITIES,
@@ -216,6 +217,8 @@ def find_estimates(doc: Doc) -> Iterator[Span]:
     candidates.update(t.i for t in tokens_with(doc, _ESTIMATE_TRIGGERS))
     done = -1
     for i in sorted(candidates):
+        if i >= 1 and doc[i].lower_ in MULTIPLIERS and _AMOUNT.match(doc[i - 1].text):
+            i -= 1  # "GBP738 thousand": the amount before the multiplier starts the figure
         token = doc[i]
         if i <= done or not _figure_word(token) or _looks_like_year(token) or ":" in token.text:
             continue
@@ -223,9 +226,9 @@ def find_estimates(doc: Doc) -> Iterator[Span]:
             continue
         last = _run_end(doc, i)
         done = last
-        if last == i and token.lower_ == "one":
-            continue  # "some one of us": a pronoun, not a figure
         first, approximate = _approximator_start(doc, i)
+        if last == i and token.lower_ == "one" and first != i - 2:
+            continue  # "some one of us": a pronoun; "at least one" is a lower bound
         if not (approximate or _vague(doc, i, last) or _estimated_before(doc, i)):
             continue
         if i >= 2 and doc[i - 1].lower_ == "few" and doc[i - 2].lower_ == "a":
@@ -288,14 +291,14 @@ def _vague(doc: Doc, i: int, last: int) -> bool:
 
 def _estimated_before(doc: Doc, i: int) -> bool:
     """An "estimate" a few words before the figure in its sentence ("estimates ranging from 45%")."""
-    start = max(doc[i].sent.start, i - 8)
+    start = max(doc[i].sent.start, i - 12)
     return any(t.lemma_.lower() == "estimate" for t in doc[start:i])
 
 
 def _not_an_estimate(doc: Doc, first: int, last: int) -> bool:
     """Dates, ages, measurements, thresholds and the figures of plans and forecasts."""
-    words = doc[first : last + 1]
-    if any(t.ent_type_ in ("DATE", "TIME") and t.lower_ not in FRACTION_WORDS for t in words):
+    figure = doc[first : last + 1]
+    if any(t.ent_type_ in ("DATE", "TIME") and t.lower_ not in FRACTION_WORDS and _figure_word(t) for t in figure):
         return True
     after = [t.lower_ for t in doc[last + 1 : last + 4]]
     unit = after[1] if after[:1] == ["of"] and len(after) > 1 else after[0] if after else ""
@@ -308,7 +311,9 @@ def _not_an_estimate(doc: Doc, first: int, last: int) -> bool:
         return True
     sent = doc[first].sent
     window = doc[max(sent.start, first - 8) : min(sent.end, last + 9)]
-    if any(t.lemma_.lower() in THRESHOLD_WORDS for t in window):
+    if any(
+        t.lemma_.lower() in THRESHOLD_WORDS and (t.pos_ == "VERB" or t.lemma_ not in THRESHOLD_VERBS) for t in window
+    ):
         return True
     return in_forecast(doc[last])
 

@@ -378,6 +378,9 @@ ANALYSIS_NOUNS: frozenset[str] = frozenset(
     "poll polls analysis analyses investigation investigations study studies survey surveys tradition legend".split()
 )
 
+#: Recordings and papers that can carry a claim without an author ("according to videos posted online").
+RECORDINGS: frozenset[str] = frozenset("videos video recordings posts".split())
+
 #: Nouns that, after "there was/were", report talk without a speaker ("there were complaints that").
 TALK_NOUNS: frozenset[str] = frozenset(
     "reports report complaints discussion discussions speculation rumours rumors talk suggestions claims".split()
@@ -490,6 +493,8 @@ ESTIMATE_EXCLUDED_UNITS: frozenset[str] = frozenset(
 
 #: Words that make a figure a threshold or a rule ("at least 1,000 signatures are needed").
 THRESHOLD_WORDS: frozenset[str] = frozenset("need require qualify must minimum threshold eligible necessary".split())
+#: Of those, the ones that are thresholds only as verbs ("signatures are needed", not "in need of food").
+THRESHOLD_VERBS: frozenset[str] = frozenset("need require".split())
 
 #: Verbs and auxiliaries of plans, forecasts and schedules: their figures are not estimates of a fact.
 FORECAST_WORDS: frozenset[str] = frozenset(

@@ -31,6 +31,7 @@ from bot.extraction.lexicon import (
     HEDGE_NOUNS,
     OPINION_VERBS,
     PRESS_NOUNS,
+    RECORDINGS,
     REPORT_NOUNS,
     SPEECH_VERBS,
     SPOKESPERSON_HEADS,
@@ -119,6 +120,7 @@ TRIGGER_WORDS: frozenset[str] = (
     | BELIEF_VERBS
     | SUGGEST_VERBS
     | UNNAMED_SOURCE_HEADS
+    | RECORDINGS
     | frozenset("appear seem may might project but though although whereas".split())
 )
 
@@ -198,7 +200,8 @@ def _denial(token: Token) -> Iterator[Signal]:
     leaves something unconfirmed.
     """
     objects = [c for c in token.children if c.dep_ in ("dobj", "ccomp", "dative")]
-    if any(c.dep_ == "dative" or c.lemma_.lower() in DENIED_GRANTS for c in token.children):
+    following = token.doc[token.i + 1 : token.i + 5]
+    if any(c.dep_ == "dative" for c in token.children) or any(t.lemma_.lower() in DENIED_GRANTS for t in following):
         return
     if token.lemma_.lower() != "deny" and not any(c.lower_ in _CLAIM_NOUNS or c.dep_ == "ccomp" for c in objects):
         return
@@ -241,13 +244,15 @@ def _unnamed_source(token: Token, named_spokesperson: bool) -> Iterator[Signal]:
     lower = token.lower_
     if token.ent_type_ == "PERSON" or lower in SPOKESPERSON_HEADS and named_spokesperson:
         return
-    if token.dep_ == "compound" and not (lower.startswith("eyewitness") and token.head.lower_ in REPORT_NOUNS):
+    eyewitness_reports = lower.startswith("eyewitness") and token.head.lower_ in REPORT_NOUNS
+    if token.dep_ == "compound" and not eyewitness_reports:
         return
     placed = _placed(token)
     if lower in ("people", "person") and not placed:
         return
     if not placed and any(
-        c.dep_ in ("appos", "nummod") or c.lower_ in ("both", "these", "those") for c in token.children
+        c.dep_ == "appos" or c.dep_ == "nummod" and c.lower_ != "one" or c.lower_ in ("both", "these", "those")
+        for c in token.children
     ):
         return
     if token.dep_ == "appos" or any(t.ent_type_ == "PERSON" for t in token.doc[token.i + 1 : token.i + 3]):
@@ -259,7 +264,7 @@ def _unnamed_source(token: Token, named_spokesperson: bool) -> Iterator[Signal]:
         node = node.head
     if node.dep_ == "pobj" and node.head.lower_ == "of" and node.head.head.lower_ in ("one", "some", "many"):
         node = node.head.head  # "one of the victims said"
-    if not (lower in ALWAYS_UNNAMED_HEADS or _speaks(node) or placed):
+    if not (lower in ALWAYS_UNNAMED_HEADS or eyewitness_reports or _speaks(node) or placed):
         return
     start = min([c.left_edge.i for c in token.children if c.i < token.i] + [token.i, node.i])
     end = token.i
@@ -312,6 +317,8 @@ def _unnamed_reports(token: Token) -> Iterator[Signal]:
                 yield ("unnamed_reports", (token.head.idx, token.idx + len(token.text)))
         elif token.dep_ == "nsubj" and token.head.lemma_.lower() in EVIDENCE_VERBS | {"estimate", "conclude"}:
             yield ("unnamed_reports", _noun_phrase(token))
+    elif lower in RECORDINGS and _according(token):
+        yield ("unnamed_reports", _noun_phrase(token))  # "according to videos posted on social media"
 
 
 def _press(token: Token) -> Iterator[Signal]:
@@ -414,7 +421,7 @@ def _hedges(token: Token) -> Iterator[Signal]:
             yield ("hedged", _phrase(token, 5))
     elif lemma in SUGGEST_VERBS and token.pos_ == "VERB":
         subject = next((c for c in token.children if c.dep_ == "nsubj"), None)
-        if subject is not None and _is_evidence(subject) and any(c.dep_ == "ccomp" for c in token.children):
+        if subject is not None and _is_evidence(subject) and any(c.dep_ in ("ccomp", "dobj") for c in token.children):
             yield ("hedged", (subject.left_edge.idx, token.idx + len(token.text)))
     elif lemma == "question" and token.pos_ == "VERB":
         if any(g.lower_ in ("whether", "if") for c in token.children if c.dep_ == "ccomp" for g in c.children):
@@ -422,7 +429,7 @@ def _hedges(token: Token) -> Iterator[Signal]:
     elif lower in ("may", "might") and token.dep_ == "aux" and token.head.pos_ in ("VERB", "AUX"):
         head = token.head
         if any(c.lower_ == "have" for c in head.children) or head.lemma_ == "be":
-            if not _counterfactual(head):
+            if lower == "may" or not _counterfactual(head):
                 yield ("hedged", _phrase(token, 5))
     elif lower == "results" and any(c.lower_ in UNCERTIFIED_RESULT_WORDS for c in token.children):
         yield ("hedged", _noun_phrase(token))
@@ -474,7 +481,8 @@ def _is_evidence(subject: Token) -> bool:
 
 
 def _counterfactual(verb: Token) -> bool:
-    """ "if we had been there, we might have seen it", "as it might have caused damage"."""
+    """ "if we had been there, we might have seen it", "as it might have caused damage": "might" in a
+    condition or a reason clause is a hypothetical, not a hedge of what happened."""
     sent = verb.sent
     return any(t.lower_ == "if" for t in sent) or verb.dep_ == "advcl"
 
@@ -496,7 +504,10 @@ def _second_version(token: Token) -> Iterator[Signal]:
         second, first = token.head, token.head.head
     else:
         return
-    if second is None or second.lemma_.lower() not in VERSION_VERBS or _negated(second) or in_forecast(second):
+    if second is not None and second.lemma_.lower() not in VERSION_VERBS:
+        # "..., but upon learning X he claimed ...": the version verb further down the second clause
+        second = next((t for t in second.subtree if t.i > token.i and t.lemma_.lower() in VERSION_VERBS), None)
+    if second is None or _negated(second) or in_forecast(second):
         return
     doc = token.doc
     before = doc[token.sent.start : token.i]
@@ -549,7 +560,8 @@ def _clause_start(token: Token) -> int:
 
 
 def _object_end(token: Token) -> int:
-    obj = next((c for c in token.children if c.dep_ in ("dobj", "ccomp", "attr", "oprd")), None)
+    """The end of the verb and its object or clause (at most 14 tokens on), or of the verb alone."""
+    obj = next((c for c in token.children if c.dep_ in ("dobj", "ccomp", "attr", "oprd") and c.i > token.i), None)
     last = obj.right_edge if obj is not None and obj.right_edge.i - token.i <= 14 else (obj or token)
     return last.idx + len(last.text)
 
