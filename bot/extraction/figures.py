@@ -250,7 +250,7 @@ def _run_end(doc: Doc, i: int) -> int:
     while last + 1 < len(doc):
         nxt = doc[last + 1]
         lower = nxt.lower_
-        if lower in MULTIPLIERS or lower in ("percent", "%") or _AMOUNT.match(nxt.text) and nxt.text != "m":
+        if lower in MULTIPLIERS and lower != "m" or lower in ("percent", "%") or _AMOUNT.match(nxt.text):
             last += 1
         elif lower in ("-", "to", "and", "or") and last + 2 < len(doc) and _AMOUNT.match(doc[last + 2].text):
             last += 2  # "200 to 300"

@@ -413,7 +413,7 @@ ALWAYS_UNNAMED_HEADS: frozenset[str] = frozenset(
 OPINION_VERBS: frozenset[str] = frozenset(
     """
     argue condemn criticize criticise praise welcome urge call demand oppose support fear hope want
-    worry warn complain applaud decry question wonder feel protest accuse
+    worry warn caution complain applaud decry question wonder feel protest accuse
     """.split()
 )
 
@@ -487,12 +487,14 @@ ESTIMATE_EXCLUDED_UNITS: frozenset[str] = frozenset(
     century centuries degree degrees kilogram kilograms kg pound pounds ton tons tonne tonnes litre
     litres liter liters gallon gallons mph km/h kph knots magnitude light-years celsius fahrenheit
     centimetre centimetres centimeter centimeters cm millimetre millimetres millimeter millimeters mm
-    micrometre micrometres micrometer micrometers nanometre nanometres nanometer nanometers
+    ° m/s km2 sq micrometre micrometres micrometer micrometers nanometre nanometres nanometer nanometers
     """.split()
 )
 
 #: Words that make a figure a threshold or a rule ("at least 1,000 signatures are needed").
-THRESHOLD_WORDS: frozenset[str] = frozenset("need require qualify must minimum threshold eligible necessary".split())
+THRESHOLD_WORDS: frozenset[str] = frozenset(
+    "need require qualify must minimum threshold eligible necessary goal target".split()
+)
 #: Of those, the ones that are thresholds only as verbs ("signatures are needed", not "in need of food").
 THRESHOLD_VERBS: frozenset[str] = frozenset("need require".split())
 

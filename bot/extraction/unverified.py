@@ -13,6 +13,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 
+import numpy
+from spacy.attrs import LIKE_NUM
 from spacy.tokens import Doc, Token
 
 from bot.extraction.figures import find_estimates, in_forecast
@@ -49,6 +51,7 @@ _FAR = 1 << 62  # sorts after any real span end
 
 #: Verbs of belief by which an unnamed source gives a fact ("officials believe the fire was set").
 _BELIEFS = frozenset("believe think know suspect".split())
+_SENTENCE_END = re.compile(r"[.!?\n]")
 _NEGATORS = frozenset("not n't never no neither nor unable".split())
 _PRESS_HEADS = frozenset("reports report accounts outlets outlet sources organisations organizations".split())
 _STUDY_GROUPS = frozenset("scientists researchers experts".split())
@@ -102,6 +105,8 @@ _CLAIM_NOUNS = frozenset(
     "story rumour rumours rumor rumors assertion notion idea it this that which wrongdoing involvement "
     "responsibility role link links".split()
 )
+_APPOINTED = frozenset("him her me them us".split())
+_PRONOUNS = frozenset("it this that which".split())
 _DENIAL_WORDS = frozenset("false untrue baseless groundless unfounded fabricated fabrication nonsense".split())
 #: Every word a token rule can fire on (lemmas and lower-case forms).
 TRIGGER_WORDS: frozenset[str] = (
@@ -131,10 +136,20 @@ def find_signals(doc: Doc, text: str, body: Sequence[Span]) -> list[Signal]:
     for reason, pattern in _TEXT_RULES:
         found.extend((reason, m.span()) for m in pattern.finditer(text))
     found.extend(("estimate", span) for span in find_estimates(doc))
+    found.extend(("conflicting", span) for span in _figures_of_two_sources(doc))
     named_spokesperson = _names_a_spokesperson(doc)
     for token in tokens_with(doc, TRIGGER_WORDS):
         found.extend(_token_signals(token, named_spokesperson))
-    return [(reason, span) for reason, span in found if _in_body(span[0], body)]
+    return [(reason, span) for reason, span in found if _in_body(span[0], body) and not _in_question(text, span)]
+
+
+def _in_question(text: str, span: Span) -> bool:
+    """The span's sentence ends in a question mark.
+
+    Why: questions are never marked; an interviewer's "do you think it might be ..." asserts nothing.
+    """
+    end = _SENTENCE_END.search(text, span[1])
+    return end is not None and end.group() == "?"
 
 
 def _token_signals(token: Token, named_spokesperson: bool) -> Iterator[Signal]:
@@ -165,6 +180,8 @@ def _token_signals(token: Token, named_spokesperson: bool) -> Iterator[Signal]:
 
 def _non_verification(token: Token) -> Iterator[Signal]:
     """ "has not been able to independently verify", "could not be verified", "unverified"."""
+    if token.lower_ == "unconfirmed" and any(c.dep_ == "agent" for c in token.children):
+        return  # "remain unconfirmed by the Senate": an appointment
     if token.lower_ in ("unverified", "unconfirmed"):
         # Why: the labels treat "unconfirmed reports" like "unverified footage": nobody checked it.
         yield ("not_independently_verified", _phrase(token, 4))
@@ -178,6 +195,8 @@ def _non_verification(token: Token) -> Iterator[Signal]:
 def _non_confirmation(token: Token) -> Iterator[Signal]:
     """ "Neither X nor Y have confirmed", "did not concede defeat", "declined to comment"."""
     declined = token.dep_ == "xcomp" and token.head.lemma_ in ("decline", "refuse")
+    if any(c.dep_ == "dobj" and (c.ent_type_ == "PERSON" or c.lower_ in _APPOINTED) for c in token.children):
+        return  # "the Senate had not confirmed him": an appointment, not a claim
     if token.lemma_.lower() == "comment" and not declined:
         return
     if not (_negated(token) or declined):
@@ -203,8 +222,8 @@ def _denial(token: Token) -> Iterator[Signal]:
     following = token.doc[token.i + 1 : token.i + 5]
     if any(c.dep_ == "dative" for c in token.children) or any(t.lemma_.lower() in DENIED_GRANTS for t in following):
         return
-    if token.lemma_.lower() != "deny" and not any(c.lower_ in _CLAIM_NOUNS or c.dep_ == "ccomp" for c in objects):
-        return
+    if token.lemma_.lower() != "deny" and not any(c.lower_ in _CLAIM_NOUNS - _PRONOUNS for c in objects):
+        return  # "rejected the plan", "which they rejected": a refusal, not a denial
     subject = next((c for c in token.children if c.dep_ == "nsubj"), None)
     start = subject.left_edge.i if subject is not None and subject.i < token.i else token.i
     if token.i >= 1 and token.doc[token.i - 1].lower_ == "which" or subject is not None and subject.i == token.i - 1:
@@ -316,6 +335,8 @@ def _unnamed_reports(token: Token) -> Iterator[Signal]:
             if token.dep_ == "pobj" and (token.head.lower_ == "by" or _according(token)):
                 yield ("unnamed_reports", (token.head.idx, token.idx + len(token.text)))
         elif token.dep_ == "nsubj" and token.head.lemma_.lower() in EVIDENCE_VERBS | {"estimate", "conclude"}:
+            if any(c.lower_ in ("the", "this", "that", "our", "their", "its") for c in token.children):
+                return  # "the study found": the study the article names
             yield ("unnamed_reports", _noun_phrase(token))
     elif lower in RECORDINGS and _according(token):
         yield ("unnamed_reports", _noun_phrase(token))  # "according to videos posted on social media"
@@ -328,9 +349,11 @@ def _press(token: Token) -> Iterator[Signal]:
         if token.head.lower_ not in _PRESS_HEADS:
             return
         target = token.head
-    elif token.dep_ in ("nsubj", "nsubjpass") or _according(token):
+    elif token.dep_ == "nsubj" and token.head.lemma_.lower() in SPEECH_VERBS | EVIDENCE_VERBS or _according(token):
         target = token
     elif token.dep_ == "pobj" and token.head.lower_ in ("by", "per", "in") and token.lower_ != "news":
+        if token.head.head.lemma_.lower() not in SPEECH_VERBS | AGENTLESS_SPEECH_VERBS:
+            return  # "specializes in digital media"
         target = token
     else:
         return
@@ -348,6 +371,8 @@ def _reports(token: Token) -> Iterator[Signal]:
     """ "reports said", "by early reports", "according to varying reports", "anger at reports that"."""
     if token.lower_ == "report" and not (_according(token) or token.head.lower_ in ("by", "per")):
         return
+    if token.lower_ == "report" and any(c.lower_ in ("the", "this", "that") for c in token.children):
+        return  # "according to the report": the report the article names
     if any(c.dep_ == "poss" for c in token.children):
         return
     if token.lower_ == "reports" and token.pos_ == "VERB":
@@ -428,7 +453,8 @@ def _hedges(token: Token) -> Iterator[Signal]:
             yield ("hedged", _phrase(token, 4))
     elif lower in ("may", "might") and token.dep_ == "aux" and token.head.pos_ in ("VERB", "AUX"):
         head = token.head
-        if any(c.lower_ == "have" for c in head.children) or head.lemma_ == "be":
+        perfect = any(c.lower_ == "have" for c in head.children)
+        if perfect or lower == "may" and head.lemma_ == "be":
             if lower == "may" or not _counterfactual(head):
                 yield ("hedged", _phrase(token, 5))
     elif lower == "results" and any(c.lower_ in UNCERTIFIED_RESULT_WORDS for c in token.children):
@@ -463,7 +489,7 @@ def _belief_about_fact(token: Token) -> bool:
         return False
     if any(c.lower_ == "to" for c in complement.children):
         return True
-    if any(c.dep_ == "aux" and c.lower_ in ("had", "have", "has") for c in complement.children):
+    if any(c.dep_ == "aux" and c.lower_ == "had" for c in complement.children):
         return True
     subject = next((c for c in token.children if c.dep_ == "nsubj"), None)
     first_person = subject is not None and subject.lower_ in ("i", "we")
@@ -509,14 +535,97 @@ def _second_version(token: Token) -> Iterator[Signal]:
         second = next((t for t in second.subtree if t.i > token.i and t.lemma_.lower() in VERSION_VERBS), None)
     if second is None or _negated(second) or in_forecast(second):
         return
+    subject = next((c for c in second.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < second.i), None)
+    said = any(
+        c.dep_ in ("ccomp", "xcomp") or c.dep_ == "dobj" and second.lemma_.lower() in ("allege", "claim", "report")
+        for c in second.children
+    )
+    if subject is None or not said:
+        return  # "..., but said ..." goes on with the same speaker; "maintains a policy" is no version
     doc = token.doc
     before = doc[token.sent.start : token.i]
     reported = any(t.lemma_.lower() in SPEECH_VERBS | {"deny", "claim"} or t.lower_ in REPORT_NOUNS for t in before)
     if not reported:
         return
-    subject = next((c for c in second.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-    start = subject.left_edge.i if subject is not None and subject.i < second.i else second.i
-    yield ("conflicting", (doc[start].idx, _object_end(second)))
+    yield ("conflicting", (doc[subject.left_edge.i].idx, _object_end(second)))
+
+
+def _figures_of_two_sources(doc: Doc) -> Iterator[Span]:
+    """ "Phivolcs reported magnitude 5.5; the USGS reported 5.8": one sentence in which two named sources
+    each give a figure of the same form, and the figures differ.
+
+    Why: the labels mark the second of two versions of one figure. Each figure goes to the source of
+    the nearest reporting verb above it (the nearer source when one verb has two), so "six killed and
+    seven injured, according to X" is one source and no conflict.
+    """
+    if not len(doc):
+        return
+    by_sentence: dict[int, list[Token]] = {}
+    for i in numpy.flatnonzero(doc.to_array([LIKE_NUM])).tolist():
+        token = doc[int(i)]
+        if token.ent_type_ not in ("DATE", "TIME", "ORDINAL") and token.pos_ == "NUM":
+            by_sentence.setdefault(token.sent.start, []).append(token)
+    for numbers in by_sentence.values():
+        if len(numbers) < 2 or len({n.lower_ for n in numbers}) < 2:
+            continue
+        speakers: dict[int, list[Token]] = {}
+        for token in numbers[0].sent:
+            named = token.pos_ == "PROPN" or token.ent_type_ in ("ORG", "PERSON", "GPE", "NORP")
+            verb = _reporting_verb(token) if named else None
+            if verb is not None:
+                speakers.setdefault(verb.i, []).append(token)
+        if len({t.text for ts in speakers.values() for t in ts}) < 2:
+            continue
+        first = numbers[0]
+        source = _source_of(first, speakers)
+        for other in numbers[1:]:
+            if other.lower_ == first.lower_ or not _same_form(first, other):
+                continue
+            other_source = _source_of(other, speakers)
+            if source is not None and other_source is not None and other_source != source:
+                yield (other.idx, other.idx + len(other.text))
+                break
+
+
+def _reporting_verb(token: Token) -> Token | None:
+    """The verb a named source gives something with: its reporting verb, "according to", a passive's "by"."""
+    node = token
+    while node.dep_ in ("compound", "appos") and node.head is not node:
+        node = node.head
+    head = node.head
+    if node.dep_ == "nsubj" and head.lemma_.lower() in VERSION_VERBS:
+        return head
+    if node.dep_ == "pobj" and _according(node):
+        return head.head.head
+    if node.dep_ == "pobj" and head.lower_ == "by" and head.dep_ == "agent":
+        return head.head
+    return None
+
+
+def _source_of(number: Token, speakers: dict[int, list[Token]]) -> str | None:
+    node = number
+    for _ in range(8):
+        if node.i in speakers:
+            return min(speakers[node.i], key=lambda s: abs(s.i - number.i)).text
+        if node.head is node:
+            return None
+        node = node.head
+    return None
+
+
+def _same_form(a: Token, b: Token) -> bool:
+    """Two figures that can be versions of one: both decimals or both whole, counting the same noun."""
+    if ("." in a.text) != ("." in b.text):
+        return False
+    return _counted_word(a) == _counted_word(b)
+
+
+def _counted_word(number: Token) -> str:
+    doc = number.doc
+    i = number.i + 1
+    while i < len(doc) and doc[i].pos_ == "NUM":
+        i += 1  # "415 thousand priests"
+    return doc[i].lower_ if i < len(doc) and doc[i].pos_ == "NOUN" else ""
 
 
 # --- helpers ------------------------------------------------------------------------------------

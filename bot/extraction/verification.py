@@ -34,10 +34,13 @@ def link_unverified(
         items.append((reason, span, _claim_for(claims, spoken or span)))
     for found in finds:
         if found.cue_lemma == "estimate" and found.cue is not None:
+            # Why: "X estimates that more than 10,000 ..." flags the estimating; an estimate of a
+            # duration or of nothing countable ("estimated this would take 24 hours") is no figure
             claim_id = _claim_for(claims, found.content)
             claim = next((c for c in claims if c.id == claim_id), None)
-            end = claim.figures[0].span[1] if claim is not None and claim.figures else found.cue[1]
-            items.append(("estimate", (found.cue[0], max(end, found.cue[1])), claim_id))
+            counted = [f for f in claim.figures if _counts_things(f)] if claim is not None else []
+            if counted:
+                items.append(("estimate", (found.cue[0], max(counted[0].span[1], found.cue[1])), claim_id))
     items.extend(_single_source(claims, finds, source_ids))
     items.extend(("conflicting_figures", span, claim_id) for span, claim_id in conflicts)
     result = []
