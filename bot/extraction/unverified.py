@@ -54,6 +54,7 @@ _BELIEFS = frozenset("believe think know suspect".split())
 _SENTENCE_END = re.compile(r"[.!?\n]")
 _NEGATORS = frozenset("not n't never no neither nor unable".split())
 _PRESS_HEADS = frozenset("reports report accounts outlets outlet sources organisations organizations".split())
+_PLACES = ("close", "familiar", "within", "inside")
 _STUDY_GROUPS = frozenset("scientists researchers experts".split())
 _PERSON_PRONOUNS = frozenset("i we you he she they someone somebody".split())
 
@@ -180,7 +181,7 @@ def _token_signals(token: Token, named_spokesperson: bool) -> Iterator[Signal]:
 
 def _non_verification(token: Token) -> Iterator[Signal]:
     """ "has not been able to independently verify", "could not be verified", "unverified"."""
-    if token.lower_ == "unconfirmed" and any(c.dep_ == "agent" for c in token.children):
+    if token.lower_ == "unconfirmed" and token.i + 1 < len(token.doc) and token.doc[token.i + 1].lower_ == "by":
         return  # "remain unconfirmed by the Senate": an appointment
     if token.lower_ in ("unverified", "unconfirmed"):
         # Why: the labels treat "unconfirmed reports" like "unverified footage": nobody checked it.
@@ -287,8 +288,11 @@ def _unnamed_source(token: Token, named_spokesperson: bool) -> Iterator[Signal]:
         return
     start = min([c.left_edge.i for c in token.children if c.i < token.i] + [token.i, node.i])
     end = token.i
+    if placed:
+        end = max(c.right_edge.i for c in token.children if c.i > token.i and c.lower_ in _PLACES)
+        end = min(end, token.i + 8)  # "sources close to the investigation"
     head = node.head
-    if node.dep_ == "nsubj" and 0 < head.i - token.i <= 3:
+    if node.dep_ == "nsubj" and 0 < head.i - end <= 3:
         end = head.i
     elif node.dep_ == "pobj" and node.head.lower_ == "to" and node.head.head.lower_ == "according":
         start = min(start, node.head.head.i)
@@ -315,8 +319,8 @@ def _speaks(node: Token) -> bool:
 
 def _placed(token: Token) -> bool:
     """ "sources close to the investigation", "sources within the ministry", "people familiar with"."""
-    places = ("close", "familiar", "within", "inside") if token.lower_ in ("source", "sources") else ()
-    return any(c.lower_ in ("close", "familiar", *places) for c in token.children if c.i > token.i)
+    places = _PLACES if token.lower_ in ("source", "sources") else _PLACES[:2]
+    return any(c.lower_ in places for c in token.children if c.i > token.i)
 
 
 def _unnamed_reports(token: Token) -> Iterator[Signal]:
@@ -389,6 +393,9 @@ def _named_by(token: Token) -> bool:
         if child.dep_ == "prep" and child.lower_ in ("by", "from", "of"):
             if any(g.ent_type_ in ("ORG", "PERSON", "GPE", "NORP") or g.pos_ == "PROPN" for g in child.subtree):
                 return True
+            body = next((g for g in child.children if g.dep_ == "pobj"), None)
+            if body is not None and any(d.lower_ == "the" for d in body.children):
+                return True  # "reports from the hospital": a body, named by its office
     return False
 
 
