@@ -7,8 +7,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import numpy
-from spacy.attrs import LIKE_NUM
 from spacy.tokens import Doc, Token
 
 from bot.extraction.lexicon import (
@@ -24,7 +22,7 @@ from bot.extraction.lexicon import (
     VAGUE_NUMBER_WORDS,
     VAGUE_QUANTITIES,
 )
-from bot.extraction.select import tokens_with
+from bot.extraction.select import number_tokens, tokens_with
 
 Span = tuple[int, int]
 
@@ -211,9 +209,7 @@ def find_estimates(doc: Doc) -> Iterator[Span]:
     alike, but never dates, times, ages, durations, measurements, thresholds or figures of a plan
     or forecast, nor a bare quantifier ("many", "several").
     """
-    if not len(doc):
-        return
-    candidates = set(numpy.flatnonzero(doc.to_array([LIKE_NUM])).tolist())
+    candidates = {t.i for t in number_tokens(doc)}
     candidates.update(t.i for t in tokens_with(doc, _ESTIMATE_TRIGGERS))
     done = -1
     for i in sorted(candidates):

@@ -13,8 +13,6 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 
-import numpy
-from spacy.attrs import LIKE_NUM
 from spacy.tokens import Doc, Token
 
 from bot.extraction.figures import find_estimates, in_forecast
@@ -43,7 +41,7 @@ from bot.extraction.lexicon import (
     UNNAMED_SOURCE_HEADS,
     VERSION_VERBS,
 )
-from bot.extraction.select import tokens_with
+from bot.extraction.select import number_tokens, tokens_with
 
 Span = tuple[int, int]
 Signal = tuple[str, Span]
@@ -565,11 +563,8 @@ def _figures_of_two_sources(doc: Doc) -> Iterator[Span]:
     the nearest reporting verb above it (the nearer source when one verb has two), so "six killed and
     seven injured, according to X" is one source and no conflict.
     """
-    if not len(doc):
-        return
     by_sentence: dict[int, list[Token]] = {}
-    for i in numpy.flatnonzero(doc.to_array([LIKE_NUM])).tolist():
-        token = doc[int(i)]
+    for token in number_tokens(doc):
         if token.ent_type_ not in ("DATE", "TIME", "ORDINAL") and token.pos_ == "NUM":
             by_sentence.setdefault(token.sent.start, []).append(token)
     for numbers in by_sentence.values():
