@@ -492,7 +492,7 @@ def _belief_about_fact(token: Token) -> bool:
     complement = next((c for c in token.children if c.dep_ in ("ccomp", "xcomp")), None)
     if complement is None:
         return False
-    if any(c.lower_ == "to" for c in complement.children):
+    if any(c.dep_ == "aux" and c.lower_ == "to" for c in complement.children):
         return True
     if any(c.dep_ == "aux" and c.lower_ == "had" for c in complement.children):
         return True
@@ -678,7 +678,9 @@ def _object_end(token: Token) -> int:
 
 
 def _governs_infinitive(token: Token) -> bool:
-    return any(c.dep_ == "xcomp" and any(g.lower_ == "to" for g in c.children) for c in token.children)
+    return any(
+        c.dep_ == "xcomp" and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children) for c in token.children
+    )
 
 
 def _hedge_verb_phrase(token: Token) -> Span:
