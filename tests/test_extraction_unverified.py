@@ -78,7 +78,9 @@ POSITIVE = [
     ("One of the victims said the men had threatened her.", "anonymous_source", "One of the victims said"),
     ("An aide, speaking on condition of anonymity, said the talks had failed.", "anonymous_source", "anonymity"),
     ("Two people familiar with the matter said the deal had collapsed.", "anonymous_source", "familiar"),
+    ("According to some officials, Ban has gone further than his predecessor.", "anonymous_source", "some officials"),
     # unnamed_reports
+    ("The bridge is claimed to be the oldest in the city.", "unnamed_reports", "is claimed"),
     ("The singer reportedly left the band in March.", "unnamed_reports", "reportedly"),
     ("Reports said the bridge had collapsed before dawn.", "unnamed_reports", "Reports"),
     ("According to local media, the factory closed last week.", "unnamed_reports", "According to local media"),

@@ -387,7 +387,9 @@ TALK_NOUNS: frozenset[str] = frozenset(
 )
 
 #: Speech verbs whose agentless passive hides who said it ("was reported to", "was mentioned as").
-AGENTLESS_SPEECH_VERBS: frozenset[str] = frozenset("report say announce mention rumor rumour tip accuse call".split())
+AGENTLESS_SPEECH_VERBS: frozenset[str] = frozenset(
+    "report say claim announce mention rumor rumour tip accuse call".split()
+)
 
 #: People who give a claim without a name (AP: "officials said" is an anonymous source).
 UNNAMED_SOURCE_HEADS: frozenset[str] = frozenset(

@@ -273,7 +273,8 @@ def _unnamed_source(token: Token, named_spokesperson: bool) -> Iterator[Signal]:
         for c in token.children
     ):
         return
-    if token.dep_ == "appos" or any(t.ent_type_ == "PERSON" for t in token.doc[token.i + 1 : token.i + 3]):
+    following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else token
+    if token.dep_ == "appos" or following.ent_type_ == "PERSON":  # "spokesman John Smith"
         return
     if lower in _STUDY_GROUPS and (_named_by(token) or any(c.lower_ == "the" for c in token.children)):
         return  # "researchers from the University of Washington"; "the scientists" of a named study
