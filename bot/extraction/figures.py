@@ -59,6 +59,8 @@ NOT_COUNTS = frozenset({"DATE", "TIME", "ORDINAL"})
 _NUMERIC = re.compile(r"^[$€£¥]?\d[\d,]*(?:\.\d+)?%?$")
 #: "GBP738", "US$5", "5bn": a number glued to its currency or multiplier.
 _AMOUNT = re.compile(r"^(?:[A-Z]{2,3}\$?|[$€£¥])?\d[\d,]*(?:\.\d+)?(?:%|bn|m|k)?$")
+#: Number words that take "a": "a quarter", "a dozen", "a hundred", "a million".
+_A_NUMBERS = FRACTION_WORDS | {"dozen", "hundred", "thousand", "million", "billion"}
 _ESTIMATE_TRIGGERS = frozenset(NUMBER_WORDS.keys() | MULTIPLIERS.keys() | VAGUE_NUMBER_WORDS | FRACTION_WORDS)
 
 
@@ -266,8 +268,8 @@ def _approximator_start(doc: Doc, i: int) -> tuple[int, bool]:
     first = i
     if first >= 1 and doc[first - 1].is_currency:
         first -= 1
-    if first >= 1 and doc[first - 1].lower_ in ("a", "an") and doc[i].lower_ in FRACTION_WORDS | {"dozen"}:
-        first -= 1  # "about a quarter"
+    if first >= 1 and doc[first - 1].lower_ in ("a", "an") and doc[i].lower_ in _A_NUMBERS:
+        first -= 1  # "about a quarter", "more than a hundred"
     if first >= 2 and (doc[first - 2].lower_, doc[first - 1].lower_) in APPROXIMATOR_PAIRS:
         start = first - 2
         if doc[start].lower_ == "excess" and start >= 1 and doc[start - 1].lower_ == "in":

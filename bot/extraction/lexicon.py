@@ -350,7 +350,7 @@ HEDGE_NOUNS: frozenset[str] = frozenset(
 HEDGE_ADVERBS: frozenset[str] = frozenset(
     """
     allegedly apparently purportedly supposedly presumably possibly probably perhaps seemingly
-    ostensibly conceivably reputedly alleged purported apparent suspected likeliest unclear
+    ostensibly conceivably reputedly alleged purported apparent suspected presumed likeliest unclear
     """.split()
 )
 
@@ -398,7 +398,8 @@ UNNAMED_SOURCE_HEADS: frozenset[str] = frozenset(
     officer officers investigator investigators witness witnesses eyewitness eyewitnesses organiser
     organisers organizer organizers activist activists scientists researchers experts employee
     employees staffer staffers whistleblower whistleblowers informant accuser victims victim
-    residents resident mp mps spokesperson spokesman spokeswoman people person
+    residents resident mp mps spokesperson spokesman spokeswoman people person locals neighbour neighbours
+    neighbor neighbors bystanders onlookers
     """.split()
 )
 

@@ -78,7 +78,8 @@ UNKNOWN = re.compile(
     r"\b(?:not|n't) (?:yet |immediately |entirely |fully |officially )?(?:clear|known|certain)\b"
     r"|\bunclear\b|\b(?:do|does|did) (?:not|n't) (?:yet )?know\b|\bdon't (?:yet )?know\b"
     r"|\bno (?:\w+ ){0,2}(?:was|were|is|has been|had been) (?:immediately |yet |officially )?"
-    r"(?:known|given|determined|established)\b",
+    r"(?:known|given|determined|established)\b"
+    r"|\b(?:is|was|are|were|remains?|remained) (?:still |as yet |largely )?unknown\b|\ban unknown number\b",
     re.IGNORECASE,
 )
 ANONYMITY = _phrases(ANONYMITY_PHRASES)
@@ -105,11 +106,13 @@ _CLAIM_NOUNS = frozenset(
     "responsibility role link links".split()
 )
 _APPOINTED = frozenset("him her me them us".split())
+#: Nouns for one version of a fact or figure ("disputed the account", "the disputed toll").
+_VERSION_NOUNS = frozenset("account accounts version versions figure figures toll number numbers count tally".split())
 _PRONOUNS = frozenset("it this that which".split())
 _DENIAL_WORDS = frozenset("false untrue baseless groundless unfounded fabricated fabrication nonsense".split())
 #: Every word a token rule can fire on (lemmas and lower-case forms).
 TRIGGER_WORDS: frozenset[str] = (
-    frozenset("verify unverified unconfirmed comment reportedly suggest question results".split())
+    frozenset("verify unverified unconfirmed comment reportedly suggest question results dispute contest fear".split())
     | _NEGATED_CONFIRMS
     | _DENIALS
     | _DENIAL_WORDS
@@ -163,6 +166,8 @@ def _token_signals(token: Token, named_spokesperson: bool) -> Iterator[Signal]:
         yield from _called_false(token)
     elif lower == "reportedly":
         yield ("unnamed_reports", _phrase(token, 6))
+    elif lemma in ("dispute", "contest") and token.pos_ in ("VERB", "ADJ"):
+        yield from _disputed(token)
     elif lower in ("but", "though", "although", "whereas"):
         yield from _second_version(token)
     if lower in UNNAMED_SOURCE_HEADS:
@@ -447,6 +452,8 @@ def _hedges(token: Token) -> Iterator[Signal]:
     elif lemma in ("appear", "seem") and token.pos_ in ("VERB", "AUX"):
         if _governs_infinitive(token) or any(c.lower_ in ("if", "though") for c in token.subtree):
             yield ("hedged", _hedge_verb_phrase(token))
+    elif lemma == "fear" and token.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in token.children):
+        yield ("hedged", _phrase(token, 3))  # "are feared dead", "is feared to have drowned"
     elif lemma in BELIEF_VERBS and token.pos_ == "VERB":
         if _belief_about_fact(token):
             yield ("hedged", _phrase(token, 5))
@@ -488,8 +495,11 @@ def _hedges_a_fact(token: Token) -> bool:
 def _belief_about_fact(token: Token) -> bool:
     """ "is believed to have", "believe him to be aged 25", "believed they had identified",
     "I think it was": belief about a past fact; not an opinion ("I believe I am right")."""
-    if any(c.dep_ == "auxpass" for c in token.children) and _governs_infinitive(token):
-        return True
+    passive = any(c.dep_ == "auxpass" for c in token.children)
+    if passive and (
+        _governs_infinitive(token) or any(c.dep_ in ("nsubjpass", "expl") and c.lower_ == "it" for c in token.children)
+    ):
+        return True  # "is believed to have fled", "it is thought that"
     complement = next((c for c in token.children if c.dep_ in ("ccomp", "xcomp")), None)
     if complement is None:
         return False
@@ -520,6 +530,20 @@ def _counterfactual(verb: Token) -> bool:
 
 
 # --- conflicting versions ------------------------------------------------------------------------
+
+
+def _disputed(token: Token) -> Iterator[Signal]:
+    """ "the family disputed the police account", "the disputed death toll"."""
+    if token.dep_ == "amod" and token.head.lower_ in _VERSION_NOUNS:
+        yield ("conflicting", (token.idx, token.head.idx + len(token.head.text)))
+        return
+    objects = [
+        c for c in token.children if c.dep_ in ("dobj", "nsubjpass") and c.lower_ in _VERSION_NOUNS | _CLAIM_NOUNS
+    ]
+    if objects and not _negated(token):
+        subject = next((c for c in token.children if c.dep_ == "nsubj" and c.i < token.i), None)
+        start = subject.left_edge.i if subject is not None else token.i
+        yield ("conflicting", (token.doc[start].idx, _object_end(token)))
 
 
 def _second_version(token: Token) -> Iterator[Signal]:
