@@ -74,6 +74,7 @@ POSITIVE = [
     ("An aide, speaking on condition of anonymity, said the talks had failed.", "anonymous_source", "anonymity"),
     ("Two people familiar with the matter said the deal had collapsed.", "anonymous_source", "familiar"),
     ("According to some officials, Ban has gone further than his predecessor.", "anonymous_source", "some officials"),
+    ("A neighbour said she had heard two shots before midnight.", "anonymous_source", "A neighbour said"),
     # unnamed_reports
     ("The bridge is claimed to be the oldest in the city.", "unnamed_reports", "is claimed"),
     ("The singer reportedly left the band in March.", "unnamed_reports", "reportedly"),
@@ -100,6 +101,10 @@ POSITIVE = [
     ("The senator is projected to win the seat by a wide margin.", "hedged", "projected"),
     ("Preliminary results showed the ruling party ahead in the capital.", "hedged", "Preliminary results"),
     ("The injuries likely happened during the fall.", "hedged", "likely"),
+    ("It is thought that the boat capsized in the storm.", "hedged", "thought"),
+    ("Three fishermen are feared dead after the storm.", "hedged", "feared dead"),
+    ("Five climbers are presumed dead after the avalanche.", "hedged", "presumed dead"),
+    ("The cause of the fire remains unknown.", "hedged", "unknown"),
     # estimate
     ("About 7,000 people attended the rally in the square.", "estimate", "About 7,000 people"),
     ("More than 95% of voters backed the plan.", "estimate", "More than 95%"),
@@ -110,6 +115,7 @@ POSITIVE = [
     ("Visitor numbers surpassed 100,000 this summer.", "estimate", "surpassed 100,000"),
     ("At least 52 people were killed in the floods.", "estimate", "At least 52 people"),
     ("Dozens of homes were destroyed by the fire.", "estimate", "Dozens of homes"),
+    ("More than a hundred people were evacuated from the valley.", "estimate", "More than a hundred people"),
     # no_evidence
     ("The president repeated the claim without evidence.", "no_evidence", "without evidence"),
     ("The report said there is no evidence that the remedy works.", "no_evidence", "no evidence"),
@@ -134,6 +140,7 @@ POSITIVE = [
         "conflicting",
         "5.8",
     ),
+    ("The family disputed the police account of the shooting.", "conflicting", "disputed the police account"),
     ("He has since said his confession was forced by the guards.", "conflicting", "has since said"),
 ]
 
