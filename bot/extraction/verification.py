@@ -6,8 +6,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 
-from spacy.tokens import Doc
-
 from bot.extraction.attribution import Found
 from bot.extraction.lexicon import MEASURE_UNITS
 from bot.report import Claim, Figure, Source, Unverified
@@ -16,10 +14,8 @@ Span = tuple[int, int]
 
 
 def link_unverified(
-    doc: Doc,
     text: str,
     claims: Sequence[Claim],
-    sources: Sequence[Source],
     finds: Sequence[Found],
     source_ids: Sequence[str | None],
     signals: Sequence[tuple[str, Span]],
