@@ -183,7 +183,10 @@ def _token_signals(token: Token, named_spokesperson: bool) -> Iterator[Signal]:
 
 
 def _non_verification(token: Token) -> Iterator[Signal]:
-    """ "has not been able to independently verify", "could not be verified", "unverified"."""
+    """ "has not been able to independently verify", "could not be verified", "unverified".
+
+    Why: the outlet or a party saying a claim was not verified is the plainest signal of all.
+    """
     if token.lower_ == "unconfirmed" and token.i + 1 < len(token.doc) and token.doc[token.i + 1].lower_ == "by":
         return  # "remain unconfirmed by the Senate": an appointment
     if token.lower_ in ("unverified", "unconfirmed"):
@@ -197,7 +200,11 @@ def _non_verification(token: Token) -> Iterator[Signal]:
 
 
 def _non_confirmation(token: Token) -> Iterator[Signal]:
-    """ "Neither X nor Y have confirmed", "did not concede defeat", "declined to comment"."""
+    """ "Neither X nor Y have confirmed", "did not concede defeat", "declined to comment".
+
+    Why: a party in a position to confirm that has not leaves the claim open; confirming a person
+    ("the Senate has not confirmed him") is an appointment, not a claim.
+    """
     declined = token.dep_ == "xcomp" and token.head.lemma_ in ("decline", "refuse")
     if any(c.dep_ == "dobj" and (c.ent_type_ == "PERSON" or c.lower_ in _APPOINTED) for c in token.children):
         return  # "the Senate had not confirmed him": an appointment, not a claim
@@ -236,7 +243,10 @@ def _denial(token: Token) -> Iterator[Signal]:
 
 
 def _called_false(token: Token) -> Iterator[Signal]:
-    """ "called the story absolutely false", "the reports are groundless"."""
+    """ "called the story absolutely false", "the reports are groundless".
+
+    Why: calling a claim false is a denial in other words.
+    """
     head = token.head
     claims = [c for c in head.children if c.dep_ in ("dobj", "nsubj", "nsubjpass") and c.lower_ in _CLAIM_NOUNS]
     if claims:
@@ -298,7 +308,7 @@ def _unnamed_source(token: Token, named_spokesperson: bool) -> Iterator[Signal]:
     head = node.head
     if node.dep_ == "nsubj" and 0 < head.i - end <= 3:
         end = head.i
-    elif node.dep_ == "pobj" and node.head.lower_ == "to" and node.head.head.lower_ == "according":
+    elif node.dep_ == "pobj" and _according(node):
         start = min(start, node.head.head.i)
     doc = token.doc
     yield ("anonymous_source", (doc[start].idx, doc[end].idx + len(doc[end].text)))
@@ -315,7 +325,7 @@ def _speaks(node: Token) -> bool:
         )
         return said and says_something and lemma not in OPINION_VERBS and lemma not in FORECAST_WORDS
     if node.dep_ == "pobj" and head.lower_ == "to":
-        return head.head.lower_ == "according"
+        return _according(node)
     if node.dep_ == "pobj" and head.lower_ == "by":
         return head.head.lemma_.lower() in SPEECH_VERBS or head.head.lemma_.lower() in ("estimate", "report")
     return node.dep_ == "dobj" and lemma in ("cite", "quote")
@@ -328,7 +338,11 @@ def _placed(token: Token) -> bool:
 
 
 def _unnamed_reports(token: Token) -> Iterator[Signal]:
-    """Reports, media, polls and analyses that carry a claim without saying whose."""
+    """Reports, media, polls and analyses that carry a claim without saying whose.
+
+    Why: a claim resting on "reports" or "local media" has no source a reader could check; the same
+    words with an owner ("the BBC's report", "reports from the hospital") name one.
+    """
     lower, lemma = token.lower_, token.lemma_.lower()
     if _named_by(token):
         return
@@ -434,6 +448,7 @@ def _agentless_speech(token: Token) -> Iterator[Signal]:
 
 
 def _according(token: Token) -> bool:
+    """The noun is the object of "according to"."""
     return token.head.lower_ == "to" and token.head.head.lower_ == "according"
 
 
@@ -441,7 +456,11 @@ def _according(token: Token) -> bool:
 
 
 def _hedges(token: Token) -> Iterator[Signal]:
-    """Wording that marks a fact as uncertain; not the hedges of forecasts, plans or hypotheticals."""
+    """Wording that marks a fact as uncertain; not the hedges of forecasts, plans or hypotheticals.
+
+    Why: CoNLL-2010 hedge cues, kept to what the labels mark: a hedge of what happened or is the case
+    ("may have flooded", "is believed to have fled"), never of what will or would happen.
+    """
     lower, lemma = token.lower_, token.lemma_.lower()
     if lower in HEDGE_ADVERBS or lower in HEDGE_NOUNS:
         if not in_forecast(token):
@@ -533,7 +552,11 @@ def _counterfactual(verb: Token) -> bool:
 
 
 def _disputed(token: Token) -> Iterator[Signal]:
-    """ "the family disputed the police account", "the disputed death toll"."""
+    """ "the family disputed the police account", "the disputed death toll".
+
+    Why: a party disputing an account or a figure says another version exists (the labels' "named
+    parties disputing each other's checkable claim").
+    """
     if token.dep_ == "amod" and token.head.lower_ in _VERSION_NOUNS:
         yield ("conflicting", (token.idx, token.head.idx + len(token.head.text)))
         return
@@ -554,10 +577,9 @@ def _second_version(token: Token) -> Iterator[Signal]:
     the plainest form of it.
     """
     if token.dep_ == "cc":
-        first = token.head
-        second = next((c for c in first.children if c.dep_ == "conj" and c.i > token.i), None)
+        second = next((c for c in token.head.children if c.dep_ == "conj" and c.i > token.i), None)
     elif token.dep_ == "mark":
-        second, first = token.head, token.head.head
+        second = token.head
     else:
         return
     if second is not None and second.lemma_.lower() not in VERSION_VERBS:
