@@ -21,6 +21,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check bot handlers storage tests benchmarks
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 bench: $(STAMP)
@@ -40,4 +41,4 @@ eval-unverified: $(STAMP)
 	$(PY) $(SHARED)/eval/score_unverified.py $(SHARED)/eval/unverified-dev.jsonl $(SHARED)/data/wikinews-2019.jsonl .eval-unverified-pred.jsonl
 
 clean:
-	rm -rf $(VENV) .pytest_cache build dist .eval-pred.jsonl .eval-seed.json .eval-unverified-*.jsonl
+	rm -rf $(VENV) .pytest_cache .mypy_cache build dist .eval-pred.jsonl .eval-seed.json .eval-unverified-*.jsonl

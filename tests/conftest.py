@@ -1,5 +1,7 @@
-"""Shared fixtures: the fake Telegram Bot API server (tests/fakebotapi.py), a Bot connected to it, and one
-extraction worker pool per test module."""
+"""Shared fixtures: the fake Telegram Bot API server (tests/fakebotapi.py), a Bot connected to it, one
+extraction worker pool per test module, and the spaCy pipeline (``nlp``, loaded once per run)."""
+
+from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
@@ -17,21 +19,20 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 
-@pytest.fixture(scope="session")
-def nlp() -> "Language":
-    """The pinned spaCy pipeline with Claimdesk's additions, loaded once per test run (spaCy is imported
-    here, not at module level, so that tests that never parse do not pay for it)."""
-    from bot.extraction.pipeline import load_pipeline
-
-    return load_pipeline(DEFAULT_SPACY_MODEL)
-
-
 @pytest.fixture
 async def fake_bot_api() -> AsyncIterator[FakeBotAPI]:
     """A started fake Bot API on 127.0.0.1 (free port); ``fake_bot_api.bot_kwargs`` configures a Bot."""
     async with FakeBotAPI() as server:
         yield server
         count(FAULTS, sum(1 for request in server.requests if request.fault is not None))
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    """The pinned spaCy pipeline, as the extraction workers load it."""
+    from bot.extraction.pipeline import load_pipeline
+
+    return load_pipeline(DEFAULT_SPACY_MODEL)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from bot.extraction.attribution import Found
@@ -104,7 +104,9 @@ def _source_and_cue(found: Found) -> Span:
     return found.source
 
 
-def _single_source(claims: Sequence[Claim], finds: Sequence[Found], source_ids: Sequence[str | None]):
+def _single_source(
+    claims: Sequence[Claim], finds: Sequence[Found], source_ids: Sequence[str | None]
+) -> Iterator[tuple[str, Span, str | None]]:
     """Figures that one source alone gives: no other source or the outlet states the same number."""
     by_value: dict[float, set[str | None]] = defaultdict(set)
     for claim in claims:
