@@ -116,6 +116,9 @@ POSITIVE = [
     ("At least 52 people were killed in the floods.", "estimate", "At least 52 people"),
     ("Dozens of homes were destroyed by the fire.", "estimate", "Dozens of homes"),
     ("More than a hundred people were evacuated from the valley.", "estimate", "More than a hundred people"),
+    ("Police said as many as 32 people were taken to hospital.", "estimate", "as many as 32 people"),
+    ("The company lost an estimated $2bn in the crash.", "estimate", "an estimated $2bn"),
+    ("Nearly two-thirds of the votes had been counted by noon.", "estimate", "Nearly two-thirds"),
     # no_evidence
     ("The president repeated the claim without evidence.", "no_evidence", "without evidence"),
     ("The report said there is no evidence that the remedy works.", "no_evidence", "no evidence"),

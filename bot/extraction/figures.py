@@ -61,6 +61,7 @@ _NUMERIC = re.compile(r"^[$€£¥]?\d[\d,]*(?:\.\d+)?%?$")
 _AMOUNT = re.compile(r"^(?:[A-Z]{2,3}\$?|[$€£¥])?\d[\d,]*(?:\.\d+)?(?:%|bn|m|k)?$")
 #: Number words that take "a": "a quarter", "a dozen", "a hundred", "a million".
 _A_NUMBERS = FRACTION_WORDS | {"dozen", "hundred", "thousand", "million", "billion"}
+_CURRENCY = frozenset("$ € £ ¥".split())
 _ESTIMATE_TRIGGERS = frozenset(NUMBER_WORDS.keys() | MULTIPLIERS.keys() | VAGUE_NUMBER_WORDS | FRACTION_WORDS)
 
 
@@ -213,6 +214,7 @@ def find_estimates(doc: Doc) -> Iterator[Span]:
     """
     candidates = {t.i for t in number_tokens(doc)}
     candidates.update(t.i for t in tokens_with(doc, _ESTIMATE_TRIGGERS))
+    candidates.update(t.i + 1 for t in tokens_with(doc, _CURRENCY) if t.i + 1 < len(doc))  # "$2bn"
     done = -1
     for i in sorted(candidates):
         if i >= 1 and doc[i].lower_ in MULTIPLIERS and _AMOUNT.match(doc[i - 1].text):
@@ -252,8 +254,8 @@ def _run_end(doc: Doc, i: int) -> int:
             last += 1
         elif lower in ("-", "to", "and", "or") and last + 2 < len(doc) and _AMOUNT.match(doc[last + 2].text):
             last += 2  # "200 to 300"
-        elif lower in ("-",) and last + 2 < len(doc) and doc[last + 2].lower_ in NUMBER_WORDS:
-            last += 2  # "twenty-five"
+        elif lower == "-" and last + 2 < len(doc) and doc[last + 2].lower_ in NUMBER_WORDS.keys() | FRACTION_WORDS:
+            last += 2  # "twenty-five", "two-thirds"
         elif lower == "a" and last + 2 < len(doc) and doc[last + 2].lower_ in MULTIPLIERS:
             last += 2  # "half a million"
         elif lower in ("of", "as") and last + 2 < len(doc) and doc[last + 2].lower_ in ("thousands", "millions"):
@@ -272,8 +274,12 @@ def _approximator_start(doc: Doc, i: int) -> tuple[int, bool]:
         first -= 1  # "about a quarter", "more than a hundred"
     if first >= 2 and (doc[first - 2].lower_, doc[first - 1].lower_) in APPROXIMATOR_PAIRS:
         start = first - 2
-        if doc[start].lower_ == "excess" and start >= 1 and doc[start - 1].lower_ == "in":
-            start -= 1
+        if start >= 1 and (doc[start - 1].lower_, doc[start].lower_) in (
+            ("in", "excess"),
+            ("as", "many"),
+            ("as", "much"),
+        ):
+            start -= 1  # "in excess of", "as many as"
         return start, True
     if first >= 1 and (doc[first - 1].lower_ in APPROXIMATOR_WORDS or doc[first - 1].lemma_.lower() in SURPASS_VERBS):
         return first - 1, True
