@@ -87,6 +87,7 @@ POSITIVE = [
     ("Polls showed the governor trailing her rival by six points.", "unnamed_reports", "Polls"),
     ("There were reports of gunfire near the airport on Friday.", "unnamed_reports", "reports"),
     ("By early reports, the storm flooded the lower town.", "unnamed_reports", "By early reports"),
+    ("It is understood that the contract was signed on Friday.", "unnamed_reports", "It is understood"),
     # hedged
     ("The fire appears to have started in the kitchen.", "hedged", "appears to have started"),
     ("The man allegedly stole three cars from the car park.", "hedged", "allegedly"),
@@ -105,6 +106,7 @@ POSITIVE = [
     ("Three fishermen are feared dead after the storm.", "hedged", "feared dead"),
     ("Five climbers are presumed dead after the avalanche.", "hedged", "presumed dead"),
     ("The cause of the fire remains unknown.", "hedged", "unknown"),
+    ("The cause of the crash has not yet been determined.", "hedged", "not yet been determined"),
     # estimate
     ("About 7,000 people attended the rally in the square.", "estimate", "About 7,000 people"),
     ("More than 95% of voters backed the plan.", "estimate", "More than 95%"),
@@ -179,6 +181,7 @@ NEGATIVE = [
         "Police spokesman Tom Baker said two men were arrested. Later a police spokesman said both were freed.",
         "anonymous_source",
     ),
+    ("Officials did not respond to requests for comment.", "anonymous_source"),
     # unnamed_reports: factual passives, named reports, the press as audience
     ("The body was discovered by a jogger on Sunday.", "unnamed_reports"),
     ("The suspect was later identified as a local man.", "unnamed_reports"),

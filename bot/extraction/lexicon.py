@@ -388,7 +388,7 @@ TALK_NOUNS: frozenset[str] = frozenset(
 
 #: Speech verbs whose agentless passive hides who said it ("was reported to", "was mentioned as").
 AGENTLESS_SPEECH_VERBS: frozenset[str] = frozenset(
-    "report say claim announce mention rumor rumour tip accuse call".split()
+    "report say claim announce mention rumor rumour tip accuse call understand".split()
 )
 
 #: People who give a claim without a name (AP: "officials said" is an anonymous source).

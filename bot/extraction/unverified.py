@@ -79,7 +79,8 @@ UNKNOWN = re.compile(
     r"|\bunclear\b|\b(?:do|does|did) (?:not|n't) (?:yet )?know\b|\bdon't (?:yet )?know\b"
     r"|\bno (?:\w+ ){0,2}(?:was|were|is|has been|had been) (?:immediately |yet |officially )?"
     r"(?:known|given|determined|established)\b"
-    r"|\b(?:is|was|are|were|remains?|remained) (?:still |as yet |largely )?unknown\b|\ban unknown number\b",
+    r"|\b(?:is|was|are|were|remains?|remained) (?:still |as yet |largely )?unknown\b|\ban unknown number\b"
+    r"|\b(?:not|n't) (?:yet )?(?:been )?(?:determined|established)\b",
     re.IGNORECASE,
 )
 ANONYMITY = _phrases(ANONYMITY_PHRASES)
@@ -323,7 +324,9 @@ def _speaks(node: Token) -> bool:
         says_something = head.dep_ in ("parataxis", "ccomp") or any(
             c.dep_ in ("ccomp", "xcomp", "dobj", "parataxis", "prep") for c in head.children
         )
-        return said and says_something and lemma not in OPINION_VERBS and lemma not in FORECAST_WORDS
+        negated = any(c.dep_ == "neg" for c in head.children)
+        asserted = lemma not in OPINION_VERBS and lemma not in FORECAST_WORDS and not negated
+        return said and says_something and asserted  # "officials did not respond": nothing given
     if node.dep_ == "pobj" and head.lower_ == "to":
         return _according(node)
     if node.dep_ == "pobj" and head.lower_ == "by":
