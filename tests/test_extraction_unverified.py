@@ -121,6 +121,7 @@ POSITIVE = [
     ("Police said as many as 32 people were taken to hospital.", "estimate", "as many as 32 people"),
     ("The company lost an estimated $2bn in the crash.", "estimate", "an estimated $2bn"),
     ("Nearly two-thirds of the votes had been counted by noon.", "estimate", "Nearly two-thirds"),
+    ("The estimated cost of the bridge is six billion euros.", "estimate", "six billion euros"),
     # no_evidence
     ("The president repeated the claim without evidence.", "no_evidence", "without evidence"),
     ("The report said there is no evidence that the remedy works.", "no_evidence", "no evidence"),
