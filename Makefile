@@ -44,6 +44,8 @@ bench: $(STAMP)
 eval: $(STAMP)
 	$(PY) -m bot analyze --jsonl $(SHARED)/eval/polnear-dev.jsonl --no-progress > .eval-pred.jsonl
 	$(PY) $(SHARED)/eval/score.py $(SHARED)/eval/polnear-dev.jsonl .eval-pred.jsonl
+	$(PY) -m bot analyze --jsonl $(SHARED)/eval/ggt-dev.jsonl --no-progress > .eval-ggt.jsonl
+	$(PY) $(SHARED)/eval/score.py $(SHARED)/eval/ggt-dev.jsonl .eval-ggt.jsonl | grep -E "^(resolved|sources)"
 	$(PY) -m bot analyze --format json seeds/rfa-kursk-north-korean-casualties-2024-12-20.txt > .eval-seed.json
 	$(PY) $(SHARED)/acceptance/check_seed.py .eval-seed.json | tail -n 1
 
@@ -54,4 +56,4 @@ eval-unverified: $(STAMP)
 	$(PY) $(SHARED)/eval/score_unverified.py $(SHARED)/eval/unverified-dev.jsonl $(SHARED)/data/wikinews-2019.jsonl .eval-unverified-pred.jsonl
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache build dist .eval-pred.jsonl .eval-seed.json .eval-unverified-*.jsonl
+	rm -rf $(VENV) .pytest_cache .mypy_cache build dist .eval-pred.jsonl .eval-ggt.jsonl .eval-seed.json .eval-unverified-*.jsonl
