@@ -16,6 +16,8 @@ from bot.extraction.lexicon import (
     ESTIMATE_EXCLUDED_UNITS,
     FORECAST_WORDS,
     FRACTION_WORDS,
+    MULTIPLIERS,
+    NUMBER_WORDS,
     SURPASS_VERBS,
     THRESHOLD_VERBS,
     THRESHOLD_WORDS,
@@ -26,34 +28,6 @@ from bot.extraction.select import number_tokens, tokens_with
 
 Span = tuple[int, int]
 
-NUMBER_WORDS: dict[str, float] = {
-    word: float(value)
-    for value, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen twenty".split()
-    )
-} | {
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-    "hundred": 100,
-    "dozen": 12,
-    "a dozen": 12,
-}
-MULTIPLIERS: dict[str, float] = {
-    "hundred": 1e2,
-    "thousand": 1e3,
-    "million": 1e6,
-    "mln": 1e6,
-    "m": 1e6,
-    "billion": 1e9,
-    "bn": 1e9,
-    "trillion": 1e12,
-}
 #: Entity labels whose numbers are not counts (dates, times, ordinals).
 NOT_COUNTS = frozenset({"DATE", "TIME", "ORDINAL"})
 _NUMERIC = re.compile(r"^[$€£¥]?\d[\d,]*(?:\.\d+)?%?$")
