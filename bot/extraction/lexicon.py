@@ -600,9 +600,11 @@ MATCH_STOPWORDS: frozenset[str] = frozenset(
     """.split()
 )
 
-#: Words that deny what a clause states (English negators, as in the negation cue lists of the
-#: BioScope and SFU Review corpora), plus "n't": a claim that has one and a claim that has none state
-#: opposite things ("he will not approve a budget" / "he will approve a budget"), not the same statement.
+#: Words that deny what follows them (English negation cues, as in the cue lists of the BioScope and SFU
+#: Review corpora; "n't" is matched apart), for claim matching (``bot.matching.denied_terms``): a claim
+#: that denies the words another asserts ("he will not approve a budget" / "he will approve a budget")
+#: is not the same statement. "no", "nor", "without" are left out: they mostly negate a noun phrase
+#: ("without a deal", "No. 14") and not the statement.
 NEGATIONS: frozenset[str] = frozenset("not never nobody nothing cannot".split())
 
 #: Nouns that a number names rather than counts ("category 3", "Route 2", "Advisory Number 14"): the
