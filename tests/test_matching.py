@@ -186,6 +186,12 @@ def test_matching_key_json_keeps_the_denial() -> None:
     assert denied.denied == {"approv", "budget"} and not key("he will approve a budget").denied
 
 
+def test_matching_key_json_stored_before_denials_loads_without_any() -> None:
+    old = json.loads(key_to_json(key("he will approve a budget")))
+    del old["denied"]
+    assert key_from_json(json.dumps(old)) == key("he will approve a budget")
+
+
 def test_matching_names_of_one_family_are_mentioned() -> None:
     new = key("Protests against the extradition bill of the Chinese government grew in Hong Kong")
     old = key("Protests against the extradition bill of the government of China grew in Hong Kong")
