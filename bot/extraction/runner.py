@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 
 from bot.extraction import worker
@@ -25,7 +26,7 @@ class ExtractionRunner:
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=worker.load,
-            initargs=(model,),
+            initargs=(model, os.getpid()),
         )
 
     async def warm(self) -> None:
