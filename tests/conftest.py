@@ -7,9 +7,11 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from fakebotapi import FakeBotAPI, fast_request
 from hardening_stats import FAULTS, count, summary_lines
+from spacy.language import Language
 from telegram import Bot
 
 from bot.config import DEFAULT_SPACY_MODEL
+from bot.extraction.pipeline import load_pipeline
 from bot.extraction.runner import ExtractionRunner
 
 
@@ -27,6 +29,12 @@ def extraction_runner() -> Iterator[ExtractionRunner]:
     runner = ExtractionRunner(DEFAULT_SPACY_MODEL, 1)
     yield runner
     asyncio.run(runner.close())
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    """The pinned spaCy pipeline with Claimdesk's additions, loaded once (modules may define their own)."""
+    return load_pipeline(DEFAULT_SPACY_MODEL)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -10,6 +10,7 @@ from spacy.tokens import Doc
 
 from bot.extraction.attribution import Found
 from bot.extraction.lexicon import MEASURE_UNITS
+from bot.extraction.spans import SpanIndex
 from bot.report import Claim, Figure, Source, Unverified
 
 Span = tuple[int, int]
@@ -27,11 +28,12 @@ def link_unverified(
 ) -> list[Unverified]:
     """Turn signals and source facts into unverified items, each tied to the claim it concerns."""
     items: list[tuple[str, Span, str | None]] = []
+    claim_spans = SpanIndex([c.span for c in claims])
     for reason, span in signals:
-        items.append((reason, span, _claim_for(claims, span)))
+        items.append((reason, span, _claim_for(claims, claim_spans, span)))
     kinds = {s.id: s.kind for s in sources}
     for found, source_id in zip(finds, source_ids, strict=True):
-        claim_id = _claim_for(claims, found.content)
+        claim_id = _claim_for(claims, claim_spans, found.content)
         if source_id is not None and kinds.get(source_id) == "anonymous" and found.source is not None:
             # Why: AP style treats a claim by an unnamed official as needing a named second source.
             items.append(("anonymous_source", _source_and_cue(found), claim_id))
@@ -91,10 +93,11 @@ def _counts_things(figure: Figure) -> bool:
     return unit not in MEASURE_UNITS and unit.rstrip("s") not in MEASURE_UNITS
 
 
-def _claim_for(claims: Sequence[Claim], span: Span) -> str | None:
-    """The claim that contains the span, or the nearest claim overlapping it."""
+def _claim_for(claims: Sequence[Claim], claim_spans: SpanIndex, span: Span) -> str | None:
+    """The claim that contains the span, or the nearest claim overlapping it (``claim_spans`` indexes
+    the claims' spans: only the claims that overlap are looked at)."""
     best: tuple[int, str] | None = None
-    for claim in claims:
+    for claim in (claims[position] for position in claim_spans.overlapping(span)):
         overlap = min(claim.span[1], span[1]) - max(claim.span[0], span[0])
         if claim.span[0] <= span[0] and span[1] <= claim.span[1]:
             return claim.id
