@@ -143,6 +143,28 @@ async def test_store_open_refuses_corrupt_file(tmp_path: Path) -> None:
     assert caught.value.problem == "corrupt"
 
 
+async def test_store_open_refuses_malformed_database(tmp_path: Path) -> None:
+    """A real Claimdesk database with one damaged page (its header intact, so it opens): the start-up
+    check finds it and nothing is written; the message says how to get out."""
+    path = tmp_path / "damaged.sqlite3"
+    await (await Store.open(path)).close()
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE filler (x BLOB)")
+        db.executemany("INSERT INTO filler VALUES (?)", [(bytes([n % 256]) * 900,) for n in range(400)])
+        db.commit()
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+    with path.open("r+b") as damaged:
+        damaged.seek(page_size * (pages - 20))
+        damaged.write(b"\xa5" * page_size)
+    before = path.read_bytes()
+    with pytest.raises(StorageError, match="corrupt") as caught:
+        await Store.open(path)
+    assert caught.value.problem == "corrupt"
+    assert "restore a backup" in str(caught.value) and "move it away" in str(caught.value)
+    assert path.read_bytes() == before
+
+
 async def test_store_write_fails_clearly_when_database_is_locked(tmp_path: Path) -> None:
     path = tmp_path / "locked.sqlite3"
     store = await Store.open(path, busy_timeout=0.05)
