@@ -44,6 +44,7 @@ from bot.service import ArticleService, PageFetcher, RateLimits, RestartingRunne
 from handlers import articles, callbacks, chats, commands
 from handlers.context import CONTEXT_TYPES, AdminCache, BotData, Context
 from handlers.reply import TelegramReply
+from handlers.updates import DurableUpdateProcessor, DurableUpdateQueue
 from storage import StorageError, Store
 
 log = logging.getLogger(__name__)
@@ -170,6 +171,8 @@ async def _retention_loop(store: Store, days: int) -> None:
 async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     """Warm the extraction workers, register the command menu, start the inbox and retention workers."""
     data: BotData = app.bot_data
+    if isinstance(app.update_queue, DurableUpdateQueue):
+        await app.update_queue.put_left(app.bot)
     await data.service.runner.warm()
     await app.bot.set_my_commands(list(commands.COMMANDS))
     data.background.append(asyncio.create_task(_inbox_loop(app), name="claimdesk-inbox"))
@@ -180,8 +183,9 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
-    """Stop the inbox worker."""
+    """Stop the inbox worker and the articles in work (they stay in the inbox for the next start)."""
     data: BotData = app.bot_data
+    await data.service.close()
     for task in data.background:
         task.cancel()
     await asyncio.gather(*data.background, return_exceptions=True)
@@ -216,7 +220,8 @@ def build_application(
         .base_file_url(settings.telegram_base_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, do_quote=True, allow_sending_without_reply=True))
         .rate_limiter(rate_limiter or MessageRateLimiter(max_retries=RATE_LIMIT_RETRIES))
-        .concurrent_updates(True)
+        .update_queue(DurableUpdateQueue(store))
+        .concurrent_updates(DurableUpdateProcessor(store))
         .context_types(CONTEXT_TYPES)
         .post_init(post_init)
         .post_stop(post_stop)

@@ -108,7 +108,7 @@ async def process(
     explicit: bool = True,
 ) -> None:
     """Unpack the update into a job (``target``: which message's content to analyse) and hand it to the
-    service with a reply in this chat."""
+    service with a reply in this chat: kept in the inbox before this returns, then done in the background."""
     analysed, article = _target_input(message, target, strip_mention=strip_mention, username=bot.username)
     job = Job(
         update_id=update_id,
@@ -119,7 +119,7 @@ async def process(
         post_report=post_report,
         explicit=explicit,
     )
-    await data.service.submit(job, reply_for(bot, job))
+    await data.service.start(job, reply_for(bot, job))
 
 
 def reply_for(bot: Bot, job: Job) -> TelegramReply:

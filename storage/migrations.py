@@ -152,8 +152,19 @@ CREATE TABLE fetched_urls (
 CREATE INDEX fetched_urls_by_page ON fetched_urls (page_url);
 """
 
+MIGRATION_4 = """
+-- Every update received from Telegram, kept before the next getUpdates confirms it (or before the
+-- webhook answers 200), and deleted once its handlers have run: what is left was received by a process
+-- that died, and the next start handles it.
+CREATE TABLE received_updates (
+    update_id    INTEGER PRIMARY KEY,
+    raw          TEXT NOT NULL,            -- the update as JSON (Update.to_dict())
+    received_at  TEXT NOT NULL
+);
+"""
+
 #: ``MIGRATIONS[n - 1]`` brings the schema from version n-1 to n.
-MIGRATIONS: tuple[str, ...] = (MIGRATION_1, MIGRATION_2, MIGRATION_3)
+MIGRATIONS: tuple[str, ...] = (MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4)
 
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -277,6 +277,29 @@ class Store:
 
     # -- inbox ------------------------------------------------------------------------------------
 
+    # -- received updates ---------------------------------------------------------------------------
+
+    async def received_add(self, update_id: int, raw: dict[str, Any]) -> bool:
+        """Keep an update as it arrives from Telegram; False when it is kept already (sent again)."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO received_updates (update_id, raw, received_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (update_id) DO NOTHING",
+                (update_id, dumps(raw), iso(self._now())),
+            )
+            return cursor.rowcount == 1
+
+    async def received_done(self, update_id: int) -> None:
+        """The update's handlers have run: it is not handled again after a restart."""
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM received_updates WHERE update_id = ?", (update_id,))
+
+    async def received_left(self) -> list[dict[str, Any]]:
+        """Updates received but never handled (their process died), oldest first."""
+        async with self._reading() as db:
+            rows = await db.execute_fetchall("SELECT raw FROM received_updates ORDER BY update_id")
+        return [json.loads(row["raw"]) for row in rows]
+
     async def inbox_add(self, *, update_id: int, chat_id: int, message_id: int, raw: dict[str, Any]) -> bool:
         """Keep an update before its analysis starts; False when this update id is already known."""
         now = iso(self._now())

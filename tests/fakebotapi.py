@@ -23,7 +23,7 @@ in their chat and queue them for getUpdates (real long polling; ``offset`` confi
 Faults: ``server.inject("sendMessage", flood(retry_after=1), times=2)``; also ``server_error(500|502)``,
 ``dropped_connection()``, ``delay(seconds)``, ``api_error(status, description)``. Chats:
 ``block_chat``, ``remove_chat``, ``migrate_chat``, ``kick_bot``, ``set_chat_member``.
-Inspection: ``requests`` (every call), ``requests_for``, ``await next_request(...)``,
+Inspection: ``requests`` (every call; ``on_request`` hooks see each one as it arrives), ``requests_for``, ``await next_request(...)``,
 ``await wait_for(...)``, ``chat_messages``, ``bot_messages``, ``last_bot_message``, ``message``,
 ``file_content``, ``callback_answers``, ``pending_updates``, ``webhook_deliveries``.
 
@@ -553,6 +553,8 @@ class FakeBotAPI:
             language_code=None,
         )
         self.requests: list[RecordedRequest] = []
+        #: Called with every request the moment it arrives, before it is answered (a test kills the bot there).
+        self.on_request: list[Callable[[RecordedRequest], None]] = []
         self.callback_answers: dict[str, JSON] = {}
         self.webhook_url = ""
         self.webhook_deliveries: list[tuple[int, bool]] = []  # (update_id, answered 2xx)
@@ -983,6 +985,8 @@ class FakeBotAPI:
             files=files,
         )
         self.requests.append(recorded)
+        for hook in self.on_request:
+            hook(recorded)
         self._notify()
         try:
             if request.match_info["token"] != self.token:

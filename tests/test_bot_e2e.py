@@ -30,7 +30,7 @@ from bot.extraction.runner import ExtractionRunner
 from bot.origin import Origin
 from bot.report import Article, Claim, Report, Source, Unverified
 from handlers.app import Webhook
-from storage import Store
+from storage import StorageError, Store
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "rfa-kursk-north-korean-casualties-2024-12-20.txt"
 JSON = dict[str, Any]
@@ -579,6 +579,28 @@ async def test_bot_e2e_webhook_mode(
         reply = await bot.reply(ALICE["id"], forwarded["message_id"])
         assert "JSON" in buttons(reply)
     assert not fake_bot_api.requests_for("getUpdates")
+
+
+async def test_bot_e2e_webhook_answers_only_after_the_update_is_kept(
+    fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The update is written before the webhook answers: when the write fails, Telegram gets an error
+    (and sends the update again later), not a 200 for an update the bot would then lose."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    webhook = Webhook(url=f"http://127.0.0.1:{port}/claimdesk/hook", listen="127.0.0.1", port=port)
+    async with running_bot(fake_bot_api, extraction_runner, tmp_path / "db.sqlite3", webhook=webhook) as bot:
+
+        async def disk_full(update_id: int, raw: dict[str, Any]) -> bool:
+            raise StorageError("database or disk is full", problem="full")
+
+        monkeypatch.setattr(bot.store, "received_add", disk_full)
+        update = fake_bot_api.text_update(private_chat(ALICE), ALICE, "/help")
+        await fake_bot_api.wait_for(lambda: fake_bot_api.webhook_deliveries, timeout=10)
+        assert fake_bot_api.webhook_deliveries == [(update["update_id"], False)]
+        assert [u["update_id"] for u in fake_bot_api.pending_updates] == [update["update_id"]]
+        assert not bot.replies(ALICE["id"], update["message"]["message_id"])
 
 
 async def test_bot_e2e_removed_from_group_marks_chat_unreachable(bot: Harness) -> None:

@@ -11,6 +11,7 @@ failed one is retried from the inbox (:meth:`ArticleService.recover`) until it i
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from bot.service.limits import RateLimits
 from bot.service.outcomes import Analysed, Failed, Outcome, Rejected
 from bot.service.reply import ChatMoved, ChatUnreachable, DeliveryError, DeliveryFailed, Reply
 from bot.service.workers import Runner
-from storage import InboxItem, Store
+from storage import InboxItem, StorageError, Store
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ class ArticleService:
         self.fetcher = fetcher
         self.limits = limits or RateLimits(0, 0)
         self.extractor_version = extractor_version
+        self._in_work: set[asyncio.Task[None]] = set()
 
     # -- one job, start to end ----------------------------------------------------------------------
 
@@ -74,6 +76,31 @@ class ArticleService:
             log.info("update %d is known already: not answered again", job.update_id)
             return
         await self._run(job, reply, recovered=False)
+
+    async def start(self, job: Job, reply: Reply) -> None:
+        """Keep ``job`` in the inbox, then do it in a task of its own (an update's handler returns at once,
+        and the update is done with while its article waits for its turn)."""
+        if not await self.accept(job):
+            log.info("update %d is known already: not answered again", job.update_id)
+            return
+        task = asyncio.create_task(self._run_detached(job, reply), name=f"claimdesk-update-{job.update_id}")
+        self._in_work.add(task)
+        task.add_done_callback(self._in_work.discard)
+
+    async def _run_detached(self, job: Job, reply: Reply) -> None:
+        """:meth:`_run` with nobody to raise to: what it raises is logged (the item stays in the inbox)."""
+        try:
+            await self._run(job, reply, recovered=False)
+        except DeliveryError as exc:
+            log.warning("update %d: %s (kept for a retry)", job.update_id, exc)
+        except StorageError as exc:
+            log.error("update %d: %s", job.update_id, exc)
+
+    async def close(self) -> None:
+        """Stop the articles in work; they are kept in the inbox and done after the next start."""
+        for task in list(self._in_work):
+            task.cancel()
+        await asyncio.gather(*self._in_work, return_exceptions=True)
 
     async def accept(self, job: Job) -> bool:
         """Keep the job before doing it; False when its update is known already (do not answer it again)."""
