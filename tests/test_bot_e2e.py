@@ -565,6 +565,25 @@ async def test_bot_e2e_forget_in_group_is_for_admins(bot: Harness) -> None:
     assert "Nothing was deleted" in bot.server.message(GROUP["id"], ask["message_id"])["text"]
 
 
+async def test_bot_e2e_demoted_admin_cannot_confirm_forget_or_change_settings(bot: Harness) -> None:
+    """Admin rights are asked of Telegram again right before a destructive action, not taken from the
+    cache that /forget and /settings filled a moment before."""
+    bot.server.add_chat(GROUP)
+    bot.server.set_chat_member(GROUP["id"], ALICE["id"], "administrator")
+    forwarded = forward_seed(bot.server, GROUP, ALICE)
+    await bot.reply(GROUP["id"], forwarded["message_id"])
+    ask = await bot.command(GROUP, ALICE, "/forget")
+    menu = await bot.command(GROUP, ALICE, "/settings")
+    bot.server.set_chat_member(GROUP["id"], ALICE["id"], "member")  # demoted after asking
+    answer = await bot.press(GROUP["id"], ALICE, ask["message_id"], buttons(ask)["Delete everything"])
+    assert answer.get("show_alert")
+    assert len(await bot.store.history(GROUP["id"])) == 1
+    mode_buttons = [label for label in buttons(menu) if label != "Channel posts: reports off"]
+    answer = await bot.press(GROUP["id"], ALICE, menu["message_id"], buttons(menu)[mode_buttons[-1]])
+    assert answer.get("show_alert")
+    assert (await bot.store.chat_settings(GROUP["id"])).mode == "forwards_and_mentions"
+
+
 async def test_bot_e2e_webhook_mode(
     fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path
 ) -> None:
