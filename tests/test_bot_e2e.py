@@ -7,6 +7,7 @@ import asyncio
 import json
 import re
 import socket
+import tracemalloc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -582,6 +583,21 @@ async def test_bot_e2e_demoted_admin_cannot_confirm_forget_or_change_settings(bo
     answer = await bot.press(GROUP["id"], ALICE, menu["message_id"], buttons(menu)[mode_buttons[-1]])
     assert answer.get("show_alert")
     assert (await bot.store.chat_settings(GROUP["id"])).mode == "forwards_and_mentions"
+
+
+async def test_bot_e2e_document_lying_about_its_size_is_read_only_up_to_the_cap(bot: Harness) -> None:
+    """A 15 MB document whose message claims 1,000 bytes: the download stops just past the 2 MB cap (the
+    whole file was read into memory before), and the user is told the limit."""
+    content = b"word " * (3 * 1024 * 1024)
+    document = bot.server.document_update(private_chat(ALICE), ALICE, content, "huge.txt", file_size=1000)["message"]
+    tracemalloc.start()
+    try:
+        answer = await bot.reply(ALICE["id"], document["message_id"])
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "files up to 2 MB" in answer["text"]
+    assert peak < 8 * 1024 * 1024
 
 
 async def test_bot_e2e_webhook_mode(

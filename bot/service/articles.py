@@ -23,7 +23,7 @@ from bot.extraction.checks import EXTRACTOR_VERSION, MIN_WORDS, InputRejected, c
 from bot.links.page import FetchedPage, FetchError
 from bot.links.policy import article_link
 from bot.origin import Origin
-from bot.service.documents import DocumentProblem, decode_document, document_problem
+from bot.service.documents import MAX_DOCUMENT_BYTES, DocumentProblem, decode_document, document_problem
 from bot.service.jobs import ArticleInput, Job
 from bot.service.limits import RateLimits
 from bot.service.outcomes import Analysed, Failed, Outcome, Rejected
@@ -177,7 +177,9 @@ class ArticleService:
         if article.document is not None:
             await reply.progress(f"Analysing {article.document.file_name or 'the file'} …")
             try:
-                text, title = decode_document(await reply.download(article.document), article.document.file_name)
+                text, title = decode_document(
+                    await reply.download(article.document, MAX_DOCUMENT_BYTES), article.document.file_name
+                )
             except DocumentProblem as problem:
                 return Rejected("document", str(problem))
             return article.with_text(text, title=title)
