@@ -230,8 +230,8 @@ def build_application(
     )
     data: BotData = app.bot_data
     fetcher = fetcher or Fetcher(AllowList.parse(settings.fetch_allow))
-    limits = RateLimits(settings.user_rate, settings.chat_rate)
-    data.service = ArticleService(runner, store, fetcher=fetcher, limits=limits)
+    limits = RateLimits(settings.user_rate, settings.chat_rate, window=settings.rate_window_seconds)
+    data.service = ArticleService(runner, store, fetcher=fetcher, limits=limits, slots=settings.worker_count)
     data.store = store
     data.admins = AdminCache()
     data.retry_seconds = retry_seconds
@@ -315,7 +315,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 
 async def _run(settings: Settings, webhook: Webhook | None) -> int:
-    from bot.extraction.runner import ExtractionRunner
+    from bot.extraction.runner import AnalysisLimits, ExtractionRunner
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -326,7 +326,8 @@ async def _run(settings: Settings, webhook: Webhook | None) -> int:
     except StorageError as exc:
         log.error("cannot open the database %s: %s", settings.db_path, exc)
         return 1
-    runner = RestartingRunner(lambda: ExtractionRunner(settings.spacy_model, settings.worker_count))
+    limits = AnalysisLimits(settings.analysis_seconds, settings.analysis_memory_mb)
+    runner = RestartingRunner(lambda: ExtractionRunner(settings.spacy_model, settings.worker_count, limits=limits))
     app = build_application(settings, runner=runner, store=store)
     try:
         await serve(app, stop, webhook=webhook)

@@ -98,6 +98,7 @@ async def running_bot(
     max_attempts: int = 3,
     user_rate: int = 10,
     chat_rate: int = 30,
+    rate_window: float = 60.0,
     rate_limiter: AIORateLimiter | None = None,
     webhook: Webhook | None = None,
 ) -> AsyncIterator[Bot]:
@@ -109,6 +110,7 @@ async def running_bot(
         workers=1,
         user_rate=user_rate,
         chat_rate=chat_rate,
+        rate_window_seconds=rate_window,
     )
     store = await Store.open(db, max_attempts=max_attempts, retry_base_seconds=0.2)
     counting = CountingRunner(runner, failures)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from bot.extraction.runner import AnalysisOverrun
 from bot.origin import Origin
 from bot.report import Article, Report
 from bot.service import Analysed, ArticleInput, ArticleService, DocumentRef, Failed, Job, Rejected
@@ -102,3 +104,46 @@ async def test_service_job_is_redone_from_the_inbox_alone(store: Store) -> None:
     item = await store.inbox_get(5)
     assert item is not None
     assert Job.from_inbox(item) == job
+
+
+class OneWorker:
+    """One extraction worker: analyses run one at a time, first come first served, 0.3 s each."""
+
+    def __init__(self) -> None:
+        self.done: list[str] = []
+        self._worker = asyncio.Lock()
+
+    async def analyze(
+        self, text: str, *, title: str | None = None, outlet: str | None = None, published: str | None = None
+    ) -> Report:
+        async with self._worker:
+            await asyncio.sleep(0.3)
+        self.done.append(text.rsplit(" ", 1)[-1])
+        return Report(Article(title, outlet, published, "en", len(text.split()), "0" * 64), (), (), (), (), (), "v1")
+
+
+async def test_service_one_chats_queue_delays_another_chats_first_article_by_one_analysis(store: Store) -> None:
+    worker = OneWorker()
+    service = ArticleService(worker, store, extractor_version="v1", slots=1)
+
+    def analyse(chat_id: int, n: int) -> asyncio.Task[object]:
+        text = f"{ARTICLE} {chat_id}-{n}"
+        return asyncio.create_task(service.analyse(n, chat_id=chat_id, message_id=n, text=text, origin=Origin()))
+
+    backlog = [analyse(1, n) for n in range(5)]
+    await asyncio.sleep(0.15)  # chat 1's five wait for the worker (the first runs)
+    first_of_chat_2 = analyse(2, 9)
+    await asyncio.gather(*backlog, first_of_chat_2)
+    assert worker.done.index("2-9") == 1  # after the analysis that was running, not after all five
+
+
+async def test_service_analysis_over_its_limit_is_answered_too_complex(store: Store) -> None:
+    class Overrunning:
+        async def analyze(self, text: str, **meta: str | None) -> Report:
+            raise AnalysisOverrun("it took more than 60 s")
+
+    service = ArticleService(Overrunning(), store, extractor_version="v1")  # type: ignore[arg-type]
+    assert await _accept(service, 5)
+    outcome = await service.analyse(5, chat_id=1, message_id=5, text=ARTICLE, origin=Origin())
+    assert isinstance(outcome, Rejected) and outcome.code == "too_complex"
+    assert "too complex to analyse (it took more than 60 s)" in outcome.message

@@ -27,9 +27,9 @@ ARTICLE = (
 
 
 def _kill_workers(runner: ExtractionRunner) -> None:
-    pool = runner._pool  # the test reaches in to do what the OOM killer does
-    for pid in list(pool._processes):  # type: ignore[attr-defined]
-        os.kill(pid, signal.SIGKILL)
+    for each in runner._all:  # the test reaches in to do what the OOM killer does
+        for pid in each.pids():
+            os.kill(pid, signal.SIGKILL)
 
 
 async def test_workers_killed_worker_pool_is_rebuilt() -> None:
