@@ -26,11 +26,13 @@ import aiosqlite
 from bot.links.page import FetchedPage
 from bot.origin import Origin
 from bot.report import Report
-from storage import export
+from storage.formats import EXPORT_FORMATS, export_format
 from storage.migrations import LATEST_VERSION, MIGRATIONS, statements
 from storage.rows import (
     ANALYSIS_COLUMNS,
     ANALYSIS_SELECT,
+    CHAT_MODES,
+    DEFAULT_CHAT_MODE,
     Analysis,
     ChatSettings,
     InboxItem,
@@ -50,8 +52,6 @@ from storage.rows import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CHAT_MODE = "forwards_and_mentions"
-CHAT_MODES: tuple[str, ...] = ("forwards_and_mentions", "mentions_only", "every_long_message")
 
 #: Longest wait between two attempts of a failing inbox item.
 MAX_RETRY_DELAY = timedelta(hours=6)
@@ -432,7 +432,7 @@ class Store:
         """
         key = article_key(text)
         now = iso(self._now())
-        report_json = dumps(report.to_dict())
+        report_json = report.to_json(indent=None)
         origin_json = dumps(origin.to_dict())
         async with self._transaction() as db:
             await db.execute(
@@ -533,17 +533,19 @@ class Store:
         found.sort(key=lambda pair: pair[0])
         return [hit for _, hit in found[:limit]]
 
-    async def export(self, chat_id: int, fmt: Literal["json", "csv", "md"]) -> bytes:
-        """All analyses of this chat, oldest first, as a file; unreadable reports are skipped (logged)."""
-        if fmt not in export.FORMATS:
-            raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(export.FORMATS)}")
+    async def export(self, chat_id: int, fmt: str) -> bytes:
+        """All analyses of this chat, oldest first, as a file in the export format ``fmt`` (a name or
+        suffix of :data:`storage.formats.FORMATS`); unreadable reports are skipped (logged)."""
+        output = export_format(fmt)
+        if output is None or output.export is None:
+            raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
         async with self._reading() as db:
             rows = await db.execute_fetchall(
                 f"SELECT {ANALYSIS_COLUMNS}, r.report FROM analyses a JOIN reports r ON r.id = a.report_id"
                 " WHERE a.chat_id = ? ORDER BY a.id",
                 (chat_id,),
             )
-        return export.render(self._parsed(rows, read_report=lambda row: _report(row["report"])), fmt)
+        return output.export(self._parsed(rows, read_report=lambda row: _report(row["report"])))
 
     @staticmethod
     def _parsed(rows: Iterable[Any], *, read_report: Callable[[Any], _R]) -> list[tuple[Analysis, _R]]:
@@ -641,7 +643,8 @@ class Store:
         row = next(iter(rows), None)
         if row is None:
             return ChatSettings(chat_id=chat_id, mode=DEFAULT_CHAT_MODE, channel_reports=False, unreachable=None)
-        return from_row(ChatSettings, row, channel_reports=bool(row["channel_reports"]))
+        mode = row["mode"] if row["mode"] in CHAT_MODES else DEFAULT_CHAT_MODE
+        return from_row(ChatSettings, row, mode=mode, channel_reports=bool(row["channel_reports"]))
 
     async def set_chat_mode(self, chat_id: int, mode: str) -> None:
         """Which messages the bot analyses in this chat: one of :data:`CHAT_MODES`."""

@@ -1,18 +1,22 @@
-"""Shared fixtures: the fake Telegram Bot API server (tests/fakebotapi.py), a Bot connected to it, and one
-extraction worker pool per test module."""
+"""Shared fixtures: the fake Telegram Bot API server (tests/fakebotapi.py), a Bot connected to it, one
+extraction worker pool per test module, and the spaCy pipeline (``nlp``, loaded once per run)."""
+
+from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from fakebotapi import FakeBotAPI, fast_request
 from hardening_stats import FAULTS, count, summary_lines
-from spacy.language import Language
 from telegram import Bot
 
 from bot.config import DEFAULT_SPACY_MODEL
-from bot.extraction.pipeline import load_pipeline
 from bot.extraction.runner import ExtractionRunner
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 
 @pytest.fixture
@@ -23,18 +27,20 @@ async def fake_bot_api() -> AsyncIterator[FakeBotAPI]:
         count(FAULTS, sum(1 for request in server.requests if request.fault is not None))
 
 
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    """The pinned spaCy pipeline, as the extraction workers load it."""
+    from bot.extraction.pipeline import load_pipeline
+
+    return load_pipeline(DEFAULT_SPACY_MODEL)
+
+
 @pytest.fixture(scope="module")
 def extraction_runner() -> Iterator[ExtractionRunner]:
     """One real extraction worker (the pinned model) shared by a module's tests: starting one costs seconds."""
     runner = ExtractionRunner(DEFAULT_SPACY_MODEL, 1)
     yield runner
     asyncio.run(runner.close())
-
-
-@pytest.fixture(scope="session")
-def nlp() -> Language:
-    """The pinned spaCy pipeline with Claimdesk's additions, loaded once (modules may define their own)."""
-    return load_pipeline(DEFAULT_SPACY_MODEL)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
