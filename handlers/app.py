@@ -229,6 +229,7 @@ def build_application(
     data.service = ArticleService(runner, store, fetcher=fetcher, limits=limits, slots=settings.worker_count)
     data.store = store
     data.admins = AdminCache()
+    data.exports = RateLimits(0, commands.EXPORTS_PER_WINDOW, window=commands.EXPORT_WINDOW)
     data.retry_seconds = retry_seconds
     data.retention_days = settings.retention_days
     data.background = []

@@ -9,7 +9,7 @@ from telegram import Bot, Chat
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
-from bot.service import ArticleService
+from bot.service import ArticleService, RateLimits
 from storage import Store
 
 #: Seconds an answer of getChatMember is trusted.
@@ -49,6 +49,7 @@ class BotData:
     service: ArticleService
     store: Store
     admins: AdminCache
+    exports: RateLimits  # exports a chat a window
     retry_seconds: float
     retention_days: int | None
     background: list[Any]

@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import aiosqlite
@@ -533,19 +534,47 @@ class Store:
         found.sort(key=lambda pair: pair[0])
         return [hit for _, hit in found[:limit]]
 
-    async def export(self, chat_id: int, fmt: str) -> bytes:
-        """All analyses of this chat, oldest first, as a file in the export format ``fmt`` (a name or
-        suffix of :data:`storage.formats.FORMATS`); unreadable reports are skipped (logged)."""
+    async def export_to(self, chat_id: int, fmt: str, destination: str | os.PathLike[str]) -> int:
+        """Write all analyses of this chat, oldest first, to the file ``destination`` in the export format
+        ``fmt`` (a name or suffix of :data:`storage.formats.FORMATS`); how many were written (unreadable
+        reports are skipped, logged).
+
+        Why: 2,000 reports are a 36 MB file, 5.6 s of work that held the event loop. It runs in a thread
+        with a read-only connection of its own (WAL lets it read while this store writes), reading, parsing
+        and writing one analysis at a time.
+        """
         output = export_format(fmt)
         if output is None or output.export is None:
             raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
-        async with self._reading() as db:
-            rows = await db.execute_fetchall(
-                f"SELECT {ANALYSIS_COLUMNS}, r.report FROM analyses a JOIN reports r ON r.id = a.report_id"
-                " WHERE a.chat_id = ? ORDER BY a.id",
-                (chat_id,),
-            )
-        return output.export(self._parsed(rows, read_report=lambda row: _report(row["report"])))
+        write = output.export
+
+        def run() -> int:
+            written = 0
+
+            def counted(rows: Iterable[Any]) -> Iterator[tuple[Analysis, Report]]:
+                nonlocal written
+                for row in rows:
+                    parsed = self._parsed([row], read_report=lambda row: _report(row["report"]))
+                    written += len(parsed)
+                    yield from parsed
+
+            reader = sqlite3.connect(f"{Path(self._path).absolute().as_uri()}?mode=ro", uri=True)
+            reader.row_factory = sqlite3.Row
+            try:
+                with reader, Path(destination).open("w", encoding="utf-8", newline="") as out:
+                    rows = reader.execute(
+                        f"SELECT {ANALYSIS_COLUMNS}, r.report FROM analyses a JOIN reports r ON r.id = a.report_id"
+                        " WHERE a.chat_id = ? ORDER BY a.id",
+                        (chat_id,),
+                    )
+                    write(counted(rows), out)
+            except sqlite3.Error as exc:
+                raise _storage_error(exc, self._path, self._busy_timeout) from exc
+            finally:
+                reader.close()
+            return written
+
+        return await asyncio.to_thread(run)
 
     @staticmethod
     def _parsed(rows: Iterable[Any], *, read_report: Callable[[Any], _R]) -> list[tuple[Analysis, _R]]:

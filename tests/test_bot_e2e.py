@@ -4,11 +4,15 @@ ExtractionRunner (one worker, shared by the module) and a real Store on a tempor
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import re
 import socket
+import sqlite3
+import time
 import tracemalloc
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +31,7 @@ from fakebotapi import (
 from bot.extraction.runner import ExtractionRunner
 from bot.origin import Origin
 from bot.report import Article, Claim, Report, Source, Unverified
+from bot.service import RateLimits
 from handlers.app import Webhook
 from storage import StorageError, Store
 
@@ -498,6 +503,41 @@ async def test_bot_e2e_forget_in_group_is_for_admins(bot: Bot) -> None:
     assert len(await bot.store.history(GROUP["id"])) == 1
     await bot.press(GROUP["id"], ALICE, ask["message_id"], buttons(ask)["Cancel"])
     assert "Nothing was deleted" in bot.server.message(GROUP["id"], ask["message_id"])["text"]
+
+
+def copy_analyses(db: Path, chat_id: int, copies: int) -> None:
+    """``copies`` more analyses of the chat's first one (same report, later message ids), in one statement."""
+    with closing(sqlite3.connect(db, isolation_level=None)) as conn:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(analyses)") if row[1] != "id"]
+        chosen = ", ".join("message_id + n.i" if c == "message_id" else c for c in columns)
+        conn.execute(
+            f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)"
+            f" INSERT INTO analyses ({', '.join(columns)}) SELECT {chosen} FROM n,"
+            " (SELECT * FROM analyses WHERE chat_id = ? ORDER BY id LIMIT 1)",
+            (copies, chat_id),
+        )
+
+
+async def test_bot_e2e_export_of_2000_reports_leaves_the_bot_responsive(bot: Bot) -> None:
+    """2,000 reports (about 36 MB of JSON): the file is written off the event loop, so /help in another
+    chat is answered at once; it is gzipped under Telegram's 50 MB; a second export right after waits."""
+    bot.app.bot_data.exports = RateLimits(0, 1, window=60)  # one a minute here (the default allows 3 in 5)
+    forwarded = forward_seed(bot.server)
+    await bot.reply(ALICE["id"], forwarded["message_id"])
+    copy_analyses(bot.db, ALICE["id"], 1999)
+    export = bot.server.text_update(private_chat(ALICE), ALICE, "/export json")["message"]
+    started = time.monotonic()
+    asked = bot.server.text_update(private_chat(BOB), BOB, "/help")["message"]
+    await bot.reply(BOB["id"], asked["message_id"])
+    help_seconds = time.monotonic() - started
+    sent = await bot.reply(ALICE["id"], export["message_id"], timeout=120)
+    assert bot.replies(ALICE["id"], export["message_id"])[0] is not None
+    assert help_seconds < 1.0, f"/help took {help_seconds:.2f} s during the export"
+    assert sent.get("document", {}).get("file_name", "").endswith(".json.gz"), sent.get("text")
+    data = json.loads(gzip.decompress(bot.server.file_content(sent)))
+    assert len(data) == 2000 and "(2000, json)" in sent["caption"]
+    again = await bot.command(private_chat(ALICE), ALICE, "/export csv")
+    assert "try again in" in again["text"]
 
 
 async def test_bot_e2e_demoted_admin_cannot_confirm_forget_or_change_settings(bot: Bot) -> None:

@@ -57,7 +57,7 @@ class _Worker:
         self.loading: asyncio.Task[None] | None = None
 
     def pids(self) -> list[int]:
-        return list(self.pool._processes or {})  # type: ignore[attr-defined]  # the executor's own table
+        return list(self.pool._processes or {})  # the executor's own table of its processes
 
     def kill(self) -> None:
         for pid in self.pids():
