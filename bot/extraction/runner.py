@@ -103,7 +103,6 @@ class ExtractionRunner:
             limit = await self._watch(chosen, running)
             if limit is None:
                 return running.result()
-            running.add_done_callback(_quiet)
             chosen = self._replace(chosen)
             raise AnalysisOverrun(limit)
         finally:
@@ -128,10 +127,14 @@ class ExtractionRunner:
             done, _ = await asyncio.wait({waiting}, timeout=max(0.0, min(WATCH_SECONDS, deadline - loop.time())))
             if done:
                 return None
+            limit = None
             if loop.time() >= deadline:
-                return f"it took more than {seconds:g} s"
-            if memory > 0 and max(map(_resident_mb, chosen.pids()), default=0.0) > memory:
-                return f"it needed more than {memory} MB"
+                limit = f"it took more than {seconds:g} s"
+            elif memory > 0 and max(map(_resident_mb, chosen.pids()), default=0.0) > memory:
+                limit = f"it needed more than {memory} MB"
+            if limit is not None:
+                waiting.cancel()  # given up on: the worker's death is nobody's news
+                return limit
 
     def _replace(self, overrun: _Worker) -> _Worker:
         """Kill the worker that overran; a new one starts loading its model at once."""
@@ -153,9 +156,3 @@ def _resident_mb(pid: int) -> float:
     except (OSError, IndexError, ValueError):
         return 0.0
     return pages * _PAGE_BYTES / (1024 * 1024)
-
-
-def _quiet(future: Future[Report]) -> None:
-    """Collect the outcome of an analysis given up on (its worker was killed), so nothing logs it."""
-    if not future.cancelled():
-        future.exception()
