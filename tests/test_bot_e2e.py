@@ -8,16 +8,14 @@ import gzip
 import json
 import re
 import socket
-import sqlite3
 import time
 import tracemalloc
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
-from bot_harness import Bot, buttons, running_bot
+from bot_harness import Bot, buttons, copy_analyses, running_bot
 from fakebotapi import (
     FakeBotAPI,
     channel_chat,
@@ -509,19 +507,6 @@ async def test_bot_e2e_forget_in_group_is_for_admins(bot: Bot) -> None:
     assert len(await bot.store.history(GROUP["id"])) == 1
     await bot.press(GROUP["id"], ALICE, ask["message_id"], buttons(ask)["Cancel"])
     assert "Nothing was deleted" in bot.server.message(GROUP["id"], ask["message_id"])["text"]
-
-
-def copy_analyses(db: Path, chat_id: int, copies: int) -> None:
-    """``copies`` more analyses of the chat's first one (same report, later message ids), in one statement."""
-    with closing(sqlite3.connect(db, isolation_level=None)) as conn:
-        columns = [row[1] for row in conn.execute("PRAGMA table_info(analyses)") if row[1] != "id"]
-        chosen = ", ".join("message_id + n.i" if c == "message_id" else c for c in columns)
-        conn.execute(
-            f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)"
-            f" INSERT INTO analyses ({', '.join(columns)}) SELECT {chosen} FROM n,"
-            " (SELECT * FROM analyses WHERE chat_id = ? ORDER BY id LIMIT 1)",
-            (copies, chat_id),
-        )
 
 
 async def test_bot_e2e_export_of_2000_reports_leaves_the_bot_responsive(bot: Bot) -> None:
