@@ -40,12 +40,14 @@ golden: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks
 
-# Attribution figures on the annotated development set (not shipped: it lives in ../shared).
+# Attribution figures on the annotated development set (not shipped: it lives in ../shared), claim
+# matching on the labelled pairs of tests/data, and the seed article's expectations (last).
 eval: $(STAMP)
 	$(PY) -m bot analyze --jsonl $(SHARED)/eval/polnear-dev.jsonl --no-progress > .eval-pred.jsonl
 	$(PY) $(SHARED)/eval/score.py $(SHARED)/eval/polnear-dev.jsonl .eval-pred.jsonl
 	$(PY) -m bot analyze --jsonl $(SHARED)/eval/ggt-dev.jsonl --no-progress > .eval-ggt.jsonl
 	$(PY) $(SHARED)/eval/score.py $(SHARED)/eval/ggt-dev.jsonl .eval-ggt.jsonl | grep -E "^(resolved|sources)"
+	$(PY) -m bot.matching_eval
 	$(PY) -m bot analyze --format json seeds/rfa-kursk-north-korean-casualties-2024-12-20.txt > .eval-seed.json
 	$(PY) $(SHARED)/acceptance/check_seed.py .eval-seed.json | tail -n 1
 
