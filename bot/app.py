@@ -325,7 +325,7 @@ async def _run(settings: Settings, webhook: Webhook | None) -> int:
     except StorageError as exc:
         log.error("cannot open the database %s: %s", settings.db_path, exc)
         return 1
-    runner = RestartingRunner(lambda: ExtractionRunner(settings.spacy_model, settings.worker_count))
+    runner = RestartingRunner(lambda: ExtractionRunner(settings.spacy_model, settings.worker_count, settings.extractor))
     app = build_application(settings, runner=runner, store=store)
     try:
         await serve(app, stop, webhook=webhook)

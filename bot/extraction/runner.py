@@ -12,20 +12,21 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
 from bot.extraction import worker
+from bot.extraction.checks import DEFAULT_EXTRACTOR
 from bot.report import Report
 
 
 class ExtractionRunner:
     """A pool of extraction workers, each with the model loaded once."""
 
-    def __init__(self, model: str, workers: int) -> None:
+    def __init__(self, model: str, workers: int, extractor: str = DEFAULT_EXTRACTOR) -> None:
         self.model = model
         self.workers = max(1, workers)
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=worker.load,
-            initargs=(model,),
+            initargs=(model, extractor),
         )
 
     async def warm(self) -> None:

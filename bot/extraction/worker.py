@@ -8,18 +8,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bot.extraction.checks import DEFAULT_EXTRACTOR
+
 if TYPE_CHECKING:
     from bot.report import Report
 
 _nlp: Any = None
+_extractor = "rules"
 
 
-def load(model: str) -> None:
-    """Pool initializer: load the spaCy pipeline once per worker."""
-    global _nlp
-    from bot.extraction.pipeline import load_pipeline
+def load(model: str, extractor: str = DEFAULT_EXTRACTOR) -> None:
+    """Pool initializer: load the spaCy pipeline (and the attribution model, if used) once per worker."""
+    global _nlp, _extractor
+    from bot.extraction.pipeline import load_extractor, load_pipeline
 
     _nlp = load_pipeline(model)
+    _extractor = load_extractor(extractor)
 
 
 def ready() -> bool:
@@ -33,4 +37,4 @@ def analyze(text: str, title: str | None, outlet: str | None, published: str | N
 
     if _nlp is None:
         raise RuntimeError("bot.extraction.worker.load was not run in this worker")
-    return analyze_text(_nlp, text, title=title, outlet=outlet, published=published)
+    return analyze_text(_nlp, text, title=title, outlet=outlet, published=published, extractor=_extractor)
