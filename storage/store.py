@@ -24,13 +24,13 @@ from typing import Any, Literal, TypeVar
 import aiosqlite
 
 from bot.links.page import FetchedPage
+from bot.origin import Origin
 from bot.report import Report
 from storage import export
 from storage.migrations import LATEST_VERSION, MIGRATIONS, statements
 from storage.rows import (
     ANALYSIS_COLUMNS,
     ANALYSIS_SELECT,
-    INBOX_COLUMNS,
     Analysis,
     ChatSettings,
     InboxItem,
@@ -40,6 +40,7 @@ from storage.rows import (
     article_key,
     claim_rows,
     dumps,
+    from_row,
     fts_query,
     inbox_item,
     iso,
@@ -149,6 +150,7 @@ class Store:
         path_text = os.fspath(path)
         try:
             db = await aiosqlite.connect(path_text, isolation_level=None, timeout=busy_timeout)
+            db.row_factory = sqlite3.Row  # rows are read by column name (storage/rows.py)
         except sqlite3.Error as exc:
             raise _storage_error(exc, path_text, busy_timeout) from exc
         store = cls(
@@ -276,7 +278,7 @@ class Store:
     async def inbox_get(self, update_id: int) -> InboxItem | None:
         """The inbox item of this update, or None."""
         async with self._reading() as db:
-            rows = await db.execute_fetchall(f"SELECT {INBOX_COLUMNS} FROM inbox WHERE update_id = ?", (update_id,))
+            rows = await db.execute_fetchall("SELECT * FROM inbox WHERE update_id = ?", (update_id,))
         return next((inbox_item(row) for row in rows), None)
 
     async def inbox_mark_done(self, update_id: int, *, reply_message_id: int | None, analysis_id: int | None) -> None:
@@ -297,7 +299,7 @@ class Store:
             rows = await db.execute_fetchall("SELECT attempts FROM inbox WHERE update_id = ?", (update_id,))
             if not rows:
                 raise KeyError(f"no inbox item for update {update_id}")
-            attempts = int(next(iter(rows))[0]) + 1
+            attempts = int(next(iter(rows))["attempts"]) + 1
             if attempts >= self._max_attempts:
                 status, next_attempt_at = "gave_up", None
             else:
@@ -308,7 +310,7 @@ class Store:
                 " updated_at = ? WHERE update_id = ?",
                 (status, attempts, reason[:_MAX_ERROR_CHARS], next_attempt_at, iso(now), update_id),
             )
-            rows = await db.execute_fetchall(f"SELECT {INBOX_COLUMNS} FROM inbox WHERE update_id = ?", (update_id,))
+            rows = await db.execute_fetchall("SELECT * FROM inbox WHERE update_id = ?", (update_id,))
         if status == "gave_up":
             log.warning("storage: gave up on update %d after %d attempts: %s", update_id, attempts, reason)
         return inbox_item(next(iter(rows)))
@@ -332,14 +334,14 @@ class Store:
         moment = iso(now or self._now())
         async with self._transaction() as db:
             rows = await db.execute_fetchall(
-                f"SELECT {INBOX_COLUMNS} FROM inbox"
+                "SELECT * FROM inbox"
                 " WHERE (status = 'pending' AND session != ?) OR (status = 'retry' AND next_attempt_at <= ?)"
                 " ORDER BY update_id",
                 (self._session, moment),
             )
             await db.executemany(
                 "UPDATE inbox SET status = 'pending', session = ?, updated_at = ? WHERE update_id = ?",
-                [(self._session, moment, row[0]) for row in rows],
+                [(self._session, moment, row["update_id"]) for row in rows],
             )
         return self._inbox_items(rows, status="pending")
 
@@ -347,7 +349,7 @@ class Store:
         """Items given up on whose chat was not told yet (e.g. the process died before telling)."""
         async with self._reading() as db:
             rows = await db.execute_fetchall(
-                f"SELECT {INBOX_COLUMNS} FROM inbox WHERE status = 'gave_up' AND reported = 0 ORDER BY update_id"
+                "SELECT * FROM inbox WHERE status = 'gave_up' AND reported = 0 ORDER BY update_id"
             )
         return self._inbox_items(rows)
 
@@ -358,7 +360,7 @@ class Store:
             try:
                 item = inbox_item(row)
             except ValueError as exc:  # raw JSON unreadable: skip this one, keep the others
-                log.error("storage: inbox item %s cannot be read: %s", row[0], exc)
+                log.error("storage: inbox item %s cannot be read: %s", row["update_id"], exc)
                 continue
             if status is not None and item.status != status:
                 item = replace(item, status=status)
@@ -378,13 +380,13 @@ class Store:
         if row is None:
             return None
         try:
-            return _report(row[1])
+            return _report(row["report"])
         except (ValueError, KeyError, TypeError) as exc:
-            log.error("storage: stored report %s cannot be read, analysing again: %s", row[0], exc)
+            log.error("storage: stored report %s cannot be read, analysing again: %s", row["id"], exc)
             return None
 
     async def save_analysis(
-        self, *, chat_id: int, message_id: int, text: str, report: Report, origin: dict[str, Any]
+        self, *, chat_id: int, message_id: int, text: str, report: Report, origin: Origin
     ) -> Analysis:
         """Store one analysis; the article and its report (per extractor version) are stored once.
 
@@ -394,7 +396,7 @@ class Store:
         key = article_key(text)
         now = iso(self._now())
         report_json = dumps(report.to_dict())
-        origin_json = dumps(origin)
+        origin_json = dumps(origin.to_dict())
         async with self._transaction() as db:
             await db.execute(
                 "INSERT INTO articles (key, text, created_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
@@ -427,7 +429,7 @@ class Store:
                     "SELECT id FROM reports WHERE article_key = ? AND extractor_version = ?",
                     (key, report.extractor_version),
                 )
-                report_id = int(next(iter(rows))[0])
+                report_id = int(next(iter(rows))["id"])
             cursor = await db.execute(
                 "INSERT INTO analyses (chat_id, message_id, article_key, report_id, title, origin,"
                 " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -449,7 +451,7 @@ class Store:
         if row is None:
             return None
         try:
-            return StoredAnalysis(analysis=analysis(row), report=_report(row[-2]), text=row[-1])
+            return StoredAnalysis(analysis=analysis(row), report=_report(row["report"]), text=row["text"])
         except (ValueError, KeyError, TypeError) as exc:
             log.error("storage: analysis %d cannot be read: %s", analysis_id, exc)
             raise StorageError(
@@ -481,7 +483,7 @@ class Store:
         async with self._reading() as db:
             for kind, table, fts, column in searches:
                 rows = await db.execute_fetchall(
-                    f"SELECT a.id, t.{column}, a.title, a.created_at, f.rank"
+                    f"SELECT a.id AS analysis_id, t.{column} AS text, a.title, a.created_at, f.rank"
                     f" FROM {fts} f JOIN {table} t ON t.id = f.rowid"
                     " JOIN analyses a ON a.report_id = t.report_id AND a.chat_id = ?"
                     f" WHERE {fts} MATCH ?"
@@ -490,13 +492,7 @@ class Store:
                     " ORDER BY f.rank LIMIT ?",
                     (chat_id, match, chat_id, limit),
                 )
-                found.extend(
-                    (
-                        row[4],
-                        SearchHit(analysis_id=row[0], kind=kind, text=row[1], title=row[2], created_at=row[3]),
-                    )
-                    for row in rows
-                )
+                found.extend((row["rank"], from_row(SearchHit, row, kind=kind)) for row in rows)
         found.sort(key=lambda pair: pair[0])
         return [hit for _, hit in found[:limit]]
 
@@ -510,7 +506,7 @@ class Store:
                 " WHERE a.chat_id = ? ORDER BY a.id",
                 (chat_id,),
             )
-        return export.render(self._parsed(rows, read_report=lambda row: _report(row[-1])), fmt)
+        return export.render(self._parsed(rows, read_report=lambda row: _report(row["report"])), fmt)
 
     @staticmethod
     def _parsed(rows: Iterable[Any], *, read_report: Callable[[Any], _R]) -> list[tuple[Analysis, _R]]:
@@ -520,7 +516,7 @@ class Store:
             try:
                 result.append((analysis(row), read_report(row)))
             except (ValueError, KeyError, TypeError) as exc:
-                log.error("storage: skipping analysis %s, it cannot be read: %s", row[0], exc)
+                log.error("storage: skipping analysis %s, it cannot be read: %s", row["id"], exc)
         return result
 
     async def forget_chat(self, chat_id: int) -> int:
@@ -580,7 +576,7 @@ class Store:
         row = next(iter(rows), None)
         if row is None:
             return None
-        return FetchedPage(url=row[0], text=row[1], title=row[2], site_name=row[3], published=row[4])
+        return from_row(FetchedPage, row)
 
     async def save_page(self, requested_url: str, page: FetchedPage) -> None:
         """Keep a fetched page by its final URL (replacing an older fetch) and the URL that led to it."""
@@ -604,13 +600,11 @@ class Store:
     async def chat_settings(self, chat_id: int) -> ChatSettings:
         """This chat's settings (defaults when none were set)."""
         async with self._reading() as db:
-            rows = await db.execute_fetchall(
-                "SELECT mode, channel_reports, unreachable FROM chat_settings WHERE chat_id = ?", (chat_id,)
-            )
+            rows = await db.execute_fetchall("SELECT * FROM chat_settings WHERE chat_id = ?", (chat_id,))
         row = next(iter(rows), None)
         if row is None:
             return ChatSettings(chat_id=chat_id, mode=DEFAULT_CHAT_MODE, channel_reports=False, unreachable=None)
-        return ChatSettings(chat_id=chat_id, mode=row[0], channel_reports=bool(row[1]), unreachable=row[2])
+        return from_row(ChatSettings, row, channel_reports=bool(row["channel_reports"]))
 
     async def set_chat_mode(self, chat_id: int, mode: str) -> None:
         """Which messages the bot analyses in this chat: one of :data:`CHAT_MODES`."""
