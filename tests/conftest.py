@@ -3,6 +3,7 @@ extraction worker pool per test module."""
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from fakebotapi import FakeBotAPI, fast_request
@@ -12,6 +13,9 @@ from telegram import Bot
 from bot.config import DEFAULT_SPACY_MODEL
 from bot.extraction.runner import ExtractionRunner
 
+if TYPE_CHECKING:
+    from spacy.language import Language
+
 
 @pytest.fixture
 async def fake_bot_api() -> AsyncIterator[FakeBotAPI]:
@@ -19,6 +23,14 @@ async def fake_bot_api() -> AsyncIterator[FakeBotAPI]:
     async with FakeBotAPI() as server:
         yield server
         count(FAULTS, sum(1 for request in server.requests if request.fault is not None))
+
+
+@pytest.fixture(scope="session")
+def nlp() -> "Language":
+    """The pinned spaCy pipeline with Claimdesk's additions, loaded once per test session."""
+    from bot.extraction.pipeline import load_pipeline
+
+    return load_pipeline(DEFAULT_SPACY_MODEL)
 
 
 @pytest.fixture(scope="module")
