@@ -126,7 +126,7 @@ INVENTED = [
 
 def test_model_trains_on_a_tiny_corpus_and_tags_a_sentence(nlp: Language, tmp_path: Path) -> None:
     texts = [text for text, _ in INVENTED] * 3
-    frames = []
+    frames: list[list[tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]]] = []
     for text, gold in INVENTED * 3:
         if gold is None:
             frames.append([])

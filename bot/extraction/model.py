@@ -125,12 +125,14 @@ def token_features(doc: Doc, quotes: Sequence[Span], rules: Sequence[str]) -> li
     n_doc = len(doc)
     array = doc.to_array(_ATTRS).reshape(n_doc, len(_ATTRS))
     signed = array.view("int64")  # HEAD and SENT_START are signed offsets and flags
-    lower, shape, lemma_ids, pos, tag, dep, rel_head, ent, space, sent = (
-        [_string(doc, key) for key in array[:, k].tolist()] if name in _STRING_ATTRS else signed[:, k].tolist()
-        for k, name in enumerate(_ATTR_NAMES)
-    )
-    heads = [i + offset for i, offset in enumerate(rel_head)]
-    lemmas = [lemma.lower() for lemma in lemma_ids]
+
+    def strings(k: int) -> list[str]:
+        return [_string(doc, key) for key in array[:, k].tolist()]
+
+    lower, shape, lemmas, pos, tag, dep, ent = (strings(k) for k in range(7))
+    lemmas = [lemma.lower() for lemma in lemmas]
+    heads = [i + offset for i, offset in enumerate(signed[:, 7].tolist())]
+    space, sent = (signed[:, k].tolist() for k in (8, 9))
     classes = [cue_class(lemma) for lemma in lemmas]
     inside = _inside_quotes(doc, quotes)
     paths = _cue_paths(heads, dep, classes)
@@ -203,9 +205,8 @@ def token_features(doc: Doc, quotes: Sequence[Span], rules: Sequence[str]) -> li
     return own
 
 
-_ATTR_NAMES = ("LOWER", "SHAPE", "LEMMA", "POS", "TAG", "DEP", "HEAD", "ENT_TYPE", "IS_SPACE", "SENT_START")
-_ATTRS = list(_ATTR_NAMES)
-_STRING_ATTRS = frozenset({"LOWER", "SHAPE", "LEMMA", "POS", "TAG", "DEP", "ENT_TYPE"})
+#: The token attributes the features read: seven strings, then the head offset and two flags.
+_ATTRS: list[int | str] = ["LOWER", "SHAPE", "LEMMA", "POS", "TAG", "DEP", "ENT_TYPE", "HEAD", "IS_SPACE", "SENT_START"]
 
 
 def _string(doc: Doc, key: int) -> str:
@@ -238,8 +239,8 @@ def _cue_paths(heads: Sequence[int], deps: Sequence[str], classes: Sequence[str]
     """
     result: list[tuple[int, str, int] | None] = [None] * len(heads)
 
-    def walk(i: int) -> tuple[int, str, int]:
-        chain = []
+    def walk(i: int) -> None:
+        chain: list[int] = []
         while result[i] is None and heads[i] != i and len(chain) <= len(heads):
             chain.append(i)
             i = heads[i]
@@ -254,7 +255,6 @@ def _cue_paths(heads: Sequence[int], deps: Sequence[str], classes: Sequence[str]
                 result[j] = (depth + 1, path, distance + 1)
             else:
                 result[j] = (depth + 1, "none", 0)
-        return known
 
     for i in range(len(heads)):
         if result[i] is None:
@@ -365,8 +365,7 @@ class _Tree:
 def _record(
     doc: Doc, text: str, tree: _Tree, content: _Content, cues: list[_Piece], sources: list[_Piece]
 ) -> Found | None:
-    fragments = [_char_span(doc, f) for f in content.fragments]
-    fragments = [f for f in fragments if f is not None]
+    fragments = [span for span in (_char_span(doc, f) for f in content.fragments) if span is not None]
     if not fragments or not any(_has_word(text, f) for f in fragments):
         return None
     cue = _nearest(tree, content.tokens, cues, _content_link)
