@@ -113,7 +113,9 @@ def _batch(path: str, settings: Settings, *, progress: bool) -> int:
             _write(out, _analyze_chunk(chunk), bar)
     else:
         context = multiprocessing.get_context("spawn")
-        with context.Pool(workers, initializer=_init_batch_worker, initargs=(settings.spacy_model, settings.extractor)) as pool:
+        with context.Pool(
+            workers, initializer=_init_batch_worker, initargs=(settings.spacy_model, settings.extractor)
+        ) as pool:
             for records in pool.imap(_analyze_chunk, chunks):
                 _write(out, records, bar)
     bar.done()
