@@ -7,22 +7,23 @@ from datetime import UTC, datetime
 from telegram import BotCommand, Update
 from telegram.constants import ChatType
 
-from bot.render import TELEGRAM_LIMIT, esc, fit_blocks
+from bot.render import TELEGRAM_LIMIT, esc, fit_blocks, plural
 from handlers.context import Context
-from handlers.keyboards import MODE_LABELS, forget_keyboard, reopen_keyboard, settings_keyboard
+from handlers.keyboards import forget_keyboard, reopen_keyboard, settings_keyboard
+from storage import CHAT_MODES
+from storage.formats import EXPORT_FORMATS, export_format
 
 HISTORY_DEFAULT = 10
 HISTORY_MAX = 30
 #: Room for the list lines of /history and /search (a heading and the limit's margin aside).
 LIST_BUDGET = TELEGRAM_LIMIT - 200
-EXPORT_FORMATS = ("json", "csv", "md")
 
 COMMANDS: tuple[BotCommand, ...] = (
     BotCommand("help", "What Claimdesk does and how to use it"),
     BotCommand("check", "Reply with /check to a message to analyse it"),
     BotCommand("history", "Last analyses in this chat: /history [n]"),
     BotCommand("search", "Search claims and sources: /search words"),
-    BotCommand("export", "This chat's reports as a file: /export json|csv|md"),
+    BotCommand("export", f"This chat's reports as a file: /export {'|'.join(EXPORT_FORMATS)}"),
     BotCommand("settings", "Group admins: what the bot analyses here"),
     BotCommand("forget", "Delete everything stored for this chat"),
 )
@@ -100,7 +101,7 @@ async def on_settings(update: Update, context: Context) -> None:
     if full.linked_chat_id is not None:
         channel = (full.linked_chat_id, (await store.chat_settings(full.linked_chat_id)).channel_reports)
     await message.reply_text(
-        f"What should I analyse in this group? Now: <b>{MODE_LABELS.get(settings.mode, settings.mode)}</b>.",
+        f"What should I analyse in this group? Now: <b>{CHAT_MODES[settings.mode]}</b>.",
         reply_markup=settings_keyboard(settings.mode, channel),
     )
 
@@ -121,16 +122,18 @@ async def on_history(update: Update, context: Context) -> None:
         return
     blocks = []
     for n, item in enumerate(items, 1):
-        title = esc(item.title or item.origin.chat_title or "Untitled article", 120)
-        where = item.origin.chat_title
-        source = f" — {esc(where, 60)}" if where and item.title else ""
+        where = item.origin.chat_title or item.origin.sender_name
+        title = item.title or (f"Post from {where}" if where else "Untitled article")
+        source = f" — {esc(where, 60)}" if where and not title.startswith("Post from") else ""
         counts = item.counts
+        forwards = f" · forwarded {plural(item.seen_in_chat, 'time')}" if item.seen_in_chat > 1 else ""
         blocks.append(
-            f"{n}. <b>{title}</b>{source}\n   {_date(item.created_at)} · {counts.get('claims', 0)} claims · "
-            f"{counts.get('sources', 0)} sources · {counts.get('unverified', 0)} unverified"
+            f"{n}. <b>{esc(title, 120)}</b>{source}\n   {_date(item.created_at)} · "
+            f"{plural(counts.get('claims', 0), 'claim')} · {plural(counts.get('sources', 0), 'source')} · "
+            f"{counts.get('unverified', 0)} unverified{forwards}"
         )
     shown, _ = fit_blocks(blocks, LIST_BUDGET)
-    head = f"<b>Last {len(shown)} analyses in this chat</b>"
+    head = f"<b>Last {plural(len(shown), 'article')} analysed in this chat</b>"
     await message.reply_text(
         "\n".join([head, *shown]), reply_markup=reopen_keyboard([i.id for i in items[: len(shown)]])
     )
@@ -155,13 +158,14 @@ async def on_search(update: Update, context: Context) -> None:
         if hit.analysis_id not in opened:
             opened.append(hit.analysis_id)
         n = opened.index(hit.analysis_id) + 1
+        kind = "article from" if hit.kind == "article" else hit.kind
         blocks.append(
-            f"• {hit.kind}: {esc(hit.text, 300)}\n   in [{n}] <i>{esc(hit.title or 'Untitled article', 100)}</i>, "
+            f"• {kind}: {esc(hit.text, 300)}\n   in [{n}] <i>{esc(hit.title or 'Untitled article', 100)}</i>, "
             f"{_date(hit.created_at)}"
         )
     shown, _ = fit_blocks(blocks, LIST_BUDGET)
     shown_ids = sorted({opened.index(hit.analysis_id) for hit in hits[: len(shown)]})
-    head = f"<b>{len(shown)} matches for “{esc(query, 100)}”</b>"
+    head = f"<b>{plural(len(shown), 'match', 'matches')} for “{esc(query, 100)}”</b>"
     await message.reply_text("\n".join([head, *shown]), reply_markup=reopen_keyboard([opened[i] for i in shown_ids]))
 
 
@@ -170,15 +174,15 @@ async def on_export(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
-    fmt = (context.args[0].lower() if context.args else "json").lstrip(".")
-    if fmt not in EXPORT_FORMATS:
-        await message.reply_text("Usage: /export json, /export csv or /export md.")
+    output = export_format(context.args[0] if context.args else "json")
+    if output is None:
+        choices = [f"/export {name}" for name in EXPORT_FORMATS]
+        await message.reply_text(f"Usage: {', '.join(choices[:-1])} or {choices[-1]}.")
         return
-    content = await context.bot_data.store.export(message.chat.id, fmt)  # type: ignore[arg-type]
+    content = await context.bot_data.store.export(message.chat.id, output.name)
     stamp = datetime.now(UTC).strftime("%Y%m%d")
-    await message.reply_document(
-        content, filename=f"claimdesk-{abs(message.chat.id)}-{stamp}.{fmt}", caption=f"This chat's reports ({fmt})."
-    )
+    name = f"claimdesk-{abs(message.chat.id)}-{stamp}.{output.suffix}"
+    await message.reply_document(content, filename=name, caption=f"This chat's reports ({output.suffix}).")
 
 
 async def on_forget(update: Update, context: Context) -> None:

@@ -70,14 +70,32 @@ class StoredAnalysis:
 
 
 @dataclass(frozen=True, slots=True)
+class Answered:
+    """How the bot last answered one message: its reply, and the analysis shown (None: a refusal)."""
+
+    reply_message_id: int
+    analysis_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class SearchHit:
     """A claim or a source of this chat's history that matches a search."""
 
     analysis_id: int
-    kind: Literal["claim", "source"]
+    kind: Literal["claim", "source", "article"]  # an article: found by its channel, ``text`` names it
     text: str
     title: str | None
     created_at: str
+
+
+#: What the bot analyses in a group (a mode is a name here and a label in /settings); the first is the default.
+ChatMode = Literal["forwards_and_mentions", "mentions_only", "every_long_message"]
+CHAT_MODES: dict[ChatMode, str] = {
+    "forwards_and_mentions": "Forwards, /check and mentions",
+    "mentions_only": "Only /check and mentions",
+    "every_long_message": "Every long message",
+}
+DEFAULT_CHAT_MODE: ChatMode = "forwards_and_mentions"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +103,7 @@ class ChatSettings:
     """Per-chat state; defaults for a chat never seen."""
 
     chat_id: int
-    mode: str
+    mode: ChatMode
     channel_reports: bool
     unreachable: str | None
 
@@ -112,9 +130,14 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def query_words(words: str) -> list[str]:
+    """The words of a search (letters and digits; punctuation and FTS or SQL syntax dropped)."""
+    return _WORD.findall(words)
+
+
 def fts_query(words: str) -> str | None:
     """User words -> an FTS5 query that cannot be a syntax error: every word quoted, all required."""
-    tokens = _WORD.findall(words)
+    tokens = query_words(words)
     if not tokens:
         return None
     return " ".join(f'"{token}"' for token in tokens)

@@ -26,12 +26,15 @@ import aiosqlite
 from bot.links.page import FetchedPage
 from bot.origin import Origin
 from bot.report import Report
-from storage import export
+from storage.formats import EXPORT_FORMATS, export_format
 from storage.migrations import LATEST_VERSION, MIGRATIONS, statements
 from storage.rows import (
     ANALYSIS_COLUMNS,
     ANALYSIS_SELECT,
+    CHAT_MODES,
+    DEFAULT_CHAT_MODE,
     Analysis,
+    Answered,
     ChatSettings,
     InboxItem,
     SearchHit,
@@ -44,14 +47,13 @@ from storage.rows import (
     fts_query,
     inbox_item,
     iso,
+    query_words,
     source_rows,
     unverified_rows,
 )
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CHAT_MODE = "forwards_and_mentions"
-CHAT_MODES: tuple[str, ...] = ("forwards_and_mentions", "mentions_only", "every_long_message")
 
 #: Longest wait between two attempts of a failing inbox item.
 MAX_RETRY_DELAY = timedelta(hours=6)
@@ -61,6 +63,8 @@ StorageProblem = Literal["busy", "full", "corrupt", "schema_too_new", "bad_row",
 
 
 _R = TypeVar("_R")
+#: ``a`` is the latest analysis of its article in its chat (lists show each article once).
+_LATEST_OF_ARTICLE = "(SELECT max(b.id) FROM analyses b WHERE b.article_key = a.article_key AND b.chat_id = a.chat_id)"
 
 
 def _report(stored: str) -> Report:
@@ -353,6 +357,16 @@ class Store:
             )
         return self._inbox_items(rows)
 
+    async def answered(self, chat_id: int, message_id: int) -> Answered | None:
+        """How the bot last answered this message of this chat (for an edit of it), or None if it never did."""
+        async with self._reading() as db:
+            rows = await db.execute_fetchall(
+                "SELECT reply_message_id, analysis_id FROM inbox WHERE chat_id = ? AND message_id = ?"
+                " AND status = 'done' AND reply_message_id IS NOT NULL ORDER BY update_id DESC LIMIT 1",
+                (chat_id, message_id),
+            )
+        return next((from_row(Answered, row) for row in rows), None)
+
     @staticmethod
     def _inbox_items(rows: Iterable[Any], *, status: str | None = None) -> list[InboxItem]:
         items: list[InboxItem] = []
@@ -386,16 +400,23 @@ class Store:
             return None
 
     async def save_analysis(
-        self, *, chat_id: int, message_id: int, text: str, report: Report, origin: Origin
+        self,
+        *,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        report: Report,
+        origin: Origin,
+        title: str | None = None,
     ) -> Analysis:
         """Store one analysis; the article and its report (per extractor version) are stored once.
 
         When a report of this article by the same extractor version is stored already, that one is
-        kept and ``report`` is not stored again.
+        kept and ``report`` is not stored again. ``title`` is what lists show (default: the report's).
         """
         key = article_key(text)
         now = iso(self._now())
-        report_json = dumps(report.to_dict())
+        report_json = report.to_json(indent=None)
         origin_json = dumps(origin.to_dict())
         async with self._transaction() as db:
             await db.execute(
@@ -433,7 +454,7 @@ class Store:
             cursor = await db.execute(
                 "INSERT INTO analyses (chat_id, message_id, article_key, report_id, title, origin,"
                 " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (chat_id, message_id, key, report_id, report.article.title, origin_json, now),
+                (chat_id, message_id, key, report_id, title or report.article.title, origin_json, now),
             )
             rows = await db.execute_fetchall(ANALYSIS_SELECT + " WHERE a.id = ?", (cursor.lastrowid,))
         return analysis(next(iter(rows)))
@@ -459,18 +480,24 @@ class Store:
             ) from exc
 
     async def history(self, chat_id: int, limit: int = 10) -> list[Analysis]:
-        """The last ``limit`` analyses of this chat, newest first."""
+        """The last ``limit`` articles analysed in this chat, newest first: one row per article, its
+        latest analysis (whose ``seen_in_chat`` counts the forwards of the article here)."""
         async with self._reading() as db:
             rows = await db.execute_fetchall(
-                ANALYSIS_SELECT + " WHERE a.chat_id = ? ORDER BY a.id DESC LIMIT ?", (chat_id, max(limit, 0))
+                ANALYSIS_SELECT
+                + " WHERE a.chat_id = ? AND a.id = "
+                + _LATEST_OF_ARTICLE
+                + " ORDER BY a.id DESC LIMIT ?",
+                (chat_id, max(limit, 0)),
             )
         return [item for item, _ in self._parsed(rows, read_report=lambda row: None)]
 
     async def search(self, chat_id: int, query: str, limit: int = 20) -> list[SearchHit]:
-        """Claims and sources of this chat's analyses that contain all words of ``query``.
+        """Claims and sources (by name or any alias) of this chat's analyses that contain all words of
+        ``query``, and articles whose channel (or sender) or title does.
 
-        Best matches first; only the latest analysis of each article in this chat (and its report)
-        is searched, so an article forwarded or re-analysed again gives no duplicate hits.
+        Best matches first, articles last; only the latest analysis of each article in this chat (and
+        its report) is searched, so an article forwarded or re-analysed again gives no duplicate hits.
         """
         match = fts_query(query)
         if match is None or limit <= 0:
@@ -486,27 +513,47 @@ class Store:
                     f"SELECT a.id AS analysis_id, t.{column} AS text, a.title, a.created_at, f.rank"
                     f" FROM {fts} f JOIN {table} t ON t.id = f.rowid"
                     " JOIN analyses a ON a.report_id = t.report_id AND a.chat_id = ?"
-                    f" WHERE {fts} MATCH ?"
-                    " AND a.id = (SELECT max(b.id) FROM analyses b"
-                    "             WHERE b.article_key = a.article_key AND b.chat_id = ?)"
+                    f" WHERE {fts} MATCH ? AND a.id = {_LATEST_OF_ARTICLE}"
                     " ORDER BY f.rank LIMIT ?",
-                    (chat_id, match, chat_id, limit),
+                    (chat_id, match, limit),
                 )
                 found.extend((row["rank"], from_row(SearchHit, row, kind=kind)) for row in rows)
+            found.extend((0.0, hit) for hit in await self._articles_by_channel(db, chat_id, query, limit))
         found.sort(key=lambda pair: pair[0])
         return [hit for _, hit in found[:limit]]
 
-    async def export(self, chat_id: int, fmt: Literal["json", "csv", "md"]) -> bytes:
-        """All analyses of this chat, oldest first, as a file; unreadable reports are skipped (logged)."""
-        if fmt not in export.FORMATS:
-            raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(export.FORMATS)}")
+    @staticmethod
+    async def _articles_by_channel(db: aiosqlite.Connection, chat_id: int, query: str, limit: int) -> list[SearchHit]:
+        """This chat's articles forwarded from a channel (or sender) whose name holds every word of ``query``."""
+        words = [word.casefold() for word in query_words(query)]
+        if not words:
+            return []
+        rows = await db.execute_fetchall(
+            "SELECT a.id AS analysis_id, a.origin, a.title, a.created_at FROM analyses a"
+            f" WHERE a.chat_id = ? AND a.id = {_LATEST_OF_ARTICLE} ORDER BY a.id DESC",
+            (chat_id,),
+        )
+        hits: list[SearchHit] = []
+        for row in rows:
+            origin = Origin.from_dict(json.loads(row["origin"]))
+            channel = origin.chat_title or origin.sender_name
+            if channel and all(word in query_words(channel.casefold()) for word in words):
+                hits.append(from_row(SearchHit, row, kind="article", text=channel))
+        return hits[:limit]
+
+    async def export(self, chat_id: int, fmt: str) -> bytes:
+        """All analyses of this chat, oldest first, as a file in the export format ``fmt`` (a name or
+        suffix of :data:`storage.formats.FORMATS`); unreadable reports are skipped (logged)."""
+        output = export_format(fmt)
+        if output is None or output.export is None:
+            raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
         async with self._reading() as db:
             rows = await db.execute_fetchall(
                 f"SELECT {ANALYSIS_COLUMNS}, r.report FROM analyses a JOIN reports r ON r.id = a.report_id"
                 " WHERE a.chat_id = ? ORDER BY a.id",
                 (chat_id,),
             )
-        return export.render(self._parsed(rows, read_report=lambda row: _report(row["report"])), fmt)
+        return output.export(self._parsed(rows, read_report=lambda row: _report(row["report"])))
 
     @staticmethod
     def _parsed(rows: Iterable[Any], *, read_report: Callable[[Any], _R]) -> list[tuple[Analysis, _R]]:
@@ -530,6 +577,15 @@ class Store:
             deleted += await self._delete_orphans(db)
         log.info("storage: forgot chat %d (%d records)", chat_id, deleted)
         return deleted
+
+    async def forget_analysis(self, analysis_id: int, *, chat_id: int) -> bool:
+        """Delete one analysis of this chat (superseded: its message was edited and analysed again), and
+        the article and report when nothing else refers to them; False when there was none."""
+        async with self._transaction() as db:
+            cursor = await db.execute("DELETE FROM analyses WHERE id = ? AND chat_id = ?", (analysis_id, chat_id))
+            if cursor.rowcount:
+                await self._delete_orphans(db)
+        return bool(cursor.rowcount)
 
     async def purge_older_than(self, days: int, *, now: datetime | None = None) -> int:
         """Retention: delete analyses (and finished inbox items) older than ``days`` days, then
@@ -604,7 +660,8 @@ class Store:
         row = next(iter(rows), None)
         if row is None:
             return ChatSettings(chat_id=chat_id, mode=DEFAULT_CHAT_MODE, channel_reports=False, unreachable=None)
-        return from_row(ChatSettings, row, channel_reports=bool(row["channel_reports"]))
+        mode = row["mode"] if row["mode"] in CHAT_MODES else DEFAULT_CHAT_MODE
+        return from_row(ChatSettings, row, mode=mode, channel_reports=bool(row["channel_reports"]))
 
     async def set_chat_mode(self, chat_id: int, mode: str) -> None:
         """Which messages the bot analyses in this chat: one of :data:`CHAT_MODES`."""

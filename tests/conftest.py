@@ -1,8 +1,12 @@
-"""Shared fixtures: the fake Telegram Bot API server (tests/fakebotapi.py), a Bot connected to it, and one
-extraction worker pool per test module."""
+"""Shared fixtures: the fake Telegram Bot API server (tests/fakebotapi.py), a Bot connected to it, one
+extraction worker pool per test module, and the spaCy pipeline (``nlp``, loaded once per run)."""
+
+from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -12,9 +16,42 @@ from telegram import Bot
 
 from bot.config import DEFAULT_SPACY_MODEL
 from bot.extraction.runner import ExtractionRunner
+from bot.report import Report
 
 if TYPE_CHECKING:
     from spacy.language import Language
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "rfa-kursk-north-korean-casualties-2024-12-20.txt"
+#: Expected renderer output, and the seed's report they are rendered from (frozen, so that a change of the
+#: extraction rules does not move them). Regenerate both with ``make golden``.
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/* (see make golden)")
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """``golden(name, actual)``: asserts ``actual`` equals tests/golden/NAME, or rewrites it with --update-golden."""
+
+    def check(name: str, actual: str) -> None:
+        path = GOLDEN / name
+        if request.config.getoption("--update-golden"):
+            path.write_text(actual, encoding="utf-8")
+            return
+        expected = path.read_text(encoding="utf-8")
+        assert actual == expected, f"{name} differs from the renderer's output; if intended, run make golden"
+
+    return check
+
+
+@pytest.fixture(scope="session")
+def seed_report() -> tuple[Report, str]:
+    """The seed article's text and its frozen report (tests/golden/seed-report.json)."""
+    report = Report.from_dict(json.loads((GOLDEN / "seed-report.json").read_text(encoding="utf-8")))
+    return report, SEED.read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -26,8 +63,8 @@ async def fake_bot_api() -> AsyncIterator[FakeBotAPI]:
 
 
 @pytest.fixture(scope="session")
-def nlp() -> "Language":
-    """The pinned spaCy pipeline with Claimdesk's additions, loaded once per test session."""
+def nlp() -> Language:
+    """The pinned spaCy pipeline, as the extraction workers load it."""
     from bot.extraction.pipeline import load_pipeline
 
     return load_pipeline(DEFAULT_SPACY_MODEL)

@@ -6,14 +6,24 @@ import pytest
 
 from bot.render import SECTIONS, TelegramPage
 from handlers.keyboards import (
+    CALLBACKS,
+    JSON,
+    REOPEN,
+    REPORT,
+    Callback,
     ReportButton,
+    channel_of,
     forget_keyboard,
-    parse_id,
-    parse_report_button,
     reopen_keyboard,
     report_keyboard,
     settings_keyboard,
 )
+
+
+def parse_report_button(data: str) -> ReportButton | None:
+    match = REPORT.pattern.match(data)
+    return ReportButton.from_match(match) if match else None
+
 
 BIG_ID = 2**53
 
@@ -26,7 +36,7 @@ def _data(markup) -> list[str]:  # type: ignore[no-untyped-def]
 def test_keyboards_report_keyboard_round_trips_and_fits(section: str) -> None:
     markup = report_keyboard(BIG_ID, TelegramPage("x", section, 1, 3))
     labels = [button.text for row in markup.inline_keyboard for button in row]
-    assert "JSON" in labels and "‹ Previous" in labels and "Next ›" in labels
+    assert "JSON" in labels and "Article" in labels and "‹ Previous" in labels and "Next ›" in labels
     assert len([label for label in labels if label.lower() == section]) == 0
     for data in _data(markup):
         assert len(data.encode()) <= 64
@@ -38,7 +48,7 @@ def test_keyboards_report_keyboard_round_trips_and_fits(section: str) -> None:
 
 def test_keyboards_single_page_has_no_paging() -> None:
     labels = [b.text for row in report_keyboard(1, TelegramPage("x", "overview", 0, 1)).inline_keyboard for b in row]
-    assert labels == ["Claims", "Sources", "Unverified", "JSON"]
+    assert labels == ["Claims", "Sources", "Unverified", "Article", "JSON"]
 
 
 @pytest.mark.parametrize(
@@ -56,9 +66,28 @@ def test_keyboards_parse_report_button(data: str, expected: ReportButton | None)
     assert parse_report_button(data) == expected
 
 
-@pytest.mark.parametrize(("data", "prefix", "expected"), [("j:7", "j", 7), ("o:7", "j", None), ("j:x", "j", None)])
-def test_keyboards_parse_id(data: str, prefix: str, expected: int | None) -> None:
-    assert parse_id(data, prefix) == expected
+@pytest.mark.parametrize(("data", "kind", "expected"), [("j:7", JSON, 7), ("o:7", JSON, None), ("j:x", JSON, None)])
+def test_keyboards_id_patterns(data: str, kind: Callback, expected: int | None) -> None:
+    match = kind.pattern.match(data)
+    assert (int(match["analysis"]) if match else None) == expected
+
+
+def test_keyboards_every_button_matches_exactly_one_pattern() -> None:
+    markups = [
+        report_keyboard(BIG_ID, TelegramPage("x", "claims", 1, 3)),
+        reopen_keyboard([1, 2]),
+        settings_keyboard("mentions_only", (-1002000000000, False)),
+        forget_keyboard(),
+    ]
+    for data in [d for markup in markups for d in _data(markup)]:
+        assert len([kind for kind in CALLBACKS if kind.pattern.match(data)]) == 1, data
+    assert REOPEN.pattern.match(REOPEN.data(analysis=BIG_ID))
+
+
+def test_keyboards_channel_of_a_settings_keyboard() -> None:
+    assert channel_of(settings_keyboard("mentions_only", (-100200, True))) == (-100200, True)
+    assert channel_of(settings_keyboard(None, (-100200, False))) == (-100200, False)
+    assert channel_of(settings_keyboard("mentions_only", None)) is None
 
 
 def test_keyboards_lists_settings_and_forget_fit() -> None:

@@ -64,7 +64,7 @@ def cue_class(lemma: str) -> str:
 
 def sequence_tokens(doc: Doc) -> list[int]:
     """Indices of the tokens the model tags: every token but whitespace."""
-    return numpy.flatnonzero(doc.to_array(IS_SPACE) == 0).tolist()  # type: ignore[no-any-return]
+    return numpy.flatnonzero(doc.to_array(IS_SPACE) == 0).tolist()
 
 
 def _sentence_ids(doc: Doc) -> list[int]:
