@@ -56,6 +56,8 @@ eval: $(STAMP)
 	CLAIMDESK_EXTRACTOR=rules $(PY) -m bot analyze --jsonl $(HELD_BACK) --no-progress > .eval-held-back-rules.jsonl
 	@echo "held back (134 articles), rules alone:"
 	$(PY) $(SHARED)/eval/score.py $(HELD_BACK) .eval-held-back-rules.jsonl
+	$(PY) -m bot analyze --jsonl $(SHARED)/eval/ggt-dev.jsonl --no-progress > .eval-ggt.jsonl
+	$(PY) $(SHARED)/eval/score.py $(SHARED)/eval/ggt-dev.jsonl .eval-ggt.jsonl | grep -E "^(resolved|sources)"
 	$(PY) -m bot analyze --format json seeds/rfa-kursk-north-korean-casualties-2024-12-20.txt > .eval-seed.json
 	$(PY) $(SHARED)/acceptance/check_seed.py .eval-seed.json | tail -n 1
 
