@@ -12,6 +12,7 @@ model learns where to trust them and where to reach further (stacking).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -101,8 +102,7 @@ def span_tags(doc: Doc, frames: Iterable[tuple[Sequence[Span], Sequence[Span], S
 
 
 def _token_range(doc: Doc, starts: list[int], start: int, end: int) -> range:
-    from bisect import bisect_left, bisect_right
-
+    """Indices of the tokens that overlap the characters [start, end)."""
     first = max(0, bisect_right(starts, start) - 1)
     if first < len(doc) and doc[first].idx + len(doc[first].text) <= start:
         first += 1
