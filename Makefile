@@ -44,7 +44,8 @@ bench: $(STAMP)
 
 # Attribution figures on the annotated development set (not shipped: it lives in ../shared): the whole set
 # (the model was trained on most of it), then the held-back articles the model never saw, with the
-# model and with the rules alone. The held-back gold file is written outside the project.
+# model and with the rules alone (the held-back gold file is written outside the project); claim
+# matching on the labelled pairs of tests/data, and the seed article's expectations (last).
 eval: $(STAMP)
 	$(PY) -m bot analyze --jsonl $(SHARED)/eval/polnear-dev.jsonl --no-progress > .eval-pred.jsonl
 	@echo "whole set (924 articles; the model trained on 790 of them):"
@@ -58,6 +59,7 @@ eval: $(STAMP)
 	$(PY) $(SHARED)/eval/score.py $(HELD_BACK) .eval-held-back-rules.jsonl
 	$(PY) -m bot analyze --jsonl $(SHARED)/eval/ggt-dev.jsonl --no-progress > .eval-ggt.jsonl
 	$(PY) $(SHARED)/eval/score.py $(SHARED)/eval/ggt-dev.jsonl .eval-ggt.jsonl | grep -E "^(resolved|sources)"
+	$(PY) -m bot.matching_eval
 	$(PY) -m bot analyze --format json seeds/rfa-kursk-north-korean-casualties-2024-12-20.txt > .eval-seed.json
 	$(PY) $(SHARED)/acceptance/check_seed.py .eval-seed.json | tail -n 1
 

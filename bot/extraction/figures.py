@@ -8,38 +8,10 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from bot.extraction.lexicon import APPROXIMATORS, VAGUE_QUANTITIES
+from bot.extraction.lexicon import APPROXIMATORS, MULTIPLIERS, NUMBER_WORDS, VAGUE_QUANTITIES
 
 Span = tuple[int, int]
 
-NUMBER_WORDS: dict[str, float] = {
-    word: float(value)
-    for value, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen twenty".split()
-    )
-} | {
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-    "hundred": 100,
-    "dozen": 12,
-    "a dozen": 12,
-}
-MULTIPLIERS: dict[str, float] = {
-    "hundred": 1e2,
-    "thousand": 1e3,
-    "million": 1e6,
-    "mln": 1e6,
-    "m": 1e6,
-    "billion": 1e9,
-    "bn": 1e9,
-    "trillion": 1e12,
-}
 #: Entity labels whose numbers are not counts (dates, times, ordinals).
 NOT_COUNTS = frozenset({"DATE", "TIME", "ORDINAL"})
 _NUMERIC = re.compile(r"^[$€£¥]?\d[\d,]*(?:\.\d+)?%?$")

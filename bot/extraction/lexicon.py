@@ -270,6 +270,35 @@ MEASURE_UNITS: frozenset[str] = frozenset(
     """.split()
 )
 
+#: Numbers written as words, and the words that multiply a number ("3.5 million"): English numerals.
+NUMBER_WORDS: dict[str, float] = {
+    word: float(value)
+    for value, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "dozen": 12,
+    "a dozen": 12,
+}
+MULTIPLIERS: dict[str, float] = {
+    "hundred": 1e2,
+    "thousand": 1e3,
+    "million": 1e6,
+    "mln": 1e6,
+    "m": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "trillion": 1e12,
+}
 #: Vague quantities that count as estimates by themselves.
 VAGUE_QUANTITIES: frozenset[str] = frozenset(
     "dozens hundreds thousands tens millions billions scores several numerous".split()
@@ -343,6 +372,73 @@ HOUSEKEEPING_PREFIXES: tuple[str, ...] = (
     "listen:",
     "by ",
 )
+
+#: Words that say nothing about what a claim states, dropped before claims are compared across
+#: articles (``bot/matching.py``): English function words (the closed classes: articles, pronouns,
+#: prepositions, conjunctions, auxiliaries and modals, as in the SMART stop list of Salton's system),
+#: attribution verbs (one report says "said", the next "told reporters"), and dates and relative
+#: times, because two reports of one fact date it differently ("yesterday", "on Monday", "September 10").
+MATCH_STOPWORDS: frozenset[str] = frozenset(
+    """
+    a an the and or but nor of to in on at by for with from as into onto upon about above after against
+    along among around before behind below beneath beside between beyond during except inside near off
+    out outside over past since through throughout till toward towards under until unto up via within
+    without is are was were be been being am has have had having do does did doing will would shall
+    should can could may might must ought i me my mine we us our ours you your yours he him his she her
+    hers it its they them their theirs this that these those who whom whose which what whatever whoever
+    there here not no also only just very so than then too such both each either neither all any some
+    more most other another own same if while when where whether because although though however thus
+    yet still even ever again further once now
+    said says say saying told tell tells telling added adding according reported reports report
+    reportedly stated announced
+    today yesterday tomorrow tonight morning afternoon evening night week weekend month year earlier
+    later last next ago recently currently
+    monday tuesday wednesday thursday friday saturday sunday january february march april june july
+    august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+    a.m p.m am pm utc gmt local time
+    """.split()
+)
+
+#: Nouns that a number names rather than counts ("category 3", "Route 2", "Advisory Number 14"): the
+#: number tells which thing the claim is about, so "category 1 hurricanes" and "category 3 hurricanes"
+#: are different statements, not a conflicting figure. Collected from the Wikinews 2019 articles.
+NUMBERED_NOUNS: frozenset[str] = frozenset(
+    """
+    category number no route highway interstate road level phase stage article section chapter clause
+    flight gate terminal platform room ward district division class grade round game match
+    """.split()
+)
+
+#: Abbreviations of countries and unions that news copy uses beside the full name, written out before
+#: claims are compared ("U.S." in one report, "United States" in the next). Case-sensitive: "US", not "us".
+ABBREVIATIONS: dict[str, str] = {
+    "U.S.A.": "United States",
+    "U.S.": "United States",
+    "USA": "United States",
+    "US": "United States",
+    "U.K.": "United Kingdom",
+    "UK": "United Kingdom",
+    "EU": "European Union",
+    "UN": "United Nations",
+    "U.N.": "United Nations",
+}
+
+#: Words news copy uses interchangeably for the same event, mapped to one term before claims are
+#: compared ("six were killed" / "six died" / "the dead"). Kept to casualties, arrests and
+#: resignations, the facts most often re-reported in other words; the keys are matching's stems
+#: (``bot.matching.stem``).
+MATCH_SYNONYMS: dict[str, str] = {
+    "kill": "die",
+    "dead": "die",
+    "death": "die",
+    "fatality": "die",
+    "fatal": "die",
+    "wound": "injur",
+    "hurt": "injur",
+    "detain": "arrest",
+    "quit": "resign",
+    "resignation": "resign",
+}
 
 # --- sources: who can speak, what kind they are, their gender -----------------------------------
 
