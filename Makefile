@@ -7,7 +7,7 @@ SHARED ?= ../shared
 
 HELD_BACK ?= $(or $(TMPDIR),/tmp)/claimdesk-held-back.jsonl
 
-.PHONY: demo test install bench eval train golden browser clean
+.PHONY: demo test install bench eval eval-unverified train golden browser clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,12 @@ eval: $(STAMP)
 # Rebuild the committed attribution model from the annotated set (about 12 minutes on a quiet 2-core machine; CI never trains).
 train: $(STAMP)
 	$(PY) -m bot.extraction.train --data $(SHARED)/eval/polnear-dev.jsonl
+
+# "What is not established" on the hand-labelled Wikinews dev articles (labels and texts in ../shared).
+eval-unverified: $(STAMP)
+	$(PY) -c 'import json, sys; ids = {json.loads(l)["id"] for l in open(sys.argv[1])}; sys.stdout.writelines(l for l in open(sys.argv[2]) if json.loads(l)["id"] in ids)' $(SHARED)/eval/unverified-dev.jsonl $(SHARED)/data/wikinews-2019.jsonl > .eval-unverified-in.jsonl
+	$(PY) -m bot analyze --jsonl .eval-unverified-in.jsonl --format json --no-progress > .eval-unverified-pred.jsonl
+	$(PY) $(SHARED)/eval/score_unverified.py $(SHARED)/eval/unverified-dev.jsonl $(SHARED)/data/wikinews-2019.jsonl .eval-unverified-pred.jsonl
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache build dist .eval-*

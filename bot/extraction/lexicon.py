@@ -373,6 +373,207 @@ HOUSEKEEPING_PREFIXES: tuple[str, ...] = (
     "by ",
 )
 
+# --- what is not established (``unverified.py``, ``figures.find_estimates``) ---------------------------
+# Sources: the labelling rules in ``../shared/eval/unverified-guidelines.md`` (the product's definition),
+# the CoNLL-2010 hedge-cue guidelines (Farkas et al. 2010), the Verification Handbook (Silverman 2014)
+# and AP style on anonymous sources. Word classes only; no labelled sentence is copied.
+
+#: Hedge nouns: the alleg- family and "accusation" (a named party's "claim" is plain attribution).
+HEDGE_NOUNS: frozenset[str] = frozenset(
+    "allegation allegations accusation accusations suspicion speculation projection projections".split()
+)
+
+#: Hedge adverbs and adjectives that mark a present or past fact as uncertain.
+HEDGE_ADVERBS: frozenset[str] = frozenset(
+    """
+    allegedly apparently purportedly supposedly presumably possibly probably perhaps seemingly
+    ostensibly conceivably reputedly alleged purported apparent suspected presumed likeliest unclear
+    """.split()
+)
+
+#: Words that hedge only when what they govern is a past or present fact, not a forecast
+#: ("likely died" is hedged, "is likely to rise next year" is a forecast).
+FACT_HEDGES: frozenset[str] = frozenset("likely unlikely probable possible".split())
+
+#: Verbs of belief that hedge a report of a past fact ("police believe he had fled").
+BELIEF_VERBS: frozenset[str] = frozenset("believe think suspect assume presume".split())
+
+#: Evidence verbs that hedge what a non-human subject shows ("the data suggest that ...").
+SUGGEST_VERBS: frozenset[str] = frozenset("suggest indicate imply".split())
+
+#: Words that mark results as not yet certified ("unofficial results", "projected winner").
+UNCERTIFIED_RESULT_WORDS: frozenset[str] = frozenset("unofficial preliminary partial projected early".split())
+
+#: Nouns for reports and rumours that carry a claim without saying whose.
+REPORT_NOUNS: frozenset[str] = frozenset("report reports rumour rumours rumor rumors accounts".split())
+
+#: Nouns for the press as a whole ("local media", "several news outlets", "some local press").
+PRESS_NOUNS: frozenset[str] = frozenset("media press outlets outlet news".split())
+
+#: Nouns for analyses that can speak without an author ("polls showed", "an analysis found").
+ANALYSIS_NOUNS: frozenset[str] = frozenset(
+    "poll polls analysis analyses investigation investigations study studies survey surveys tradition legend".split()
+)
+
+#: Recordings and papers that can carry a claim without an author ("according to videos posted online").
+RECORDINGS: frozenset[str] = frozenset("videos video recordings posts".split())
+
+#: Nouns that, after "there was/were", report talk without a speaker ("there were complaints that").
+TALK_NOUNS: frozenset[str] = frozenset(
+    "reports report complaints discussion discussions speculation rumours rumors talk suggestions claims".split()
+)
+
+#: Speech verbs whose agentless passive hides who said it ("was reported to", "was mentioned as").
+AGENTLESS_SPEECH_VERBS: frozenset[str] = frozenset(
+    "report say claim announce mention rumor rumour tip accuse call understand".split()
+)
+
+#: People who give a claim without a name (AP: "officials said" is an anonymous source).
+UNNAMED_SOURCE_HEADS: frozenset[str] = frozenset(
+    """
+    official officials authorities source sources aide aides insider insiders diplomat diplomats
+    officer officers investigator investigators witness witnesses eyewitness eyewitnesses organiser
+    organisers organizer organizers activist activists scientists researchers experts employee
+    employees staffer staffers whistleblower whistleblowers informant accuser victims victim
+    residents resident mp mps spokesperson spokesman spokeswoman people person locals neighbour neighbours
+    neighbor neighbors bystanders onlookers
+    """.split()
+)
+
+#: Heads that are unnamed only while the article names no holder of that post (guidelines: "a police
+#: spokesman" counts only when no spokesperson is named anywhere).
+SPOKESPERSON_HEADS: frozenset[str] = frozenset("spokesperson spokesman spokeswoman".split())
+
+#: Heads that never have a name of their own: always unnamed when they speak.
+ALWAYS_UNNAMED_HEADS: frozenset[str] = frozenset(
+    "whistleblower whistleblowers informant accuser insider insiders".split()
+)
+
+#: Verbs of opinion: an unnamed group that argues or condemns gives a view, not a fact.
+OPINION_VERBS: frozenset[str] = frozenset(
+    """
+    argue condemn criticize criticise praise welcome urge call demand oppose support fear hope want
+    worry warn caution complain applaud decry question wonder feel protest accuse
+    """.split()
+)
+
+#: Phrases that hide a speaker outright ("on condition of anonymity", "off the record").
+ANONYMITY_PHRASES: tuple[str, ...] = (
+    "on condition of anonymity",
+    "on the condition of anonymity",
+    "requested anonymity",
+    "asked not to be named",
+    "declined to be named",
+    "speaking anonymously",
+    "off the record",
+    "anonymously",
+    "who was not authorised to speak",
+    "who was not authorized to speak",
+    "not authorized to speak publicly",
+    "not authorised to speak publicly",
+)
+
+#: Nouns a denial can be about: what is denied is a claim, not a grant ("denied funding").
+DENIED_GRANTS: frozenset[str] = frozenset(
+    """
+    funding access entry permission bail request application visa citizenship right rights service
+    benefit licence license asylum passage admission chance opportunity vote
+    """.split()
+)
+
+#: Approximators that take a number directly ("about 200", "roughly a third").
+APPROXIMATOR_WORDS: frozenset[str] = frozenset(
+    "about around approximately roughly nearly almost some over under circa approx. estimated upwards".split()
+)
+
+#: Two-word approximators ("more than 10,000", "at least 52", "in excess of $300 million").
+APPROXIMATOR_PAIRS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("more", "than"),
+        ("less", "than"),
+        ("fewer", "than"),
+        ("at", "least"),
+        ("up", "to"),
+        ("close", "to"),
+        ("upwards", "of"),
+        ("excess", "of"),
+        ("many", "as"),
+        ("much", "as"),
+        ("just", "over"),
+        ("just", "under"),
+        ("well", "over"),
+        ("an", "estimated"),
+        ("some", "estimated"),
+    }
+)
+
+#: Verbs that make a following figure a lower bound ("surpassed 100,000", "topped a million").
+SURPASS_VERBS: frozenset[str] = frozenset("surpass exceed top".split())
+
+#: Number words that are approximate by themselves ("thousands", "tens of thousands", "dozens").
+VAGUE_NUMBER_WORDS: frozenset[str] = frozenset("dozens hundreds thousands millions billions tens scores".split())
+
+#: Fractions a figure can be given in ("about a quarter", "roughly two-thirds").
+FRACTION_WORDS: frozenset[str] = frozenset(
+    "half third thirds quarter quarters fifth fifths tenth tenths two-thirds three-quarters".split()
+)
+
+#: Units of measurement, time and age: an approximate one is a description, not an estimated count.
+ESTIMATE_EXCLUDED_UNITS: frozenset[str] = frozenset(
+    """
+    kilometre kilometer km kilometres kilometers mile miles metre meter m metres meters foot feet inch
+    inches yard yards acre acres hectare hectares storey storeys story stories floor floors second
+    seconds minute minutes hour hours day days week weeks month months year years decade decades
+    century centuries degree degrees kilogram kilograms kg pound pounds ton tons tonne tonnes litre
+    litres liter liters gallon gallons mph km/h kph knots magnitude light-years celsius fahrenheit
+    centimetre centimetres centimeter centimeters cm millimetre millimetres millimeter millimeters mm
+    ° m/s km2 sq micrometre micrometres micrometer micrometers nanometre nanometres nanometer nanometers
+    """.split()
+)
+
+#: Words that make a figure a threshold or a rule ("at least 1,000 signatures are needed").
+THRESHOLD_WORDS: frozenset[str] = frozenset(
+    "need require qualify must minimum threshold eligible necessary goal target".split()
+)
+#: Of those, the ones that are thresholds only as verbs ("signatures are needed", not "in need of food").
+THRESHOLD_VERBS: frozenset[str] = frozenset("need require".split())
+
+#: Verbs and auxiliaries of plans, forecasts and schedules: their figures are not estimates of a fact.
+FORECAST_WORDS: frozenset[str] = frozenset(
+    """
+    will shall 'll would plan expect forecast predict project aim target schedule intend hope budget
+    propose pledge promise seek could might
+    """.split()
+)
+
+#: Phrases that say two versions disagree ("conflicting reports", "accounts differ").
+CONFLICT_PHRASES: tuple[str, ...] = (
+    "conflicting reports",
+    "conflicting claims",
+    "conflicting accounts",
+    "conflicting figures",
+    "contradictory reports",
+    "contradictory accounts",
+    "varying reports",
+    "reports vary",
+    "reports varied",
+    "accounts vary",
+    "accounts differ",
+    "accounts differed",
+    "different account",
+    "different version",
+    "vary between",
+    "varied between",
+    "contradicted",
+    "contradicts",
+)
+
+#: Verbs a second version is given with ("..., but the ministry said ...").
+VERSION_VERBS: frozenset[str] = frozenset(
+    "say claim allege report insist maintain contend counter testify record".split()
+)
+
+
 #: Words that say nothing about what a claim states, dropped before claims are compared across
 #: articles (``bot/matching.py``): English function words (the closed classes: articles, pronouns,
 #: prepositions, conjunctions, auxiliaries and modals, as in the SMART stop list of Salton's system),
