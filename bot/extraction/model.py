@@ -33,6 +33,7 @@ from bot.extraction.lexicon import (
     REPORTING_NOUNS,
     SPEECH_VERBS,
 )
+from bot.extraction.spans import SpanIndex
 
 Span = tuple[int, int]
 
@@ -409,7 +410,11 @@ def _nearest(
     anchor_set = set(anchor)
     best: tuple[int, int, _Piece] | None = None
     anchor_sents = {tree.sentence[lo], tree.sentence[hi]}
-    for piece in candidates:
+    # The candidates are disjoint and in token order: only those within the window can be chosen, so
+    # bisect to them (a scan of all made a text of many short quotations quadratic).
+    first = bisect_left(candidates, lo - _LINK_WINDOW, key=lambda piece: piece.tokens[-1])
+    last = bisect_right(candidates, hi + _LINK_WINDOW, key=lambda piece: piece.tokens[0])
+    for piece in candidates[first:last]:
         p_lo, p_hi = piece.tokens[0], piece.tokens[-1]
         distance = lo - p_hi if p_hi < lo else p_lo - hi if p_lo > hi else 0
         if distance > _LINK_WINDOW:
@@ -492,11 +497,8 @@ def combine(rules: Sequence[Found], model: Sequence[Found]) -> list[Found]:
     "according to", floating quotations, the speaker of "he said"); the model adds the ones no rule
     reaches (held-back figures in docs/model.md).
     """
+    taken = SpanIndex([r.content for r in rules])
     kept = list(rules)
-    kept.extend(m for m in model if not any(_overlaps(m.content, r.content) for r in rules))
+    kept.extend(m for m in model if not taken.overlapping(m.content))
     kept.sort(key=lambda f: f.content[0])
     return kept
-
-
-def _overlaps(a: Span, b: Span) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
