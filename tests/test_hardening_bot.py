@@ -458,3 +458,16 @@ async def test_hardening_bot_logs_hold_no_token_and_no_message_text(
         assert fake_bot_api.token not in line, line
         assert fake_bot_api.token.split(":")[1] not in line, line
         assert secret not in line and "Zebra" not in line, line
+
+
+async def test_hardening_bot_twelve_forwards_in_one_second_are_all_answered(
+    fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path
+) -> None:
+    """Issue 14: twelve posts forwarded at once by one user (the default limit is 10 a window) are all
+    answered, each once; the two over the limit wait for the window (shortened to 3 s)."""
+    async with running_bot(fake_bot_api, extraction_runner, tmp_path / "db.sqlite3", rate_window=3.0) as bot:
+        burst = [forward(bot.server) for _ in range(12)]
+        reports = [await bot.server.wait_for(lambda m=m: _report_to(bot, ALICE["id"], m), 30) for m in burst]
+        assert all(is_report(report) for report in reports)
+        assert [len([r for r in bot.replies(ALICE["id"], m["message_id"]) if is_report(r)]) for m in burst] == [1] * 12
+        assert (await settle(bot, accepted=12))["lost"] == 0
