@@ -504,7 +504,8 @@ def _hedges(token: Token) -> Iterator[Signal]:
             yield ("hedged", _phrase(token, 5))
     elif lemma in SUGGEST_VERBS and token.pos_ == "VERB":
         subject = next((c for c in token.children if c.dep_ == "nsubj"), None)
-        if subject is not None and _is_evidence(subject) and any(c.dep_ in ("ccomp", "dobj") for c in token.children):
+        shown = any(c.dep_ == "dobj" or c.dep_ == "ccomp" and _states_a_fact(c) for c in token.children)
+        if subject is not None and _is_evidence(subject) and shown:
             yield ("hedged", (subject.left_edge.idx, token.idx + len(token.text)))
         elif lemma == "suggest" and any(_states_a_fact(c) for c in token.children if c.dep_ == "ccomp"):
             yield ("hedged", _phrase(token, 4))  # "suggested there were not enough votes"
