@@ -36,6 +36,9 @@ class Settings:
     fetch_allow: tuple[str, ...] = ()
     user_rate: int = 10  # analyses a minute per user (0: no limit)
     chat_rate: int = 30  # analyses a minute per chat (0: no limit)
+    rate_window_seconds: float = 60.0  # the window the rates count in (tests shorten it)
+    analysis_seconds: float = 60.0  # most seconds one analysis may take (0: no limit)
+    analysis_memory_mb: int = 2048  # most resident memory of a worker during one analysis (0: no limit)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, dotenv: Path | None = None) -> Settings:
@@ -55,6 +58,8 @@ class Settings:
             fetch_allow=tuple(h.strip() for h in (get("CLAIMDESK_FETCH_ALLOW") or "").split(",") if h.strip()),
             user_rate=_rate(get("CLAIMDESK_USER_RATE"), "CLAIMDESK_USER_RATE", default=10),
             chat_rate=_rate(get("CLAIMDESK_CHAT_RATE"), "CLAIMDESK_CHAT_RATE", default=30),
+            analysis_seconds=_rate(get("CLAIMDESK_ANALYSIS_SECONDS"), "CLAIMDESK_ANALYSIS_SECONDS", default=60),
+            analysis_memory_mb=_rate(get("CLAIMDESK_ANALYSIS_MEMORY_MB"), "CLAIMDESK_ANALYSIS_MEMORY_MB", default=2048),
         )
 
     @property

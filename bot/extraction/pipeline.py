@@ -17,6 +17,7 @@ from bot.extraction.checks import EXTRACTOR_VERSION, InputRejected, check_input
 from bot.extraction.claims import build_claims
 from bot.extraction.lexicon import TITLE_WORDS
 from bot.extraction.sources import resolve_sources
+from bot.extraction.spans import SpanIndex
 from bot.extraction.text import Paragraph, dateline_end, paragraphs, quotations
 from bot.extraction.unverified import find_signals
 from bot.extraction.verification import link_unverified, score_checkworthiness
@@ -136,8 +137,9 @@ def _summary(doc: Doc, text: str, body: Sequence[tuple[int, int]]) -> tuple[str,
     """The lead: the first body sentences, up to about 60 words and at most three."""
     sentences: list[str] = []
     words = 0
+    paragraphs_kept = SpanIndex(body)
     for sent in doc.sents:
-        if not any(start <= sent.start_char < end for start, end in body):
+        if not paragraphs_kept.overlapping((sent.start_char, sent.start_char + 1)):
             continue
         sentence = sent.text.strip()
         sentence = sentence[dateline_end(sentence) :]
