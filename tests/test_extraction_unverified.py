@@ -332,3 +332,26 @@ def test_unverified_sample_dev_scorer_gives_full_marks(
     assert scores["without_report"] == 0
     assert (scores["p"], scores["r"]) == (1.0, 1.0)
     assert all(value == 1.0 for value in scores["typed_recall"].values()), scores["typed_recall"]
+
+
+def test_unverified_heldout_labels_are_well_formed() -> None:
+    """The held-out labels (texts in ../shared, read by `make eval-unverified`) keep the dev format."""
+    types = {
+        "not_independently_verified",
+        "not_confirmed",
+        "anonymous_source",
+        "unnamed_reports",
+        "hedged",
+        "estimate",
+        "no_evidence",
+        "conflicting",
+    }
+    lines = (DATA / "unverified-heldout.jsonl").read_text(encoding="utf-8").splitlines()
+    articles = [json.loads(line) for line in lines]
+    assert len(articles) == len({a["id"] for a in articles}) == 15
+    for article in articles:
+        for item in article["items"]:
+            (start, end), (sent_start, sent_end) = item["span"], item["sentence_span"]
+            assert item["type"] in types
+            assert sent_start <= start < end <= sent_end
+            assert len(item["evidence"]) == end - start
