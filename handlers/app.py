@@ -328,7 +328,11 @@ async def _run(settings: Settings, webhook: Webhook | None) -> int:
         log.error("cannot open the database %s: %s", settings.db_path, exc)
         return 1
     limits = AnalysisLimits(settings.analysis_seconds, settings.analysis_memory_mb)
-    runner = RestartingRunner(lambda: ExtractionRunner(settings.spacy_model, settings.worker_count, limits=limits))
+    runner = RestartingRunner(
+        lambda: ExtractionRunner(
+            settings.spacy_model, settings.worker_count, limits=limits, extractor=settings.extractor
+        )
+    )
     app = build_application(settings, runner=runner, store=store)
     try:
         await serve(app, stop, webhook=webhook)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.extraction import worker
+from bot.extraction.checks import DEFAULT_EXTRACTOR
 from bot.report import Report
 
 #: Seconds between two looks at a running analysis (its time, its worker's memory).
@@ -46,12 +47,12 @@ class AnalysisOverrun(Exception):
 class _Worker:
     """One worker process, as a single-process pool (so it can be killed alone)."""
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, extractor: str) -> None:
         self.pool = ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=worker.load,
-            initargs=(model, os.getpid()),
+            initargs=(model, os.getpid(), extractor),
         )
         #: Loading the model (a replacement worker): analyses wait for it outside their time limit.
         self.loading: asyncio.Task[None] | None = None
@@ -71,12 +72,15 @@ class _Worker:
 class ExtractionRunner:
     """Extraction workers, each with the model loaded once; at most one analysis per worker at a time."""
 
-    def __init__(self, model: str, workers: int, *, limits: AnalysisLimits | None = None) -> None:
+    def __init__(
+        self, model: str, workers: int, *, limits: AnalysisLimits | None = None, extractor: str = DEFAULT_EXTRACTOR
+    ) -> None:
         self.model = model
+        self.extractor = extractor
         self.workers = max(1, workers)
         self.limits = limits or AnalysisLimits()
         self.replaced = 0
-        self._all = [_Worker(model) for _ in range(self.workers)]
+        self._all = [_Worker(model, extractor) for _ in range(self.workers)]
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         for each in self._all:
             self._idle.put_nowait(each)
@@ -139,7 +143,7 @@ class ExtractionRunner:
     def _replace(self, overrun: _Worker) -> _Worker:
         """Kill the worker that overran; a new one starts loading its model at once."""
         overrun.kill()
-        fresh = _Worker(self.model)
+        fresh = _Worker(self.model, self.extractor)
         self._all[self._all.index(overrun)] = fresh
         self.replaced += 1
         fresh.loading = asyncio.create_task(self._warm(fresh))

@@ -13,10 +13,13 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+from bot.extraction.checks import DEFAULT_EXTRACTOR
+
 if TYPE_CHECKING:
     from bot.report import Report
 
 _nlp: Any = None
+_extractor = "rules"
 #: Seconds between two looks at the parent process.
 PARENT_CHECK_SECONDS = 0.25
 #: Added to a worker's nice value. Why: on a busy machine the bot's own process (the event loop that
@@ -24,14 +27,16 @@ PARENT_CHECK_SECONDS = 0.25
 WORKER_NICENESS = 10
 
 
-def load(model: str, parent: int) -> None:
-    """Pool initializer: watch the parent (pid ``parent``), then load the spaCy pipeline once per worker."""
-    global _nlp
+def load(model: str, parent: int, extractor: str = DEFAULT_EXTRACTOR) -> None:
+    """Pool initializer: watch the parent (pid ``parent``), then load the spaCy pipeline (and the
+    attribution model, if used) once per worker."""
+    global _nlp, _extractor
     watch_parent(parent)
     os.nice(WORKER_NICENESS)
-    from bot.extraction.pipeline import load_pipeline
+    from bot.extraction.pipeline import load_extractor, load_pipeline
 
     _nlp = load_pipeline(model)
+    _extractor = load_extractor(extractor)
 
 
 def watch_parent(parent: int) -> threading.Thread:
@@ -60,4 +65,4 @@ def analyze(text: str, title: str | None, outlet: str | None, published: str | N
 
     if _nlp is None:
         raise RuntimeError("bot.extraction.worker.load was not run in this worker")
-    return analyze_text(_nlp, text, title=title, outlet=outlet, published=published)
+    return analyze_text(_nlp, text, title=title, outlet=outlet, published=published, extractor=_extractor)
