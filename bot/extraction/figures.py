@@ -13,6 +13,7 @@ from bot.extraction.lexicon import (
     APPROXIMATOR_PAIRS,
     APPROXIMATOR_WORDS,
     APPROXIMATORS,
+    ERA_MARKERS,
     ESTIMATE_EXCLUDED_UNITS,
     FORECAST_WORDS,
     FRACTION_WORDS,
@@ -189,6 +190,7 @@ def find_estimates(doc: Doc) -> Iterator[Span]:
     candidates = {t.i for t in number_tokens(doc)}
     candidates.update(t.i for t in tokens_with(doc, _ESTIMATE_TRIGGERS))
     candidates.update(t.i + 1 for t in tokens_with(doc, _CURRENCY) if t.i + 1 < len(doc))  # "$2bn"
+    candidates.update(t.i for t in doc if "$" in t.text and _AMOUNT.match(t.text))  # "CDN$11,000", "US$5m"
     done = -1
     for i in sorted(candidates):
         if i >= 1 and doc[i].lower_ in MULTIPLIERS and _AMOUNT.match(doc[i - 1].text):
@@ -293,7 +295,7 @@ def _not_an_estimate(doc: Doc, first: int, last: int) -> bool:
         return True
     after = [t.lower_ for t in doc[last + 1 : last + 4]]
     unit = after[1] if after[:1] == ["of"] and len(after) > 1 else after[0] if after else ""
-    if unit in ESTIMATE_EXCLUDED_UNITS or after[:2] == ["-", "year"] or "old" in after[:3]:
+    if unit in ESTIMATE_EXCLUDED_UNITS or after[:2] == ["-", "year"] or "old" in after[:3] or unit in ERA_MARKERS:
         return True
     head = doc[last].head
     if head.i > last and head.lower_ in ESTIMATE_EXCLUDED_UNITS:

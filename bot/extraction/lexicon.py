@@ -398,6 +398,17 @@ FACT_HEDGES: frozenset[str] = frozenset("likely unlikely probable possible".spli
 #: Verbs of belief that hedge a report of a past fact ("police believe he had fled").
 BELIEF_VERBS: frozenset[str] = frozenset("believe think suspect assume presume".split())
 
+#: Multi-word hedges and open questions, from the CoNLL-2010 hedge cues ("in all likelihood") and the
+#: labelling rules' "questioned whether" / "it is not clear how" ("questions remain over the cause").
+HEDGE_PHRASES: tuple[str, ...] = (
+    "in all likelihood",
+    "in likelihood",
+    "questions remain",
+    "questions remained",
+    "questions linger",
+    "questions lingered",
+)
+
 #: Evidence verbs that hedge what a non-human subject shows ("the data suggest that ...").
 SUGGEST_VERBS: frozenset[str] = frozenset("suggest indicate imply".split())
 
@@ -531,6 +542,9 @@ ESTIMATE_EXCLUDED_UNITS: frozenset[str] = frozenset(
     """.split()
 )
 
+#: Era markers after a year ("about 664 BCE", "250 c.e."): the figure is a date, not a count.
+ERA_MARKERS: frozenset[str] = frozenset("bc b.c. b.c bce b.c.e. b.c.e ad a.d. a.d ce c.e. c.e".split())
+
 #: Words that make a figure a threshold or a rule ("at least 1,000 signatures are needed").
 THRESHOLD_WORDS: frozenset[str] = frozenset(
     "need require qualify must minimum threshold eligible necessary goal target".split()
@@ -566,6 +580,11 @@ CONFLICT_PHRASES: tuple[str, ...] = (
     "varied between",
     "contradicted",
     "contradicts",
+    # a figure revised down was wrong, not overtaken by events (a toll does not fall as time passes)
+    "revised down",
+    "revised downward",
+    "revised downwards",
+    "downward revision",
 )
 
 #: Verbs a second version is given with ("..., but the ministry said ...").

@@ -29,6 +29,7 @@ from bot.extraction.lexicon import (
     FORECAST_WORDS,
     HEDGE_ADVERBS,
     HEDGE_NOUNS,
+    HEDGE_PHRASES,
     OPINION_VERBS,
     PRESS_NOUNS,
     RECORDINGS,
@@ -85,6 +86,7 @@ UNKNOWN = re.compile(
 )
 ANONYMITY = _phrases(ANONYMITY_PHRASES)
 CONFLICT = _phrases(CONFLICT_PHRASES)
+HEDGE_WORDS = _phrases(HEDGE_PHRASES)
 #: A version replaced by a later one: "was later found to be a fake", "has since said".
 RETRACTION = re.compile(
     r"\b(?:later|since|subsequently) (?:found|shown|proved|proven|revealed|determined|established) to be\b"
@@ -94,6 +96,7 @@ RETRACTION = re.compile(
 _TEXT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("no_evidence", NO_EVIDENCE),
     ("hedged", UNKNOWN),
+    ("hedged", HEDGE_WORDS),
     ("anonymous_source", ANONYMITY),
     ("conflicting", CONFLICT),
     ("conflicting", RETRACTION),
@@ -108,12 +111,16 @@ _CLAIM_NOUNS = frozenset(
 )
 _APPOINTED = frozenset("him her me them us".split())
 #: Nouns for one version of a fact or figure ("disputed the account", "the disputed toll").
-_VERSION_NOUNS = frozenset("account accounts version versions figure figures toll number numbers count tally".split())
+_VERSION_NOUNS = frozenset(
+    "account accounts version versions figure figures toll number numbers count tally findings conclusions".split()
+)
 _PRONOUNS = frozenset("it this that which".split())
 _DENIAL_WORDS = frozenset("false untrue baseless groundless unfounded fabricated fabrication nonsense".split())
 #: Every word a token rule can fire on (lemmas and lower-case forms).
 TRIGGER_WORDS: frozenset[str] = (
-    frozenset("verify unverified unconfirmed comment reportedly suggest question results dispute contest fear".split())
+    frozenset(
+        "verify unverified unconfirmed comment reportedly suggest question results dispute contest disagree fear".split()
+    )
     | _NEGATED_CONFIRMS
     | _DENIALS
     | _DENIAL_WORDS
@@ -167,7 +174,7 @@ def _token_signals(token: Token, named_spokesperson: bool) -> Iterator[Signal]:
         yield from _called_false(token)
     elif lower == "reportedly":
         yield ("unnamed_reports", _phrase(token, 6))
-    elif lemma in ("dispute", "contest") and token.pos_ in ("VERB", "ADJ"):
+    elif lemma in ("dispute", "contest", "disagree") and token.pos_ in ("VERB", "ADJ"):
         yield from _disputed(token)
     elif lower in ("but", "though", "although", "whereas"):
         yield from _second_version(token)
@@ -227,12 +234,14 @@ def _non_confirmation(token: Token) -> Iterator[Signal]:
 def _denial(token: Token) -> Iterator[Signal]:
     """ "denied the report", "which he denied", "dismissed the claim"; not "denied funding".
 
-    Why: "deny" also means to refuse a grant ("denied them citizenship"); only a denied claim
+    Why: "deny" also means to refuse a grant ("denied them citizenship", "deny terrorism any victory":
+    two objects); only a denied claim
     leaves something unconfirmed.
     """
     objects = [c for c in token.children if c.dep_ in ("dobj", "ccomp", "dative")]
     following = token.doc[token.i + 1 : token.i + 5]
-    if any(c.dep_ == "dative" for c in token.children) or any(t.lemma_.lower() in DENIED_GRANTS for t in following):
+    refused = any(c.dep_ == "dative" for c in token.children) or sum(c.dep_ == "dobj" for c in token.children) > 1
+    if refused or any(t.lemma_.lower() in DENIED_GRANTS for t in following):
         return
     if token.lemma_.lower() != "deny" and not any(c.lower_ in _CLAIM_NOUNS - _PRONOUNS for c in objects):
         return  # "rejected the plan", "which they rejected": a refusal, not a denial
@@ -259,12 +268,20 @@ def _called_false(token: Token) -> Iterator[Signal]:
 
 
 def _names_a_spokesperson(doc: Doc) -> bool:
-    """Whether the article names any spokesperson ("police spokesman Mariusz Ciarka")."""
+    """Whether the article names any spokesperson ("police spokesman Mariusz Ciarka", "Ciarka, a police
+    spokesman"); not "a spokesperson for President Duterte" (whom it speaks for) nor "identified as
+    Jaypee Galicha by a spokesperson" (whom it speaks of)."""
     for token in tokens_with(doc, SPOKESPERSON_HEADS):
         window = doc[max(0, token.i - 4) : token.i + 5]
-        if any(t.ent_type_ == "PERSON" for t in window):
+        if any(t.ent_type_ == "PERSON" and _apposed(token, t) for t in window):
             return True
     return False
+
+
+def _apposed(head: Token, name: Token) -> bool:
+    """The name and the head are one phrase: "spokesman [John] Smith", "Smith, a spokesman"."""
+    close = ("appos", "compound")
+    return any(a.head == b and a.dep_ in close for a, b in ((name, head), (name.head, head), (head, name)))
 
 
 def _unnamed_source(token: Token, named_spokesperson: bool) -> Iterator[Signal]:
@@ -330,7 +347,12 @@ def _speaks(node: Token) -> bool:
     if node.dep_ == "pobj" and head.lower_ == "to":
         return _according(node)
     if node.dep_ == "pobj" and head.lower_ == "by":
-        return head.head.lemma_.lower() in SPEECH_VERBS or head.head.lemma_.lower() in ("estimate", "report")
+        spokesperson_agent = head.dep_ == "agent" and node.lower_ in SPOKESPERSON_HEADS  # "identified by a spokesman"
+        return (
+            spokesperson_agent
+            or head.head.lemma_.lower() in SPEECH_VERBS
+            or head.head.lemma_.lower() in ("estimate", "report")
+        )
     return node.dep_ == "dobj" and lemma in ("cite", "quote")
 
 
@@ -472,7 +494,8 @@ def _hedges(token: Token) -> Iterator[Signal]:
         if _hedges_a_fact(token):
             yield ("hedged", _phrase(token, 5))
     elif lemma in ("appear", "seem") and token.pos_ in ("VERB", "AUX"):
-        if _governs_infinitive(token) or any(c.lower_ in ("if", "though") for c in token.subtree):
+        described = any(c.dep_ in ("acomp", "oprd") for c in token.children)  # "appeared capable of"
+        if described or _governs_infinitive(token) or any(c.lower_ in ("if", "though") for c in token.subtree):
             yield ("hedged", _hedge_verb_phrase(token))
     elif lemma == "fear" and token.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in token.children):
         yield ("hedged", _phrase(token, 3))  # "are feared dead", "is feared to have drowned"
@@ -481,8 +504,11 @@ def _hedges(token: Token) -> Iterator[Signal]:
             yield ("hedged", _phrase(token, 5))
     elif lemma in SUGGEST_VERBS and token.pos_ == "VERB":
         subject = next((c for c in token.children if c.dep_ == "nsubj"), None)
-        if subject is not None and _is_evidence(subject) and any(c.dep_ in ("ccomp", "dobj") for c in token.children):
+        shown = any(c.dep_ == "dobj" or c.dep_ == "ccomp" and _states_a_fact(c) for c in token.children)
+        if subject is not None and _is_evidence(subject) and shown:
             yield ("hedged", (subject.left_edge.idx, token.idx + len(token.text)))
+        elif lemma == "suggest" and any(_states_a_fact(c) for c in token.children if c.dep_ == "ccomp"):
+            yield ("hedged", _phrase(token, 4))  # "suggested there were not enough votes"
     elif lemma == "question" and token.pos_ == "VERB":
         if any(g.lower_ in ("whether", "if") for c in token.children if c.dep_ == "ccomp" for g in c.children):
             yield ("hedged", _phrase(token, 4))
@@ -512,6 +538,13 @@ def _hedges_a_fact(token: Token) -> bool:
     if complement is None:
         return False
     return complement.tag_ == "VBD" or any(c.lower_ in ("have", "had", "has") for c in complement.children)
+
+
+def _states_a_fact(clause: Token) -> bool:
+    """A clause in the past or present tense with no modal: "(suggested) there were not enough votes";
+    not a proposal ("suggested the council should wait", "suggested he resign")."""
+    modal = any(c.dep_ == "aux" and c.tag_ == "MD" for c in clause.children)
+    return clause.tag_ in ("VBD", "VBZ", "VBP") and not modal
 
 
 def _belief_about_fact(token: Token) -> bool:
@@ -555,7 +588,7 @@ def _counterfactual(verb: Token) -> bool:
 
 
 def _disputed(token: Token) -> Iterator[Signal]:
-    """ "the family disputed the police account", "the disputed death toll".
+    """ "the family disputed the police account", "the disputed death toll", "disagreed with the findings".
 
     Why: a party disputing an account or a figure says another version exists (the labels' "named
     parties disputing each other's checkable claim").
@@ -563,8 +596,11 @@ def _disputed(token: Token) -> Iterator[Signal]:
     if token.dep_ == "amod" and token.head.lower_ in _VERSION_NOUNS:
         yield ("conflicting", (token.idx, token.head.idx + len(token.head.text)))
         return
+    with_objects = (g for c in token.children if c.lower_ == "with" for g in c.children if g.dep_ == "pobj")
     objects = [
-        c for c in token.children if c.dep_ in ("dobj", "nsubjpass") and c.lower_ in _VERSION_NOUNS | _CLAIM_NOUNS
+        c
+        for c in [*token.children, *with_objects]
+        if c.dep_ in ("dobj", "nsubjpass", "pobj") and c.lower_ in _VERSION_NOUNS | _CLAIM_NOUNS
     ]
     if objects and not _negated(token):
         subject = next((c for c in token.children if c.dep_ == "nsubj" and c.i < token.i), None)
