@@ -389,6 +389,56 @@ def test_extraction_sources_captions_credits_and_notes_are_boilerplate(line: str
     assert marks == [False, boilerplate, False]
 
 
+@pytest.mark.parametrize(
+    ("text", "title", "front"),
+    [
+        (
+            "Mayor says: bridge will open in May\nThe bridge opened on Monday, the mayor said.\nTraffic was light.",
+            "Mayor says: bridge will open in May",
+            ["Mayor says: bridge will open in May"],
+        ),
+        (
+            "Friday, January 4, 2019\nThe bridge opened on Monday, the mayor said.\nTraffic was light.",
+            None,
+            ["Friday, January 4, 2019"],
+        ),
+        (
+            "Storm floods coastal towns\nDec. 20, 2024\nWASHINGTON —\nThe bridge opened, officials said.",
+            "Storm floods coastal towns",
+            ["Storm floods coastal towns", "Dec. 20, 2024", "WASHINGTON —"],
+        ),
+        (
+            "Officials warn of floods\nTowns brace for rain\nRescuers say roads are closed\nRain fell all night.",
+            "Officials warn of floods",
+            ["Officials warn of floods", "Towns brace for rain"],
+        ),
+        ("The bridge opened on Monday.\nMayor says it is safe\nTraffic was light.", None, []),
+    ],
+)
+def test_extraction_sources_headline_date_and_dateline_lines_are_front_matter(
+    text: str, title: str | None, front: list[str]
+) -> None:
+    """Why: a headline or a date line is not what a source said ("Sola expected: to take longer"); the title
+    comes from the first headline line, never from a date; after a body line, a short line is body."""
+    marked = [text[p.span[0] : p.span[1]] for p in paragraphs(text) if p.boilerplate]
+    heads = [text[p.span[0] : p.span[1]] for p in paragraphs(text) if p.headline]
+    assert marked == front
+    assert (heads[0] if heads else None) == title
+
+
+def test_extraction_sources_no_attribution_from_a_headline(nlp: Language) -> None:
+    text = (
+        "Minister says: taxes will not rise\n"
+        "Monday, March 4, 2019\n"
+        "The finance minister, Ana Ruiz, said on Monday that the budget would be balanced by next year. "
+        "Opposition leaders said that the plan relied on growth that had not yet come."
+    )
+    report = report_of(nlp, text)
+    assert report.article.title == "Minister says: taxes will not rise"
+    assert report.attributions
+    assert all(a.content_span[0] > text.index("2019") for a in report.attributions)
+
+
 def test_extraction_sources_credit_line_names_are_not_one_source(nlp: Language) -> None:
     text = (
         "Governor Rosa Lind said that the border would stay open.\n"

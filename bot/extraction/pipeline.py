@@ -123,15 +123,9 @@ def _attributions(text: str, finds: Sequence[Found], source_ids: Sequence[str | 
 
 
 def _headline(text: str, paras: Sequence[Paragraph]) -> str | None:
-    """The first line when it reads like a headline (short, no sentence-final full stop)."""
-    for paragraph in paras:
-        line = text[paragraph.span[0] : paragraph.span[1]]
-        if paragraph.boilerplate:
-            continue
-        if len(line.split()) <= 20 and not line.rstrip().endswith((".", "”", '"')):
-            return line
-        return None
-    return None
+    """The first headline line before the body (see :func:`paragraphs`), if any."""
+    line = next((p for p in paras if p.headline), None)
+    return text[line.span[0] : line.span[1]] if line is not None else None
 
 
 def _summary(doc: Doc, text: str, body: Sequence[tuple[int, int]]) -> tuple[str, ...]:
