@@ -184,6 +184,7 @@ def _aliases(name: str, forms: list[str]) -> tuple[str, ...]:
     Why: an editor reads how the article refers to a source ("Weaver", "Sanders' campaign manager"), and
     a search for any of them should find it.
     """
+
     def surface(form: str) -> str:  # the words, whatever the case and punctuation; spellings kept apart
         return " ".join(w for w in re.findall(r"\w+", form.lower()) if w not in ("the", "a", "an"))
 
