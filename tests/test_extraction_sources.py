@@ -383,6 +383,20 @@ def test_extraction_sources_description_by_role_takes_up_the_person(nlp: Languag
             {"R-Ohio"},
             id="bracketed-party-and-state-is-no-alias",
         ),
+        pytest.param(
+            "Dana Ruiz, 21, a student from the valley, said that she would vote in May.",
+            "Dana Ruiz",
+            {"student from the valley"},
+            {"21"},
+            id="age-is-no-alias",
+        ),
+        pytest.param(
+            "The American ambassador at the time, John Herbst, said that the talks had failed.",
+            "John Herbst",
+            {"American ambassador at the time"},
+            set(),
+            id="whole-description-before-named-apposition",
+        ),
     ],
 )
 def test_extraction_sources_aliases_are_the_articles_descriptions(

@@ -432,7 +432,8 @@ def describe(
     if named_apposition is not None:
         # "The mayor, Hanna Lindqvist, said": the apposition is the name, the head noun the role
         role_parts.append(_strip_det(doc[mention.start : head.i + 1].text))
-        descriptions.append(role_parts[-1])
+        described = doc[mention.start : named_apposition.left_edge.i].text.strip(" ,;:—–-(")
+        descriptions.append(_strip_det(described))  # "the American ambassador at the time, John Herbst"
         head = named_apposition
         mention = doc[head.left_edge.i : head.right_edge.i + 1]
     entity = _entity_around(head)
@@ -533,7 +534,9 @@ def describe(
     proper = any(t.pos_ == "PROPN" or t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") for t in mention)
     plural = head.tag_ in ("NNS", "NNPS") or _has_conj(head)
     definite = not proper and any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
-    described = tuple(d for d in descriptions if d and len(d.split()) <= _DESCRIPTION_WORDS)
+    described = tuple(
+        d for d in descriptions if d and len(d.split()) <= _DESCRIPTION_WORDS and not d.isdigit()
+    )  # not an age ("Diana Ruocco, 21, a student")
     return Mention(
         name, role, kind, person, anonymous, proper, plural, gender, head_lemma, tuple(forms), definite, described
     )
