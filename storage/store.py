@@ -26,6 +26,7 @@ import aiosqlite
 from bot.links.page import FetchedPage
 from bot.origin import Origin
 from bot.report import Report
+from storage.desk import DeskStore
 from storage.formats import EXPORT_FORMATS, export_format
 from storage.migrations import LATEST_VERSION, MIGRATIONS, statements
 from storage.rows import (
@@ -106,7 +107,7 @@ def _storage_error(exc: sqlite3.Error, path: str, busy_timeout: float) -> Storag
     return StorageError(f"database error on {path}: {exc}")
 
 
-class Store:
+class Store(DeskStore):
     """Inbox, articles, reports, analyses, search, export and chat settings in one SQLite file."""
 
     def __init__(
@@ -571,7 +572,7 @@ class Store:
         no other chat refers to); the number of records deleted (claim/source rows not counted)."""
         async with self._transaction() as db:
             deleted = 0
-            for table in ("inbox", "analyses", "chat_settings"):
+            for table in ("inbox", "analyses", "chat_settings", "chat_memories"):
                 cursor = await db.execute(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
                 deleted += cursor.rowcount
             deleted += await self._delete_orphans(db)
@@ -612,6 +613,9 @@ class Store:
     async def _delete_orphans(db: aiosqlite.Connection) -> int:
         cursor = await db.execute("DELETE FROM reports WHERE id NOT IN (SELECT report_id FROM analyses)")
         deleted = cursor.rowcount
+        await db.execute(  # claims the chat no longer holds are no longer remembered (not counted)
+            "DELETE FROM statements WHERE NOT EXISTS (SELECT 1 FROM statement_claims c WHERE c.statement_id = statements.id)"
+        )
         cursor = await db.execute(
             "DELETE FROM articles WHERE key NOT IN (SELECT article_key FROM analyses)"
             " AND key NOT IN (SELECT article_key FROM reports)"
@@ -696,9 +700,12 @@ class Store:
             for table in ("analyses", "inbox"):
                 await db.execute(f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
             await db.execute(
-                "INSERT INTO chat_settings (chat_id, mode, channel_reports, unreachable, updated_at)"
-                " SELECT ?, mode, channel_reports, NULL, ? FROM chat_settings WHERE chat_id = ?"
+                "INSERT INTO chat_settings (chat_id, mode, channel_reports, unreachable, verdicts_by, updated_at)"
+                " SELECT ?, mode, channel_reports, NULL, verdicts_by, ? FROM chat_settings WHERE chat_id = ?"
                 " ON CONFLICT (chat_id) DO NOTHING",
                 (new_chat_id, iso(self._now()), old_chat_id),
+            )
+            await db.execute(
+                "UPDATE OR IGNORE chat_memories SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
             )
             await db.execute("DELETE FROM chat_settings WHERE chat_id = ?", (old_chat_id,))
