@@ -432,8 +432,8 @@ def describe(
     if named_apposition is not None:
         # "The mayor, Hanna Lindqvist, said": the apposition is the name, the head noun the role
         role_parts.append(_strip_det(doc[mention.start : head.i + 1].text))
-        described = doc[mention.start : named_apposition.left_edge.i].text.strip(" ,;:—–-(")
-        descriptions.append(_strip_det(described))  # "the American ambassador at the time, John Herbst"
+        before_name = doc[mention.start : named_apposition.left_edge.i].text.strip(" ,;:—–-(")
+        descriptions.append(_strip_det(before_name))  # "the American ambassador at the time, John Herbst"
         head = named_apposition
         mention = doc[head.left_edge.i : head.right_edge.i + 1]
     entity = _entity_around(head)
