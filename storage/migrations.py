@@ -224,8 +224,27 @@ ALTER TABLE chat_settings ADD COLUMN verdicts_by TEXT NOT NULL DEFAULT 'admins'
     CHECK (verdicts_by IN ('admins', 'members'));
 """
 
+MIGRATION_7 = """
+-- Every update received from Telegram, kept before the next getUpdates confirms it (or before the
+-- webhook answers 200), and deleted once its handlers have run: what is left was received by a process
+-- that died, and the next start handles it.
+CREATE TABLE received_updates (
+    update_id    INTEGER PRIMARY KEY,
+    raw          TEXT NOT NULL,            -- the update as JSON (Update.to_dict())
+    received_at  TEXT NOT NULL
+);
+"""
+
 #: ``MIGRATIONS[n - 1]`` brings the schema from version n-1 to n.
-MIGRATIONS: tuple[str, ...] = (MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6)
+MIGRATIONS: tuple[str, ...] = (
+    MIGRATION_1,
+    MIGRATION_2,
+    MIGRATION_3,
+    MIGRATION_4,
+    MIGRATION_5,
+    MIGRATION_6,
+    MIGRATION_7,
+)
 
 LATEST_VERSION = len(MIGRATIONS)
 

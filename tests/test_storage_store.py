@@ -144,6 +144,28 @@ async def test_store_open_refuses_corrupt_file(tmp_path: Path) -> None:
     assert caught.value.problem == "corrupt"
 
 
+async def test_store_open_refuses_malformed_database(tmp_path: Path) -> None:
+    """A real Claimdesk database with one damaged page (its header intact, so it opens): the start-up
+    check finds it and nothing is written; the message says how to get out."""
+    path = tmp_path / "damaged.sqlite3"
+    await (await Store.open(path)).close()
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE filler (x BLOB)")
+        db.executemany("INSERT INTO filler VALUES (?)", [(bytes([n % 256]) * 900,) for n in range(400)])
+        db.commit()
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+    with path.open("r+b") as damaged:
+        damaged.seek(page_size * (pages - 20))
+        damaged.write(b"\xa5" * page_size)
+    before = path.read_bytes()
+    with pytest.raises(StorageError, match="corrupt") as caught:
+        await Store.open(path)
+    assert caught.value.problem == "corrupt"
+    assert "restore a backup" in str(caught.value) and "move it away" in str(caught.value)
+    assert path.read_bytes() == before
+
+
 async def test_store_write_fails_clearly_when_database_is_locked(tmp_path: Path) -> None:
     path = tmp_path / "locked.sqlite3"
     store = await Store.open(path, busy_timeout=0.05)
@@ -352,11 +374,18 @@ async def test_store_search_shared_article_points_at_own_chat(store: Store) -> N
 # -- export -----------------------------------------------------------------------------------------
 
 
+async def exported(store: Store, fmt: str, chat_id: int = 1) -> bytes:
+    """What /export writes for ``chat_id`` (the file's bytes)."""
+    destination = Path(store.path).with_name(f"export.{fmt}")
+    await store.export_to(chat_id, fmt, destination)
+    return destination.read_bytes()
+
+
 async def test_store_export_json_parses_back(store: Store) -> None:
     await save(store, "harbour", chat_id=1)
     await save(store, "orchard", chat_id=1)
     await save(store, "volcano", chat_id=2)
-    data = json.loads(await store.export(1, "json"))
+    data = json.loads(await exported(store, "json"))
     assert [entry["analysis"]["title"] for entry in data] == [
         "Article about harbour",
         "Article about orchard",
@@ -368,7 +397,7 @@ async def test_store_export_json_parses_back(store: Store) -> None:
 async def test_store_export_csv_has_one_row_per_claim(store: Store) -> None:
     saved = await save(store, "harbour", chat_id=1)
     await save(store, "volcano", chat_id=2)
-    rows = list(csv.DictReader(io.StringIO((await store.export(1, "csv")).decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO((await exported(store, "csv")).decode("utf-8"))))
     assert [(r["analysis_id"], r["claim_id"], r["source"], r["claim"], r["unverified"]) for r in rows] == [
         (str(saved.id), "c1", "Minister Harbour", "the harbour bridge was closed", ""),
         (str(saved.id), "c2", "", "harbour casualties were reported", "not confirmed"),
@@ -377,7 +406,7 @@ async def test_store_export_csv_has_one_row_per_claim(store: Store) -> None:
 
 async def test_store_export_md_is_readable(store: Store) -> None:
     await save(store, "harbour", chat_id=1)
-    text = (await store.export(1, "md")).decode("utf-8")
+    text = (await exported(store, "md")).decode("utf-8")
     assert "## Article about harbour" in text
     assert "- **Minister Harbour** (said): the harbour bridge was closed" in text
     assert "- *not confirmed*: could not be confirmed" in text
@@ -393,7 +422,7 @@ async def test_store_export_skips_unreadable_report(store: Store, caplog: pytest
             (broken.id,),
         )
     with caplog.at_level(logging.ERROR, logger="storage.store"):
-        data = json.loads(await store.export(1, "json"))
+        data = json.loads(await exported(store, "json"))
     assert [entry["analysis"]["title"] for entry in data] == ["Article about harbour"]
     assert "cannot be read" in caplog.text
     with pytest.raises(StorageError, match="cannot be read"):
@@ -405,7 +434,7 @@ async def test_store_export_csv_neutralises_formulas(store: Store) -> None:
     formula = Claim(id="c1", text="=HYPERLINK(1)", span=(0, 13), source_id=None, cue=None, kind="outlet")
     report = Report(**{**{f: getattr(report, f) for f in Report.__slots__}, "claims": (formula,)})
     await store.save_analysis(chat_id=1, message_id=1, text="x", report=report, origin=Origin())
-    rows = list(csv.DictReader(io.StringIO((await store.export(1, "csv")).decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO((await exported(store, "csv")).decode("utf-8"))))
     assert rows[0]["claim"] == "'=HYPERLINK(1)"
 
 
