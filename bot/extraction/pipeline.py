@@ -96,7 +96,9 @@ def build_report(
     body = [p.span for p in paras if not p.boilerplate]
     quotes, finds = rule_attributions(doc, text, paras)
     if extractor == "model":
-        finds = combine(finds, load_tagger().tag(doc, quotes, finds, text))
+        tagged = load_tagger().tag(doc, quotes, finds, text)
+        skip = [p.span for p in paras if p.boilerplate]  # Why: a headline or credit line is no one's statement
+        finds = combine(finds, [f for f in tagged if not any(s <= f.content[0] < e for s, e in skip)])
     sources, source_ids = resolve_sources(doc, text, finds)
     claims, conflicts = build_claims(doc, text, finds, source_ids, body)
     attributions = _attributions(text, finds, source_ids)

@@ -626,7 +626,7 @@ def _add(resolver: _Resolver, head: Token, mention: Mention) -> int:
         cluster.gender = cluster.gender or mention.gender
         cluster.proper = cluster.proper or mention.proper
     cluster = clusters[index]
-    cluster.descriptions.extend(mention.descriptions)
+    cluster.descriptions.extend(d for d in mention.descriptions if d not in cluster.descriptions)
     for form in mention.forms:
         if form not in cluster.names:
             cluster.merges.append(f"{form} = {cluster.names[0]}: named so elsewhere in the article")
