@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.origin import Origin
-from bot.render import origin_html, plural, speaker, title_of
+from bot.render import aliases_shown, origin_html, plural, speaker, title_of
 from bot.report import Claim, Report, Span, reason_label
 
 #: The marks, in the order their colours stack (a later one wins where they overlap: a nested
@@ -205,7 +205,8 @@ def _sources(report: Report) -> str:
     out = [f'<section class="sources"><h2>Sources ({len(report.sources)})</h2><ol>']
     for source in report.sources:
         bits = [source.kind] + ([source.role] if source.role else []) + ([] if source.named else ["not named"])
-        also = f"; also “{_esc('”, “'.join(source.aliases))}”" if source.aliases else ""
+        shown = aliases_shown(source)
+        also = f"; also “{_esc('”, “'.join(shown))}”" if shown else ""
         claims = [c for c in report.claims if c.source_id == source.id]
         out.append(
             f'<li><b>{_esc(source.name)}</b> <span class="kind">({_esc(", ".join(bits))}{also})</span> · '

@@ -152,6 +152,13 @@ def short_name(source: Source) -> str:
     return source.name
 
 
+def aliases_shown(source: Source) -> tuple[str, ...]:
+    """The aliases a reader is shown beside the name: those the role does not already say ("Sanders'
+    campaign manager" is in the role of Jeff Weaver)."""
+    role = (source.role or "").lower()
+    return tuple(a for a in source.aliases if a.lower() not in role)
+
+
 def ranked_claims(report: Report) -> list[Claim]:
     """Claims, most check-worthy first within each group (stable: the article's order breaks ties):
     attributed claims, then those whose source was not found, then the outlet's own (background) sentences."""
@@ -229,8 +236,8 @@ def render_text(report: Report) -> str:
     lines += ["", f"Sources ({len(report.sources)})"]
     for source in report.sources:
         lines.append(f"  - {source.name} [{_source_bits(source)}]")
-        if source.aliases:
-            lines.append("      also: " + ", ".join(source.aliases))
+        if aliases_shown(source):
+            lines.append("      also: " + ", ".join(aliases_shown(source)))
     lines += ["", f"Unverified ({len(report.unverified)})"]
     for item in report.unverified:
         lines.append(f"  - {reason_label(item.reason)}: {item.evidence}")
@@ -264,7 +271,7 @@ def render_markdown(report: Report, *, level: int = 1, note: str | None = None) 
         out.append(f"- **{_md(speaker(report, claim))}**{cue}: {_md(claim.text)}")
     out += ["", f"{section} Sources ({len(report.sources)})", ""]
     for source in report.sources:
-        also = f"; also: {_md(', '.join(source.aliases))}" if source.aliases else ""
+        also = f"; also: {_md(', '.join(aliases_shown(source)))}" if aliases_shown(source) else ""
         out.append(f"- **{_md(source.name)}** ({_md(_source_bits(source))}){also}")
     out += ["", f"{section} Unverified ({len(report.unverified)})", ""]
     for item in report.unverified:
@@ -345,8 +352,8 @@ def _unverified_html(item: Unverified, limit: int) -> str:
 
 def _source_html(source: Source) -> str:
     line = f"• <b>{esc(source.name, 150)}</b> ({esc(_source_bits(source), 150)})"
-    if source.aliases:
-        line += "\n   also: " + esc(", ".join(source.aliases), 300)
+    if aliases_shown(source):
+        line += "\n   also: " + esc(", ".join(aliases_shown(source)), 300)
     if source.claims:
         line += f"\n   {plural(len(source.claims), 'claim')}"
     return line

@@ -16,6 +16,7 @@ from bot.render import (
     SECTIONS,
     TELEGRAM_LIMIT,
     TelegramPage,
+    aliases_shown,
     origin_html,
     plural,
     ranked_claims,
@@ -283,6 +284,23 @@ def test_render_text_lists_claims_sources_and_unverified() -> None:
     assert "[person, spokesperson]" in out
     assert "not independently verified: has not been able to independently verify" in out
     assert "figures: 200" in out and "hedges: estimated" in out
+
+
+@pytest.mark.parametrize(
+    ("aliases", "role", "shown"),
+    [
+        (("Weaver", "Sanders' campaign manager"), "Sanders' campaign manager", ("Weaver",)),
+        (("Weaver", "campaign manager"), "Sanders' campaign manager", ("Weaver",)),
+        (("Weaver", "the candidate's aide"), None, ("Weaver", "the candidate's aide")),
+    ],
+)
+def test_render_aliases_the_role_already_says_are_not_repeated(
+    aliases: tuple[str, ...], role: str | None, shown: tuple[str, ...]
+) -> None:
+    source = Source("s1", "Jeff Weaver", aliases, "person", role, True, ())
+    assert aliases_shown(source) == shown
+    out = render_text(replace(make_report(), sources=(source,)))
+    assert "also: " + ", ".join(shown) in out
 
 
 def test_render_markdown_escapes_and_has_sections() -> None:

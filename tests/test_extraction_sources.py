@@ -56,6 +56,9 @@ def test_extraction_sources_speaker_heads_are_sources(nlp: Language, text: str, 
         pytest.param("The footage did not show whether the driver had braked.", id="thing"),
         pytest.param("The drinking continued, and four years later the shop was closed.", id="activity"),
         pytest.param("Her cancer confirmed what the family had always feared about the mine.", id="illness"),
+        pytest.param("Berlin's hesitance told the allies that the plan had failed.", id="thing-of-a-place"),
+        pytest.param("The timeline of events in Springfield shows that the guards came late.", id="thing-in-a-place"),
+        pytest.param("On Monday the council met. Wednesday added that the vote was close.", id="day"),
     ],
 )
 def test_extraction_sources_events_and_things_are_not_sources(nlp: Language, text: str) -> None:
@@ -340,6 +343,83 @@ def test_extraction_sources_description_by_role_takes_up_the_person(nlp: Languag
     assert speaker_of(report, text, "the budget would follow") == speaker_of(report, text, "the vote would be held")
 
 
+@pytest.mark.parametrize(
+    ("text", "name", "aliases", "not_aliases"),
+    [
+        pytest.param(
+            "Jeff Weaver, the senator's campaign manager, said that the campaign would go on. The campaign "
+            "manager said that money was not a problem. Weaver said that the race was close.",
+            "Jeff Weaver",
+            {"senator's campaign manager", "campaign manager", "Weaver"},
+            set(),
+            id="apposition-and-description",
+        ),
+        pytest.param(
+            "Hogan Gidley, a former director of the state party, who grew up in the city, said that the "
+            "voters were angry.",
+            "Hogan Gidley",
+            {"former director of the state party"},
+            {"former director of the state party, who grew up in the city"},
+            id="relative-clause-left-out",
+        ),
+        pytest.param(
+            "Lena Park of Harbor Capital said that the markets would calm down.",
+            "Lena Park",
+            {"Lena Park of Harbor Capital"},
+            set(),
+            id="name-of-employer",
+        ),
+        pytest.param(
+            "The mayor, Hanna Lindqvist, said that the bridge was safe.",
+            "Hanna Lindqvist",
+            {"mayor"},
+            set(),
+            id="role-before-named-apposition",
+        ),
+        pytest.param(
+            "Senator Ted Nolan (R-Ohio) said that the bill would pass.",
+            "Ted Nolan",
+            set(),
+            {"R-Ohio"},
+            id="bracketed-party-and-state-is-no-alias",
+        ),
+        pytest.param(
+            "Dana Ruiz, 21, a student from the valley, said that she would vote in May.",
+            "Dana Ruiz",
+            {"student from the valley"},
+            {"21"},
+            id="age-is-no-alias",
+        ),
+        pytest.param(
+            "The American ambassador at the time, John Herbst, said that the talks had failed.",
+            "John Herbst",
+            {"American ambassador at the time"},
+            set(),
+            id="whole-description-before-named-apposition",
+        ),
+    ],
+)
+def test_extraction_sources_aliases_are_the_articles_descriptions(
+    nlp: Language, text: str, name: str, aliases: set[str], not_aliases: set[str]
+) -> None:
+    """Why: an editor reads, and a search finds, a source by every form the article gives it; the name
+    stays the name alone."""
+    (source,) = report_of(nlp, text).sources
+    assert source.name == name
+    assert aliases <= set(source.aliases)
+    assert not not_aliases & set(source.aliases)
+    assert len({a.lower() for a in source.aliases}) == len(source.aliases)
+
+
+def test_extraction_sources_description_needs_all_its_words_in_the_persons_description(nlp: Language) -> None:
+    text = (
+        "Jeff Weaver, the senator's campaign manager, said that the campaign would go on. The finance "
+        "manager said that money was not a problem."
+    )
+    report = report_of(nlp, text)
+    assert speaker_of(report, text, "money was not") != speaker_of(report, text, "the campaign would go on")
+
+
 # --- kinds ----------------------------------------------------------------------------------------
 
 
@@ -381,12 +461,66 @@ def test_extraction_sources_kinds_on_invented_sentences(nlp: Language, text: str
         ("Editor's note: an earlier version of this story misspelled the mayor's name, which we regret.", True),
         ("The mayor said that the bridge would open in May, a year late.", False),
         ("The photo shows the mayor cutting the ribbon at the bridge.", False),
+        ("Correction: an earlier version of this story gave the wrong date for the opening of the bridge.", True),
+        ("Twitter: @olaberg", True),
+        ("Follow her on Twitter @olaberg.", True),
+        ("She wrote on Twitter that the bridge was safe.", False),
     ],
 )
 def test_extraction_sources_captions_credits_and_notes_are_boilerplate(line: str, boilerplate: bool) -> None:
     text = f"The bridge opened on Monday after three years of works.\n{line}\nTraffic was light."
     marks = [p.boilerplate for p in paragraphs(text)]
     assert marks == [False, boilerplate, False]
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "front"),
+    [
+        (
+            "Mayor says: bridge will open in May\nThe bridge opened on Monday, the mayor said.\nTraffic was light.",
+            "Mayor says: bridge will open in May",
+            ["Mayor says: bridge will open in May"],
+        ),
+        (
+            "Friday, January 4, 2019\nThe bridge opened on Monday, the mayor said.\nTraffic was light.",
+            None,
+            ["Friday, January 4, 2019"],
+        ),
+        (
+            "Storm floods coastal towns\nDec. 20, 2024\nWASHINGTON —\nThe bridge opened, officials said.",
+            "Storm floods coastal towns",
+            ["Storm floods coastal towns", "Dec. 20, 2024", "WASHINGTON —"],
+        ),
+        (
+            "Officials warn of floods\nTowns brace for rain\nRescuers say roads are closed\nRain fell all night.",
+            "Officials warn of floods",
+            ["Officials warn of floods", "Towns brace for rain"],
+        ),
+        ("The bridge opened on Monday.\nMayor says it is safe\nTraffic was light.", None, []),
+    ],
+)
+def test_extraction_sources_headline_date_and_dateline_lines_are_front_matter(
+    text: str, title: str | None, front: list[str]
+) -> None:
+    """Why: a headline or a date line is not what a source said ("Sola expected: to take longer"); the title
+    comes from the first headline line, never from a date; after a body line, a short line is body."""
+    marked = [text[p.span[0] : p.span[1]] for p in paragraphs(text) if p.boilerplate]
+    heads = [text[p.span[0] : p.span[1]] for p in paragraphs(text) if p.headline]
+    assert marked == front
+    assert (heads[0] if heads else None) == title
+
+
+def test_extraction_sources_no_attribution_from_a_headline(nlp: Language) -> None:
+    text = (
+        "Minister says: taxes will not rise\n"
+        "Monday, March 4, 2019\n"
+        "The finance minister, Ana Ruiz, said on Monday that the budget would be balanced by next year. "
+        "Opposition leaders said that the plan relied on growth that had not yet come."
+    )
+    report = report_of(nlp, text)
+    assert report.article.title == "Minister says: taxes will not rise"
+    assert report.attributions
+    assert all(a.content_span[0] > text.index("2019") for a in report.attributions)
 
 
 def test_extraction_sources_credit_line_names_are_not_one_source(nlp: Language) -> None:

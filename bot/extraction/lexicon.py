@@ -354,8 +354,6 @@ HOUSEKEEPING_PREFIXES: tuple[str, ...] = (
     "this story has been",
     "this article has been",
     "this article was",
-    "correction:",
-    "clarification:",
     "produced by",
     "translated by",
     "photo:",
@@ -871,5 +869,13 @@ GIVEN_NAMES: dict[str, str] = {
     ),
 }
 
-#: Lines that are the newsroom speaking about the article, of any length ("Editor's note: ...").
-NOTE_PREFIXES: tuple[str, ...] = ("editor's note", "editor’s note", "editors' note", "note to readers")
+#: Lines that are the newsroom speaking about the article, of any length ("Editor's note: ...",
+#: "Correction: An earlier version of this article ..."), as US and UK outlets head them.
+NOTE_PREFIXES: tuple[str, ...] = (
+    "editor's note",
+    "editor’s note",
+    "editors' note",
+    "note to readers",
+    "correction:",
+    "clarification:",
+)

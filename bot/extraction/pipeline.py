@@ -96,7 +96,9 @@ def build_report(
     body = [p.span for p in paras if not p.boilerplate]
     quotes, finds = rule_attributions(doc, text, paras)
     if extractor == "model":
-        finds = combine(finds, load_tagger().tag(doc, quotes, finds, text))
+        tagged = load_tagger().tag(doc, quotes, finds, text)
+        skip = [p.span for p in paras if p.boilerplate]  # Why: a headline or credit line is no one's statement
+        finds = combine(finds, [f for f in tagged if not any(s <= f.content[0] < e for s, e in skip)])
     sources, source_ids = resolve_sources(doc, text, finds)
     claims, conflicts = build_claims(doc, text, finds, source_ids, body)
     attributions = _attributions(text, finds, source_ids)
@@ -150,15 +152,9 @@ def _attributions(text: str, finds: Sequence[Found], source_ids: Sequence[str | 
 
 
 def _headline(text: str, paras: Sequence[Paragraph]) -> str | None:
-    """The first line when it reads like a headline (short, no sentence-final full stop)."""
-    for paragraph in paras:
-        line = text[paragraph.span[0] : paragraph.span[1]]
-        if paragraph.boilerplate:
-            continue
-        if len(line.split()) <= 20 and not line.rstrip().endswith((".", "”", '"')):
-            return line
-        return None
-    return None
+    """The first headline line before the body (see :func:`paragraphs`), if any."""
+    line = next((p for p in paras if p.headline), None)
+    return text[line.span[0] : line.span[1]] if line is not None else None
 
 
 def _summary(doc: Doc, text: str, body: Sequence[tuple[int, int]]) -> tuple[str, ...]:

@@ -71,6 +71,8 @@ _AGENCY_HEADS = frozenset("center centre institute service agency office bureau 
 _BODIES = frozenset({"organization", "government", "military", "media", "police"})
 #: How far back (in tokens) a pronoun looks for its antecedent.
 _PRONOUN_REACH = 250
+#: A description longer than this is a clause about the source, not a way of naming it.
+_DESCRIPTION_WORDS = 10
 
 
 @dataclass(slots=True)
@@ -88,6 +90,7 @@ class Mention:
     head_lemma: str
     forms: tuple[str, ...] = ()  # fuller names the article gives elsewhere (a full name, an acronym's expansion)
     definite: bool = False  # a common-noun description with "the" ("the department", "the prime minister")
+    descriptions: tuple[str, ...] = ()  # how this mention describes its referent ("Sanders' campaign manager")
 
 
 @dataclass(slots=True)
@@ -103,6 +106,7 @@ class _Cluster:
     gender: str | None = None
     finds: list[int] = field(default_factory=list)
     merges: list[str] = field(default_factory=list)
+    descriptions: list[str] = field(default_factory=list)
 
     @property
     def named(self) -> bool:
@@ -110,11 +114,11 @@ class _Cluster:
 
     @property
     def name(self) -> str:
+        named = [n for n in self.names if n[:1].isupper()] or self.names  # a proper name before a description
         if self.person:
-            return max(self.names, key=lambda n: (len(n.split()), len(n)))
+            return max(named, key=lambda n: (len(n.split()), len(n)))
         if self.anonymous:
             return self.names[0]
-        named = [n for n in self.names if n[:1].isupper()] or self.names  # a proper name before a description
         return max(named, key=len)
 
 
@@ -158,7 +162,7 @@ def resolve_sources(doc: Doc, text: str, finds: list[Found]) -> tuple[list[Sourc
     for c in order:
         cluster = clusters[c]
         name = cluster.name
-        aliases = tuple(dict.fromkeys(n for n in cluster.names if n != name))
+        aliases = _aliases(name, cluster.names + cluster.descriptions)
         sources.append(
             Source(
                 id=ids[c],
@@ -172,6 +176,26 @@ def resolve_sources(doc: Doc, text: str, finds: list[Found]) -> tuple[list[Sourc
             )
         )
     return sources, [ids.get(c) if c is not None else None for c in assigned]
+
+
+def _aliases(name: str, forms: list[str]) -> tuple[str, ...]:
+    """The other forms by which the article refers to a source, once each (by their words), the name left out.
+
+    Why: an editor reads how the article refers to a source ("Weaver", "Sanders' campaign manager"), and
+    a search for any of them should find it.
+    """
+
+    def surface(form: str) -> str:  # the words, whatever the case and punctuation; spellings kept apart
+        return " ".join(w for w in re.findall(r"\w+", form.lower()) if w not in ("the", "a", "an"))
+
+    seen = {surface(name)}
+    aliases: list[str] = []
+    for form in forms:
+        key = surface(form)
+        if key and key not in seen:
+            seen.add(key)
+            aliases.append(form)
+    return tuple(aliases)
 
 
 def mention_kind(doc: Doc, span: Span) -> str:
@@ -369,7 +393,9 @@ def can_speak(head: Token, mention: Mention) -> bool:
     Why: subjects of cue-like verbs are often events or things ("the clash raised doubts", "the
     footage did not show", "the drinking continued"); listing them as sources invents speakers.
     """
-    if mention.person or mention.anonymous or mention.proper:
+    if head.ent_type_ in ("DATE", "TIME"):
+        return False  # "Wednesday added": a day parsed as the subject
+    if mention.person or mention.anonymous or (mention.proper and _proper_head(head)):
         return True
     if any(_AGE.search(t.text) for t in head.subtree):
         return True  # "the 26-year-old right wing": an age describes a person
@@ -381,6 +407,15 @@ def can_speak(head: Token, mention: Mention) -> bool:
     return len(lower) > 4 and lower.endswith(AGENT_SUFFIXES)
 
 
+def _proper_head(head: Token) -> bool:
+    """The head of the phrase, or a word of its name before it, is a proper name ("Reuters", "the Kremlin
+    press office"); a name further out does not make a thing speak ("Berlin's hesitance", "the timeline
+    of events in San Bernardino").
+    """
+    words = [head, *(c for c in head.children if c.dep_ in ("compound", "amod", "nmod") and c.i < head.i)]
+    return any(t.pos_ == "PROPN" or t.ent_type_ in _NAME_LABELS for t in words)
+
+
 def describe(
     doc: Doc, head: Token, span: Span, people: dict[str, list[Token]], acronyms: dict[str, str]
 ) -> Mention | None:
@@ -389,12 +424,16 @@ def describe(
     if mention is None:
         return None
     role_parts: list[str] = []
+    descriptions: list[str] = []
+    of_phrase = ""  # "of Harbor Capital" after a person's name
     named_apposition = next(
         (c for c in head.children if c.dep_ == "appos" and c.ent_type_ == "PERSON" and head.ent_type_ != "PERSON"), None
     )
     if named_apposition is not None:
         # "The mayor, Hanna Lindqvist, said": the apposition is the name, the head noun the role
         role_parts.append(_strip_det(doc[mention.start : head.i + 1].text))
+        before_name = doc[mention.start : named_apposition.left_edge.i].text.strip(" ,;:—–-(")
+        descriptions.append(_strip_det(before_name))  # "the American ambassador at the time, John Herbst"
         head = named_apposition
         mention = doc[head.left_edge.i : head.right_edge.i + 1]
     entity = _entity_around(head)
@@ -418,6 +457,7 @@ def describe(
             of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of" and c.i > last), None)
             if of is not None and of.i < mention.end:
                 role_parts.append(doc[of.i : of.right_edge.i + 1].text)  # "Lena Park of Harbor Capital"
+                of_phrase = _description(of, of)
         name = _clean_name(doc[first : last + 1].text)
         before = doc[mention.start : first].text.strip(" ,")
         if before and label == "PERSON":
@@ -440,14 +480,19 @@ def describe(
             # "Jingyi Pan of IG", "Mr. Morgan of the Sierra Club": the name, then where the person works
             name = _clean_name(doc[mention.start : head.i + 1].text)
             role_parts.append(doc[of.i : of.right_edge.i + 1].text)
+            of_phrase = _description(of, of)
     for child in head.children:
         if child.dep_ == "appos" and child.ent_type_ != "PERSON" and not _ACRONYM.match(child.text):
             role_parts.append(_strip_det(doc[child.left_edge.i : child.right_edge.i + 1].text.strip(" ,")))
+            if child.left_edge.i == 0 or doc[child.left_edge.i - 1].text != "(":  # not "(R-Ga.)"
+                descriptions.append(_description(child.left_edge, child))
     previous = _preceding_title_fragment(doc, mention.start)
     if previous:
         role_parts.insert(0, previous)
     if not name:
         return None
+    if of_phrase:
+        descriptions.insert(0, f"{name} {of_phrase}")  # the name as the article gives it: "Ted Cruz of Texas"
     role = " ".join(part for part in role_parts if part) or None
     words = {t.lower_ for t in mention}
     head_lemma = head.lemma_.lower()
@@ -489,7 +534,26 @@ def describe(
     proper = any(t.pos_ == "PROPN" or t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") for t in mention)
     plural = head.tag_ in ("NNS", "NNPS") or _has_conj(head)
     definite = not proper and any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
-    return Mention(name, role, kind, person, anonymous, proper, plural, gender, head_lemma, tuple(forms), definite)
+    described = tuple(
+        d for d in descriptions if d and len(d.split()) <= _DESCRIPTION_WORDS and not d.isdigit()
+    )  # not an age ("Diana Ruocco, 21, a student")
+    return Mention(
+        name, role, kind, person, anonymous, proper, plural, gender, head_lemma, tuple(forms), definite, described
+    )
+
+
+def _description(first: Token, head: Token) -> str:
+    """The noun phrase from ``first`` to the end of ``head``'s phrase, without a relative clause on it and
+    without its determiner: "a former aide to the governor, who ..." -> "former aide to the governor".
+
+    Why: an apposition or a description names the source by what it is; the clause after it tells
+    something else about it.
+    """
+    end = head.right_edge.i + 1
+    for token in head.subtree:
+        if token.dep_ in ("relcl", "acl") and token.head.i >= head.i:
+            end = min(end, token.left_edge.i)
+    return _strip_det(head.doc[first.i : end].text.strip(" ,;:—–-()"))
 
 
 def kind_of(head: Token, name: str, label: str) -> str:
@@ -562,6 +626,7 @@ def _add(resolver: _Resolver, head: Token, mention: Mention) -> int:
         cluster.gender = cluster.gender or mention.gender
         cluster.proper = cluster.proper or mention.proper
     cluster = clusters[index]
+    cluster.descriptions.extend(d for d in mention.descriptions if d not in cluster.descriptions)
     for form in mention.forms:
         if form not in cluster.names:
             cluster.merges.append(f"{form} = {cluster.names[0]}: named so elsewhere in the article")
@@ -605,19 +670,27 @@ def _match(mention: Mention, head: Token, clusters: list[_Cluster], acronyms: di
 
 
 def _description_of(mention: Mention, clusters: list[_Cluster]) -> tuple[int, str] | None:
-    """The named person a definite description by role takes up: "the prime minister" after "Prime
-    Minister Justin Trudeau".
+    """The named person a definite description takes up: "the prime minister" after "Prime Minister
+    Justin Trudeau", "the campaign manager" after "Jeff Weaver, Sanders' campaign manager".
 
     Why: news names a source once and then refers to it by its role; the description takes the most
-    recent person whose role has its head word. (A body described by what it is, "the department",
-    is left alone: the last named body is too often another one.)
+    recent person whose role has its head word (a title), or whose role or description has all its
+    words. (A body described by what it is, "the department", is left alone: the last named body is
+    too often another one.)
     """
-    if not mention.definite or mention.anonymous or mention.plural or mention.head_lemma not in TITLE_WORDS:
+    if not mention.definite or mention.anonymous or mention.plural:
         return None
+    words = _content_words(_key(mention.name))
     for index in range(len(clusters) - 1, -1, -1):
         cluster = clusters[index]
-        if cluster.person and mention.head_lemma in (cluster.role or "").lower().split():
+        if not cluster.person:
+            continue
+        role = set(_key(cluster.role or "").split())
+        if mention.head_lemma in TITLE_WORDS and mention.head_lemma in role:
             return index, "a description by the role of this person"
+        described = role.union(*(_key(d).split() for d in cluster.descriptions))
+        if mention.head_lemma in words and words <= described:
+            return index, "the description the article gave this person"
     return None
 
 

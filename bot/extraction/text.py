@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from bot.extraction.lexicon import HOUSEKEEPING_PREFIXES, NOTE_PREFIXES, RELATED_BLOCK_OPENERS
+from bot.render import is_date_line
 
 Span = tuple[int, int]
 
@@ -21,7 +22,19 @@ _CREDIT = re.compile(
     re.I,
 )
 _CAPTION_WORDS = 40
+#: A line that only gives an account on a social network ("Twitter: @jdoe", "Follow her on X @jdoe").
+_HANDLE_LINE = re.compile(
+    r"^(?:follow\b.{0,40}?\bon\s+)?(?:twitter|x|instagram|facebook|telegram|threads|bluesky)\s*:?\s*@\w+\.?$", re.I
+)
+#: A sentence ending inside a line ("... on Monday. He said"): the line is prose, not a headline.
+_INNER_SENTENCE_END = re.compile(r"[a-z\d)][.!?][\"'”’]?\s+[A-Z“\"]")
+#: A headline is at most this many words (Wikinews, wire and newspaper headlines run 5 to 15).
+_HEADLINE_WORDS = 20
+#: A headline and a subheadline at most; a post of many short lines is body after them.
+_HEADLINE_LINES = 2
 _DATELINE = re.compile(r"^[A-Z][A-Z .'-]{2,}(?:,\s*[A-Z][\w .'-]+)?\s*[–—-]\s+")
+#: A line that is only a dateline ("WASHINGTON —", "KYIV, Ukraine -").
+_DATELINE_ONLY = re.compile(r"^[A-Z][A-Z .'-]{2,}(?:,\s*[A-Z][\w .'-]+)?\s*[–—-]?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +43,7 @@ class Paragraph:
 
     span: Span
     boilerplate: bool
+    headline: bool = False  # a headline or subheadline line before the body (boilerplate too)
 
 
 def paragraphs(text: str) -> list[Paragraph]:
@@ -37,12 +51,16 @@ def paragraphs(text: str) -> list[Paragraph]:
 
     Boilerplate: a related-links opener ("More coverage on this topic") and the headline-like lines
     after it (no sentence-final punctuation), newsroom housekeeping ("Edited by ...", update notes),
-    bylines, editor's notes, and photo captions with their credits ("... Image: Name."). Why: these
-    lines are the outlet's navigation and picture desk, not what the article asserts; quote
-    extractors that read them report headlines of other stories as quotes and credit lines as sources.
+    bylines, editor's notes, photo captions with their credits ("... Image: Name."), lines that only
+    date the post ("Friday, January 4, 2019") or only give its dateline ("WASHINGTON —") or an account
+    ("Twitter: @jdoe"), and the
+    headline and subheadline before the body (short, no sentence-final punctuation). Why: these lines are the
+    outlet's navigation, picture desk and front matter, not what the article asserts; quote extractors
+    that read them report headlines as quotes ("Sola expected: to take longer") and credit lines as sources.
     """
     found: list[Paragraph] = []
     in_related_block = False
+    headlines = 0
     for match in _PARAGRAPH.finditer(text):
         line = match.group().strip()
         if not line:
@@ -63,7 +81,19 @@ def paragraphs(text: str) -> list[Paragraph]:
         housekeeping = any(lower.startswith(p) for p in HOUSEKEEPING_PREFIXES) and words <= 20
         note = lower.startswith(NOTE_PREFIXES)
         caption = words <= _CAPTION_WORDS and bool(_CREDIT.search(line))
-        found.append(Paragraph(span, housekeeping or note or caption))
+        dated = is_date_line(line) or bool(_DATELINE_ONLY.match(line))
+        if housekeeping or note or caption or dated or _HANDLE_LINE.match(line):
+            found.append(Paragraph(span, True))
+            continue
+        headline = (
+            headlines < _HEADLINE_LINES
+            and words <= _HEADLINE_WORDS
+            and not ends_like_sentence
+            and not line.endswith(":")  # "He said:" introduces the next line's quotation
+            and not _INNER_SENTENCE_END.search(line)
+        )
+        headlines = headlines + 1 if headline else _HEADLINE_LINES  # only lines before the body
+        found.append(Paragraph(span, headline, headline))
     return found
 
 
