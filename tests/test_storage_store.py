@@ -1,4 +1,6 @@
-"""Store against a real temporary SQLite file: inbox, de-duplication, search, export, forget, errors."""
+"""Both storage backends (a temporary SQLite file, a fresh PostgreSQL database; the ``store_backend``
+fixture): inbox, de-duplication, search, export, forget, errors. SQLite-only cases (WAL, a corrupt file,
+a full disk) open their own file."""
 
 from __future__ import annotations
 
@@ -14,9 +16,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from store_backends import StoreBackend
 
 from bot.report import Article, Claim, Report, Source, Unverified
-from storage import CHAT_MODES, Analysis, StorageError, Store, article_key
+from storage import CHAT_MODES, Analysis, Storage, StorageError, Store, article_key
 from storage.migrations import LATEST_VERSION
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -92,13 +95,15 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def store(tmp_path: Path, clock: Clock) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "claimdesk.sqlite3", clock=clock, retry_base_seconds=10)
+async def store(store_backend: StoreBackend, clock: Clock) -> AsyncIterator[Storage]:
+    opened = await store_backend.open(clock=clock, retry_base_seconds=10)
     yield opened
     await opened.close()
 
 
-async def save(store: Store, words: str, *, chat_id: int = 1, message_id: int = 1, text: str | None = None) -> Analysis:
+async def save(
+    store: Storage, words: str, *, chat_id: int = 1, message_id: int = 1, text: str | None = None
+) -> Analysis:
     return await store.save_analysis(
         chat_id=chat_id,
         message_id=message_id,
@@ -116,21 +121,24 @@ def count(path: Path, table: str) -> int:
 # -- opening ----------------------------------------------------------------------------------------
 
 
-async def test_store_open_creates_latest_schema_with_wal(tmp_path: Path) -> None:
+async def test_store_open_creates_latest_schema(store_backend: StoreBackend) -> None:
+    async with await store_backend.open():
+        pass
+    assert await store_backend.schema_version() == LATEST_VERSION
+
+
+async def test_store_open_sqlite_uses_wal(tmp_path: Path) -> None:
     path = tmp_path / "new.sqlite3"
     async with await Store.open(path):
         pass
     with closing(sqlite3.connect(path)) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-async def test_store_open_refuses_newer_schema(tmp_path: Path) -> None:
-    path = tmp_path / "future.sqlite3"
-    with closing(sqlite3.connect(path)) as db:
-        db.execute(f"PRAGMA user_version = {LATEST_VERSION + 5}")
+async def test_store_open_refuses_newer_schema(store_backend: StoreBackend) -> None:
+    await store_backend.set_schema_version(LATEST_VERSION + 5)
     with pytest.raises(StorageError, match="newer Claimdesk") as caught:
-        await Store.open(path)
+        await store_backend.open()
     assert caught.value.problem == "schema_too_new"
 
 
@@ -142,19 +150,15 @@ async def test_store_open_refuses_corrupt_file(tmp_path: Path) -> None:
     assert caught.value.problem == "corrupt"
 
 
-async def test_store_write_fails_clearly_when_database_is_locked(tmp_path: Path) -> None:
-    path = tmp_path / "locked.sqlite3"
-    store = await Store.open(path, busy_timeout=0.05)
-    other = sqlite3.connect(path, isolation_level=None)
+async def test_store_write_fails_clearly_when_database_is_locked(store_backend: StoreBackend) -> None:
+    store = await store_backend.open(busy_timeout=0.05)
     try:
-        other.execute("BEGIN IMMEDIATE")
-        with pytest.raises(StorageError, match="database is busy") as caught:
-            await store.inbox_add(update_id=1, chat_id=1, message_id=1, raw={})
-        assert caught.value.problem == "busy"
-        other.execute("ROLLBACK")
+        async with store_backend.write_locked("inbox"):
+            with pytest.raises(StorageError, match="database is busy") as caught:
+                await store.inbox_add(update_id=1, chat_id=1, message_id=1, raw={})
+            assert caught.value.problem == "busy"
         assert await store.inbox_add(update_id=1, chat_id=1, message_id=1, raw={}) is True
     finally:
-        other.close()
         await store.close()
 
 
@@ -179,27 +183,26 @@ async def test_store_disk_full_leaves_no_partial_rows(tmp_path: Path) -> None:
 # -- inbox ------------------------------------------------------------------------------------------
 
 
-async def test_store_inbox_add_same_update_twice_is_refused(store: Store) -> None:
+async def test_store_inbox_add_same_update_twice_is_refused(store: Storage) -> None:
     assert await store.inbox_add(update_id=10, chat_id=1, message_id=5, raw={"text": "a"}) is True
     assert await store.inbox_add(update_id=10, chat_id=1, message_id=5, raw={"text": "a"}) is False
     item = await store.inbox_get(10)
     assert item is not None and item.status == "pending" and item.raw == {"text": "a"}
 
 
-async def test_store_inbox_due_skips_own_pending_items(store: Store) -> None:
+async def test_store_inbox_due_skips_own_pending_items(store: Storage) -> None:
     await store.inbox_add(update_id=11, chat_id=1, message_id=5, raw={})
     assert await store.inbox_due() == []
 
 
-async def test_store_inbox_pending_items_are_recovered_after_reopening(tmp_path: Path) -> None:
-    path = tmp_path / "crash.sqlite3"
-    first = await Store.open(path)
+async def test_store_inbox_pending_items_are_recovered_after_reopening(store_backend: StoreBackend) -> None:
+    first = await store_backend.open()
     await first.inbox_add(update_id=20, chat_id=7, message_id=3, raw={"text": "left behind"})
     await first.inbox_add(update_id=21, chat_id=7, message_id=4, raw={"text": "answered"})
     await first.inbox_mark_done(21, reply_message_id=99, analysis_id=None)
     await first.close()  # stands for a process that died before answering update 20
 
-    second = await Store.open(path)
+    second = await store_backend.open()
     try:
         due = await second.inbox_due()
         assert [(i.update_id, i.chat_id, i.raw) for i in due] == [(20, 7, {"text": "left behind"})]
@@ -209,8 +212,8 @@ async def test_store_inbox_pending_items_are_recovered_after_reopening(tmp_path:
         await second.close()
 
 
-async def test_store_inbox_retries_with_backoff_then_gives_up(tmp_path: Path, clock: Clock) -> None:
-    store = await Store.open(tmp_path / "retry.sqlite3", max_attempts=3, retry_base_seconds=10, clock=clock)
+async def test_store_inbox_retries_with_backoff_then_gives_up(store_backend: StoreBackend, clock: Clock) -> None:
+    store = await store_backend.open(max_attempts=3, retry_base_seconds=10, clock=clock)
     try:
         await store.inbox_add(update_id=30, chat_id=1, message_id=1, raw={})
         first = await store.inbox_mark_failed(30, "worker crashed")
@@ -235,7 +238,7 @@ async def test_store_inbox_retries_with_backoff_then_gives_up(tmp_path: Path, cl
         await store.close()
 
 
-async def test_store_inbox_mark_done_keeps_reply(store: Store) -> None:
+async def test_store_inbox_mark_done_keeps_reply(store: Storage) -> None:
     await store.inbox_add(update_id=40, chat_id=1, message_id=1, raw={})
     saved = await save(store, "orchard")
     await store.inbox_mark_done(40, reply_message_id=77, analysis_id=saved.id)
@@ -243,7 +246,7 @@ async def test_store_inbox_mark_done_keeps_reply(store: Store) -> None:
     assert item is not None and (item.status, item.reply_message_id) == ("done", 77)
 
 
-async def test_store_inbox_mark_unknown_update_raises(store: Store) -> None:
+async def test_store_inbox_mark_unknown_update_raises(store: Storage) -> None:
     with pytest.raises(KeyError):
         await store.inbox_mark_failed(404, "nope")
 
@@ -251,7 +254,7 @@ async def test_store_inbox_mark_unknown_update_raises(store: Store) -> None:
 # -- analyses, de-duplication -----------------------------------------------------------------------
 
 
-async def test_store_save_analysis_returns_counts_and_round_trips(store: Store) -> None:
+async def test_store_save_analysis_returns_counts_and_round_trips(store: Storage) -> None:
     saved = await save(store, "harbour", chat_id=5, message_id=9)
     assert saved.counts == {"claims": 2, "sources": 1, "unverified": 1}
     assert (saved.chat_id, saved.message_id, saved.seen_in_chat) == (5, 9, 1)
@@ -264,7 +267,7 @@ async def test_store_save_analysis_returns_counts_and_round_trips(store: Store) 
     assert stored.analysis.origin == {"kind": "channel", "title": "Example channel"}
 
 
-async def test_store_cached_report_is_shared_across_chats(store: Store, tmp_path: Path) -> None:
+async def test_store_cached_report_is_shared_across_chats(store: Storage, store_backend: StoreBackend) -> None:
     assert await store.cached_report(article_text("harbour"), "test-1") is None
     await save(store, "harbour", chat_id=1)
     # the same article with other whitespace, forwarded in another chat
@@ -274,12 +277,12 @@ async def test_store_cached_report_is_shared_across_chats(store: Store, tmp_path
     assert await store.cached_report(same, "test-2") is None
     again = await store.save_analysis(chat_id=2, message_id=1, text=same, report=cached, origin={})
     assert again.seen_in_chat == 1
-    assert count(Path(store.path), "articles") == 1
-    assert count(Path(store.path), "reports") == 1
-    assert count(Path(store.path), "claims") == 2
+    assert await store_backend.count("articles") == 1
+    assert await store_backend.count("reports") == 1
+    assert await store_backend.count("claims") == 2
 
 
-async def test_store_seen_in_chat_counts_per_chat(store: Store, clock: Clock) -> None:
+async def test_store_seen_in_chat_counts_per_chat(store: Storage, clock: Clock) -> None:
     first = await save(store, "harbour", chat_id=1, message_id=1)
     clock.now = START + timedelta(hours=2)
     second = await save(store, "harbour", chat_id=1, message_id=2)
@@ -289,13 +292,13 @@ async def test_store_seen_in_chat_counts_per_chat(store: Store, clock: Clock) ->
     assert other.first_seen_in_chat == clock.now.isoformat()
 
 
-async def test_store_get_analysis_refuses_other_chat(store: Store) -> None:
+async def test_store_get_analysis_refuses_other_chat(store: Storage) -> None:
     saved = await save(store, "harbour", chat_id=1)
     assert await store.get_analysis(saved.id, chat_id=2) is None
     assert await store.get_analysis(saved.id + 100, chat_id=1) is None
 
 
-async def test_store_history_is_newest_first_and_per_chat(store: Store) -> None:
+async def test_store_history_is_newest_first_and_per_chat(store: Storage) -> None:
     for index, words in enumerate(("harbour", "orchard", "glacier")):
         await save(store, words, chat_id=1, message_id=index)
     await save(store, "volcano", chat_id=2)
@@ -304,14 +307,14 @@ async def test_store_history_is_newest_first_and_per_chat(store: Store) -> None:
     assert [a.title for a in await store.history(2)] == ["Article about volcano"]
 
 
-async def test_store_concurrent_saves_all_succeed(store: Store) -> None:
+async def test_store_concurrent_saves_all_succeed(store: Storage, store_backend: StoreBackend) -> None:
     saves = asyncio.gather(*(save(store, f"topic{n}", chat_id=n % 3, message_id=n) for n in range(100)))
     adds = asyncio.gather(*(store.inbox_add(update_id=n, chat_id=1, message_id=n, raw={}) for n in range(100)))
     saved, added = await asyncio.gather(saves, adds)
     assert len({a.id for a in saved}) == 100
     assert all(added)
-    assert count(Path(store.path), "analyses") == 100
-    assert count(Path(store.path), "claims") == 200
+    assert await store_backend.count("analyses") == 100
+    assert await store_backend.count("claims") == 200
 
 
 # -- search -----------------------------------------------------------------------------------------
@@ -330,7 +333,7 @@ async def test_store_concurrent_saves_all_succeed(store: Store) -> None:
     ],
 )
 async def test_store_search_finds_claims_and_sources_of_this_chat_only(
-    store: Store, query: str, expected: list[tuple[str, str]]
+    store: Storage, query: str, expected: list[tuple[str, str]]
 ) -> None:
     for words in ("harbour", "orchard", "glacier"):
         await save(store, words, chat_id=1)
@@ -340,7 +343,7 @@ async def test_store_search_finds_claims_and_sources_of_this_chat_only(
     assert all(h.title and h.title.startswith("Article about") for h in hits)
 
 
-async def test_store_search_shared_article_points_at_own_chat(store: Store) -> None:
+async def test_store_search_shared_article_points_at_own_chat(store: Storage) -> None:
     await save(store, "harbour", chat_id=1)
     other = await save(store, "harbour", chat_id=2)
     hits = await store.search(2, "harbour bridge")
@@ -350,7 +353,7 @@ async def test_store_search_shared_article_points_at_own_chat(store: Store) -> N
 # -- export -----------------------------------------------------------------------------------------
 
 
-async def test_store_export_json_parses_back(store: Store) -> None:
+async def test_store_export_json_parses_back(store: Storage) -> None:
     await save(store, "harbour", chat_id=1)
     await save(store, "orchard", chat_id=1)
     await save(store, "volcano", chat_id=2)
@@ -363,7 +366,7 @@ async def test_store_export_json_parses_back(store: Store) -> None:
     assert data[0]["analysis"]["counts"] == {"claims": 2, "sources": 1, "unverified": 1}
 
 
-async def test_store_export_csv_has_one_row_per_claim(store: Store) -> None:
+async def test_store_export_csv_has_one_row_per_claim(store: Storage) -> None:
     saved = await save(store, "harbour", chat_id=1)
     await save(store, "volcano", chat_id=2)
     rows = list(csv.DictReader(io.StringIO((await store.export(1, "csv")).decode("utf-8"))))
@@ -373,7 +376,7 @@ async def test_store_export_csv_has_one_row_per_claim(store: Store) -> None:
     ]
 
 
-async def test_store_export_md_is_readable(store: Store) -> None:
+async def test_store_export_md_is_readable(store: Storage) -> None:
     await save(store, "harbour", chat_id=1)
     text = (await store.export(1, "md")).decode("utf-8")
     assert "## Article about harbour" in text
@@ -382,15 +385,15 @@ async def test_store_export_md_is_readable(store: Store) -> None:
     assert "volcano" not in text
 
 
-async def test_store_export_skips_unreadable_report(store: Store, caplog: pytest.LogCaptureFixture) -> None:
+async def test_store_export_skips_unreadable_report(
+    store: Storage, store_backend: StoreBackend, caplog: pytest.LogCaptureFixture
+) -> None:
     await save(store, "harbour", chat_id=1)
     broken = await save(store, "orchard", chat_id=1)
-    with closing(sqlite3.connect(store.path, isolation_level=None)) as db:
-        db.execute(
-            "UPDATE reports SET report = '{not json' WHERE id = (SELECT report_id FROM analyses WHERE id = ?)",
-            (broken.id,),
-        )
-    with caplog.at_level(logging.ERROR, logger="storage.store"):
+    await store_backend.execute(
+        "UPDATE reports SET report = '{not json' WHERE id = (SELECT report_id FROM analyses WHERE id = ?)", broken.id
+    )
+    with caplog.at_level(logging.ERROR, logger="storage"):
         data = json.loads(await store.export(1, "json"))
     assert [entry["analysis"]["title"] for entry in data] == ["Article about harbour"]
     assert "cannot be read" in caplog.text
@@ -398,7 +401,7 @@ async def test_store_export_skips_unreadable_report(store: Store, caplog: pytest
         await store.get_analysis(broken.id, chat_id=1)
 
 
-async def test_store_export_csv_neutralises_formulas(store: Store) -> None:
+async def test_store_export_csv_neutralises_formulas(store: Storage) -> None:
     report = make_report("harbour")
     formula = Claim(id="c1", text="=HYPERLINK(1)", span=(0, 13), source_id=None, cue=None, kind="outlet")
     report = Report(**{**{f: getattr(report, f) for f in Report.__slots__}, "claims": (formula,)})
@@ -410,7 +413,7 @@ async def test_store_export_csv_neutralises_formulas(store: Store) -> None:
 # -- forget, retention ------------------------------------------------------------------------------
 
 
-async def test_store_forget_chat_deletes_only_that_chat(store: Store) -> None:
+async def test_store_forget_chat_deletes_only_that_chat(store: Storage, store_backend: StoreBackend) -> None:
     await save(store, "harbour", chat_id=1)
     await save(store, "orchard", chat_id=1)
     await save(store, "harbour", chat_id=2)  # shared article: stays for chat 2
@@ -424,12 +427,11 @@ async def test_store_forget_chat_deletes_only_that_chat(store: Store) -> None:
     assert (await store.chat_settings(1)).mode == "forwards_and_mentions"
     assert await store.search(1, "harbour") == []
     assert [h.text for h in await store.search(2, "harbour bridge")] == ["the harbour bridge was closed"]
-    path = Path(store.path)
-    assert (count(path, "articles"), count(path, "reports"), count(path, "claims")) == (1, 1, 2)
-    assert count(path, "claims_fts") == 2
+    assert [await store_backend.count(table) for table in ("articles", "reports", "claims")] == [1, 1, 2]
+    assert await store_backend.count(store_backend.search_index) == 2
 
 
-async def test_store_purge_older_than_removes_old_data(store: Store, clock: Clock) -> None:
+async def test_store_purge_older_than_removes_old_data(store: Storage, clock: Clock) -> None:
     await save(store, "harbour", chat_id=1)
     await store.inbox_add(update_id=1, chat_id=1, message_id=1, raw={})
     await store.inbox_mark_done(1, reply_message_id=2, analysis_id=None)
@@ -448,7 +450,7 @@ async def test_store_purge_older_than_removes_old_data(store: Store, clock: Cloc
 # -- chat settings ----------------------------------------------------------------------------------
 
 
-async def test_store_chat_settings_defaults_and_updates(store: Store) -> None:
+async def test_store_chat_settings_defaults_and_updates(store: Storage) -> None:
     assert (await store.chat_settings(3)).mode == "forwards_and_mentions"
     await store.set_chat_mode(3, "every_long_message")
     await store.set_channel_reports(3, True)
@@ -464,13 +466,13 @@ async def test_store_chat_settings_defaults_and_updates(store: Store) -> None:
 
 
 @pytest.mark.parametrize("mode", ["", "everything", "MENTIONS_ONLY"])
-async def test_store_set_chat_mode_rejects_unknown_modes(store: Store, mode: str) -> None:
+async def test_store_set_chat_mode_rejects_unknown_modes(store: Storage, mode: str) -> None:
     assert mode not in CHAT_MODES
     with pytest.raises(ValueError, match="unknown chat mode"):
         await store.set_chat_mode(3, mode)
 
 
-async def test_store_migrate_chat_moves_history_and_settings(store: Store) -> None:
+async def test_store_migrate_chat_moves_history_and_settings(store: Storage) -> None:
     saved = await save(store, "harbour", chat_id=-100)
     await store.set_chat_mode(-100, "mentions_only")
     await store.migrate_chat(-100, -1001)
@@ -480,21 +482,21 @@ async def test_store_migrate_chat_moves_history_and_settings(store: Store) -> No
     assert (await store.chat_settings(-100)).mode == "forwards_and_mentions"
 
 
-async def test_store_unreadable_rows_are_skipped_not_fatal(store: Store) -> None:
+async def test_store_unreadable_rows_are_skipped_not_fatal(store: Storage, store_backend: StoreBackend) -> None:
     good = await save(store, "harbour", chat_id=1)
     bad = await save(store, "orchard", chat_id=1)
-    with closing(sqlite3.connect(store.path, isolation_level=None)) as db:
-        db.execute("UPDATE analyses SET origin = 'not json' WHERE id = ?", (bad.id,))
-        db.execute(
-            "UPDATE reports SET report = '{}' WHERE id = (SELECT report_id FROM analyses WHERE id = ?)",
-            (bad.id,),
-        )
+    await store_backend.execute("UPDATE analyses SET origin = 'not json' WHERE id = ?", bad.id)
+    await store_backend.execute(
+        "UPDATE reports SET report = '{}' WHERE id = (SELECT report_id FROM analyses WHERE id = ?)", bad.id
+    )
     assert [a.id for a in await store.history(1)] == [good.id]
     assert await store.cached_report(article_text("orchard"), "test-1") is None  # analysed again
     assert await store.cached_report(article_text("harbour"), "test-1") == make_report("harbour")
 
 
-async def test_store_newer_extractor_version_stores_a_second_report(store: Store) -> None:
+async def test_store_newer_extractor_version_stores_a_second_report(
+    store: Storage, store_backend: StoreBackend
+) -> None:
     first = await save(store, "harbour", chat_id=1)
     newer = await store.save_analysis(
         chat_id=1,
@@ -507,5 +509,5 @@ async def test_store_newer_extractor_version_stores_a_second_report(store: Store
     stored = await store.get_analysis(newer.id, chat_id=1)
     assert stored is not None and stored.report.extractor_version == "test-2"
     assert await store.cached_report(article_text("harbour"), "test-1") is not None
-    assert (count(Path(store.path), "articles"), count(Path(store.path), "reports")) == (1, 2)
+    assert (await store_backend.count("articles"), await store_backend.count("reports")) == (1, 2)
     assert [h.analysis_id for h in await store.search(1, "harbour bridge")] == [newer.id]

@@ -1,0 +1,626 @@
+"""The Claimdesk database on PostgreSQL (asyncpg): the same operations and behaviour as the SQLite
+:class:`storage.store.Store`, for several bot processes sharing one database.
+
+Chosen by the setting ``CLAIMDESK_DB=postgresql://user@host/db`` (:func:`storage.open_store`). Every
+operation takes a connection from a pool; writes run in one transaction each (rolled back on any
+error), in PostgreSQL's default READ COMMITTED isolation: inserts that may meet another process's
+(the same article, the same update) use ``ON CONFLICT``, and inbox items are taken with
+``FOR UPDATE SKIP LOCKED``, so no two processes take the same one. Errors leave this module only as
+:class:`storage.store.StorageError`, the same kinds as SQLite's ("busy" when a lock was not granted
+within ``busy_timeout``, "full", "corrupt", "schema_too_new", "bad_row", "error"). The DSN's password
+never appears in a message.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+from bot.links.page import FetchedPage
+from bot.report import Report
+from storage import export
+from storage.migrations import LATEST_VERSION
+from storage.postgres_migrations import POSTGRES_MIGRATIONS
+from storage.rows import (
+    ANALYSIS_COLUMNS,
+    ANALYSIS_SELECT,
+    INBOX_COLUMNS,
+    Analysis,
+    ChatSettings,
+    InboxItem,
+    SearchHit,
+    StoredAnalysis,
+    analysis,
+    article_key,
+    claim_rows,
+    dumps,
+    fts_query,
+    iso,
+    source_rows,
+    unverified_rows,
+)
+from storage.store import (
+    _MAX_ERROR_CHARS,
+    CHAT_MODES,
+    DEFAULT_CHAT_MODE,
+    MAX_RETRY_DELAY,
+    StorageError,
+    Store,
+    _report,
+)
+
+log = logging.getLogger(__name__)
+
+#: ``pg_advisory_xact_lock`` key held while migrating, so that processes starting together migrate once.
+MIGRATION_LOCK_KEY = 0x436C61696D64  # "Claimd"
+#: Connections per process; an operation holds one for its statement or transaction only.
+DEFAULT_POOL_SIZE = 10
+
+_PASSWORD = re.compile(r"(//[^:/@]*:)[^@]*@")
+
+
+def is_postgres_url(db: str) -> bool:
+    """Whether the ``CLAIMDESK_DB`` setting names a PostgreSQL database rather than a SQLite file."""
+    return db.startswith(("postgresql://", "postgres://"))
+
+
+def redacted(dsn: str) -> str:
+    """The DSN without its password (for logs and messages)."""
+    return _PASSWORD.sub(r"\1***@", dsn)
+
+
+def _storage_error(exc: BaseException, where: str, busy_timeout: float) -> StorageError:
+    state = getattr(exc, "sqlstate", None) or ""
+    if state in ("55P03", "40P01", "40001", "57014"):
+        return StorageError(
+            f"database is busy: another process holds a lock on {where} (waited {busy_timeout:g} s); try again later",
+            problem="busy",
+        )
+    if state.startswith("53"):
+        return StorageError(f"database server {where} is out of resources ({exc}); nothing was saved", problem="full")
+    if state.startswith("XX"):
+        return StorageError(f"database {where} reports corruption ({exc}); restore a backup", problem="corrupt")
+    if not isinstance(exc, asyncpg.PostgresError) or state.startswith(("08", "28", "3D", "57P")):
+        return StorageError(f"cannot reach database {where}: {exc}")
+    return StorageError(f"database error on {where}: {exc}")
+
+
+def _affected(status: str) -> int:
+    """Rows affected, from a command status such as ``DELETE 3``."""
+    return int(status.rsplit(" ", 1)[-1])
+
+
+class PostgresStore:
+    """Inbox, articles, reports, analyses, search, export and chat settings in one PostgreSQL database."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool[asyncpg.Record],
+        dsn: str,
+        *,
+        max_attempts: int,
+        retry_base_seconds: float,
+        busy_timeout: float,
+        clock: Callable[[], datetime],
+    ) -> None:
+        """Use :meth:`open`; this only keeps what it is given."""
+        self._pool = pool
+        self._where = redacted(dsn)
+        self._max_attempts = max_attempts
+        self._retry_base = timedelta(seconds=retry_base_seconds)
+        self._busy_timeout = busy_timeout
+        self._clock = clock
+        self._closed = False
+        self._session = uuid.uuid4().hex
+
+    @classmethod
+    async def open(
+        cls,
+        dsn: str,
+        *,
+        max_attempts: int = 3,
+        retry_base_seconds: float = 30.0,
+        busy_timeout: float = 5.0,
+        clock: Callable[[], datetime] | None = None,
+        pool_size: int = DEFAULT_POOL_SIZE,
+    ) -> PostgresStore:
+        """Connect (a pool of up to ``pool_size`` connections) and migrate the database at ``dsn``.
+
+        The other arguments mean what they mean for :meth:`storage.store.Store.open`; ``busy_timeout``
+        is PostgreSQL's ``lock_timeout``.
+        """
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        where = redacted(dsn)
+        try:
+            pool = await asyncpg.create_pool(
+                dsn,
+                min_size=1,
+                max_size=max(pool_size, 1),
+                timeout=max(busy_timeout, 5.0),
+                server_settings={"lock_timeout": str(int(busy_timeout * 1000)), "application_name": "claimdesk"},
+            )
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+            error = _storage_error(exc, where, busy_timeout)
+            log.error("storage: %s", error)
+            raise error from exc
+        store = cls(
+            pool,
+            dsn,
+            max_attempts=max_attempts,
+            retry_base_seconds=retry_base_seconds,
+            busy_timeout=busy_timeout,
+            clock=clock or (lambda: datetime.now(UTC)),
+        )
+        try:
+            await store._prepare()
+        except BaseException:
+            await pool.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        """Wait for running operations, then close the pool (a second call does nothing)."""
+        if not self._closed:
+            self._closed = True
+            await self._pool.close()
+
+    async def __aenter__(self) -> PostgresStore:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    @property
+    def path(self) -> str:
+        """The database, as its DSN without a password."""
+        return self._where
+
+    # -- connections, transactions, migrations ----------------------------------------------------
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+            error = _storage_error(exc, self._where, self._busy_timeout)
+            log.error("storage: %s", error)
+            raise error from exc
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[PoolConnectionProxy[asyncpg.Record]]:
+        if self._closed:
+            raise StorageError(f"database {self._where} is closed")
+        with self._errors():
+            async with self._pool.acquire() as conn:
+                yield conn
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[PoolConnectionProxy[asyncpg.Record]]:
+        """One transaction on one pooled connection; rolled back when anything fails."""
+        async with self._reading() as conn, conn.transaction():
+            yield conn
+
+    async def _prepare(self) -> None:
+        for target in range(1, LATEST_VERSION + 2):
+            async with self._transaction() as conn:
+                await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK_KEY)
+                await conn.execute("CREATE TABLE IF NOT EXISTS claimdesk_schema (version INTEGER NOT NULL)")
+                version = int(await conn.fetchval("SELECT coalesce(max(version), 0) FROM claimdesk_schema"))
+                if version > LATEST_VERSION:
+                    error = StorageError(
+                        f"database {self._where} has schema version {version}, but this Claimdesk knows only up "
+                        f"to {LATEST_VERSION}: it was written by a newer Claimdesk; upgrade Claimdesk or use "
+                        "another database",
+                        problem="schema_too_new",
+                    )
+                    log.error("storage: %s", error)
+                    raise error
+                if version >= LATEST_VERSION:
+                    return
+                if version >= target:  # another process migrated meanwhile
+                    continue
+                await conn.execute(POSTGRES_MIGRATIONS[target - 1])
+                await conn.execute("DELETE FROM claimdesk_schema")
+                await conn.execute("INSERT INTO claimdesk_schema (version) VALUES ($1)", target)
+            log.info("storage: %s migrated to schema version %d", self._where, target)
+
+    def _now(self) -> datetime:
+        return self._clock()
+
+    # -- inbox ------------------------------------------------------------------------------------
+
+    async def inbox_add(self, *, update_id: int, chat_id: int, message_id: int, raw: dict[str, Any]) -> bool:
+        """Keep an update before its analysis starts; False when this update id is already known."""
+        now = iso(self._now())
+        async with self._transaction() as conn:
+            added = await conn.fetchval(
+                "INSERT INTO inbox (update_id, chat_id, message_id, raw, status, attempts, session,"
+                " created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $6)"
+                " ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
+                update_id,
+                chat_id,
+                message_id,
+                dumps(raw),
+                self._session,
+                now,
+            )
+        return added is not None
+
+    async def inbox_get(self, update_id: int) -> InboxItem | None:
+        """The inbox item of this update, or None."""
+        async with self._reading() as conn:
+            rows = await conn.fetch(f"SELECT {INBOX_COLUMNS} FROM inbox WHERE update_id = $1", update_id)
+        return next(iter(Store._inbox_items(rows)), None)
+
+    async def inbox_mark_done(self, update_id: int, *, reply_message_id: int | None, analysis_id: int | None) -> None:
+        """The update was answered (``reply_message_id``) with this analysis (None: no analysis)."""
+        async with self._transaction() as conn:
+            status = await conn.execute(
+                "UPDATE inbox SET status = 'done', reply_message_id = $1, analysis_id = $2,"
+                " next_attempt_at = NULL, updated_at = $3 WHERE update_id = $4",
+                reply_message_id,
+                analysis_id,
+                iso(self._now()),
+                update_id,
+            )
+        if _affected(status) == 0:
+            raise KeyError(f"no inbox item for update {update_id}")
+
+    async def inbox_mark_failed(self, update_id: int, reason: str) -> InboxItem:
+        """One more failed attempt: status "retry" (with the next attempt's time) or "gave_up"."""
+        now = self._now()
+        async with self._transaction() as conn:
+            attempts = await conn.fetchval("SELECT attempts FROM inbox WHERE update_id = $1 FOR UPDATE", update_id)
+            if attempts is None:
+                raise KeyError(f"no inbox item for update {update_id}")
+            attempts += 1
+            if attempts >= self._max_attempts:
+                status, next_attempt_at = "gave_up", None
+            else:
+                delay = min(self._retry_base * 2 ** (attempts - 1), MAX_RETRY_DELAY)
+                status, next_attempt_at = "retry", iso(now + delay)
+            rows = await conn.fetch(
+                "UPDATE inbox SET status = $1, attempts = $2, last_error = $3, next_attempt_at = $4,"
+                f" updated_at = $5 WHERE update_id = $6 RETURNING {INBOX_COLUMNS}",
+                status,
+                attempts,
+                reason[:_MAX_ERROR_CHARS],
+                next_attempt_at,
+                iso(now),
+                update_id,
+            )
+        if status == "gave_up":
+            log.warning("storage: gave up on update %d after %d attempts: %s", update_id, attempts, reason)
+        return Store._inbox_items(rows)[0]
+
+    async def inbox_mark_reported(self, update_id: int) -> None:
+        """The give-up of this update was told to its chat (so it is never told twice)."""
+        async with self._transaction() as conn:
+            await conn.execute(
+                "UPDATE inbox SET reported = 1, updated_at = $1 WHERE update_id = $2", iso(self._now()), update_id
+            )
+
+    async def inbox_due(self, *, now: datetime | None = None) -> list[InboxItem]:
+        """Take the items to analyse now (see :meth:`storage.store.Store.inbox_due`); rows another
+        process is taking at the same moment are skipped (``FOR UPDATE SKIP LOCKED``)."""
+        moment = iso(now or self._now())
+        async with self._transaction() as conn:
+            rows = await conn.fetch(
+                "UPDATE inbox SET status = 'pending', session = $1, updated_at = $2 WHERE update_id IN"
+                " (SELECT update_id FROM inbox"
+                "  WHERE (status = 'pending' AND session <> $1) OR (status = 'retry' AND next_attempt_at <= $2)"
+                "  FOR UPDATE SKIP LOCKED)"
+                f" RETURNING {INBOX_COLUMNS}",
+                self._session,
+                moment,
+            )
+        return sorted(Store._inbox_items(rows), key=lambda item: item.update_id)
+
+    async def inbox_unreported(self) -> list[InboxItem]:
+        """Items given up on whose chat was not told yet (e.g. the process died before telling)."""
+        async with self._reading() as conn:
+            rows = await conn.fetch(
+                f"SELECT {INBOX_COLUMNS} FROM inbox WHERE status = 'gave_up' AND reported = 0 ORDER BY update_id"
+            )
+        return Store._inbox_items(rows)
+
+    # -- articles, reports, analyses --------------------------------------------------------------
+
+    async def cached_report(self, text: str, extractor_version: str) -> Report | None:
+        """The stored report of this article (same normalised text, any chat) by this extractor version."""
+        async with self._reading() as conn:
+            row = await conn.fetchrow(
+                "SELECT id, report FROM reports WHERE article_key = $1 AND extractor_version = $2",
+                article_key(text),
+                extractor_version,
+            )
+        if row is None:
+            return None
+        try:
+            return _report(row[1])
+        except (ValueError, KeyError, TypeError) as exc:
+            log.error("storage: stored report %s cannot be read, analysing again: %s", row[0], exc)
+            return None
+
+    async def save_analysis(
+        self, *, chat_id: int, message_id: int, text: str, report: Report, origin: dict[str, Any]
+    ) -> Analysis:
+        """Store one analysis; the article and its report (per extractor version) are stored once,
+        also when two processes save the same article at the same moment."""
+        key = article_key(text)
+        now = iso(self._now())
+        async with self._transaction() as conn:
+            await conn.execute(
+                "INSERT INTO articles (key, text, created_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING",
+                key,
+                text,
+                now,
+            )
+            report_id = await conn.fetchval(
+                "INSERT INTO reports (article_key, extractor_version, report, created_at) VALUES ($1, $2, $3, $4)"
+                " ON CONFLICT (article_key, extractor_version) DO NOTHING RETURNING id",
+                key,
+                report.extractor_version,
+                dumps(report.to_dict()),
+                now,
+            )
+            if report_id is not None:
+                await conn.executemany(
+                    "INSERT INTO claims (report_id, claim_id, text, source_id, cue, kind, span_start, span_end)"
+                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+                    claim_rows(report_id, report),
+                )
+                await conn.executemany(
+                    "INSERT INTO sources (report_id, source_id, name, aliases, kind, role, named)"
+                    " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+                    source_rows(report_id, report),
+                )
+                await conn.executemany(
+                    "INSERT INTO unverified (report_id, claim_id, reason, evidence, span_start, span_end)"
+                    " VALUES ($1, $2, $3, $4, $5, $6)",
+                    unverified_rows(report_id, report),
+                )
+            else:
+                report_id = await conn.fetchval(
+                    "SELECT id FROM reports WHERE article_key = $1 AND extractor_version = $2",
+                    key,
+                    report.extractor_version,
+                )
+            analysis_id = await conn.fetchval(
+                "INSERT INTO analyses (chat_id, message_id, article_key, report_id, title, origin, created_at)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                chat_id,
+                message_id,
+                key,
+                report_id,
+                report.article.title,
+                dumps(origin),
+                now,
+            )
+            row = await conn.fetchrow(ANALYSIS_SELECT + " WHERE a.id = $1", analysis_id)
+        return analysis(row)
+
+    async def get_analysis(self, analysis_id: int, *, chat_id: int) -> StoredAnalysis | None:
+        """The analysis with its report and text; None when unknown or it belongs to another chat."""
+        async with self._reading() as conn:
+            row = await conn.fetchrow(
+                f"SELECT {ANALYSIS_COLUMNS}, r.report, ar.text FROM analyses a"
+                " JOIN reports r ON r.id = a.report_id JOIN articles ar ON ar.key = a.article_key"
+                " WHERE a.id = $1 AND a.chat_id = $2",
+                analysis_id,
+                chat_id,
+            )
+        if row is None:
+            return None
+        try:
+            return StoredAnalysis(analysis=analysis(row), report=_report(row[-2]), text=row[-1])
+        except (ValueError, KeyError, TypeError) as exc:
+            log.error("storage: analysis %d cannot be read: %s", analysis_id, exc)
+            raise StorageError(
+                f"the stored report of analysis {analysis_id} cannot be read", problem="bad_row"
+            ) from exc
+
+    async def history(self, chat_id: int, limit: int = 10) -> list[Analysis]:
+        """The last ``limit`` analyses of this chat, newest first."""
+        async with self._reading() as conn:
+            rows = await conn.fetch(
+                ANALYSIS_SELECT + " WHERE a.chat_id = $1 ORDER BY a.id DESC LIMIT $2", chat_id, max(limit, 0)
+            )
+        return [item for item, _ in Store._parsed(rows, read_report=lambda row: None)]
+
+    async def search(self, chat_id: int, query: str, limit: int = 20) -> list[SearchHit]:
+        """Claims and sources of this chat's analyses that contain all words of ``query`` (see
+        :meth:`storage.store.Store.search`): every word quoted for ``websearch_to_tsquery``, so none is
+        an operator."""
+        match = fts_query(query)
+        if match is None or limit <= 0:
+            return []
+        found: list[tuple[float, SearchHit]] = []
+        searches: tuple[tuple[Literal["claim", "source"], str, str], ...] = (
+            ("claim", "claims", "text"),
+            ("source", "sources", "name"),
+        )
+        async with self._reading() as conn:
+            for kind, table, column in searches:
+                rows = await conn.fetch(
+                    f"SELECT a.id, t.{column}, a.title, a.created_at, -ts_rank(t.search, q) AS rank"
+                    f" FROM websearch_to_tsquery('claimdesk', $2) q, {table} t"
+                    " JOIN analyses a ON a.report_id = t.report_id AND a.chat_id = $1"
+                    " WHERE t.search @@ q"
+                    " AND a.id = (SELECT max(b.id) FROM analyses b"
+                    "             WHERE b.article_key = a.article_key AND b.chat_id = $1)"
+                    " ORDER BY rank LIMIT $3",
+                    chat_id,
+                    match,
+                    limit,
+                )
+                found.extend(
+                    (
+                        row[4],
+                        SearchHit(analysis_id=row[0], kind=kind, text=row[1], title=row[2], created_at=row[3]),
+                    )
+                    for row in rows
+                )
+        found.sort(key=lambda pair: pair[0])
+        return [hit for _, hit in found[:limit]]
+
+    async def export(self, chat_id: int, fmt: Literal["json", "csv", "md"]) -> bytes:
+        """All analyses of this chat, oldest first, as a file; unreadable reports are skipped (logged)."""
+        if fmt not in export.FORMATS:
+            raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(export.FORMATS)}")
+        async with self._reading() as conn:
+            rows = await conn.fetch(
+                f"SELECT {ANALYSIS_COLUMNS}, r.report FROM analyses a JOIN reports r ON r.id = a.report_id"
+                " WHERE a.chat_id = $1 ORDER BY a.id",
+                chat_id,
+            )
+        return export.render(Store._parsed(rows, read_report=lambda row: _report(row[-1])), fmt)
+
+    async def forget_chat(self, chat_id: int) -> int:
+        """Delete everything stored for this chat (see :meth:`storage.store.Store.forget_chat`)."""
+        async with self._transaction() as conn:
+            deleted = 0
+            for table in ("inbox", "analyses", "chat_settings"):
+                deleted += _affected(await conn.execute(f"DELETE FROM {table} WHERE chat_id = $1", chat_id))
+            deleted += await self._delete_orphans(conn)
+        log.info("storage: forgot chat %d (%d records)", chat_id, deleted)
+        return deleted
+
+    async def purge_older_than(self, days: int, *, now: datetime | None = None) -> int:
+        """Retention: delete analyses (and finished inbox items) older than ``days`` days, then
+        articles and reports nothing refers to any more; the number of records deleted."""
+        if days < 0:
+            raise ValueError("days must not be negative")
+        cutoff = iso((now or self._now()) - timedelta(days=days))
+        async with self._transaction() as conn:
+            deleted = _affected(await conn.execute("DELETE FROM analyses WHERE created_at < $1", cutoff))
+            deleted += _affected(
+                await conn.execute(
+                    "DELETE FROM inbox WHERE updated_at < $1"
+                    " AND (status = 'done' OR (status = 'gave_up' AND reported = 1))",
+                    cutoff,
+                )
+            )
+            deleted += _affected(await conn.execute("DELETE FROM fetched_pages WHERE fetched_at < $1", cutoff))
+            deleted += await self._delete_orphans(conn)
+        if deleted:
+            log.info("storage: retention purged %d records older than %s", deleted, cutoff)
+        return deleted
+
+    @staticmethod
+    async def _delete_orphans(conn: PoolConnectionProxy[asyncpg.Record]) -> int:
+        deleted = _affected(
+            await conn.execute(
+                "DELETE FROM reports r WHERE NOT EXISTS (SELECT 1 FROM analyses a WHERE a.report_id = r.id)"
+            )
+        )
+        return deleted + _affected(
+            await conn.execute(
+                "DELETE FROM articles ar WHERE NOT EXISTS (SELECT 1 FROM analyses a WHERE a.article_key = ar.key)"
+                " AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.article_key = ar.key)"
+            )
+        )
+
+    # -- fetched pages ----------------------------------------------------------------------------
+
+    async def cached_page(self, url: str, *, max_age: timedelta | None = None) -> FetchedPage | None:
+        """The page fetched for ``url`` (as requested, or as a final URL), when younger than ``max_age``."""
+        since = iso(self._now() - max_age) if max_age is not None else ""
+        async with self._reading() as conn:
+            row = await conn.fetchrow(
+                "SELECT url, text, title, site_name, published FROM fetched_pages"
+                " WHERE (url = $1 OR url = (SELECT page_url FROM fetched_urls WHERE url = $1)) AND fetched_at >= $2",
+                url,
+                since,
+            )
+        if row is None:
+            return None
+        return FetchedPage(url=row[0], text=row[1], title=row[2], site_name=row[3], published=row[4])
+
+    async def save_page(self, requested_url: str, page: FetchedPage) -> None:
+        """Keep a fetched page by its final URL (replacing an older fetch) and the URL that led to it."""
+        async with self._transaction() as conn:
+            await conn.execute(
+                "INSERT INTO fetched_pages (url, text, title, site_name, published, fetched_at)"
+                " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (url) DO UPDATE SET text = excluded.text,"
+                " title = excluded.title, site_name = excluded.site_name, published = excluded.published,"
+                " fetched_at = excluded.fetched_at",
+                page.url,
+                page.text,
+                page.title,
+                page.site_name,
+                page.published,
+                iso(self._now()),
+            )
+            if requested_url != page.url:
+                await conn.execute(
+                    "INSERT INTO fetched_urls (url, page_url) VALUES ($1, $2)"
+                    " ON CONFLICT (url) DO UPDATE SET page_url = excluded.page_url",
+                    requested_url,
+                    page.url,
+                )
+
+    # -- per-chat state ---------------------------------------------------------------------------
+
+    async def chat_settings(self, chat_id: int) -> ChatSettings:
+        """This chat's settings (defaults when none were set)."""
+        async with self._reading() as conn:
+            row = await conn.fetchrow(
+                "SELECT mode, channel_reports, unreachable FROM chat_settings WHERE chat_id = $1", chat_id
+            )
+        if row is None:
+            return ChatSettings(chat_id=chat_id, mode=DEFAULT_CHAT_MODE, channel_reports=False, unreachable=None)
+        return ChatSettings(chat_id=chat_id, mode=row[0], channel_reports=bool(row[1]), unreachable=row[2])
+
+    async def set_chat_mode(self, chat_id: int, mode: str) -> None:
+        """Which messages the bot analyses in this chat: one of :data:`storage.store.CHAT_MODES`."""
+        if mode not in CHAT_MODES:
+            raise ValueError(f"unknown chat mode {mode!r}; use one of {', '.join(CHAT_MODES)}")
+        await self._set(chat_id, "mode", mode)
+
+    async def set_channel_reports(self, chat_id: int, enabled: bool) -> None:
+        """Whether the bot reports on posts in this channel."""
+        await self._set(chat_id, "channel_reports", int(enabled))
+
+    async def mark_chat_unreachable(self, chat_id: int, reason: str) -> None:
+        """The bot cannot send to this chat (blocked, chat not found): stop sending."""
+        await self._set(chat_id, "unreachable", reason[:_MAX_ERROR_CHARS])
+
+    async def mark_chat_reachable(self, chat_id: int) -> None:
+        """The chat wrote to the bot again: sending works again."""
+        await self._set(chat_id, "unreachable", None)
+
+    async def _set(self, chat_id: int, column: Literal["mode", "channel_reports", "unreachable"], value: Any) -> None:
+        async with self._transaction() as conn:
+            await conn.execute(
+                f"INSERT INTO chat_settings (chat_id, {column}, updated_at) VALUES ($1, $2, $3)"
+                f" ON CONFLICT (chat_id) DO UPDATE SET {column} = excluded.{column},"
+                " updated_at = excluded.updated_at",
+                chat_id,
+                value,
+                iso(self._now()),
+            )
+
+    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: its history, inbox and settings move to the new id."""
+        async with self._transaction() as conn:
+            for table in ("analyses", "inbox"):
+                await conn.execute(f"UPDATE {table} SET chat_id = $1 WHERE chat_id = $2", new_chat_id, old_chat_id)
+            await conn.execute(
+                "INSERT INTO chat_settings (chat_id, mode, channel_reports, unreachable, updated_at)"
+                " SELECT $1, mode, channel_reports, NULL, $2 FROM chat_settings WHERE chat_id = $3"
+                " ON CONFLICT (chat_id) DO NOTHING",
+                new_chat_id,
+                iso(self._now()),
+                old_chat_id,
+            )
+            await conn.execute("DELETE FROM chat_settings WHERE chat_id = $1", old_chat_id)
