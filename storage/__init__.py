@@ -6,7 +6,7 @@ from datetime import datetime
 
 from storage.postgres import PostgresStore, is_postgres_url
 from storage.rows import Analysis, ChatSettings, InboxItem, SearchHit, StoredAnalysis, article_key, normalise
-from storage.store import CHAT_MODES, DEFAULT_CHAT_MODE, StorageError, Store
+from storage.store import CHAT_MODES, DEFAULT_CHAT_MODE, DEFAULT_LEASE_SECONDS, StorageError, Store
 
 #: Either backend: both have the same methods, arguments and behaviour.
 Storage = Store | PostgresStore
@@ -19,11 +19,17 @@ async def open_store(
     retry_base_seconds: float = 30.0,
     busy_timeout: float = 5.0,
     clock: Callable[[], datetime] | None = None,
+    lease_seconds: float = DEFAULT_LEASE_SECONDS,
 ) -> Storage:
     """Open the database the ``CLAIMDESK_DB`` setting names: a ``postgresql://`` URL, else a SQLite file."""
     backend = PostgresStore if is_postgres_url(db) else Store
     return await backend.open(
-        db, max_attempts=max_attempts, retry_base_seconds=retry_base_seconds, busy_timeout=busy_timeout, clock=clock
+        db,
+        max_attempts=max_attempts,
+        retry_base_seconds=retry_base_seconds,
+        busy_timeout=busy_timeout,
+        clock=clock,
+        lease_seconds=lease_seconds,
     )
 
 

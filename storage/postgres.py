@@ -51,6 +51,7 @@ from storage.store import (
     _MAX_ERROR_CHARS,
     CHAT_MODES,
     DEFAULT_CHAT_MODE,
+    DEFAULT_LEASE_SECONDS,
     MAX_RETRY_DELAY,
     StorageError,
     Store,
@@ -110,6 +111,7 @@ class PostgresStore:
         retry_base_seconds: float,
         busy_timeout: float,
         clock: Callable[[], datetime],
+        lease_seconds: float,
     ) -> None:
         """Use :meth:`open`; this only keeps what it is given."""
         self._pool = pool
@@ -118,6 +120,7 @@ class PostgresStore:
         self._retry_base = timedelta(seconds=retry_base_seconds)
         self._busy_timeout = busy_timeout
         self._clock = clock
+        self._lease = timedelta(seconds=lease_seconds)
         self._closed = False
         self._session = uuid.uuid4().hex
 
@@ -130,6 +133,7 @@ class PostgresStore:
         retry_base_seconds: float = 30.0,
         busy_timeout: float = 5.0,
         clock: Callable[[], datetime] | None = None,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
         pool_size: int = DEFAULT_POOL_SIZE,
     ) -> PostgresStore:
         """Connect (a pool of up to ``pool_size`` connections) and migrate the database at ``dsn``.
@@ -159,6 +163,7 @@ class PostgresStore:
             retry_base_seconds=retry_base_seconds,
             busy_timeout=busy_timeout,
             clock=clock or (lambda: datetime.now(UTC)),
+            lease_seconds=lease_seconds,
         )
         try:
             await store._prepare()
@@ -239,19 +244,21 @@ class PostgresStore:
     # -- inbox ------------------------------------------------------------------------------------
 
     async def inbox_add(self, *, update_id: int, chat_id: int, message_id: int, raw: dict[str, Any]) -> bool:
-        """Keep an update before its analysis starts; False when this update id is already known."""
-        now = iso(self._now())
+        """Keep an update before its analysis starts, taken by this process (leased); False when this
+        update id is already known (another process had it first, or Telegram delivered it again)."""
+        now = self._now()
         async with self._transaction() as conn:
             added = await conn.fetchval(
                 "INSERT INTO inbox (update_id, chat_id, message_id, raw, status, attempts, session,"
-                " created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $6)"
+                " next_attempt_at, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $7, $7)"
                 " ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
                 update_id,
                 chat_id,
                 message_id,
                 dumps(raw),
                 self._session,
-                now,
+                iso(now + self._lease),
+                iso(now),
             )
         return added is not None
 
@@ -311,19 +318,33 @@ class PostgresStore:
 
     async def inbox_due(self, *, now: datetime | None = None) -> list[InboxItem]:
         """Take the items to analyse now (see :meth:`storage.store.Store.inbox_due`); rows another
-        process is taking at the same moment are skipped (``FOR UPDATE SKIP LOCKED``)."""
-        moment = iso(now or self._now())
+        process is taking at the same moment are skipped (``FOR UPDATE SKIP LOCKED``), so each item
+        goes to one process."""
+        moment = now or self._now()
         async with self._transaction() as conn:
             rows = await conn.fetch(
-                "UPDATE inbox SET status = 'pending', session = $1, updated_at = $2 WHERE update_id IN"
-                " (SELECT update_id FROM inbox"
-                "  WHERE (status = 'pending' AND session <> $1) OR (status = 'retry' AND next_attempt_at <= $2)"
-                "  FOR UPDATE SKIP LOCKED)"
+                "UPDATE inbox SET status = 'pending', session = $1, next_attempt_at = $2, updated_at = $3"
+                " WHERE update_id IN (SELECT update_id FROM inbox"
+                "   WHERE status IN ('pending', 'retry') AND NOT (status = 'pending' AND session = $1)"
+                "     AND coalesce(next_attempt_at, '') <= $3"
+                "   FOR UPDATE SKIP LOCKED)"
                 f" RETURNING {INBOX_COLUMNS}",
                 self._session,
-                moment,
+                iso(moment + self._lease),
+                iso(moment),
             )
         return sorted(Store._inbox_items(rows), key=lambda item: item.update_id)
+
+    async def inbox_renew(self, *, now: datetime | None = None) -> int:
+        """Renew the lease of every item this process holds (see :meth:`storage.store.Store.inbox_renew`)."""
+        moment = now or self._now()
+        async with self._transaction() as conn:
+            status = await conn.execute(
+                "UPDATE inbox SET next_attempt_at = $1 WHERE status = 'pending' AND session = $2",
+                iso(moment + self._lease),
+                self._session,
+            )
+        return _affected(status)
 
     async def inbox_unreported(self) -> list[InboxItem]:
         """Items given up on whose chat was not told yet (e.g. the process died before telling)."""

@@ -27,7 +27,7 @@ class InboxItem:
     status: str  # "pending" | "retry" | "done" | "gave_up"
     attempts: int
     last_error: str | None
-    next_attempt_at: str | None
+    next_attempt_at: str | None  # "retry": when it is due; "pending": when its lease ends
     reply_message_id: int | None
     reported: bool
 

@@ -17,7 +17,6 @@ import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, TypeVar
 
@@ -54,6 +53,8 @@ CHAT_MODES: tuple[str, ...] = ("forwards_and_mentions", "mentions_only", "every_
 
 #: Longest wait between two attempts of a failing inbox item.
 MAX_RETRY_DELAY = timedelta(hours=6)
+#: How long an inbox item taken by a process stays its own unless renewed (:meth:`Store.inbox_renew`).
+DEFAULT_LEASE_SECONDS = 60.0
 _MAX_ERROR_CHARS = 500
 
 StorageProblem = Literal["busy", "full", "corrupt", "schema_too_new", "bad_row", "error"]
@@ -113,6 +114,7 @@ class Store:
         retry_base_seconds: float,
         busy_timeout: float,
         clock: Callable[[], datetime],
+        lease_seconds: float,
     ) -> None:
         """Use :meth:`open`; this only keeps what it is given."""
         self._db = db
@@ -121,10 +123,10 @@ class Store:
         self._retry_base = timedelta(seconds=retry_base_seconds)
         self._busy_timeout = busy_timeout
         self._clock = clock
+        self._lease = timedelta(seconds=lease_seconds)
         self._lock = asyncio.Lock()
         self._closed = False
-        #: Marks inbox items taken by this process; a pending item of another session was left by a
-        #: process that died.
+        #: Marks inbox items taken by this process (the ones :meth:`inbox_renew` renews).
         self._session = uuid.uuid4().hex
 
     @classmethod
@@ -136,13 +138,15 @@ class Store:
         retry_base_seconds: float = 30.0,
         busy_timeout: float = 5.0,
         clock: Callable[[], datetime] | None = None,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
     ) -> Store:
         """Open (create if missing) and migrate the database at ``path``.
 
         ``max_attempts``: analyses of one inbox item before it is given up; ``retry_base_seconds``:
         the first retry delay (doubled for each further attempt, at most :data:`MAX_RETRY_DELAY`);
         ``busy_timeout``: seconds to wait for another process's lock; ``clock``: returns the current
-        aware UTC time (tests pass their own).
+        aware UTC time (tests pass their own); ``lease_seconds``: how long an inbox item this process
+        took stays its own without :meth:`inbox_renew` (then another process may take it over).
         """
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -158,6 +162,7 @@ class Store:
             retry_base_seconds=retry_base_seconds,
             busy_timeout=busy_timeout,
             clock=clock or (lambda: datetime.now(UTC)),
+            lease_seconds=lease_seconds,
         )
         try:
             await store._prepare()
@@ -262,14 +267,15 @@ class Store:
     # -- inbox ------------------------------------------------------------------------------------
 
     async def inbox_add(self, *, update_id: int, chat_id: int, message_id: int, raw: dict[str, Any]) -> bool:
-        """Keep an update before its analysis starts; False when this update id is already known."""
-        now = iso(self._now())
+        """Keep an update before its analysis starts, taken by this process (leased); False when this
+        update id is already known (another process, or Telegram delivering it again)."""
+        now = self._now()
         async with self._transaction() as db:
             cursor = await db.execute(
                 "INSERT INTO inbox (update_id, chat_id, message_id, raw, status, attempts, session,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)"
+                " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)"
                 " ON CONFLICT (update_id) DO NOTHING",
-                (update_id, chat_id, message_id, dumps(raw), self._session, now, now),
+                (update_id, chat_id, message_id, dumps(raw), self._session, iso(now + self._lease), iso(now), iso(now)),
             )
             return cursor.rowcount == 1
 
@@ -322,26 +328,38 @@ class Store:
             )
 
     async def inbox_due(self, *, now: datetime | None = None) -> list[InboxItem]:
-        """Take the items to analyse now: "pending" ones left by a process that died (taken by
-        another ``Store.open``) and "retry" ones whose time has come.
+        """Take the items to analyse now: "pending" ones whose lease expired (their process died, or
+        stopped renewing) and "retry" ones whose time has come; oldest update first.
 
-        Taking an item makes it "pending" for this process, so it is handed out once per process;
-        call :meth:`inbox_mark_done` or :meth:`inbox_mark_failed` for each. Items this process added
-        itself are in work already and are never returned.
+        Taking an item makes it "pending" for this process with a new lease (``next_attempt_at`` is
+        when it ends), so it is handed out once; call :meth:`inbox_mark_done` or
+        :meth:`inbox_mark_failed` for each, and :meth:`inbox_renew` while they are in work. Pending
+        items of this process are in work already and are never returned.
         """
-        moment = iso(now or self._now())
+        moment = now or self._now()
         async with self._transaction() as db:
             rows = await db.execute_fetchall(
-                f"SELECT {INBOX_COLUMNS} FROM inbox"
-                " WHERE (status = 'pending' AND session != ?) OR (status = 'retry' AND next_attempt_at <= ?)"
-                " ORDER BY update_id",
-                (self._session, moment),
+                "UPDATE inbox SET status = 'pending', session = ?, next_attempt_at = ?, updated_at = ?"
+                " WHERE status IN ('pending', 'retry') AND NOT (status = 'pending' AND session = ?)"
+                "   AND coalesce(next_attempt_at, '') <= ?"  # no time: a pending item written before leases
+                f" RETURNING {INBOX_COLUMNS}",
+                (self._session, iso(moment + self._lease), iso(moment), self._session, iso(moment)),
             )
-            await db.executemany(
-                "UPDATE inbox SET status = 'pending', session = ?, updated_at = ? WHERE update_id = ?",
-                [(self._session, moment, row[0]) for row in rows],
+        return sorted(self._inbox_items(rows), key=lambda item: item.update_id)
+
+    async def inbox_renew(self, *, now: datetime | None = None) -> int:
+        """Renew the lease of every item this process holds ("pending", taken by it); how many.
+
+        Call it more often than the lease lasts (the inbox worker does, every third of it), so that no
+        other process takes over work this one is still doing.
+        """
+        moment = now or self._now()
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE inbox SET next_attempt_at = ? WHERE status = 'pending' AND session = ?",
+                (iso(moment + self._lease), self._session),
             )
-        return self._inbox_items(rows, status="pending")
+            return cursor.rowcount
 
     async def inbox_unreported(self) -> list[InboxItem]:
         """Items given up on whose chat was not told yet (e.g. the process died before telling)."""
@@ -352,17 +370,13 @@ class Store:
         return self._inbox_items(rows)
 
     @staticmethod
-    def _inbox_items(rows: Iterable[Any], *, status: str | None = None) -> list[InboxItem]:
+    def _inbox_items(rows: Iterable[Any]) -> list[InboxItem]:
         items: list[InboxItem] = []
         for row in rows:
             try:
-                item = inbox_item(row)
+                items.append(inbox_item(row))
             except ValueError as exc:  # raw JSON unreadable: skip this one, keep the others
                 log.error("storage: inbox item %s cannot be read: %s", row[0], exc)
-                continue
-            if status is not None and item.status != status:
-                item = replace(item, status=status)
-            items.append(item)
         return items
 
     # -- articles, reports, analyses --------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import asyncpg
 
 from storage import Storage, open_store
+from storage.store import DEFAULT_LEASE_SECONDS
 
 BackendName = Literal["sqlite", "postgresql"]
 _PLACEHOLDER = re.compile(r"\?")
@@ -36,6 +37,7 @@ class StoreBackend:
         retry_base_seconds: float = 30.0,
         busy_timeout: float = 5.0,
         clock: Callable[[], datetime] | None = None,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
     ) -> Storage:
         return await open_store(
             self.db,
@@ -43,6 +45,7 @@ class StoreBackend:
             retry_base_seconds=retry_base_seconds,
             busy_timeout=busy_timeout,
             clock=clock,
+            lease_seconds=lease_seconds,
         )
 
     @property

@@ -195,20 +195,64 @@ async def test_store_inbox_due_skips_own_pending_items(store: Storage) -> None:
     assert await store.inbox_due() == []
 
 
-async def test_store_inbox_pending_items_are_recovered_after_reopening(store_backend: StoreBackend) -> None:
-    first = await store_backend.open()
+async def test_store_inbox_pending_items_are_recovered_when_their_lease_expires(
+    store_backend: StoreBackend, clock: Clock
+) -> None:
+    first = await store_backend.open(clock=clock, lease_seconds=60)
     await first.inbox_add(update_id=20, chat_id=7, message_id=3, raw={"text": "left behind"})
     await first.inbox_add(update_id=21, chat_id=7, message_id=4, raw={"text": "answered"})
     await first.inbox_mark_done(21, reply_message_id=99, analysis_id=None)
     await first.close()  # stands for a process that died before answering update 20
 
-    second = await store_backend.open()
+    second = await store_backend.open(clock=clock, lease_seconds=60)
     try:
-        due = await second.inbox_due()
-        assert [(i.update_id, i.chat_id, i.raw) for i in due] == [(20, 7, {"text": "left behind"})]
-        assert await second.inbox_due() == []  # handed out once per process
+        assert await second.inbox_due(now=START + timedelta(seconds=59)) == []  # still leased
+        due = await second.inbox_due(now=START + timedelta(seconds=60))
+        assert [(i.update_id, i.chat_id, i.raw, i.status) for i in due] == [(20, 7, {"text": "left behind"}, "pending")]
+        assert due[0].next_attempt_at == (START + timedelta(seconds=120)).isoformat()  # leased anew
+        assert await second.inbox_due(now=START + timedelta(seconds=300)) == []  # handed out once
         assert await second.inbox_add(update_id=20, chat_id=7, message_id=3, raw={}) is False
     finally:
+        await second.close()
+
+
+async def test_store_inbox_renewed_leases_keep_items_from_other_processes(
+    store_backend: StoreBackend, clock: Clock
+) -> None:
+    working = await store_backend.open(clock=clock, lease_seconds=30)
+    other = await store_backend.open(clock=clock, lease_seconds=30)
+    try:
+        await working.inbox_add(update_id=50, chat_id=1, message_id=1, raw={})
+        await working.inbox_add(update_id=51, chat_id=1, message_id=2, raw={})
+        await working.inbox_mark_done(51, reply_message_id=9, analysis_id=None)
+        for seconds in (20, 40, 60):
+            clock.now = START + timedelta(seconds=seconds)
+            assert await working.inbox_renew() == 1  # only the item still in work
+            assert await other.inbox_due() == []
+        clock.now = START + timedelta(seconds=95)  # the working process stopped renewing 35 s ago
+        assert [i.update_id for i in await other.inbox_due()] == [50]
+        assert await working.inbox_renew() == 0  # it is the other's now
+        assert await working.inbox_due() == []  # leased to the other until 125 s
+    finally:
+        await working.close()
+        await other.close()
+
+
+async def test_store_inbox_expired_items_go_to_one_of_two_processes_taking_at_once(
+    store_backend: StoreBackend, clock: Clock
+) -> None:
+    dead = await store_backend.open(clock=clock, lease_seconds=10)
+    for update_id in range(100):
+        await dead.inbox_add(update_id=update_id, chat_id=1, message_id=update_id, raw={})
+    await dead.close()
+    first, second = await store_backend.open(clock=clock), await store_backend.open(clock=clock)
+    try:
+        later = START + timedelta(seconds=10)
+        taken = await asyncio.gather(*(s.inbox_due(now=later) for s in (first, second, first, second)))
+        ids = [item.update_id for items in taken for item in items]
+        assert sorted(ids) == list(range(100))  # every item once, none twice
+    finally:
+        await first.close()
         await second.close()
 
 
