@@ -24,6 +24,7 @@ import datetime
 import json
 import os
 import platform
+import signal
 import statistics
 import sys
 import tempfile
@@ -97,6 +98,17 @@ COLUMNS = {
 }
 
 
+#: PostgreSQL: the search entries of the grown analyses $1 .. $2, as ``PostgresStore.save_analysis`` adds them.
+POSTGRES_ENTRIES = (
+    "INSERT INTO chat_search (chat_id, analysis_id, kind, text, search)"
+    " SELECT a.chat_id, a.id, '{kind}', {shown}, to_tsvector('claimdesk', {words})"
+    " FROM analyses a JOIN {table} t ON t.report_id = a.report_id WHERE a.id BETWEEN $1 AND $2"
+)
+ENTRY_KINDS = (
+    {"kind": "claim", "table": "claims", "words": "t.text", "shown": "t.text"},
+    {"kind": "source", "table": "sources", "words": "t.name || ' ' || t.aliases", "shown": "t.name"},
+)
+
 #: The highest ids used (the first id free in both tables is one more than the larger).
 LAST_IDS = "SELECT (SELECT coalesce(max(id), 0) FROM reports), (SELECT coalesce(max(id), 0) FROM analyses)"
 
@@ -107,11 +119,14 @@ async def grow_sqlite(store: Any, samples: Sequence[Sample], start: int, stop: i
     for first in range(start, stop, CHUNK):
         async with db.execute(LAST_IDS) as cursor:
             last = await cursor.fetchone()
-        rows = grown_rows(samples, first, min(first + CHUNK, stop), max(last or (0,)) + 1)
+        first_id = max(last or (0,)) + 1
+        rows = grown_rows(samples, first, min(first + CHUNK, stop), first_id)
         await db.execute("BEGIN IMMEDIATE")
         for table, columns in COLUMNS.items():
             marks = ", ".join("?" for _ in columns)
             await db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows[table])
+        for analysis_id, chat_id, _, key, report_id, *_ in rows["analyses"]:
+            await store._index_for_search(db, chat_id, key, analysis_id, report_id)  # the store's own entries
         await db.execute("COMMIT")
     await db.execute("PRAGMA synchronous = FULL")
 
@@ -123,10 +138,13 @@ async def grow_postgres(dsn: str, samples: Sequence[Sample], start: int, stop: i
     try:
         for first in range(start, stop, CHUNK):
             last = await conn.fetchrow(LAST_IDS)
-            rows = grown_rows(samples, first, min(first + CHUNK, stop), max(last or (0,)) + 1)
+            first_id = max(last or (0,)) + 1
+            rows = grown_rows(samples, first, min(first + CHUNK, stop), first_id)
             async with conn.transaction():
                 for table, columns in COLUMNS.items():
                     await conn.copy_records_to_table(table, records=rows[table], columns=columns)
+                for kind in ENTRY_KINDS:
+                    await conn.execute(POSTGRES_ENTRIES.format(**kind), first_id, first_id + len(rows["analyses"]) - 1)
         for table in ("reports", "analyses"):
             await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         await conn.execute("ANALYZE")
@@ -312,6 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from bot.config import Settings
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the PostgreSQL server and clean up
     code = code_version()
     print(f"benchmarks: engines: extracting {args.articles} Wikinews articles", file=sys.stderr)
     samples = realistic_samples(Settings.from_env().spacy_model, args.articles)

@@ -33,6 +33,7 @@ from storage.rows import (
     ANALYSIS_COLUMNS,
     ANALYSIS_SELECT,
     INBOX_COLUMNS,
+    SEARCH_CANDIDATES,
     Analysis,
     ChatSettings,
     InboxItem,
@@ -427,6 +428,22 @@ class PostgresStore:
                 dumps(origin),
                 now,
             )
+            await conn.execute(  # only the latest analysis of an article in a chat is searched
+                "DELETE FROM chat_search WHERE analysis_id IN"
+                " (SELECT id FROM analyses WHERE chat_id = $1 AND article_key = $2 AND id < $3)",
+                chat_id,
+                key,
+                analysis_id,
+            )
+            await conn.execute(
+                "INSERT INTO chat_search (chat_id, analysis_id, kind, text, search)"
+                " SELECT $1::bigint, $2::bigint, 'claim', text, to_tsvector('claimdesk', text) FROM claims WHERE report_id = $3"
+                " UNION ALL SELECT $1, $2, 'source', name, to_tsvector('claimdesk', name || ' ' || aliases)"
+                " FROM sources WHERE report_id = $3",
+                chat_id,
+                analysis_id,
+                report_id,
+            )
             row = await conn.fetchrow(ANALYSIS_SELECT + " WHERE a.id = $1", analysis_id)
         return analysis(row)
 
@@ -460,39 +477,31 @@ class PostgresStore:
 
     async def search(self, chat_id: int, query: str, limit: int = 20) -> list[SearchHit]:
         """Claims and sources of this chat's analyses that contain all words of ``query`` (see
-        :meth:`storage.store.Store.search`): every word quoted for ``websearch_to_tsquery``, so none is
-        an operator."""
+        :meth:`storage.store.Store.search`), best first by ``ts_rank`` among the newest
+        :data:`~storage.rows.SEARCH_CANDIDATES` matches: every word quoted for ``websearch_to_tsquery``,
+        so none is an operator; the GIN index over (chat, words) finds this chat's matches only (the
+        materialised step keeps the planner on it whatever the word's frequency elsewhere)."""
         match = fts_query(query)
         if match is None or limit <= 0:
             return []
-        found: list[tuple[float, SearchHit]] = []
-        searches: tuple[tuple[Literal["claim", "source"], str, str], ...] = (
-            ("claim", "claims", "text"),
-            ("source", "sources", "name"),
-        )
         async with self._reading() as conn:
-            for kind, table, column in searches:
-                rows = await conn.fetch(
-                    f"SELECT a.id, t.{column}, a.title, a.created_at, -ts_rank(t.search, q) AS rank"
-                    f" FROM websearch_to_tsquery('claimdesk', $2) q, {table} t"
-                    " JOIN analyses a ON a.report_id = t.report_id AND a.chat_id = $1"
-                    " WHERE t.search @@ q"
-                    " AND a.id = (SELECT max(b.id) FROM analyses b"
-                    "             WHERE b.article_key = a.article_key AND b.chat_id = $1)"
-                    " ORDER BY rank LIMIT $3",
-                    chat_id,
-                    match,
-                    limit,
-                )
-                found.extend(
-                    (
-                        row[4],
-                        SearchHit(analysis_id=row[0], kind=kind, text=row[1], title=row[2], created_at=row[3]),
-                    )
-                    for row in rows
-                )
-        found.sort(key=lambda pair: pair[0])
-        return [hit for _, hit in found[:limit]]
+            rows = await conn.fetch(
+                "WITH q AS (SELECT websearch_to_tsquery('claimdesk', $2) AS q),"
+                " matches AS MATERIALIZED ("
+                "  SELECT s.id, s.analysis_id, s.kind, s.text, s.search FROM chat_search s, q"
+                "  WHERE s.chat_id = $1 AND s.search @@ q.q),"
+                " newest AS (SELECT * FROM matches ORDER BY id DESC LIMIT $4)"
+                " SELECT n.analysis_id, n.kind, n.text, a.title, a.created_at"
+                " FROM newest n JOIN analyses a ON a.id = n.analysis_id, q"
+                " ORDER BY ts_rank(n.search, q.q) DESC, n.id DESC LIMIT $3",
+                chat_id,
+                match,
+                limit,
+                SEARCH_CANDIDATES,
+            )
+        return [
+            SearchHit(analysis_id=row[0], kind=row[1], text=row[2], title=row[3], created_at=row[4]) for row in rows
+        ]
 
     async def export(self, chat_id: int, fmt: Literal["json", "csv", "md"]) -> bytes:
         """All analyses of this chat, oldest first, as a file; unreadable reports are skipped (logged)."""
@@ -634,7 +643,7 @@ class PostgresStore:
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: its history, inbox and settings move to the new id."""
         async with self._transaction() as conn:
-            for table in ("analyses", "inbox"):
+            for table in ("analyses", "inbox", "chat_search"):
                 await conn.execute(f"UPDATE {table} SET chat_id = $1 WHERE chat_id = $2", new_chat_id, old_chat_id)
             await conn.execute(
                 "INSERT INTO chat_settings (chat_id, mode, channel_reports, unreachable, updated_at)"

@@ -108,6 +108,12 @@ def fts_query(words: str) -> str | None:
     return " ".join(f'"{token}"' for token in tokens)
 
 
+#: SQLite: the ``chat_search`` rowids of one chat are ``block x SEARCH_BLOCK`` + the entry's number.
+SEARCH_BLOCK = 2**40
+#: A search ranks the newest this many matching entries of the chat (bounded work at any size).
+SEARCH_CANDIDATES = 1000
+
+
 def claim_rows(report_id: int, report: Report) -> list[tuple[Any, ...]]:
     """Rows for ``claims (report_id, claim_id, text, source_id, cue, kind, span_start, span_end)``."""
     return [(report_id, c.id, c.text, c.source_id, c.cue, c.kind, c.span[0], c.span[1]) for c in report.claims]

@@ -30,6 +30,8 @@ from storage.rows import (
     ANALYSIS_COLUMNS,
     ANALYSIS_SELECT,
     INBOX_COLUMNS,
+    SEARCH_BLOCK,
+    SEARCH_CANDIDATES,
     Analysis,
     ChatSettings,
     InboxItem,
@@ -447,8 +449,54 @@ class Store:
                 " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (chat_id, message_id, key, report_id, report.article.title, origin_json, now),
             )
-            rows = await db.execute_fetchall(ANALYSIS_SELECT + " WHERE a.id = ?", (cursor.lastrowid,))
+            analysis_id = cursor.lastrowid
+            assert analysis_id is not None
+            await self._index_for_search(db, chat_id, key, analysis_id, report_id)
+            rows = await db.execute_fetchall(ANALYSIS_SELECT + " WHERE a.id = ?", (analysis_id,))
         return analysis(next(iter(rows)))
+
+    async def _index_for_search(
+        self, db: aiosqlite.Connection, chat_id: int, key: str, analysis_id: int, report_id: int
+    ) -> None:
+        """The new analysis's claims and sources become its chat's newest search entries; the entries of
+        earlier analyses of the same article in the chat go (only the latest is searched)."""
+        earlier = await db.execute_fetchall(
+            "SELECT id FROM analyses WHERE chat_id = ? AND article_key = ? AND id < ?", (chat_id, key, analysis_id)
+        )
+        await self._drop_search_entries(db, [row[0] for row in earlier])
+        rows = await db.execute_fetchall("SELECT block, next_entry FROM search_chats WHERE chat_id = ?", (chat_id,))
+        if rows:
+            block, next_entry = next(iter(rows))
+        else:
+            rows = await db.execute_fetchall("SELECT coalesce(max(block), 0) + 1 FROM search_chats")
+            block, next_entry = next(iter(rows))[0], 0
+            await db.execute("INSERT INTO search_chats (chat_id, block) VALUES (?, ?)", (chat_id, block))
+        first = block * SEARCH_BLOCK + next_entry
+        cursor = await db.execute(
+            "INSERT INTO chat_search (rowid, words, analysis_id, kind, shown)"
+            " SELECT ? + row_number() OVER (ORDER BY kind, place) - 1, words, ?, kind, shown FROM ("
+            "  SELECT 'claim' AS kind, text AS words, NULL AS shown, id AS place FROM claims WHERE report_id = ?"
+            "  UNION ALL"
+            "  SELECT 'source', name || ' ' || aliases, name, id FROM sources WHERE report_id = ?)",
+            (first, analysis_id, report_id, report_id),
+        )
+        added = cursor.rowcount
+        if added > 0:
+            await db.execute(
+                "INSERT INTO search_entries (analysis_id, first_rowid, last_rowid) VALUES (?, ?, ?)",
+                (analysis_id, first, first + added - 1),
+            )
+            await db.execute("UPDATE search_chats SET next_entry = next_entry + ? WHERE chat_id = ?", (added, chat_id))
+
+    @staticmethod
+    async def _drop_search_entries(db: aiosqlite.Connection, analysis_ids: Iterable[int]) -> None:
+        """Delete the ``chat_search`` entries of these analyses (the rowid ranges in ``search_entries``)."""
+        for analysis_id in analysis_ids:
+            ranges = await db.execute_fetchall(
+                "SELECT first_rowid, last_rowid FROM search_entries WHERE analysis_id = ?", (analysis_id,)
+            )
+            await db.executemany("DELETE FROM chat_search WHERE rowid BETWEEN ? AND ?", list(ranges))
+            await db.execute("DELETE FROM search_entries WHERE analysis_id = ?", (analysis_id,))
 
     async def get_analysis(self, analysis_id: int, *, chat_id: int) -> StoredAnalysis | None:
         """The analysis with its report and text; None when unknown or it belongs to another chat."""
@@ -481,38 +529,29 @@ class Store:
     async def search(self, chat_id: int, query: str, limit: int = 20) -> list[SearchHit]:
         """Claims and sources of this chat's analyses that contain all words of ``query``.
 
-        Best matches first; only the latest analysis of each article in this chat (and its report)
-        is searched, so an article forwarded or re-analysed again gives no duplicate hits.
+        Best matches first (BM25; a source's aliases count as its words) among the newest
+        :data:`~storage.rows.SEARCH_CANDIDATES` matches; only the latest analysis of each article in
+        this chat (and its report) is searched, so an article forwarded or re-analysed again gives no
+        duplicate hits. Only this chat's block of ``chat_search`` is read (migration 4).
         """
         match = fts_query(query)
         if match is None or limit <= 0:
             return []
-        found: list[tuple[float, SearchHit]] = []
-        searches: tuple[tuple[Literal["claim", "source"], str, str, str], ...] = (
-            ("claim", "claims", "claims_fts", "text"),
-            ("source", "sources", "sources_fts", "name"),
-        )
         async with self._reading() as db:
-            for kind, table, fts, column in searches:
-                rows = await db.execute_fetchall(
-                    f"SELECT a.id, t.{column}, a.title, a.created_at, f.rank"
-                    f" FROM {fts} f JOIN {table} t ON t.id = f.rowid"
-                    " JOIN analyses a ON a.report_id = t.report_id AND a.chat_id = ?"
-                    f" WHERE {fts} MATCH ?"
-                    " AND a.id = (SELECT max(b.id) FROM analyses b"
-                    "             WHERE b.article_key = a.article_key AND b.chat_id = ?)"
-                    " ORDER BY f.rank LIMIT ?",
-                    (chat_id, match, chat_id, limit),
-                )
-                found.extend(
-                    (
-                        row[4],
-                        SearchHit(analysis_id=row[0], kind=kind, text=row[1], title=row[2], created_at=row[3]),
-                    )
-                    for row in rows
-                )
-        found.sort(key=lambda pair: pair[0])
-        return [hit for _, hit in found[:limit]]
+            blocks = await db.execute_fetchall("SELECT block FROM search_chats WHERE chat_id = ?", (chat_id,))
+            if not blocks:
+                return []
+            first = next(iter(blocks))[0] * SEARCH_BLOCK
+            rows = await db.execute_fetchall(
+                "SELECT hit.analysis_id, hit.kind, hit.text, a.title, a.created_at FROM ("
+                "  SELECT rowid AS place, analysis_id, kind, coalesce(shown, words) AS text, rank FROM chat_search"
+                "  WHERE chat_search MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid DESC LIMIT ?"
+                ") hit JOIN analyses a ON a.id = hit.analysis_id ORDER BY hit.rank, hit.place DESC LIMIT ?",
+                (match, first, first + SEARCH_BLOCK - 1, SEARCH_CANDIDATES, limit),
+            )
+        return [
+            SearchHit(analysis_id=row[0], kind=row[1], text=row[2], title=row[3], created_at=row[4]) for row in rows
+        ]
 
     async def export(self, chat_id: int, fmt: Literal["json", "csv", "md"]) -> bytes:
         """All analyses of this chat, oldest first, as a file; unreadable reports are skipped (logged)."""
@@ -541,6 +580,13 @@ class Store:
         """Delete everything stored for this chat (analyses, inbox, settings, and articles and reports
         no other chat refers to); the number of records deleted (claim/source rows not counted)."""
         async with self._transaction() as db:
+            await db.execute(
+                "DELETE FROM chat_search WHERE rowid BETWEEN"
+                " (SELECT block FROM search_chats WHERE chat_id = ?1) * ?2"
+                " AND (SELECT block FROM search_chats WHERE chat_id = ?1) * ?2 + ?2 - 1",
+                (chat_id, SEARCH_BLOCK),
+            )
+            await db.execute("DELETE FROM search_chats WHERE chat_id = ?", (chat_id,))
             deleted = 0
             for table in ("inbox", "analyses", "chat_settings"):
                 cursor = await db.execute(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
@@ -556,6 +602,8 @@ class Store:
             raise ValueError("days must not be negative")
         cutoff = iso((now or self._now()) - timedelta(days=days))
         async with self._transaction() as db:
+            old = await db.execute_fetchall("SELECT id FROM analyses WHERE created_at < ?", (cutoff,))
+            await self._drop_search_entries(db, [row[0] for row in old])
             cursor = await db.execute("DELETE FROM analyses WHERE created_at < ?", (cutoff,))
             deleted = cursor.rowcount
             cursor = await db.execute(
@@ -658,6 +706,10 @@ class Store:
         async with self._transaction() as db:
             for table in ("analyses", "inbox"):
                 await db.execute(f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
+            # the chat's search block goes with it (a supergroup's id is new: nothing to merge with)
+            await db.execute(
+                "UPDATE OR IGNORE search_chats SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
+            )
             await db.execute(
                 "INSERT INTO chat_settings (chat_id, mode, channel_reports, unreachable, updated_at)"
                 " SELECT ?, mode, channel_reports, NULL, ? FROM chat_settings WHERE chat_id = ?"

@@ -48,11 +48,6 @@ class StoreBackend:
             lease_seconds=lease_seconds,
         )
 
-    @property
-    def search_index(self) -> str:
-        """The table whose rows are the claims' full-text index entries."""
-        return "claims_fts" if self.name == "sqlite" else "claims WHERE search IS NOT NULL"
-
     async def execute(self, sql: str, *args: Any) -> None:
         """Run SQL with ``?`` placeholders outside any store (as another program would)."""
         if self.name == "sqlite":

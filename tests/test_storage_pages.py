@@ -13,7 +13,7 @@ from store_backends import StoreBackend
 
 from bot.links.page import FetchedPage
 from storage import Storage, Store
-from storage.migrations import MIGRATIONS, statements
+from storage.migrations import LATEST_VERSION, MIGRATIONS, statements
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 PAGE = FetchedPage(
@@ -92,4 +92,4 @@ async def test_pages_migration_3_applies_to_a_version_2_database(tmp_path: Path)
         await store.save_page(PAGE.url, PAGE)
         assert await store.cached_page(PAGE.url) == PAGE
     with closing(sqlite3.connect(path)) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
