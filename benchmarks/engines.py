@@ -51,7 +51,7 @@ from pgserver import PostgresServer  # noqa: E402
 
 ENGINES = ("sqlite", "postgresql")
 CREATED = "2026-11-01T09:00:00+00:00"
-ORIGIN = {"kind": "forward", "chat_title": "Wikinews"}
+ORIGIN = {"kind": "channel", "chat_title": "Wikinews", "links": []}  # Origin.to_dict() of the saved ones
 BIG_CHAT, SMALL_CHAT = 1, 2
 #: Reports inserted per transaction (or COPY) while the database grows.
 CHUNK = 2_000

@@ -37,6 +37,7 @@ from typing import Any
 
 from benchmarks.common import Figure, code_line, code_version, percentile
 from benchmarks.extraction import RESULTS, SHARED, OtherLoad, machine
+from bot.origin import Origin
 
 WIKINEWS = SHARED / "data" / "wikinews-2019.jsonl"
 SEARCH_TARGET_MS = 50.0
@@ -116,7 +117,7 @@ async def save_round(store: Any, samples: Sequence[Sample], start: int, count: i
             message_id=number + 1,
             text=text,
             report=report,
-            origin={"kind": "forward", "chat_title": "Wikinews"},
+            origin=Origin(kind="channel", chat_title="Wikinews"),
         )
     return time.perf_counter() - began
 

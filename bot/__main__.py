@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.cli import analyze_command
 
         return analyze_command(args)
-    from bot.app import run_command
+    from handlers.app import run_command
 
     return run_command(args)
 

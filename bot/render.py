@@ -10,11 +10,11 @@ The CLI's ``--format html`` prints ``render_telegram(report).html``, exactly wha
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
+from bot.origin import Origin, PageOrigin
 from bot.report import REASON_LABELS, Claim, Report, Source, Unverified
 
 #: Telegram's limit for one message, in UTF-16 code units.
@@ -130,13 +130,12 @@ def ranked_claims(report: Report) -> list[Claim]:
     return sorted(report.claims, key=lambda c: -c.checkworthiness)
 
 
-def title_of(report: Report, origin: Mapping[str, Any] | None = None) -> str:
+def title_of(report: Report, origin: Origin | None = None) -> str:
     """The article's title, else the channel it came from, else "Untitled article" (plain text)."""
     if report.article.title:
         return report.article.title
-    chat_title = (origin or {}).get("chat_title")
-    if chat_title:
-        return f"Post from {chat_title}"
+    if origin is not None and origin.chat_title:
+        return f"Post from {origin.chat_title}"
     if report.article.outlet:
         return f"Article from {report.article.outlet}"
     return "Untitled article"
@@ -220,32 +219,30 @@ def render_markdown(report: Report) -> str:
 # --- Telegram HTML --------------------------------------------------------------------------------
 
 
-def origin_html(origin: Mapping[str, Any] | None) -> str:
+def origin_html(origin: Origin | None) -> str:
     """Where the article came from, as escaped HTML (empty when nothing is known)."""
-    if not origin:
+    if origin is None:
         return ""
     parts: list[str] = []
-    kind = origin.get("kind")
-    name = origin.get("chat_title") or origin.get("sender_name")
+    name = origin.chat_title or origin.sender_name
     if name:
         label = esc(name, TITLE_LIMIT)
-        url = origin.get("post_url")
-        if url and str(url).startswith("https://t.me/"):
-            label = _link(str(url), label)
-        verb = "Forwarded from" if kind and kind != "document" else "From"
+        url = origin.post_url
+        if url and url.startswith("https://t.me/"):
+            label = _link(url, label)
+        verb = "Forwarded from" if origin.kind else "From"
         parts.append(f"{verb} {label}")
-    elif kind == "hidden_user":
+    elif origin.kind == "hidden_user":
         parts.append("Forwarded from a hidden account")
-    if origin.get("author_signature"):
-        parts.append("by " + esc(origin["author_signature"], 100))
-    if origin.get("date"):
-        parts.append(esc(str(origin["date"])[:10]))
-    if origin.get("file_name"):
-        parts.append("file " + esc(origin["file_name"], 100))
+    if origin.author_signature:
+        parts.append("by " + esc(origin.author_signature, 100))
+    if origin.date:
+        parts.append(esc(origin.date[:10]))
+    if origin.file_name:
+        parts.append("file " + esc(origin.file_name, 100))
     lines = [" · ".join(parts)] if parts else []
-    page = origin.get("page")
-    if isinstance(page, Mapping) and page.get("url"):
-        lines.append(page_html(page))
+    if origin.page is not None and origin.page.url:
+        lines.append(page_html(origin.page))
     return "\n".join(lines)
 
 
@@ -257,15 +254,15 @@ def _link(url: str, label: str) -> str:
     return f'<a href="{href}">{label}</a>'
 
 
-def page_html(page: Mapping[str, Any]) -> str:
+def page_html(page: PageOrigin) -> str:
     """A fetched page (its title heads the report): "Article on <a href=URL>Site</a> · published 2019-01-04"."""
-    url = str(page["url"])
-    label = esc(page.get("site_name") or urlsplit(url).hostname or url, TITLE_LIMIT)
+    url = page.url
+    label = esc(page.site_name or urlsplit(url).hostname or url, TITLE_LIMIT)
     if url.startswith(("https://", "http://")):
         label = _link(url, label)
     line = f"Article on {label}"
-    if page.get("published"):
-        line += " · published " + esc(str(page["published"])[:10])
+    if page.published:
+        line += " · published " + esc(page.published[:10])
     return line
 
 
@@ -295,7 +292,7 @@ def _source_html(source: Source) -> str:
     return line
 
 
-def _header(report: Report, origin: Mapping[str, Any] | None, seen: str) -> list[str]:
+def _header(report: Report, origin: Origin | None, seen: str) -> list[str]:
     lines = [f"<b>{esc(title_of(report, origin), TITLE_LIMIT)}</b>"]
     where = origin_html(origin)
     if where:
@@ -318,7 +315,7 @@ def fit_blocks(blocks: list[str], budget: int) -> tuple[list[str], int]:
     return kept, len(blocks) - len(kept)
 
 
-def _overview(report: Report, origin: Mapping[str, Any] | None, seen: str) -> TelegramPage:
+def _overview(report: Report, origin: Origin | None, seen: str) -> TelegramPage:
     head = _header(report, origin, seen) + [counts_line(report)]
     claims = [_claim_html(report, c, OVERVIEW_TEXT_LIMIT) for c in ranked_claims(report)[:OVERVIEW_CLAIMS]]
     unverified = [_unverified_html(u, OVERVIEW_TEXT_LIMIT) for u in report.unverified[:OVERVIEW_UNVERIFIED]]
@@ -343,9 +340,7 @@ def _overview(report: Report, origin: Mapping[str, Any] | None, seen: str) -> Te
     return TelegramPage(html="\n".join(body), section="overview", page=0, pages=1)
 
 
-def _paged(
-    report: Report, origin: Mapping[str, Any] | None, blocks: list[str], section: str, page: int
-) -> TelegramPage:
+def _paged(report: Report, origin: Origin | None, blocks: list[str], section: str, page: int) -> TelegramPage:
     name = SECTION_TITLES[section]
     head = f"<b>{esc(title_of(report, origin), TITLE_LIMIT)}</b>\n<b>{name} ({len(blocks)})</b>"
     reserve = 40  # the " (page 10/12)" suffix and newlines
@@ -367,7 +362,7 @@ def _paged(
 
 def render_telegram(
     report: Report,
-    origin: Mapping[str, Any] | None = None,
+    origin: Origin | None = None,
     *,
     section: str = "overview",
     page: int = 0,

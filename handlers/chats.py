@@ -19,12 +19,12 @@ async def on_my_chat_member(update: Update, context: Context) -> None:
     change = update.my_chat_member
     if change is None:
         return
-    store = context.bot_data.store
+    service = context.bot_data.service
     if change.new_chat_member.status in GONE:
         log.info("chat %d: bot is %s", change.chat.id, change.new_chat_member.status)
-        await store.mark_chat_unreachable(change.chat.id, f"bot {change.new_chat_member.status}")
+        await service.chat_unreachable(change.chat.id, f"bot {change.new_chat_member.status}")
     else:
-        await store.mark_chat_reachable(change.chat.id)
+        await service.chat_reachable(change.chat.id)
 
 
 async def on_migrate(update: Update, context: Context) -> None:
@@ -33,4 +33,4 @@ async def on_migrate(update: Update, context: Context) -> None:
     if message is None or message.migrate_to_chat_id is None:
         return
     log.info("chat %d migrated to %d", message.chat.id, message.migrate_to_chat_id)
-    await context.bot_data.store.migrate_chat(message.chat.id, message.migrate_to_chat_id)
+    await context.bot_data.service.migrate_chat(message.chat.id, message.migrate_to_chat_id)

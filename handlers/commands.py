@@ -121,8 +121,8 @@ async def on_history(update: Update, context: Context) -> None:
         return
     blocks = []
     for n, item in enumerate(items, 1):
-        title = esc(item.title or item.origin.get("chat_title") or "Untitled article", 120)
-        where = item.origin.get("chat_title")
+        title = esc(item.title or item.origin.chat_title or "Untitled article", 120)
+        where = item.origin.chat_title
         source = f" — {esc(where, 60)}" if where and item.title else ""
         counts = item.counts
         blocks.append(

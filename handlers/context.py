@@ -9,7 +9,6 @@ from telegram import Bot, Chat
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
-from bot.limits import RateLimits
 from bot.service import ArticleService
 from storage import Store
 
@@ -41,12 +40,11 @@ class AdminCache:
 
 
 class BotData:
-    """``application.bot_data``: set once by :func:`bot.app.build_application`."""
+    """``application.bot_data``: set once by :func:`handlers.app.build_application`."""
 
     service: ArticleService
     store: Store
     admins: AdminCache
-    limits: RateLimits
     retry_seconds: float
     retention_days: int | None
     background: list[Any]

@@ -25,6 +25,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from bot.links.page import FetchedPage
+from bot.origin import Origin
 from bot.report import Report
 from storage import export
 from storage.migrations import LATEST_VERSION
@@ -32,7 +33,6 @@ from storage.postgres_migrations import POSTGRES_MIGRATIONS
 from storage.rows import (
     ANALYSIS_COLUMNS,
     ANALYSIS_SELECT,
-    INBOX_COLUMNS,
     SEARCH_CANDIDATES,
     Analysis,
     ChatSettings,
@@ -43,6 +43,7 @@ from storage.rows import (
     article_key,
     claim_rows,
     dumps,
+    from_row,
     fts_query,
     iso,
     source_rows,
@@ -266,7 +267,7 @@ class PostgresStore:
     async def inbox_get(self, update_id: int) -> InboxItem | None:
         """The inbox item of this update, or None."""
         async with self._reading() as conn:
-            rows = await conn.fetch(f"SELECT {INBOX_COLUMNS} FROM inbox WHERE update_id = $1", update_id)
+            rows = await conn.fetch("SELECT * FROM inbox WHERE update_id = $1", update_id)
         return next(iter(Store._inbox_items(rows)), None)
 
     async def inbox_mark_done(self, update_id: int, *, reply_message_id: int | None, analysis_id: int | None) -> None:
@@ -298,7 +299,7 @@ class PostgresStore:
                 status, next_attempt_at = "retry", iso(now + delay)
             rows = await conn.fetch(
                 "UPDATE inbox SET status = $1, attempts = $2, last_error = $3, next_attempt_at = $4,"
-                f" updated_at = $5 WHERE update_id = $6 RETURNING {INBOX_COLUMNS}",
+                " updated_at = $5 WHERE update_id = $6 RETURNING *",
                 status,
                 attempts,
                 reason[:_MAX_ERROR_CHARS],
@@ -329,7 +330,7 @@ class PostgresStore:
                 "   WHERE status IN ('pending', 'retry') AND NOT (status = 'pending' AND session = $1)"
                 "     AND coalesce(next_attempt_at, '') <= $3"
                 "   FOR UPDATE SKIP LOCKED)"
-                f" RETURNING {INBOX_COLUMNS}",
+                " RETURNING *",
                 self._session,
                 iso(moment + self._lease),
                 iso(moment),
@@ -350,9 +351,7 @@ class PostgresStore:
     async def inbox_unreported(self) -> list[InboxItem]:
         """Items given up on whose chat was not told yet (e.g. the process died before telling)."""
         async with self._reading() as conn:
-            rows = await conn.fetch(
-                f"SELECT {INBOX_COLUMNS} FROM inbox WHERE status = 'gave_up' AND reported = 0 ORDER BY update_id"
-            )
+            rows = await conn.fetch("SELECT * FROM inbox WHERE status = 'gave_up' AND reported = 0 ORDER BY update_id")
         return Store._inbox_items(rows)
 
     # -- articles, reports, analyses --------------------------------------------------------------
@@ -368,13 +367,13 @@ class PostgresStore:
         if row is None:
             return None
         try:
-            return _report(row[1])
+            return _report(row["report"])
         except (ValueError, KeyError, TypeError) as exc:
-            log.error("storage: stored report %s cannot be read, analysing again: %s", row[0], exc)
+            log.error("storage: stored report %s cannot be read, analysing again: %s", row["id"], exc)
             return None
 
     async def save_analysis(
-        self, *, chat_id: int, message_id: int, text: str, report: Report, origin: dict[str, Any]
+        self, *, chat_id: int, message_id: int, text: str, report: Report, origin: Origin
     ) -> Analysis:
         """Store one analysis; the article and its report (per extractor version) are stored once,
         also when two processes save the same article at the same moment."""
@@ -425,7 +424,7 @@ class PostgresStore:
                 key,
                 report_id,
                 report.article.title,
-                dumps(origin),
+                dumps(origin.to_dict()),
                 now,
             )
             await conn.execute(  # only the latest analysis of an article in a chat is searched
@@ -460,7 +459,7 @@ class PostgresStore:
         if row is None:
             return None
         try:
-            return StoredAnalysis(analysis=analysis(row), report=_report(row[-2]), text=row[-1])
+            return StoredAnalysis(analysis=analysis(row), report=_report(row["report"]), text=row["text"])
         except (ValueError, KeyError, TypeError) as exc:
             log.error("storage: analysis %d cannot be read: %s", analysis_id, exc)
             raise StorageError(
@@ -499,9 +498,7 @@ class PostgresStore:
                 limit,
                 SEARCH_CANDIDATES,
             )
-        return [
-            SearchHit(analysis_id=row[0], kind=row[1], text=row[2], title=row[3], created_at=row[4]) for row in rows
-        ]
+        return [from_row(SearchHit, row) for row in rows]
 
     async def export(self, chat_id: int, fmt: Literal["json", "csv", "md"]) -> bytes:
         """All analyses of this chat, oldest first, as a file; unreadable reports are skipped (logged)."""
@@ -513,7 +510,7 @@ class PostgresStore:
                 " WHERE a.chat_id = $1 ORDER BY a.id",
                 chat_id,
             )
-        return export.render(Store._parsed(rows, read_report=lambda row: _report(row[-1])), fmt)
+        return export.render(Store._parsed(rows, read_report=lambda row: _report(row["report"])), fmt)
 
     async def forget_chat(self, chat_id: int) -> int:
         """Delete everything stored for this chat (see :meth:`storage.store.Store.forget_chat`)."""
@@ -574,7 +571,7 @@ class PostgresStore:
             )
         if row is None:
             return None
-        return FetchedPage(url=row[0], text=row[1], title=row[2], site_name=row[3], published=row[4])
+        return from_row(FetchedPage, row)
 
     async def save_page(self, requested_url: str, page: FetchedPage) -> None:
         """Keep a fetched page by its final URL (replacing an older fetch) and the URL that led to it."""
@@ -604,12 +601,10 @@ class PostgresStore:
     async def chat_settings(self, chat_id: int) -> ChatSettings:
         """This chat's settings (defaults when none were set)."""
         async with self._reading() as conn:
-            row = await conn.fetchrow(
-                "SELECT mode, channel_reports, unreachable FROM chat_settings WHERE chat_id = $1", chat_id
-            )
+            row = await conn.fetchrow("SELECT * FROM chat_settings WHERE chat_id = $1", chat_id)
         if row is None:
             return ChatSettings(chat_id=chat_id, mode=DEFAULT_CHAT_MODE, channel_reports=False, unreachable=None)
-        return ChatSettings(chat_id=chat_id, mode=row[0], channel_reports=bool(row[1]), unreachable=row[2])
+        return from_row(ChatSettings, row, channel_reports=bool(row["channel_reports"]))
 
     async def set_chat_mode(self, chat_id: int, mode: str) -> None:
         """Which messages the bot analyses in this chat: one of :data:`storage.store.CHAT_MODES`."""

@@ -1,4 +1,9 @@
-"""Pure mapping between reports, articles and table rows (no database access here)."""
+"""Pure mapping between reports, articles and table rows (no database access here).
+
+Rows are read by column name (:class:`sqlite3.Row` in SQLite, ``asyncpg.Record`` in PostgreSQL): a dataclass
+field is filled from the column of the same name (:func:`from_row`), so a new column is a migration, a
+field and the query that selects it.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,17 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
+from bot.origin import Origin
 from bot.report import Report
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+_T = TypeVar("_T", bound="DataclassInstance")
 
 _WHITESPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -41,7 +52,7 @@ class Analysis:
     message_id: int
     article_key: str
     title: str | None
-    origin: dict[str, Any]
+    origin: Origin
     created_at: str
     seen_in_chat: int  # this is the n-th analysis of the article in this chat
     first_seen_in_chat: str
@@ -129,54 +140,42 @@ def unverified_rows(report_id: int, report: Report) -> list[tuple[Any, ...]]:
     return [(report_id, u.claim_id, u.reason, u.evidence, u.span[0], u.span[1]) for u in report.unverified]
 
 
-def inbox_item(row: Any) -> InboxItem:
-    """An ``inbox`` row (selected with :data:`INBOX_COLUMNS`) as an :class:`InboxItem`."""
-    return InboxItem(
-        update_id=row[0],
-        chat_id=row[1],
-        message_id=row[2],
-        raw=json.loads(row[3]),
-        status=row[4],
-        attempts=row[5],
-        last_error=row[6],
-        next_attempt_at=row[7],
-        reply_message_id=row[8],
-        reported=bool(row[9]),
-    )
+class NamedRow(Protocol):
+    """A row whose columns are read by name: :class:`sqlite3.Row` (SQLite) or ``asyncpg.Record`` (PostgreSQL)."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
 
 
-INBOX_COLUMNS = (
-    "update_id, chat_id, message_id, raw, status, attempts, last_error, next_attempt_at, reply_message_id, reported"
-)
+def from_row(cls: type[_T], row: NamedRow, **converted: Any) -> _T:
+    """An instance of the dataclass ``cls`` from the columns of ``row`` named like its fields; the fields
+    in ``converted`` are given (values that need decoding: JSON, booleans, counts)."""
+    names = [f.name for f in fields(cls)]
+    return cls(**{name: converted[name] if name in converted else row[name] for name in names})
 
-#: The columns :func:`analysis` needs, from ``analyses a``.
+
+def inbox_item(row: NamedRow) -> InboxItem:
+    """An ``inbox`` row as an :class:`InboxItem`."""
+    return from_row(InboxItem, row, raw=json.loads(row["raw"]), reported=bool(row["reported"]))
+
+
+#: The columns :func:`analysis` needs, from ``analyses a``: its own, and what the chat has seen of the article.
 ANALYSIS_COLUMNS = """
        a.id, a.chat_id, a.message_id, a.article_key, a.title, a.origin, a.created_at,
        (SELECT count(*) FROM analyses s WHERE s.chat_id = a.chat_id AND s.article_key = a.article_key
-                                          AND s.id <= a.id),
+                                          AND s.id <= a.id) AS seen_in_chat,
        (SELECT min(s.created_at) FROM analyses s WHERE s.chat_id = a.chat_id
-                                                   AND s.article_key = a.article_key),
-       (SELECT count(*) FROM claims c WHERE c.report_id = a.report_id),
-       (SELECT count(*) FROM sources s WHERE s.report_id = a.report_id),
-       (SELECT count(*) FROM unverified u WHERE u.report_id = a.report_id)
+                                                   AND s.article_key = a.article_key) AS first_seen_in_chat,
+       (SELECT count(*) FROM claims c WHERE c.report_id = a.report_id) AS claim_count,
+       (SELECT count(*) FROM sources s WHERE s.report_id = a.report_id) AS source_count,
+       (SELECT count(*) FROM unverified u WHERE u.report_id = a.report_id) AS unverified_count
 """
 ANALYSIS_SELECT = f"SELECT {ANALYSIS_COLUMNS} FROM analyses a"
 
 
-def analysis(row: Any) -> Analysis:
-    """A row starting with :data:`ANALYSIS_COLUMNS` as an :class:`Analysis`."""
-    return Analysis(
-        id=row[0],
-        chat_id=row[1],
-        message_id=row[2],
-        article_key=row[3],
-        title=row[4],
-        origin=json.loads(row[5]),
-        created_at=row[6],
-        seen_in_chat=row[7],
-        first_seen_in_chat=row[8],
-        counts={"claims": row[9], "sources": row[10], "unverified": row[11]},
-    )
+def analysis(row: NamedRow) -> Analysis:
+    """A row with :data:`ANALYSIS_COLUMNS` as an :class:`Analysis`."""
+    counts = {"claims": row["claim_count"], "sources": row["source_count"], "unverified": row["unverified_count"]}
+    return from_row(Analysis, row, origin=Origin.from_dict(json.loads(row["origin"])), counts=counts)
 
 
 def analysis_dict(item: Analysis) -> dict[str, Any]:
@@ -187,7 +186,7 @@ def analysis_dict(item: Analysis) -> dict[str, Any]:
         "message_id": item.message_id,
         "article_key": item.article_key,
         "title": item.title,
-        "origin": item.origin,
+        "origin": item.origin.to_dict(),
         "created_at": item.created_at,
         "seen_in_chat": item.seen_in_chat,
         "first_seen_in_chat": item.first_seen_in_chat,

@@ -23,13 +23,13 @@ from typing import Any, Literal, TypeVar
 import aiosqlite
 
 from bot.links.page import FetchedPage
+from bot.origin import Origin
 from bot.report import Report
 from storage import export
 from storage.migrations import LATEST_VERSION, MIGRATIONS, statements
 from storage.rows import (
     ANALYSIS_COLUMNS,
     ANALYSIS_SELECT,
-    INBOX_COLUMNS,
     SEARCH_BLOCK,
     SEARCH_CANDIDATES,
     Analysis,
@@ -41,6 +41,7 @@ from storage.rows import (
     article_key,
     claim_rows,
     dumps,
+    from_row,
     fts_query,
     inbox_item,
     iso,
@@ -155,6 +156,7 @@ class Store:
         path_text = os.fspath(path)
         try:
             db = await aiosqlite.connect(path_text, isolation_level=None, timeout=busy_timeout)
+            db.row_factory = sqlite3.Row  # rows are read by column name (storage/rows.py)
         except sqlite3.Error as exc:
             raise _storage_error(exc, path_text, busy_timeout) from exc
         store = cls(
@@ -284,7 +286,7 @@ class Store:
     async def inbox_get(self, update_id: int) -> InboxItem | None:
         """The inbox item of this update, or None."""
         async with self._reading() as db:
-            rows = await db.execute_fetchall(f"SELECT {INBOX_COLUMNS} FROM inbox WHERE update_id = ?", (update_id,))
+            rows = await db.execute_fetchall("SELECT * FROM inbox WHERE update_id = ?", (update_id,))
         return next((inbox_item(row) for row in rows), None)
 
     async def inbox_mark_done(self, update_id: int, *, reply_message_id: int | None, analysis_id: int | None) -> None:
@@ -305,7 +307,7 @@ class Store:
             rows = await db.execute_fetchall("SELECT attempts FROM inbox WHERE update_id = ?", (update_id,))
             if not rows:
                 raise KeyError(f"no inbox item for update {update_id}")
-            attempts = int(next(iter(rows))[0]) + 1
+            attempts = int(next(iter(rows))["attempts"]) + 1
             if attempts >= self._max_attempts:
                 status, next_attempt_at = "gave_up", None
             else:
@@ -316,7 +318,7 @@ class Store:
                 " updated_at = ? WHERE update_id = ?",
                 (status, attempts, reason[:_MAX_ERROR_CHARS], next_attempt_at, iso(now), update_id),
             )
-            rows = await db.execute_fetchall(f"SELECT {INBOX_COLUMNS} FROM inbox WHERE update_id = ?", (update_id,))
+            rows = await db.execute_fetchall("SELECT * FROM inbox WHERE update_id = ?", (update_id,))
         if status == "gave_up":
             log.warning("storage: gave up on update %d after %d attempts: %s", update_id, attempts, reason)
         return inbox_item(next(iter(rows)))
@@ -344,7 +346,7 @@ class Store:
                 "UPDATE inbox SET status = 'pending', session = ?, next_attempt_at = ?, updated_at = ?"
                 " WHERE status IN ('pending', 'retry') AND NOT (status = 'pending' AND session = ?)"
                 "   AND coalesce(next_attempt_at, '') <= ?"  # no time: a pending item written before leases
-                f" RETURNING {INBOX_COLUMNS}",
+                " RETURNING *",
                 (self._session, iso(moment + self._lease), iso(moment), self._session, iso(moment)),
             )
         return sorted(self._inbox_items(rows), key=lambda item: item.update_id)
@@ -367,7 +369,7 @@ class Store:
         """Items given up on whose chat was not told yet (e.g. the process died before telling)."""
         async with self._reading() as db:
             rows = await db.execute_fetchall(
-                f"SELECT {INBOX_COLUMNS} FROM inbox WHERE status = 'gave_up' AND reported = 0 ORDER BY update_id"
+                "SELECT * FROM inbox WHERE status = 'gave_up' AND reported = 0 ORDER BY update_id"
             )
         return self._inbox_items(rows)
 
@@ -378,7 +380,7 @@ class Store:
             try:
                 items.append(inbox_item(row))
             except ValueError as exc:  # raw JSON unreadable: skip this one, keep the others
-                log.error("storage: inbox item %s cannot be read: %s", row[0], exc)
+                log.error("storage: inbox item %s cannot be read: %s", row["update_id"], exc)
         return items
 
     # -- articles, reports, analyses --------------------------------------------------------------
@@ -394,13 +396,13 @@ class Store:
         if row is None:
             return None
         try:
-            return _report(row[1])
+            return _report(row["report"])
         except (ValueError, KeyError, TypeError) as exc:
-            log.error("storage: stored report %s cannot be read, analysing again: %s", row[0], exc)
+            log.error("storage: stored report %s cannot be read, analysing again: %s", row["id"], exc)
             return None
 
     async def save_analysis(
-        self, *, chat_id: int, message_id: int, text: str, report: Report, origin: dict[str, Any]
+        self, *, chat_id: int, message_id: int, text: str, report: Report, origin: Origin
     ) -> Analysis:
         """Store one analysis; the article and its report (per extractor version) are stored once.
 
@@ -410,7 +412,7 @@ class Store:
         key = article_key(text)
         now = iso(self._now())
         report_json = dumps(report.to_dict())
-        origin_json = dumps(origin)
+        origin_json = dumps(origin.to_dict())
         async with self._transaction() as db:
             await db.execute(
                 "INSERT INTO articles (key, text, created_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
@@ -443,7 +445,7 @@ class Store:
                     "SELECT id FROM reports WHERE article_key = ? AND extractor_version = ?",
                     (key, report.extractor_version),
                 )
-                report_id = int(next(iter(rows))[0])
+                report_id = int(next(iter(rows))["id"])
             cursor = await db.execute(
                 "INSERT INTO analyses (chat_id, message_id, article_key, report_id, title, origin,"
                 " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -463,13 +465,14 @@ class Store:
         earlier = await db.execute_fetchall(
             "SELECT id FROM analyses WHERE chat_id = ? AND article_key = ? AND id < ?", (chat_id, key, analysis_id)
         )
-        await self._drop_search_entries(db, [row[0] for row in earlier])
+        await self._drop_search_entries(db, [row["id"] for row in earlier])
         rows = await db.execute_fetchall("SELECT block, next_entry FROM search_chats WHERE chat_id = ?", (chat_id,))
         if rows:
-            block, next_entry = next(iter(rows))
+            found = next(iter(rows))
+            block, next_entry = found["block"], found["next_entry"]
         else:
-            rows = await db.execute_fetchall("SELECT coalesce(max(block), 0) + 1 FROM search_chats")
-            block, next_entry = next(iter(rows))[0], 0
+            rows = await db.execute_fetchall("SELECT coalesce(max(block), 0) + 1 AS block FROM search_chats")
+            block, next_entry = next(iter(rows))["block"], 0
             await db.execute("INSERT INTO search_chats (chat_id, block) VALUES (?, ?)", (chat_id, block))
         first = block * SEARCH_BLOCK + next_entry
         cursor = await db.execute(
@@ -495,7 +498,10 @@ class Store:
             ranges = await db.execute_fetchall(
                 "SELECT first_rowid, last_rowid FROM search_entries WHERE analysis_id = ?", (analysis_id,)
             )
-            await db.executemany("DELETE FROM chat_search WHERE rowid BETWEEN ? AND ?", list(ranges))
+            await db.executemany(
+                "DELETE FROM chat_search WHERE rowid BETWEEN ? AND ?",
+                [(r["first_rowid"], r["last_rowid"]) for r in ranges],
+            )
             await db.execute("DELETE FROM search_entries WHERE analysis_id = ?", (analysis_id,))
 
     async def get_analysis(self, analysis_id: int, *, chat_id: int) -> StoredAnalysis | None:
@@ -511,7 +517,7 @@ class Store:
         if row is None:
             return None
         try:
-            return StoredAnalysis(analysis=analysis(row), report=_report(row[-2]), text=row[-1])
+            return StoredAnalysis(analysis=analysis(row), report=_report(row["report"]), text=row["text"])
         except (ValueError, KeyError, TypeError) as exc:
             log.error("storage: analysis %d cannot be read: %s", analysis_id, exc)
             raise StorageError(
@@ -541,7 +547,7 @@ class Store:
             blocks = await db.execute_fetchall("SELECT block FROM search_chats WHERE chat_id = ?", (chat_id,))
             if not blocks:
                 return []
-            first = next(iter(blocks))[0] * SEARCH_BLOCK
+            first = next(iter(blocks))["block"] * SEARCH_BLOCK
             rows = await db.execute_fetchall(
                 "SELECT hit.analysis_id, hit.kind, hit.text, a.title, a.created_at FROM ("
                 "  SELECT rowid AS place, analysis_id, kind, coalesce(shown, words) AS text, rank FROM chat_search"
@@ -549,9 +555,7 @@ class Store:
                 ") hit JOIN analyses a ON a.id = hit.analysis_id ORDER BY hit.rank, hit.place DESC LIMIT ?",
                 (match, first, first + SEARCH_BLOCK - 1, SEARCH_CANDIDATES, limit),
             )
-        return [
-            SearchHit(analysis_id=row[0], kind=row[1], text=row[2], title=row[3], created_at=row[4]) for row in rows
-        ]
+        return [from_row(SearchHit, row) for row in rows]
 
     async def export(self, chat_id: int, fmt: Literal["json", "csv", "md"]) -> bytes:
         """All analyses of this chat, oldest first, as a file; unreadable reports are skipped (logged)."""
@@ -563,7 +567,7 @@ class Store:
                 " WHERE a.chat_id = ? ORDER BY a.id",
                 (chat_id,),
             )
-        return export.render(self._parsed(rows, read_report=lambda row: _report(row[-1])), fmt)
+        return export.render(self._parsed(rows, read_report=lambda row: _report(row["report"])), fmt)
 
     @staticmethod
     def _parsed(rows: Iterable[Any], *, read_report: Callable[[Any], _R]) -> list[tuple[Analysis, _R]]:
@@ -573,7 +577,7 @@ class Store:
             try:
                 result.append((analysis(row), read_report(row)))
             except (ValueError, KeyError, TypeError) as exc:
-                log.error("storage: skipping analysis %s, it cannot be read: %s", row[0], exc)
+                log.error("storage: skipping analysis %s, it cannot be read: %s", row["id"], exc)
         return result
 
     async def forget_chat(self, chat_id: int) -> int:
@@ -603,7 +607,7 @@ class Store:
         cutoff = iso((now or self._now()) - timedelta(days=days))
         async with self._transaction() as db:
             old = await db.execute_fetchall("SELECT id FROM analyses WHERE created_at < ?", (cutoff,))
-            await self._drop_search_entries(db, [row[0] for row in old])
+            await self._drop_search_entries(db, [row["id"] for row in old])
             cursor = await db.execute("DELETE FROM analyses WHERE created_at < ?", (cutoff,))
             deleted = cursor.rowcount
             cursor = await db.execute(
@@ -642,7 +646,7 @@ class Store:
         row = next(iter(rows), None)
         if row is None:
             return None
-        return FetchedPage(url=row[0], text=row[1], title=row[2], site_name=row[3], published=row[4])
+        return from_row(FetchedPage, row)
 
     async def save_page(self, requested_url: str, page: FetchedPage) -> None:
         """Keep a fetched page by its final URL (replacing an older fetch) and the URL that led to it."""
@@ -666,13 +670,11 @@ class Store:
     async def chat_settings(self, chat_id: int) -> ChatSettings:
         """This chat's settings (defaults when none were set)."""
         async with self._reading() as db:
-            rows = await db.execute_fetchall(
-                "SELECT mode, channel_reports, unreachable FROM chat_settings WHERE chat_id = ?", (chat_id,)
-            )
+            rows = await db.execute_fetchall("SELECT * FROM chat_settings WHERE chat_id = ?", (chat_id,))
         row = next(iter(rows), None)
         if row is None:
             return ChatSettings(chat_id=chat_id, mode=DEFAULT_CHAT_MODE, channel_reports=False, unreachable=None)
-        return ChatSettings(chat_id=chat_id, mode=row[0], channel_reports=bool(row[1]), unreachable=row[2])
+        return from_row(ChatSettings, row, channel_reports=bool(row["channel_reports"]))
 
     async def set_chat_mode(self, chat_id: int, mode: str) -> None:
         """Which messages the bot analyses in this chat: one of :data:`CHAT_MODES`."""

@@ -26,9 +26,10 @@ from fakebotapi import (
 )
 from telegram.ext import Application
 
-from bot.app import Webhook
 from bot.extraction.runner import ExtractionRunner
+from bot.origin import Origin
 from bot.report import Article, Claim, Report, Source, Unverified
+from handlers.app import Webhook
 from storage import Store
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "rfa-kursk-north-korean-casualties-2024-12-20.txt"
@@ -234,7 +235,7 @@ async def test_bot_e2e_paging_previous_next(bot: Harness) -> None:
     hello = bot.server.text_update(private_chat(ALICE), ALICE, "/help")["message"]
     await bot.reply(chat_id, hello["message_id"])
     analysis = await bot.store.save_analysis(
-        chat_id=chat_id, message_id=hello["message_id"], text="hand-built", report=many_claims_report(), origin={}
+        chat_id=chat_id, message_id=hello["message_id"], text="hand-built", report=many_claims_report(), origin=Origin()
     )
     history = await bot.command(private_chat(ALICE), ALICE, "/history")
     await bot.press(chat_id, ALICE, history["message_id"], buttons(history)["Open 1"])
@@ -519,7 +520,11 @@ async def test_bot_e2e_history_search_export_forget(bot: Harness) -> None:
     forwarded = forward_seed(bot.server)
     await bot.reply(chat_id, forwarded["message_id"])
     await bot.store.save_analysis(
-        chat_id=chat_id, message_id=forwarded["message_id"], text="hand-built", report=many_claims_report(3), origin={}
+        chat_id=chat_id,
+        message_id=forwarded["message_id"],
+        text="hand-built",
+        report=many_claims_report(3),
+        origin=Origin(),
     )
 
     history = await bot.command(chat, ALICE, "/history 5")
@@ -653,7 +658,7 @@ async def test_bot_e2e_long_history_and_search_fit_one_message(bot: Harness) -> 
             message_id=marker["message_id"],
             text=f"text {i}",
             report=report,
-            origin={"chat_title": nasty},
+            origin=Origin(chat_title=nasty),
         )
     history = await bot.command(chat, ALICE, "/history 30")
     assert history["text"].startswith("Last ") and "Troops & <tanks>" in history["text"]

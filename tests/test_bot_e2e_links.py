@@ -13,10 +13,10 @@ import pytest
 from fakebotapi import FakeBotAPI, channel_chat, entity_for, group_chat, make_user, origin_channel, private_chat
 from pageserver import CHROME, PageServer
 
-from bot.app import build_application, serve
 from bot.config import Settings
 from bot.extraction.runner import ExtractionRunner
 from bot.report import Report
+from handlers.app import build_application, serve
 from storage import Store
 
 JSON = dict[str, Any]
@@ -36,6 +36,9 @@ class CountingRunner:
 
     async def warm(self) -> None:
         await self._runner.warm()
+
+    async def close(self) -> None:
+        """Nothing: the module's runner outlives the application."""
 
     async def analyze(self, text: str, **meta: str | None) -> Report:
         self.texts.append(text)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
 
+from bot.origin import Origin, PageOrigin
 from bot.render import (
     SECTIONS,
     TELEGRAM_LIMIT,
@@ -132,17 +134,17 @@ def make_report(
     )
 
 
-ORIGIN = {
-    "kind": "channel",
-    "chat_title": "RFA <News> & Co",
-    "chat_username": "rfa_news",
-    "post_url": "https://t.me/rfa_news/42",
-    "author_signature": 'Jane "J" Doe',
-    "date": "2024-12-20T14:31:00+00:00",
-}
+ORIGIN = Origin(
+    kind="channel",
+    chat_title="RFA <News> & Co",
+    chat_username="rfa_news",
+    post_url="https://t.me/rfa_news/42",
+    author_signature='Jane "J" Doe',
+    date="2024-12-20T14:31:00+00:00",
+)
 
 
-def all_pages(report: Report, section: str, origin: dict | None = ORIGIN) -> list[TelegramPage]:
+def all_pages(report: Report, section: str, origin: Origin | None = ORIGIN) -> list[TelegramPage]:
     first = render_telegram(report, origin, section=section)
     return [first] + [render_telegram(report, origin, section=section, page=p) for p in range(1, first.pages)]
 
@@ -190,7 +192,7 @@ def test_render_telegram_pages_show_every_item_once(section: str) -> None:
 
 
 def test_render_telegram_escapes_article_text() -> None:
-    page = render_telegram(make_report(text=NASTY, title=NASTY), {**ORIGIN, "chat_title": NASTY})
+    page = render_telegram(make_report(text=NASTY, title=NASTY), replace(ORIGIN, chat_title=NASTY))
     assert "<script>" not in page.html and "&lt;script&gt;" in page.html
     assert "&amp;amp;" in page.html  # the literal "&amp;" of the article stays literal
     text = check_html(page.html)
@@ -238,7 +240,7 @@ def test_render_telegram_empty_report_and_no_origin() -> None:
 
 
 def test_render_telegram_private_channel_has_no_link() -> None:
-    origin = {"kind": "channel", "chat_title": "Closed", "date": "2024-12-20T00:00:00+00:00"}
+    origin = Origin(kind="channel", chat_title="Closed", date="2024-12-20T00:00:00+00:00")
     page = render_telegram(make_report(), origin)
     assert "<a " not in page.html and "Forwarded from Closed" in check_html(page.html)
 
@@ -300,8 +302,9 @@ def test_render_html_escape_is_html_escape() -> None:
     ],
 )
 def test_render_origin_names_and_links_a_fetched_page(page: dict[str, str], expected: str) -> None:
-    lines = origin_html({"kind": "channel", "chat_title": "Gazette", "page": page}).split("\n")
+    fetched = PageOrigin.from_dict(page)
+    lines = origin_html(Origin(kind="channel", chat_title="Gazette", page=fetched)).split("\n")
     assert lines == ["Forwarded from Gazette", expected]
-    assert origin_html({"kind": "direct", "page": page}) == expected
-    header = render_telegram(make_report(), {"page": page}).html.split("\n")
+    assert origin_html(Origin(kind="direct", page=fetched)) == expected
+    header = render_telegram(make_report(), Origin(page=fetched)).html.split("\n")
     assert header[1] == expected

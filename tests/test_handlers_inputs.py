@@ -1,4 +1,4 @@
-"""handlers/inputs.py: Telegram messages (built from Bot API JSON) -> ArticleInput; documents -> text."""
+"""handlers/inputs.py: Telegram messages (built from Bot API JSON) -> ArticleInput."""
 
 from __future__ import annotations
 
@@ -7,18 +7,8 @@ from typing import Any
 import pytest
 from telegram import Message
 
-from handlers.inputs import (
-    MAX_DOCUMENT_BYTES,
-    DocumentProblem,
-    DocumentRef,
-    article_from_message,
-    decode_bytes,
-    decode_document,
-    document_problem,
-    html_to_text,
-    mentions_bot,
-    without_mention,
-)
+from bot.service import DocumentRef
+from handlers.inputs import article_from_message, mentions_bot, without_mention
 
 DATE = 1734705060  # 2024-12-20T14:31:00Z
 PRIVATE = {"id": 1001, "type": "private", "first_name": "Ana"}
@@ -51,7 +41,7 @@ def test_inputs_channel_forward_has_post_link_signature_date_and_links() -> None
     assert article.text == text
     assert (article.chat_id, article.message_id) == (1001, 5)
     assert article.links == ("https://example.org/a", "https://example.org/b")
-    assert article.origin == {
+    assert article.origin.to_dict() == {
         "kind": "channel",
         "chat_id": -100777,
         "chat_title": "RFA <News>",
@@ -95,7 +85,7 @@ def test_inputs_channel_forward_has_post_link_signature_date_and_links() -> None
     ],
 )
 def test_inputs_every_forward_origin_kind(forward_origin: dict[str, Any], expected: dict[str, Any]) -> None:
-    origin = article_from_message(message(text="x", forward_origin=forward_origin)).origin
+    origin = article_from_message(message(text="x", forward_origin=forward_origin)).origin.to_dict()
     assert {k: v for k, v in origin.items() if k not in ("date", "links")} == expected
     assert "post_url" not in origin  # private channel or no channel: no public link
 
@@ -111,16 +101,16 @@ def test_inputs_caption_and_automatic_forward_and_caption_links() -> None:
     article = article_from_message(msg)
     assert article.text == "Photo: see https://x.org"
     assert article.links == ("https://x.org",)
-    assert article.origin["automatic_forward"] is True
+    assert article.origin.automatic_forward is True
 
 
 def test_inputs_channel_post_and_direct_text() -> None:
     post = article_from_message(message(text="post", chat=CHANNEL, author_signature="Ed"))
-    assert post.origin["kind"] == "channel_post"
-    assert post.origin["post_url"] == "https://t.me/rfa_news/5"
-    assert post.origin["author_signature"] == "Ed"
+    assert post.origin.kind == "channel_post"
+    assert post.origin.post_url == "https://t.me/rfa_news/5"
+    assert post.origin.author_signature == "Ed"
     direct = article_from_message(message(text="pasted"))
-    assert direct.origin == {"kind": "direct", "date": "2024-12-20T14:31:00+00:00", "links": []}
+    assert direct.origin.to_dict() == {"kind": "direct", "date": "2024-12-20T14:31:00+00:00", "links": []}
     assert direct.document is None
 
 
@@ -137,7 +127,7 @@ def test_inputs_document_reference() -> None:
     )
     article = article_from_message(msg)
     assert article.document == DocumentRef("F", "a.txt", "text/plain", 10)
-    assert article.origin["file_name"] == "a.txt"
+    assert article.origin.file_name == "a.txt"
     assert article.with_text("body", title="T").text == "body"
     assert article.with_text("body", title="T").title == "T"
 
@@ -156,58 +146,3 @@ def test_inputs_mentions_bot_and_strips_mention() -> None:
     )
     assert mentions_bot(text_mention, "claimdeskbot", 99)
     assert not mentions_bot(message(text="no mention"), "claimdeskbot", 99)
-
-
-@pytest.mark.parametrize(
-    ("document", "problem"),
-    [
-        (DocumentRef("f", "a.txt", "text/plain", 100), None),
-        (DocumentRef("f", "A.HTML", "text/html", 100), None),
-        (DocumentRef("f", "notes.md", None, None), None),
-        (DocumentRef("f", "scan.pdf", "application/pdf", 100), "can't read .pdf"),
-        (DocumentRef("f", None, None, 100), "without an extension"),
-        (DocumentRef("f", "big.txt", "text/plain", MAX_DOCUMENT_BYTES + 1), "up to 2 MB"),
-    ],
-)
-def test_inputs_document_problem(document: DocumentRef, problem: str | None) -> None:
-    found = document_problem(document)
-    assert (found is None) if problem is None else (problem in (found or ""))
-
-
-SAMPLE = "Café “quoted” – naïve € 🙂"
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        SAMPLE.encode("utf-8"),
-        SAMPLE.encode("utf-8-sig"),
-        SAMPLE.encode("utf-16"),
-        SAMPLE.encode("utf-16-be").join([b"\xfe\xff", b""]),
-    ],
-)
-def test_inputs_decode_bytes_unicode_encodings(data: bytes) -> None:
-    assert decode_bytes(data) == SAMPLE
-
-
-def test_inputs_decode_bytes_legacy_encodings() -> None:
-    assert decode_bytes("Café “quoted” – €".encode("cp1252")) == "Café “quoted” – €"
-    assert decode_bytes(b"caf\xe9 \x81") == "café \x81"  # not cp1252 (0x81 undefined): latin-1
-
-
-def test_inputs_html_to_text_drops_script_and_style_and_keeps_title() -> None:
-    markup = (
-        "<html><head><title>The &amp; Title</title><style>p{}</style></head><body>"
-        "<script>var x = '<p>no</p>';</script><h1>Head</h1><p>First &lt;para&gt;.</p><p>Second<br>line</p>"
-        "</body></html>"
-    )
-    text, title = html_to_text(markup)
-    assert title == "The & Title"
-    assert text == "Head\nFirst <para>.\nSecond\nline"
-
-
-def test_inputs_decode_document_html_txt_and_size() -> None:
-    assert decode_document(b"<p>Hi</p><p>there</p>", "a.htm") == ("Hi\nthere", None)
-    assert decode_document(b"<p>Hi</p>", "a.txt") == ("<p>Hi</p>", None)
-    with pytest.raises(DocumentProblem, match="2 MB"):
-        decode_document(b"x" * (MAX_DOCUMENT_BYTES + 1), "a.txt")

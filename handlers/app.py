@@ -38,13 +38,12 @@ from telegram.ext import (
 )
 
 from bot.config import Settings, SettingsError
-from bot.limits import RateLimits
 from bot.links.fetch import Fetcher
 from bot.links.policy import AllowList
-from bot.service import ArticleService, PageFetcher
-from bot.workers import RestartingRunner
+from bot.service import ArticleService, PageFetcher, RateLimits, RestartingRunner, Runner
 from handlers import articles, callbacks, chats, commands
 from handlers.context import CONTEXT_TYPES, AdminCache, BotData, Context
+from handlers.reply import TelegramReply
 from storage import StorageError, Store
 
 log = logging.getLogger(__name__)
@@ -144,13 +143,14 @@ async def on_error(update: object, context: Context) -> None:
 async def _inbox_loop(app: Application) -> None:  # type: ignore[type-arg]
     """Recovery at start, then retries when they are due."""
     data: BotData = app.bot_data
+    bot = app.bot
     try:
-        await articles.tell_given_up(app.bot, data)
+        await data.service.tell_given_up(lambda item: TelegramReply(bot, item.chat_id, item.message_id))
     except StorageError as exc:
         log.error("inbox: %s", exc)
     while True:
         try:
-            await articles.recover(app.bot, data)
+            await data.service.recover(lambda job: articles.reply_for(bot, job))
         except StorageError as exc:
             log.error("inbox: %s", exc)
         await asyncio.sleep(data.retry_seconds)
@@ -170,9 +170,7 @@ async def _retention_loop(store: Store, days: int) -> None:
 async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     """Warm the extraction workers, register the command menu, start the inbox and retention workers."""
     data: BotData = app.bot_data
-    warm = getattr(data.service.runner, "warm", None)
-    if warm is not None:
-        await warm()
+    await data.service.runner.warm()
     await app.bot.set_my_commands(list(commands.COMMANDS))
     data.background.append(asyncio.create_task(_inbox_loop(app), name="claimdesk-inbox"))
     if data.retention_days:
@@ -193,16 +191,14 @@ async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
 async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     """Close the extraction workers and the database."""
     data: BotData = app.bot_data
-    close = getattr(data.service.runner, "close", None)
-    if close is not None:
-        await close()
+    await data.service.runner.close()
     await data.store.close()
 
 
 def build_application(
     settings: Settings,
     *,
-    runner: object,
+    runner: Runner,
     store: Store,
     fetcher: PageFetcher | None = None,
     retry_seconds: float = RETRY_POLL_SECONDS,
@@ -229,10 +225,10 @@ def build_application(
     )
     data: BotData = app.bot_data
     fetcher = fetcher or Fetcher(AllowList.parse(settings.fetch_allow))
-    data.service = ArticleService(runner, store, fetcher=fetcher)  # type: ignore[arg-type]
+    limits = RateLimits(settings.user_rate, settings.chat_rate)
+    data.service = ArticleService(runner, store, fetcher=fetcher, limits=limits)
     data.store = store
     data.admins = AdminCache()
-    data.limits = RateLimits(settings.user_rate, settings.chat_rate)
     data.retry_seconds = retry_seconds
     data.retention_days = settings.retention_days
     data.background = []

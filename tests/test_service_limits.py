@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.limits import SWEEP_AT, RateLimits
+from bot.service.limits import SWEEP_AT, RateLimits
 
 
 class Clock:

