@@ -10,7 +10,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.service import ArticleService
-from storage import Store
+from storage import Storage
 
 #: Seconds an answer of getChatMember is trusted.
 ADMIN_CACHE_SECONDS = 300.0
@@ -43,9 +43,10 @@ class BotData:
     """``application.bot_data``: set once by :func:`handlers.app.build_application`."""
 
     service: ArticleService
-    store: Store
+    store: Storage
     admins: AdminCache
     retry_seconds: float
+    lease_seconds: float
     retention_days: int | None
     background: list[Any]
 

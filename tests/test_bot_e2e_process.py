@@ -34,6 +34,7 @@ async def bot_process(server: FakeBotAPI, tmp_path: Path, name: str) -> AsyncIte
         "CLAIMDESK_DB": str(tmp_path / "claimdesk.sqlite3"),
         "CLAIMDESK_WORKERS": "1",
         "CLAIMDESK_LOG_LEVEL": "DEBUG",
+        "CLAIMDESK_INBOX_LEASE_SECONDS": "2",  # a killed process's work is taken over 2 s later
     }
     log = (tmp_path / f"{name}.log").open("wb")
     polls_before = len(server.requests_for("getUpdates"))
