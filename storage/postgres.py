@@ -107,6 +107,7 @@ class PostgresStore:
     def __init__(
         self,
         pool: asyncpg.Pool[asyncpg.Record],
+        lease_pool: asyncpg.Pool[asyncpg.Record],
         dsn: str,
         *,
         max_attempts: int,
@@ -117,6 +118,9 @@ class PostgresStore:
     ) -> None:
         """Use :meth:`open`; this only keeps what it is given."""
         self._pool = pool
+        #: One connection of its own for renewing leases: a renewal never queues behind a burst of work
+        #: waiting for the main pool (it would come too late, and another process would take the work).
+        self._lease_pool = lease_pool
         self._where = redacted(dsn)
         self._max_attempts = max_attempts
         self._retry_base = timedelta(seconds=retry_base_seconds)
@@ -146,13 +150,13 @@ class PostgresStore:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         where = redacted(dsn)
+        settings = {"lock_timeout": str(int(busy_timeout * 1000)), "application_name": "claimdesk"}
         try:
             pool = await asyncpg.create_pool(
-                dsn,
-                min_size=1,
-                max_size=max(pool_size, 1),
-                timeout=max(busy_timeout, 5.0),
-                server_settings={"lock_timeout": str(int(busy_timeout * 1000)), "application_name": "claimdesk"},
+                dsn, min_size=1, max_size=max(pool_size, 1), timeout=max(busy_timeout, 5.0), server_settings=settings
+            )
+            lease_pool = await asyncpg.create_pool(
+                dsn, min_size=1, max_size=1, timeout=max(busy_timeout, 5.0), server_settings=settings
             )
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
             error = _storage_error(exc, where, busy_timeout)
@@ -160,6 +164,7 @@ class PostgresStore:
             raise error from exc
         store = cls(
             pool,
+            lease_pool,
             dsn,
             max_attempts=max_attempts,
             retry_base_seconds=retry_base_seconds,
@@ -170,15 +175,16 @@ class PostgresStore:
         try:
             await store._prepare()
         except BaseException:
-            await pool.close()
+            await store.close()
             raise
         return store
 
     async def close(self) -> None:
-        """Wait for running operations, then close the pool (a second call does nothing)."""
+        """Wait for running operations, then close the pools (a second call does nothing)."""
         if not self._closed:
             self._closed = True
             await self._pool.close()
+            await self._lease_pool.close()
 
     async def __aenter__(self) -> PostgresStore:
         return self
@@ -203,11 +209,13 @@ class PostgresStore:
             raise error from exc
 
     @asynccontextmanager
-    async def _reading(self) -> AsyncIterator[PoolConnectionProxy[asyncpg.Record]]:
+    async def _reading(
+        self, pool: asyncpg.Pool[asyncpg.Record] | None = None
+    ) -> AsyncIterator[PoolConnectionProxy[asyncpg.Record]]:
         if self._closed:
             raise StorageError(f"database {self._where} is closed")
         with self._errors():
-            async with self._pool.acquire() as conn:
+            async with (pool or self._pool).acquire() as conn:
                 yield conn
 
     @asynccontextmanager
@@ -340,7 +348,7 @@ class PostgresStore:
     async def inbox_renew(self, *, now: datetime | None = None) -> int:
         """Renew the lease of every item this process holds (see :meth:`storage.store.Store.inbox_renew`)."""
         moment = now or self._now()
-        async with self._transaction() as conn:
+        async with self._reading(self._lease_pool) as conn:  # one statement: a transaction of its own
             status = await conn.execute(
                 "UPDATE inbox SET next_attempt_at = $1 WHERE status = 'pending' AND session = $2",
                 iso(moment + self._lease),
