@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime
+import functools
 import json
 import platform
 import signal
@@ -58,6 +59,11 @@ def listening(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
+def ready(server: FakeBotAPI, name: str, port: int) -> bool:
+    """The process ``name`` has warmed its worker (it registered its commands) and serves its webhook."""
+    return any(r.client == name for r in server.requests_for("setMyCommands")) and listening(port)
+
+
 async def fresh_database(admin_dsn: str) -> str:
     import asyncpg
 
@@ -91,9 +97,7 @@ async def processes(
                     name,
                     env=bot_env(server, dsn, client=name, **settings),
                     args=args if number == 0 else [*args, "--no-set-webhook"],
-                    ready=lambda name=name, port=port: (
-                        any(r.client == name for r in server.requests_for("setMyCommands")) and listening(port)
-                    ),
+                    ready=functools.partial(ready, server, name, port),
                 )
             )
             started.append(process)

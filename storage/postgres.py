@@ -452,6 +452,7 @@ class PostgresStore:
                 report_id,
             )
             row = await conn.fetchrow(ANALYSIS_SELECT + " WHERE a.id = $1", analysis_id)
+        assert row is not None  # inserted above, in the same transaction
         return analysis(row)
 
     async def get_analysis(self, analysis_id: int, *, chat_id: int) -> StoredAnalysis | None:
