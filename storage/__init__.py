@@ -4,9 +4,10 @@ default) or one PostgreSQL database shared by several processes (asyncpg), chose
 from collections.abc import Callable
 from datetime import datetime
 
+from storage.base import CHAT_MODES, DEFAULT_CHAT_MODE, DEFAULT_LEASE_SECONDS, StorageError
 from storage.postgres import PostgresStore, is_postgres_url
 from storage.rows import Analysis, ChatSettings, InboxItem, SearchHit, StoredAnalysis, article_key, normalise
-from storage.store import CHAT_MODES, DEFAULT_CHAT_MODE, DEFAULT_LEASE_SECONDS, StorageError, Store
+from storage.store import Store
 
 #: Either backend: both have the same methods, arguments and behaviour.
 Storage = Store | PostgresStore

@@ -28,6 +28,15 @@ from bot.links.page import FetchedPage
 from bot.origin import Origin
 from bot.report import Report
 from storage import export
+from storage.base import (
+    DEFAULT_CHAT_MODE,
+    DEFAULT_LEASE_SECONDS,
+    MAX_ERROR_CHARS,
+    SettingColumn,
+    StorageError,
+    StoreBase,
+    read_report,
+)
 from storage.migrations import LATEST_VERSION
 from storage.postgres_migrations import POSTGRES_MIGRATIONS
 from storage.rows import (
@@ -48,16 +57,6 @@ from storage.rows import (
     iso,
     source_rows,
     unverified_rows,
-)
-from storage.store import (
-    _MAX_ERROR_CHARS,
-    CHAT_MODES,
-    DEFAULT_CHAT_MODE,
-    DEFAULT_LEASE_SECONDS,
-    MAX_RETRY_DELAY,
-    StorageError,
-    Store,
-    _report,
 )
 
 log = logging.getLogger(__name__)
@@ -101,7 +100,7 @@ def _affected(status: str) -> int:
     return int(status.rsplit(" ", 1)[-1])
 
 
-class PostgresStore:
+class PostgresStore(StoreBase):
     """Inbox, articles, reports, analyses, search, export and chat settings in one PostgreSQL database."""
 
     def __init__(
@@ -186,12 +185,6 @@ class PostgresStore:
             await self._pool.close()
             await self._lease_pool.close()
 
-    async def __aenter__(self) -> PostgresStore:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
-
     @property
     def path(self) -> str:
         """The database, as its DSN without a password."""
@@ -248,9 +241,6 @@ class PostgresStore:
                 await conn.execute("INSERT INTO claimdesk_schema (version) VALUES ($1)", target)
             log.info("storage: %s migrated to schema version %d", self._where, target)
 
-    def _now(self) -> datetime:
-        return self._clock()
-
     # -- inbox ------------------------------------------------------------------------------------
 
     async def inbox_add(self, *, update_id: int, chat_id: int, message_id: int, raw: dict[str, Any]) -> bool:
@@ -276,7 +266,7 @@ class PostgresStore:
         """The inbox item of this update, or None."""
         async with self._reading() as conn:
             rows = await conn.fetch("SELECT * FROM inbox WHERE update_id = $1", update_id)
-        return next(iter(Store._inbox_items(rows)), None)
+        return next(iter(self._inbox_items(rows)), None)
 
     async def inbox_mark_done(self, update_id: int, *, reply_message_id: int | None, analysis_id: int | None) -> None:
         """The update was answered (``reply_message_id``) with this analysis (None: no analysis)."""
@@ -300,24 +290,20 @@ class PostgresStore:
             if attempts is None:
                 raise KeyError(f"no inbox item for update {update_id}")
             attempts += 1
-            if attempts >= self._max_attempts:
-                status, next_attempt_at = "gave_up", None
-            else:
-                delay = min(self._retry_base * 2 ** (attempts - 1), MAX_RETRY_DELAY)
-                status, next_attempt_at = "retry", iso(now + delay)
+            status, next_attempt_at = self._after_failure(attempts, now)
             rows = await conn.fetch(
                 "UPDATE inbox SET status = $1, attempts = $2, last_error = $3, next_attempt_at = $4,"
                 " updated_at = $5 WHERE update_id = $6 RETURNING *",
                 status,
                 attempts,
-                reason[:_MAX_ERROR_CHARS],
+                reason[:MAX_ERROR_CHARS],
                 next_attempt_at,
                 iso(now),
                 update_id,
             )
         if status == "gave_up":
             log.warning("storage: gave up on update %d after %d attempts: %s", update_id, attempts, reason)
-        return Store._inbox_items(rows)[0]
+        return self._inbox_items(rows)[0]
 
     async def inbox_mark_reported(self, update_id: int) -> None:
         """The give-up of this update was told to its chat (so it is never told twice)."""
@@ -343,7 +329,7 @@ class PostgresStore:
                 iso(moment + self._lease),
                 iso(moment),
             )
-        return sorted(Store._inbox_items(rows), key=lambda item: item.update_id)
+        return sorted(self._inbox_items(rows), key=lambda item: item.update_id)
 
     async def inbox_renew(self, *, now: datetime | None = None) -> int:
         """Renew the lease of every item this process holds (see :meth:`storage.store.Store.inbox_renew`)."""
@@ -360,7 +346,7 @@ class PostgresStore:
         """Items given up on whose chat was not told yet (e.g. the process died before telling)."""
         async with self._reading() as conn:
             rows = await conn.fetch("SELECT * FROM inbox WHERE status = 'gave_up' AND reported = 0 ORDER BY update_id")
-        return Store._inbox_items(rows)
+        return self._inbox_items(rows)
 
     # -- articles, reports, analyses --------------------------------------------------------------
 
@@ -375,7 +361,7 @@ class PostgresStore:
         if row is None:
             return None
         try:
-            return _report(row["report"])
+            return read_report(row["report"])
         except (ValueError, KeyError, TypeError) as exc:
             log.error("storage: stored report %s cannot be read, analysing again: %s", row["id"], exc)
             return None
@@ -468,7 +454,7 @@ class PostgresStore:
         if row is None:
             return None
         try:
-            return StoredAnalysis(analysis=analysis(row), report=_report(row["report"]), text=row["text"])
+            return StoredAnalysis(analysis=analysis(row), report=read_report(row["report"]), text=row["text"])
         except (ValueError, KeyError, TypeError) as exc:
             log.error("storage: analysis %d cannot be read: %s", analysis_id, exc)
             raise StorageError(
@@ -481,7 +467,7 @@ class PostgresStore:
             rows = await conn.fetch(
                 ANALYSIS_SELECT + " WHERE a.chat_id = $1 ORDER BY a.id DESC LIMIT $2", chat_id, max(limit, 0)
             )
-        return [item for item, _ in Store._parsed(rows, read_report=lambda row: None)]
+        return [item for item, _ in self._parsed(rows, read_report=lambda row: None)]
 
     async def search(self, chat_id: int, query: str, limit: int = 20) -> list[SearchHit]:
         """Claims and sources of this chat's analyses that contain all words of ``query`` (see
@@ -519,7 +505,7 @@ class PostgresStore:
                 " WHERE a.chat_id = $1 ORDER BY a.id",
                 chat_id,
             )
-        return export.render(Store._parsed(rows, read_report=lambda row: _report(row["report"])), fmt)
+        return export.render(self._parsed(rows, read_report=lambda row: read_report(row["report"])), fmt)
 
     async def forget_chat(self, chat_id: int) -> int:
         """Delete everything stored for this chat (see :meth:`storage.store.Store.forget_chat`)."""
@@ -615,25 +601,7 @@ class PostgresStore:
             return ChatSettings(chat_id=chat_id, mode=DEFAULT_CHAT_MODE, channel_reports=False, unreachable=None)
         return from_row(ChatSettings, row, channel_reports=bool(row["channel_reports"]))
 
-    async def set_chat_mode(self, chat_id: int, mode: str) -> None:
-        """Which messages the bot analyses in this chat: one of :data:`storage.store.CHAT_MODES`."""
-        if mode not in CHAT_MODES:
-            raise ValueError(f"unknown chat mode {mode!r}; use one of {', '.join(CHAT_MODES)}")
-        await self._set(chat_id, "mode", mode)
-
-    async def set_channel_reports(self, chat_id: int, enabled: bool) -> None:
-        """Whether the bot reports on posts in this channel."""
-        await self._set(chat_id, "channel_reports", int(enabled))
-
-    async def mark_chat_unreachable(self, chat_id: int, reason: str) -> None:
-        """The bot cannot send to this chat (blocked, chat not found): stop sending."""
-        await self._set(chat_id, "unreachable", reason[:_MAX_ERROR_CHARS])
-
-    async def mark_chat_reachable(self, chat_id: int) -> None:
-        """The chat wrote to the bot again: sending works again."""
-        await self._set(chat_id, "unreachable", None)
-
-    async def _set(self, chat_id: int, column: Literal["mode", "channel_reports", "unreachable"], value: Any) -> None:
+    async def _set(self, chat_id: int, column: SettingColumn, value: Any) -> None:
         async with self._transaction() as conn:
             await conn.execute(
                 f"INSERT INTO chat_settings (chat_id, {column}, updated_at) VALUES ($1, $2, $3)"

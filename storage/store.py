@@ -10,7 +10,6 @@ what happened (busy, disk full, corrupt file, schema too new).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import sqlite3
@@ -18,7 +17,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import aiosqlite
 
@@ -26,6 +25,15 @@ from bot.links.page import FetchedPage
 from bot.origin import Origin
 from bot.report import Report
 from storage import export
+from storage.base import (
+    DEFAULT_CHAT_MODE,
+    DEFAULT_LEASE_SECONDS,
+    MAX_ERROR_CHARS,
+    SettingColumn,
+    StorageError,
+    StoreBase,
+    read_report,
+)
 from storage.migrations import LATEST_VERSION, MIGRATIONS, statements
 from storage.rows import (
     ANALYSIS_COLUMNS,
@@ -51,38 +59,6 @@ from storage.rows import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CHAT_MODE = "forwards_and_mentions"
-CHAT_MODES: tuple[str, ...] = ("forwards_and_mentions", "mentions_only", "every_long_message")
-
-#: Longest wait between two attempts of a failing inbox item.
-MAX_RETRY_DELAY = timedelta(hours=6)
-#: How long an inbox item taken by a process stays its own unless renewed (:meth:`Store.inbox_renew`).
-DEFAULT_LEASE_SECONDS = 60.0
-_MAX_ERROR_CHARS = 500
-
-StorageProblem = Literal["busy", "full", "corrupt", "schema_too_new", "bad_row", "error"]
-
-
-_R = TypeVar("_R")
-
-
-def _report(stored: str) -> Report:
-    """A stored report JSON as a Report (ValueError, KeyError or TypeError when it cannot be read)."""
-    return Report.from_dict(json.loads(stored))
-
-
-class StorageError(Exception):
-    """The database cannot do what was asked; ``str(error)`` is fit for a log line and a user.
-
-    ``problem`` says which kind: "busy" (another process holds a lock), "full" (disk or database
-    full), "corrupt" (not a database / malformed), "schema_too_new" (written by a newer Claimdesk),
-    "bad_row" (one stored row cannot be read), "error" (anything else).
-    """
-
-    def __init__(self, message: str, *, problem: StorageProblem = "error") -> None:
-        super().__init__(message)
-        self.problem: StorageProblem = problem
-
 
 def _storage_error(exc: sqlite3.Error, path: str, busy_timeout: float) -> StorageError:
     text = str(exc).lower()
@@ -105,7 +81,7 @@ def _storage_error(exc: sqlite3.Error, path: str, busy_timeout: float) -> Storag
     return StorageError(f"database error on {path}: {exc}")
 
 
-class Store:
+class Store(StoreBase):
     """Inbox, articles, reports, analyses, search, export and chat settings in one SQLite file."""
 
     def __init__(
@@ -181,12 +157,6 @@ class Store:
             if not self._closed:
                 self._closed = True
                 await self._db.close()
-
-    async def __aenter__(self) -> Store:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
 
     @property
     def path(self) -> str:
@@ -265,9 +235,6 @@ class Store:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
-    def _now(self) -> datetime:
-        return self._clock()
-
     # -- inbox ------------------------------------------------------------------------------------
 
     async def inbox_add(self, *, update_id: int, chat_id: int, message_id: int, raw: dict[str, Any]) -> bool:
@@ -308,15 +275,11 @@ class Store:
             if not rows:
                 raise KeyError(f"no inbox item for update {update_id}")
             attempts = int(next(iter(rows))["attempts"]) + 1
-            if attempts >= self._max_attempts:
-                status, next_attempt_at = "gave_up", None
-            else:
-                delay = min(self._retry_base * 2 ** (attempts - 1), MAX_RETRY_DELAY)
-                status, next_attempt_at = "retry", iso(now + delay)
+            status, next_attempt_at = self._after_failure(attempts, now)
             await db.execute(
                 "UPDATE inbox SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?,"
                 " updated_at = ? WHERE update_id = ?",
-                (status, attempts, reason[:_MAX_ERROR_CHARS], next_attempt_at, iso(now), update_id),
+                (status, attempts, reason[:MAX_ERROR_CHARS], next_attempt_at, iso(now), update_id),
             )
             rows = await db.execute_fetchall("SELECT * FROM inbox WHERE update_id = ?", (update_id,))
         if status == "gave_up":
@@ -373,16 +336,6 @@ class Store:
             )
         return self._inbox_items(rows)
 
-    @staticmethod
-    def _inbox_items(rows: Iterable[Any]) -> list[InboxItem]:
-        items: list[InboxItem] = []
-        for row in rows:
-            try:
-                items.append(inbox_item(row))
-            except ValueError as exc:  # raw JSON unreadable: skip this one, keep the others
-                log.error("storage: inbox item %s cannot be read: %s", row["update_id"], exc)
-        return items
-
     # -- articles, reports, analyses --------------------------------------------------------------
 
     async def cached_report(self, text: str, extractor_version: str) -> Report | None:
@@ -396,7 +349,7 @@ class Store:
         if row is None:
             return None
         try:
-            return _report(row["report"])
+            return read_report(row["report"])
         except (ValueError, KeyError, TypeError) as exc:
             log.error("storage: stored report %s cannot be read, analysing again: %s", row["id"], exc)
             return None
@@ -517,7 +470,7 @@ class Store:
         if row is None:
             return None
         try:
-            return StoredAnalysis(analysis=analysis(row), report=_report(row["report"]), text=row["text"])
+            return StoredAnalysis(analysis=analysis(row), report=read_report(row["report"]), text=row["text"])
         except (ValueError, KeyError, TypeError) as exc:
             log.error("storage: analysis %d cannot be read: %s", analysis_id, exc)
             raise StorageError(
@@ -567,18 +520,7 @@ class Store:
                 " WHERE a.chat_id = ? ORDER BY a.id",
                 (chat_id,),
             )
-        return export.render(self._parsed(rows, read_report=lambda row: _report(row["report"])), fmt)
-
-    @staticmethod
-    def _parsed(rows: Iterable[Any], *, read_report: Callable[[Any], _R]) -> list[tuple[Analysis, _R]]:
-        """Rows as (analysis, ``read_report(row)``) pairs; a row that fails is skipped (logged)."""
-        result: list[tuple[Analysis, _R]] = []
-        for row in rows:
-            try:
-                result.append((analysis(row), read_report(row)))
-            except (ValueError, KeyError, TypeError) as exc:
-                log.error("storage: skipping analysis %s, it cannot be read: %s", row["id"], exc)
-        return result
+        return export.render(self._parsed(rows, read_report=lambda row: read_report(row["report"])), fmt)
 
     async def forget_chat(self, chat_id: int) -> int:
         """Delete everything stored for this chat (analyses, inbox, settings, and articles and reports
@@ -676,25 +618,7 @@ class Store:
             return ChatSettings(chat_id=chat_id, mode=DEFAULT_CHAT_MODE, channel_reports=False, unreachable=None)
         return from_row(ChatSettings, row, channel_reports=bool(row["channel_reports"]))
 
-    async def set_chat_mode(self, chat_id: int, mode: str) -> None:
-        """Which messages the bot analyses in this chat: one of :data:`CHAT_MODES`."""
-        if mode not in CHAT_MODES:
-            raise ValueError(f"unknown chat mode {mode!r}; use one of {', '.join(CHAT_MODES)}")
-        await self._set(chat_id, "mode", mode)
-
-    async def set_channel_reports(self, chat_id: int, enabled: bool) -> None:
-        """Whether the bot reports on posts in this channel."""
-        await self._set(chat_id, "channel_reports", int(enabled))
-
-    async def mark_chat_unreachable(self, chat_id: int, reason: str) -> None:
-        """The bot cannot send to this chat (blocked, chat not found): stop sending."""
-        await self._set(chat_id, "unreachable", reason[:_MAX_ERROR_CHARS])
-
-    async def mark_chat_reachable(self, chat_id: int) -> None:
-        """The chat wrote to the bot again: sending works again."""
-        await self._set(chat_id, "unreachable", None)
-
-    async def _set(self, chat_id: int, column: Literal["mode", "channel_reports", "unreachable"], value: Any) -> None:
+    async def _set(self, chat_id: int, column: SettingColumn, value: Any) -> None:
         async with self._transaction() as db:
             await db.execute(
                 f"INSERT INTO chat_settings (chat_id, {column}, updated_at) VALUES (?, ?, ?)"

@@ -17,7 +17,7 @@ from typing import Any, Literal
 import asyncpg
 
 from storage import Storage, open_store
-from storage.store import DEFAULT_LEASE_SECONDS
+from storage.base import DEFAULT_LEASE_SECONDS
 
 BackendName = Literal["sqlite", "postgresql"]
 _PLACEHOLDER = re.compile(r"\?")
