@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, Self, TypeVar
 
 from bot.report import Report
-from storage.rows import Analysis, InboxItem, analysis, inbox_item, iso
+from storage.rows import Analysis, InboxItem, NamedRow, StoredAnalysis, analysis, inbox_item, iso
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,32 @@ class StoreBase:
         if attempts >= self._max_attempts:
             return "gave_up", None
         return "retry", iso(now + min(self._retry_base * 2 ** (attempts - 1), MAX_RETRY_DELAY))
+
+    @staticmethod
+    def _cached(row: NamedRow | None) -> Report | None:
+        """A ``reports`` row (``id``, ``report``) as its Report; None when missing, or unreadable (logged:
+        the article is analysed again)."""
+        if row is None:
+            return None
+        try:
+            return read_report(row["report"])
+        except (ValueError, KeyError, TypeError) as exc:
+            log.error("storage: stored report %s cannot be read, analysing again: %s", row["id"], exc)
+            return None
+
+    @staticmethod
+    def _stored(row: NamedRow | None, analysis_id: int) -> StoredAnalysis | None:
+        """An analysis row with ``report`` and ``text`` as a StoredAnalysis (StorageError "bad_row" when
+        its report cannot be read)."""
+        if row is None:
+            return None
+        try:
+            return StoredAnalysis(analysis=analysis(row), report=read_report(row["report"]), text=row["text"])
+        except (ValueError, KeyError, TypeError) as exc:
+            log.error("storage: analysis %d cannot be read: %s", analysis_id, exc)
+            raise StorageError(
+                f"the stored report of analysis {analysis_id} cannot be read", problem="bad_row"
+            ) from exc
 
     @staticmethod
     def _inbox_items(rows: Iterable[Any]) -> list[InboxItem]:

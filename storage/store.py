@@ -346,13 +346,7 @@ class Store(StoreBase):
                 (article_key(text), extractor_version),
             )
         row = next(iter(rows), None)
-        if row is None:
-            return None
-        try:
-            return read_report(row["report"])
-        except (ValueError, KeyError, TypeError) as exc:
-            log.error("storage: stored report %s cannot be read, analysing again: %s", row["id"], exc)
-            return None
+        return self._cached(row)
 
     async def save_analysis(
         self, *, chat_id: int, message_id: int, text: str, report: Report, origin: Origin
@@ -467,15 +461,7 @@ class Store(StoreBase):
                 (analysis_id, chat_id),
             )
         row = next(iter(rows), None)
-        if row is None:
-            return None
-        try:
-            return StoredAnalysis(analysis=analysis(row), report=read_report(row["report"]), text=row["text"])
-        except (ValueError, KeyError, TypeError) as exc:
-            log.error("storage: analysis %d cannot be read: %s", analysis_id, exc)
-            raise StorageError(
-                f"the stored report of analysis {analysis_id} cannot be read", problem="bad_row"
-            ) from exc
+        return self._stored(row, analysis_id)
 
     async def history(self, chat_id: int, limit: int = 10) -> list[Analysis]:
         """The last ``limit`` analyses of this chat, newest first."""
