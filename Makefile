@@ -21,6 +21,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check bot handlers storage tests benchmarks
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 bench: $(STAMP)
@@ -34,4 +35,4 @@ eval: $(STAMP)
 	$(PY) $(SHARED)/acceptance/check_seed.py .eval-seed.json | tail -n 1
 
 clean:
-	rm -rf $(VENV) .pytest_cache build dist .eval-pred.jsonl .eval-seed.json
+	rm -rf $(VENV) .pytest_cache .mypy_cache build dist .eval-pred.jsonl .eval-seed.json

@@ -26,11 +26,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import datetime
 import json
 import math
 import os
-import platform
 import signal
 import statistics
 import sys
@@ -38,12 +36,12 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Figure, code_line, code_version, percentile
-from benchmarks.extraction import RESULTS, ROOT, SHARED, OtherLoad, machine
+from benchmarks.common import RESULTS, ROOT, SHARED, Figure, OtherLoad, code_line, finish, loads, percentile, started
+from benchmarks.common import table as common_table
 
 sys.path.insert(0, str(ROOT / "tests"))
 from fakebotapi import FakeBotAPI, channel_chat, make_user, origin_channel, private_chat
@@ -527,26 +525,11 @@ def _value(value: float | None, unit: str) -> str:
 
 
 def table(figures: Sequence[Figure]) -> str:
-    rows = ["| figure | value | baseline | ratio | target | met? |", "|---|---|---|---|---|---|"]
-    for f in figures:
-        baseline = f"{_value(f.baseline, f.unit)} ({f.baseline_name})" if f.baseline is not None else "—"
-        ratio = (
-            "—"
-            if f.ratio is None
-            else (
-                f"{f.ratio:+.0f} ms ({f.ratio_meaning})"
-                if f.ratio_meaning == "difference, ms"
-                else f"{f.ratio:.2f} ({f.ratio_meaning})"
-            )
-        )
-        met = "—" if f.met is None else ("yes" if f.met else "**no**")
-        rows.append(f"| {f.name} | {_value(f.value, f.unit)} | {baseline} | {ratio} | {f.target or '—'} | {met} |")
-    return "\n".join(rows) + "\n"
+    return common_table(figures, _value, load=False)
 
 
 def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
-    m, a = result["machine"], result["settings"]
-    loads = {when: "/".join(f"{v:.2f}" for v in result["load_average_1_5_15min"][when]) for when in ("start", "end")}
+    m, a, load = result["machine"], result["settings"], loads(result)
     by_name = {f.name.split(",")[0]: f for f in figures}
     burst = by_name["burst reply latency p95"]
     help_ = by_name["/help reply latency p95 during the burst"]
@@ -562,7 +545,7 @@ def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
         f"Run {result['date']} with `{result['command']}` on {m['cpus']} CPUs ({m['cpu_model']}), "
         f"{m['memory_gib']} GiB RAM, {m['platform']}; {code_line(result['code'])}; "
         f"Python {result['python']}, python-telegram-bot {result['ptb']}. Load average (1, 5, 15 min) at start "
-        f"{loads['start']}, at end {loads['end']}; other processes kept {result['other_cores']:.2f} cores busy on "
+        f"{load['start']}, at end {load['end']}; other processes kept {result['other_cores']:.2f} cores busy on "
         f"average while the bot ran ({result['other_cores_by_phase']['idle']:.2f} during the idle measurements before and after the burst, "
         f"{result['other_cores_by_phase']['burst']:.2f} during the burst; anything well above 0 on this machine "
         "disturbs the figures, and a difference between the two phases skews the burst bound).\n\n"
@@ -628,30 +611,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import telegram
 
-    load_at_start = os.getloadavg()
-    code = code_version()
+    result = started("burst", argv)
     print(f"benchmarks: bot burst ({args.articles} articles, {args.workers} workers)", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="claimdesk-bench-burst-") as directory:
         measured = asyncio.run(measure(args, articles, Path(directory)))
     figures: list[Figure] = measured.pop("figures")
-    result: dict[str, Any] = {
-        "benchmark": "burst",
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "command": ("python -m benchmarks burst " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip(),
-        "machine": machine(),
-        "code": code,
-        "python": platform.python_version(),
+    result |= {
         "ptb": telegram.__version__,
         "settings": {k: v for k, v in vars(args).items() if k != "out"},
-        "load_average_1_5_15min": {"start": list(load_at_start), "end": list(os.getloadavg())},
         **measured,
-        "figures": [asdict(f) for f in figures],
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "burst.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    (args.out / "burst.md").write_text(markdown(result, figures), encoding="utf-8")
-    print(table(figures))
-    return 0
+    return finish(result, figures, args.out, markdown, table(figures))
 
 
 if __name__ == "__main__":

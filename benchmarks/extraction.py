@@ -19,23 +19,20 @@ figures are recorded). A corpus whose file is missing is skipped with a message.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-RESULTS = Path(__file__).resolve().parent / "results"
+from benchmarks.common import RESULTS, ROOT, SHARED, Figure, OtherLoad, code_line, finish, loads, started
+from benchmarks.common import table as common_table
+
 BATCH_SIZE = 16
 FULL_TO_BARE_TARGET = 1.15  # full extraction time at most 1.15 x bare parsing time
 SPEEDUP_TARGET = 1.6  # 2 workers at least 1.6 x the throughput of 1
@@ -53,57 +50,6 @@ class Corpus:
     @property
     def words(self) -> int:
         return sum(len(text.split()) for text in self.texts)
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One measured figure next to its baseline; ``ratio`` is what the target is stated on."""
-
-    name: str
-    corpus: str
-    value: float
-    unit: str
-    baseline: float | None
-    baseline_name: str | None
-    ratio: float | None
-    ratio_meaning: str | None
-    target: str | None
-    met: bool | None
-    runs: dict[str, list[float]] = field(default_factory=dict)
-    spread: dict[str, float] = field(default_factory=dict)
-    other_cores: float | None = None  # average CPU cores used by OTHER processes during the measurement
-
-
-class OtherLoad:
-    """CPU time the rest of the machine used while a measurement ran (Linux ``/proc/stat``).
-
-    Why: the machine is shared; busy core-seconds minus this process tree's own CPU time says how
-    much the figures were disturbed. Children count once reaped, so call :meth:`cores` after they exit.
-    """
-
-    def __init__(self) -> None:
-        self._busy, self._own, self._wall = self._busy_seconds(), self._own_seconds(), time.perf_counter()
-
-    @staticmethod
-    def _busy_seconds() -> float:
-        stat = Path("/proc/stat")
-        if not stat.exists():
-            return 0.0
-        jiffies = [int(value) for value in stat.read_text().split("\n", 1)[0].split()[1:]]
-        idle = jiffies[3] + (jiffies[4] if len(jiffies) > 4 else 0)  # idle + iowait
-        return (sum(jiffies[:8]) - idle) / os.sysconf("SC_CLK_TCK")  # guest time is already in user
-
-    @staticmethod
-    def _own_seconds() -> float:
-        times = os.times()
-        return times.user + times.system + times.children_user + times.children_system
-
-    def cores(self) -> float | None:
-        """Average cores busy with other processes since construction (None off Linux)."""
-        if not Path("/proc/stat").exists():
-            return None
-        other = (self._busy_seconds() - self._busy) - (self._own_seconds() - self._own)
-        return max(0.0, other) / (time.perf_counter() - self._wall)
 
 
 def load_corpus(name: str, path: Path, limit: int | None) -> Corpus | None:
@@ -280,38 +226,6 @@ def with_other_load(measure: Callable[[], list[Figure]]) -> list[Figure]:
     return [replace(f, other_cores=other_cores) for f in figures]
 
 
-def code_version() -> dict[str, Any]:
-    """The commit measured and whether bot/ had uncommitted changes (the extraction is under active work)."""
-
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-
-    return {"commit": git("rev-parse", "HEAD"), "bot_uncommitted_changes": bool(git("status", "--porcelain", "bot"))}
-
-
-def machine() -> dict[str, Any]:
-    """The machine line: CPUs, CPU model, memory, OS."""
-    cpu_model = (
-        next(
-            (
-                line.split(":", 1)[1].strip()
-                for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")
-            ),
-            platform.processor(),
-        )
-        if Path("/proc/cpuinfo").exists()
-        else platform.processor()
-    )
-    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {
-        "cpus": os.cpu_count(),
-        "cpu_model": cpu_model,
-        "memory_gib": round(memory_gib, 1),
-        "platform": platform.platform(),
-    }
-
-
 def _number(value: float | None, unit: str = "") -> str:
     if value is None:
         return "—"
@@ -320,32 +234,12 @@ def _number(value: float | None, unit: str = "") -> str:
     return f"{value:.2f} s" if unit == "s" else f"{value:.3f}"
 
 
-def _cores(cores: float | None) -> str:
-    return "—" if cores is None else f"{cores:.2f} cores"
-
-
 def table(figures: Sequence[Figure]) -> str:
-    """The markdown table: figure, value, baseline, ratio, target, met?"""
-    rows = [
-        "| figure | corpus | value | baseline | ratio | target | met? | other load |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for f in figures:
-        baseline = f"{_number(f.baseline, f.unit)} ({f.baseline_name})" if f.baseline is not None else "—"
-        ratio = f"{f.ratio:.3f} ({f.ratio_meaning})" if f.ratio is not None else "—"
-        met = "—" if f.met is None else ("yes" if f.met else "**no**")
-        rows.append(
-            f"| {f.name} | {f.corpus} | {_number(f.value, f.unit)} | {baseline} | {ratio} | {f.target or '—'} | {met} | {_cores(f.other_cores)} |"
-        )
-    return "\n".join(rows) + "\n"
-
-
-def _loads(result: dict[str, Any], when: str) -> str:
-    return "/".join(f"{load:.2f}" for load in result["load_average_1_5_15min"][when])
+    return common_table(figures, _number, ratio_digits=3)
 
 
 def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
-    m = result["machine"]
+    m, load = result["machine"], loads(result)
     corpora = "\n".join(
         f"- {c['name']}: {c['articles']} articles, {c['words']:,} words ({c['subset']}; `{c['file']}`)"
         for c in result["corpora"]
@@ -356,10 +250,10 @@ def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
     return (
         "# Extraction speed\n\n"
         f"Run {result['date']} with `{result['command']}` on {m['cpus']} CPUs ({m['cpu_model']}), "
-        f"{m['memory_gib']} GiB RAM, {m['platform']}; commit {result['code']['commit'][:10]}"
-        f"{' with uncommitted changes in bot/' if result['code']['bot_uncommitted_changes'] else ''}; Python {result['python']}, spaCy {result['spacy']}, "
+        f"{m['memory_gib']} GiB RAM, {m['platform']}; {code_line(result['code'])}; "
+        f"Python {result['python']}, spaCy {result['spacy']}, "
         f"model `{result['model']}` (pipes: {', '.join(result['pipes'])}). Load average (1, 5, 15 min) "
-        f"at start {_loads(result, 'start')}, at end {_loads(result, 'end')}: other work on the machine "
+        f"at start {load['start']}, at end {load['end']}: other work on the machine "
         "shows here.\n\n"
         f"{table(figures)}\n"
         "Each in-process figure is the median of "
@@ -408,8 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("benchmarks: no corpus found under ../shared: nothing to measure", file=sys.stderr)
         return 2
 
-    load_at_start = os.getloadavg()
-    code = code_version()
+    result = started("extraction", argv)
     nlp = load_pipeline(model)
     figures: list[Figure] = []
     for corpus in corpora:
@@ -424,13 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             figures += with_other_load(lambda: [measure_batch(corpus, Path(directory), args.cli_repeats)])
         figures += with_other_load(lambda: [measure_startup(corpora[0], Path(directory), args.cli_repeats)])
 
-    result: dict[str, Any] = {
-        "benchmark": "extraction",
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "command": "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "machine": machine(),
-        "code": code,
-        "python": platform.python_version(),
+    result |= {
         "spacy": spacy.__version__,
         "model": model,
         "pipes": list(nlp.pipe_names),
@@ -447,12 +334,5 @@ def main(argv: Sequence[str] | None = None) -> int:
             }
             for c in corpora
         ],
-        "load_average_1_5_15min": {"start": list(load_at_start), "end": list(os.getloadavg())},
-        "figures": [asdict(f) for f in figures],
     }
-    result["command"] = result["command"].rstrip()
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "extraction.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    (args.out / "extraction.md").write_text(markdown(result, figures), encoding="utf-8")
-    print(table(figures))
-    return 0
+    return finish(result, figures, args.out, markdown, table(figures))

@@ -19,11 +19,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime
 import hashlib
 import json
-import os
-import platform
 import re
 import statistics
 import sys
@@ -31,12 +28,12 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Figure, code_line, code_version, percentile
-from benchmarks.extraction import RESULTS, SHARED, OtherLoad, machine
+from benchmarks.common import RESULTS, SHARED, Figure, OtherLoad, code_line, finish, loads, percentile, started
+from benchmarks.common import table as common_table
 from bot.origin import Origin
 
 WIKINEWS = SHARED / "data" / "wikinews-2019.jsonl"
@@ -127,10 +124,7 @@ async def raw_round(path: Path, samples: Sequence[Sample], start: int, count: in
     ``BEGIN IMMEDIATE ... COMMIT`` each)."""
     import aiosqlite
 
-    payloads = [
-        json.dumps(variant(samples[n % len(samples)], n)[1].to_dict(), ensure_ascii=False)
-        for n in range(start, start + count)
-    ]
+    payloads = [variant(samples[n % len(samples)], n)[1].to_json(indent=None) for n in range(start, start + count)]
     async with aiosqlite.connect(path, isolation_level=None) as db:
         await db.execute("PRAGMA journal_mode = WAL")
         await db.execute("PRAGMA synchronous = FULL")
@@ -175,7 +169,7 @@ async def measure(
                 )
         save_load = meter.cores()
         store_rate, raw_rate = statistics.median(store_runs), statistics.median(raw_runs)
-        report_bytes = statistics.mean(len(json.dumps(s.report.to_dict(), ensure_ascii=False)) for s in samples)
+        report_bytes = statistics.mean(len(s.report.to_json(indent=None)) for s in samples)
 
         began = time.perf_counter()
         await store._db.execute("PRAGMA synchronous = OFF")  # build fast path: no fsync per save
@@ -276,21 +270,11 @@ def _value(value: float | None, unit: str) -> str:
 
 
 def table(figures: Sequence[Figure]) -> str:
-    rows = ["| figure | value | baseline | ratio | target | met? | other load |", "|---|---|---|---|---|---|---|"]
-    for f in figures:
-        baseline = f"{_value(f.baseline, f.unit)} ({f.baseline_name})" if f.baseline is not None else "—"
-        ratio = f"{f.ratio:.2f} ({f.ratio_meaning})" if f.ratio is not None else "—"
-        met = "—" if f.met is None else ("yes" if f.met else "**no**")
-        load = "—" if f.other_cores is None else f"{f.other_cores:.2f} cores"
-        rows.append(
-            f"| {f.name} | {_value(f.value, f.unit)} | {baseline} | {ratio} | {f.target or '—'} | {met} | {load} |"
-        )
-    return "\n".join(rows) + "\n"
+    return common_table(figures, _value)
 
 
 def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
-    m, build = result["machine"], result["database"]
-    loads = {when: "/".join(f"{v:.2f}" for v in result["load_average_1_5_15min"][when]) for when in ("start", "end")}
+    m, build, load = result["machine"], result["database"], loads(result)
     per_query = "\n".join(
         f"- {f.name.split(', ')[1]}: "
         + "; ".join(
@@ -305,7 +289,7 @@ def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
         f"Run {result['date']} with `{result['command']}` on {m['cpus']} CPUs ({m['cpu_model']}), "
         f"{m['memory_gib']} GiB RAM, {m['platform']}; {code_line(result['code'])}; "
         f"Python {result['python']}, SQLite {result['sqlite']}, aiosqlite {result['aiosqlite']}. Load average "
-        f"(1, 5, 15 min) at start {loads['start']}, at end {loads['end']}.\n\n"
+        f"(1, 5, 15 min) at start {load['start']}, at end {load['end']}.\n\n"
         f"{table(figures)}\n"
         f"Saves: median of {result['save_rounds']} rounds of {result['saves_per_round']} saves each, store and raw "
         "rounds alternated; every save is its own `BEGIN IMMEDIATE ... COMMIT` with `synchronous = FULL` "
@@ -348,20 +332,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from bot.config import Settings
 
-    load_at_start = os.getloadavg()
-    code = code_version()
+    result = started("storage", argv)
     print(f"benchmarks: storage: extracting {args.articles} Wikinews articles for realistic reports", file=sys.stderr)
     samples = realistic_samples(Settings.from_env().spacy_model, args.articles)
     with tempfile.TemporaryDirectory(prefix="claimdesk-bench-storage-") as directory:
         figures, build = asyncio.run(measure(samples, Path(directory), args))
 
-    result: dict[str, Any] = {
-        "benchmark": "storage",
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "command": ("python -m benchmarks storage " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip(),
-        "machine": machine(),
-        "code": code,
-        "python": platform.python_version(),
+    result |= {
         "sqlite": sqlite3.sqlite_version,
         "aiosqlite": aiosqlite.__version__,
         "sample_articles": len(samples),
@@ -371,14 +348,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "search_repeats": args.search_repeats,
         "queries": [{"query": q, "why": why} for q, why in queries_for(samples)],
         "database": build,
-        "load_average_1_5_15min": {"start": list(load_at_start), "end": list(os.getloadavg())},
-        "figures": [asdict(f) for f in figures],
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "storage.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    (args.out / "storage.md").write_text(markdown(result, figures), encoding="utf-8")
-    print(table(figures))
-    return 0
+    return finish(result, figures, args.out, markdown, table(figures))
 
 
 if __name__ == "__main__":

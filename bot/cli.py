@@ -13,14 +13,14 @@ from typing import Any, TextIO
 
 from bot.config import Settings
 from bot.links.page import FetchedPage
+from storage.formats import REPORT_FORMATS, render_report
 
-FORMATS = ("text", "json", "markdown", "html")
 BATCH_CHUNK = 8  # articles a worker takes at a time: small enough to keep both cores busy to the end
 
 
 def add_analyze_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", nargs="?", help="article file, - for standard input, or an http(s) link to an article")
-    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--format", choices=REPORT_FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--jsonl", metavar="FILE", help="batch: one JSON object per line with 'id' and 'text'")
     parser.add_argument("--workers", type=int, help="batch worker processes (default: CLAIMDESK_WORKERS or cores)")
     parser.add_argument("--model", help="installed spaCy pipeline (default: CLAIMDESK_SPACY_MODEL)")
@@ -57,7 +57,7 @@ def analyze_command(args: argparse.Namespace) -> int:
     except (InputRejected, OSError, FetchError) as error:
         print(f"claimdesk analyze: {error}", file=sys.stderr)
         return 2
-    sys.stdout.write(_format(report, args.format))
+    sys.stdout.write(render_report(report, args.format))
     return 0
 
 
@@ -77,18 +77,6 @@ def _read_text(path: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise OSError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
-
-
-def _format(report: Any, fmt: str) -> str:
-    from bot import render
-
-    if fmt == "json":
-        return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
-    if fmt == "markdown":
-        return render.render_markdown(report)
-    if fmt == "html":
-        return render.render_telegram(report).html + "\n"
-    return render.render_text(report)
 
 
 # --- batch mode ---------------------------------------------------------------------------------
@@ -143,12 +131,13 @@ def _init_batch_worker(model: str) -> None:
     _batch_nlp = load_pipeline(model)
 
 
-def _analyze_chunk(chunk: Sequence[Item]) -> list[dict[str, Any]]:
-    """Analyse a chunk of lines with ``nlp.pipe``; a bad line becomes an error record, never a crash."""
+def _analyze_chunk(chunk: Sequence[Item]) -> list[str]:
+    """Analyse a chunk of lines with ``nlp.pipe``: one JSON line each, in order; a bad line becomes an
+    error record, never a crash."""
     from bot.extraction.checks import InputRejected, check_input
     from bot.extraction.pipeline import build_report
 
-    records: list[dict[str, Any] | None] = [None] * len(chunk)
+    records: list[str | None] = [None] * len(chunk)
     good: list[int] = []
     for index, (number, item_id, text, error) in enumerate(chunk):
         if error is None and text is not None:
@@ -158,20 +147,24 @@ def _analyze_chunk(chunk: Sequence[Item]) -> list[dict[str, Any]]:
                 continue
             except InputRejected as rejected:
                 error = {"code": rejected.code, "message": str(rejected)}
-        records[index] = {"id": item_id, "line": number, "error": error}
+        records[index] = _error_line(item_id, number, error)
     docs = _batch_nlp.pipe((chunk[i][2] for i in good), batch_size=BATCH_CHUNK)
     for index, doc in zip(good, docs, strict=True):
         number, item_id, text = chunk[index][0], chunk[index][1], chunk[index][2]
         try:
-            records[index] = replace(build_report(doc, text=text), id=item_id).to_dict()
+            records[index] = replace(build_report(doc, text=text), id=item_id).to_json(indent=None)
         except Exception as error:  # one article's failure must not stop the batch
-            records[index] = {"id": item_id, "line": number, "error": {"code": "failed", "message": repr(error)}}
+            records[index] = _error_line(item_id, number, {"code": "failed", "message": repr(error)})
     return [r for r in records if r is not None]
 
 
-def _write(out: TextIO, records: Sequence[dict[str, Any]], bar: _Progress) -> None:
+def _error_line(item_id: Any, number: int, error: dict[str, str] | None) -> str:
+    return json.dumps({"id": item_id, "line": number, "error": error}, ensure_ascii=False)
+
+
+def _write(out: TextIO, records: Sequence[str], bar: _Progress) -> None:
     for record in records:
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.write(record + "\n")
     out.flush()
     bar.advance(len(records))
 

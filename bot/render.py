@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from bot.origin import Origin, PageOrigin
-from bot.report import REASON_LABELS, Claim, Report, Source, Unverified
+from bot.report import Claim, Report, Source, Unverified, reason_label
 
 #: Telegram's limit for one message, in UTF-16 code units.
 TELEGRAM_LIMIT = 4096
@@ -112,11 +112,6 @@ def counts_line(report: Report) -> str:
     )
 
 
-def reason_label(reason: str) -> str:
-    """A reason code in words (unknown codes shown with underscores replaced)."""
-    return REASON_LABELS.get(reason, reason.replace("_", " "))
-
-
 def speaker(report: Report, claim: Claim) -> str:
     """Who makes a claim: the source name, or the outlet (the article itself) when unattributed."""
     source = report.source(claim.source_id)
@@ -193,24 +188,28 @@ def _md(text: str) -> str:
     return "".join("\\" + ch if ch in "\\`*_[]<>#|" else ch for ch in " ".join(text.split()))
 
 
-def render_markdown(report: Report) -> str:
-    """The report as a Markdown document."""
-    out: list[str] = [f"# {_md(title_of(report))}", ""]
+def render_markdown(report: Report, *, level: int = 1, note: str | None = None) -> str:
+    """The report as a Markdown document; its title a heading of ``level`` (2 inside an export), with
+    ``note`` (plain text) in italics under it."""
+    title, section = "#" * level, "#" * (level + 1)
+    out: list[str] = [f"{title} {_md(title_of(report))}", ""]
+    if note:
+        out += [f"*{_md(note)}*", ""]
     meta = [m for m in (report.article.outlet, report.article.published) if m]
     if meta:
         out += [_md(" · ".join(meta)), ""]
     out += [f"*{counts_line(report)}* · {report.article.words} words · extractor {report.extractor_version}", ""]
     if report.summary:
-        out += ["## Summary", ""] + [f"- {_md(s)}" for s in report.summary] + [""]
-    out += [f"## Claims ({len(report.claims)})", ""]
+        out += [f"{section} Summary", ""] + [f"- {_md(s)}" for s in report.summary] + [""]
+    out += [f"{section} Claims ({len(report.claims)})", ""]
     for claim in ranked_claims(report):
         cue = f" ({_md(claim.cue)})" if claim.cue else ""
         out.append(f"- **{_md(speaker(report, claim))}**{cue}: {_md(claim.text)}")
-    out += ["", f"## Sources ({len(report.sources)})", ""]
+    out += ["", f"{section} Sources ({len(report.sources)})", ""]
     for source in report.sources:
         also = f"; also: {_md(', '.join(source.aliases))}" if source.aliases else ""
         out.append(f"- **{_md(source.name)}** ({_md(_source_bits(source))}){also}")
-    out += ["", f"## Unverified ({len(report.unverified)})", ""]
+    out += ["", f"{section} Unverified ({len(report.unverified)})", ""]
     for item in report.unverified:
         out.append(f"- *{reason_label(item.reason)}*: {_md(item.evidence)}")
     return "\n".join(out) + "\n"

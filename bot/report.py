@@ -8,6 +8,7 @@ field by field in ``docs/report-schema.md``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -17,6 +18,12 @@ Span = tuple[int, int]
 
 SourceKind = Literal["person", "organization", "government", "military", "media", "anonymous", "group", "unknown"]
 ClaimKind = Literal["quote", "paraphrase", "according_to", "outlet"]
+
+# --- why an item is not established -----------------------------------------------------------------
+# One reason, two lines: its name in ``Reason`` and its words in ``REASON_LABELS`` (mypy checks that every
+# label's key is a reason; tests/test_bot_report.py that every reason has a label). Render and export read
+# the labels through :func:`reason_label`.
+
 Reason = Literal[
     "not_independently_verified",
     "not_confirmed",
@@ -31,7 +38,7 @@ Reason = Literal[
 ]
 
 #: Why an item is listed as unverified, in words for a reader.
-REASON_LABELS: dict[str, str] = {
+REASON_LABELS: dict[Reason, str] = {
     "not_independently_verified": "not independently verified",
     "not_confirmed": "not confirmed",
     "denied": "denied",
@@ -43,6 +50,11 @@ REASON_LABELS: dict[str, str] = {
     "single_source": "single source",
     "conflicting_figures": "conflicting figures",
 }
+
+
+def reason_label(reason: Reason) -> str:
+    """A reason in words; one this version does not know (from a newer extractor) with spaces for underscores."""
+    return REASON_LABELS.get(reason) or reason.replace("_", " ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,10 +151,15 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: tuples become lists; ``id`` only when set."""
-        data = _lists(asdict(self))
+        data: dict[str, Any] = _lists(asdict(self))
         if self.id is None:
             data.pop("id")
         return data
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The JSON text (non-ASCII kept as is): indented for a person, or compact with ``indent=None``."""
+        separators = (",", ": ") if indent is not None else (",", ":")
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, separators=separators)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Report:

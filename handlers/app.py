@@ -25,7 +25,6 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden, RetryAfter
 from telegram.ext import (
     AIORateLimiter,
-    Application,
     ApplicationBuilder,
     BaseHandler,
     CallbackQueryHandler,
@@ -41,7 +40,7 @@ from bot.links.fetch import Fetcher
 from bot.links.policy import AllowList
 from bot.service import ArticleService, PageFetcher, RateLimits, RestartingRunner, Runner
 from handlers import articles, callbacks, chats, commands
-from handlers.context import CONTEXT_TYPES, AdminCache, BotData, Context
+from handlers.context import CONTEXT_TYPES, AdminCache, App, BotData, Context
 from handlers.reply import TelegramReply
 from handlers.webhook import WebhookServer, register, webhook_path
 from storage import Storage, StorageError, open_store
@@ -90,7 +89,7 @@ class MessageRateLimiter(AIORateLimiter):
     only an indicator; any other error still reaches the caller.
     """
 
-    async def process_request(  # type: ignore[override]
+    async def process_request(
         self,
         callback: Callable[..., Coroutine[Any, Any, TelegramResult]],
         args: Any,
@@ -108,7 +107,7 @@ class MessageRateLimiter(AIORateLimiter):
             return True
 
 
-def handler_list() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handler_list() -> list[BaseHandler[Update, Context, None]]:
     """Every handler, in the order they are tried."""
     return [
         CommandHandler(["start", "help"], commands.on_help, filters=NEW_MESSAGE),
@@ -123,12 +122,8 @@ def handler_list() -> list[BaseHandler]:  # type: ignore[type-arg]
             filters.ChatType.GROUPS & NEW_MESSAGE & ~filters.COMMAND & ARTICLE_CONTENT, articles.on_group_message
         ),
         MessageHandler(filters.UpdateType.CHANNEL_POST & ~filters.COMMAND & ARTICLE_CONTENT, articles.on_channel_post),
-        CallbackQueryHandler(callbacks.on_report_button, pattern=r"^r:"),
-        CallbackQueryHandler(callbacks.on_json_button, pattern=r"^j:"),
-        CallbackQueryHandler(callbacks.on_reopen_button, pattern=r"^o:"),
-        CallbackQueryHandler(callbacks.on_mode_button, pattern=r"^m:"),
-        CallbackQueryHandler(callbacks.on_channel_button, pattern=r"^c:"),
-        CallbackQueryHandler(callbacks.on_forget_button, pattern=r"^f:"),
+        *(CallbackQueryHandler(answer, pattern=kind.pattern) for kind, answer in callbacks.BUTTONS),
+        CallbackQueryHandler(callbacks.on_unknown_button),
         ChatMemberHandler(chats.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(filters.StatusUpdate.MIGRATE & filters.ChatType.GROUP, chats.on_migrate),
     ]
@@ -145,7 +140,7 @@ async def on_error(update: object, context: Context) -> None:
             )
 
 
-async def _inbox_loop(app: Application) -> None:  # type: ignore[type-arg]
+async def _inbox_loop(app: App) -> None:
     """Recovery at start, then retries and other processes' expired work when they are due (looked for
     every ``retry_seconds``, at least once a lease)."""
     data: BotData = app.bot_data
@@ -156,7 +151,7 @@ async def _inbox_loop(app: Application) -> None:  # type: ignore[type-arg]
         log.error("inbox: %s", exc)
     while True:
         try:
-            await data.service.recover(lambda job: articles.reply_for(bot, job))
+            await data.service.recover(lambda job: TelegramReply.to_job(bot, job))
         except StorageError as exc:
             log.error("inbox: %s", exc)
         await asyncio.sleep(min(data.retry_seconds, data.lease_seconds))
@@ -184,7 +179,7 @@ async def _retention_loop(store: Storage, days: int) -> None:
         await asyncio.sleep(RETENTION_PERIOD_SECONDS)
 
 
-async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+async def post_init(app: App) -> None:
     """Warm the extraction workers, register the command menu, start the inbox and retention workers."""
     data: BotData = app.bot_data
     await data.service.runner.warm()
@@ -197,7 +192,7 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         )
 
 
-async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
+async def post_stop(app: App) -> None:
     """Stop the inbox worker."""
     data: BotData = app.bot_data
     for task in data.background:
@@ -206,7 +201,7 @@ async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
     data.background.clear()
 
 
-async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+async def post_shutdown(app: App) -> None:
     """Close the extraction workers and the database."""
     data: BotData = app.bot_data
     await data.service.runner.close()
@@ -221,7 +216,7 @@ def build_application(
     fetcher: PageFetcher | None = None,
     retry_seconds: float = RETRY_POLL_SECONDS,
     rate_limiter: AIORateLimiter | None = None,
-) -> Application:  # type: ignore[type-arg]
+) -> App:
     """The Telegram application with every handler; ``runner`` and ``store`` are the caller's;
     ``fetcher`` reads linked articles (default: a :class:`Fetcher` with the settings' allow list);
     ``rate_limiter`` paces calls to Telegram (default: Telegram's limits, flood answers retried)."""
@@ -256,7 +251,7 @@ def build_application(
     return app
 
 
-async def serve(app: Application, stop: asyncio.Event, *, webhook: Webhook | None = None) -> None:  # type: ignore[type-arg]
+async def serve(app: App, stop: asyncio.Event, *, webhook: Webhook | None = None) -> None:
     """Run ``app`` (long polling, or ``webhook``) until ``stop`` is set, then stop it cleanly."""
     await app.initialize()
     try:

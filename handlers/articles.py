@@ -1,7 +1,7 @@
 """Article messages in, jobs out: private chats, groups (modes), /check and channel posts.
 
 Each callback decides whether and what to analyse, unpacks the update into a :class:`~bot.service.Job`
-(:func:`process`) and hands it to the service with a :class:`~handlers.reply.TelegramReply`; the service
+(:func:`submit`) and hands it to the service with a :class:`~handlers.reply.TelegramReply`; the service
 does the rest (inbox, limits, reading, analysis, the answer, retries).
 """
 
@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Literal
 
-from telegram import Bot, Message, Update
+from telegram import Message, Update
 from telegram.constants import ChatType
 
 from bot.extraction.checks import MIN_WORDS
 from bot.service import ArticleInput, Job
 from bot.service.articles import NOTHING_TO_READ
-from handlers.context import BotData, Context
+from handlers.context import Context
 from handlers.inputs import article_from_message, mentions_bot, without_mention
 from handlers.reply import TelegramReply
 
@@ -38,7 +38,7 @@ async def on_private_message(update: Update, context: Context) -> None:
     if not (message.text or message.caption or message.document):
         await message.reply_text(NOTHING_TO_READ)
         return
-    await process(context.bot, context.bot_data, update.update_id, message, target="self")
+    await submit(context, update, message)
 
 
 async def on_group_message(update: Update, context: Context) -> None:
@@ -51,21 +51,21 @@ async def on_group_message(update: Update, context: Context) -> None:
     if message.is_automatic_forward:
         channel_id = message.sender_chat.id if message.sender_chat else None
         if channel_id is not None and (await data.store.chat_settings(channel_id)).channel_reports:
-            await process(bot, data, update.update_id, message, target="self", explicit=False)
+            await submit(context, update, message, explicit=False)
         return
     if mentions_bot(message, bot.username, bot.id):
         own_words = len(without_mention(message.text or message.caption or "", bot.username).split())
         if message.reply_to_message is not None and own_words < MIN_WORDS:
-            await process(bot, data, update.update_id, message, target="reply")
+            await submit(context, update, message, target="reply")
         else:
-            await process(bot, data, update.update_id, message, target="self", strip_mention=True)
+            await submit(context, update, message, strip_mention=True)
         return
     mode = (await data.store.chat_settings(message.chat.id)).mode
     if mode == "mentions_only":
         return
     long_text = len((message.text or message.caption or "").split()) >= MIN_WORDS
     if message.forward_origin is not None or (mode == "every_long_message" and (long_text or message.document)):
-        await process(bot, data, update.update_id, message, target="self", explicit=False)
+        await submit(context, update, message, explicit=False)
 
 
 async def on_check(update: Update, context: Context) -> None:
@@ -75,11 +75,11 @@ async def on_check(update: Update, context: Context) -> None:
         return
     if message.reply_to_message is None:
         if context.args and message.chat.type == ChatType.PRIVATE:
-            await process(context.bot, context.bot_data, update.update_id, message, target="command_args")
+            await submit(context, update, message, target="command_args")
         else:
             await message.reply_text(CHECK_USAGE)
         return
-    await process(context.bot, context.bot_data, update.update_id, message, target="reply")
+    await submit(context, update, message, target="reply")
 
 
 async def on_channel_post(update: Update, context: Context) -> None:
@@ -88,30 +88,27 @@ async def on_channel_post(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not (await context.bot_data.store.chat_settings(message.chat.id)).channel_reports:
         return
-    await process(
-        context.bot, context.bot_data, update.update_id, message, target="self", post_report=False, explicit=False
-    )
+    await submit(context, update, message, post_report=False, explicit=False)
 
 
 # --- the job ---------------------------------------------------------------------------------------
 
 
-async def process(
-    bot: Bot,
-    data: BotData,
-    update_id: int,
+async def submit(
+    context: Context,
+    update: Update,
     message: Message,
     *,
-    target: Target,
+    target: Target = "self",
     post_report: bool = True,
     strip_mention: bool = False,
     explicit: bool = True,
 ) -> None:
     """Unpack the update into a job (``target``: which message's content to analyse) and hand it to the
     service with a reply in this chat."""
-    analysed, article = _target_input(message, target, strip_mention=strip_mention, username=bot.username)
+    analysed, article = _target_input(message, target, strip_mention=strip_mention, username=context.bot.username)
     job = Job(
-        update_id=update_id,
+        update_id=update.update_id,
         chat_id=message.chat.id,
         message_id=analysed.message_id,
         article=article,
@@ -119,12 +116,7 @@ async def process(
         post_report=post_report,
         explicit=explicit,
     )
-    await data.service.submit(job, reply_for(bot, job))
-
-
-def reply_for(bot: Bot, job: Job) -> TelegramReply:
-    """The reply to ``job`` in its chat."""
-    return TelegramReply(bot, job.chat_id, job.message_id, post_report=job.post_report)
+    await context.bot_data.service.submit(job, TelegramReply.to_job(context.bot, job))
 
 
 def _target_input(

@@ -1,22 +1,37 @@
 """Inline buttons: report sections and pages, JSON, reopen, settings, forget confirmation.
 
-Every report button is checked against the chat it was pressed in: an analysis of another chat is
-never shown.
+Each callback is registered with its pattern from :data:`BUTTONS` (handlers/keyboards.py builds the data
+from the same table) and reads the match python-telegram-bot hands it (``context.matches[0]``); data no
+pattern matches gets "Unknown button." (:func:`on_unknown_button`). Every report button is checked
+against the chat it was pressed in: an analysis of another chat is never shown.
 """
 
 from __future__ import annotations
 
-import json
 import logging
+import re
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import CallbackQuery, Message, ReplyParameters, Update
 from telegram.error import BadRequest
 
-from bot.render import render_telegram
 from handlers.commands import ADMINS_ONLY
 from handlers.context import Context
-from handlers.keyboards import MODE_LABELS, parse_id, parse_report_button, report_keyboard, settings_keyboard
-from storage import StoredAnalysis
+from handlers.keyboards import (
+    CHANNEL,
+    FORGET,
+    JSON,
+    MODE,
+    REOPEN,
+    REPORT,
+    Callback,
+    ReportButton,
+    channel_of,
+    report_message,
+    settings_keyboard,
+)
+from storage import CHAT_MODES, ChatMode, StoredAnalysis
 
 log = logging.getLogger(__name__)
 
@@ -34,30 +49,29 @@ async def _stored(query: CallbackQuery, context: Context, analysis_id: int) -> S
     return stored
 
 
-async def on_report_button(update: Update, context: Context) -> None:
-    """``r:`` a section page: edit the same message."""
+def _pressed(update: Update, context: Context) -> tuple[CallbackQuery, re.Match[str]]:
+    """The query and the match of its data against the callback's pattern."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    button = parse_report_button(query.data)
-    if button is None:
-        await query.answer("Unknown button.")
-        return
+    assert query is not None and context.matches
+    return query, context.matches[0]
+
+
+async def on_unknown_button(update: Update, context: Context) -> None:
+    """Callback data that no pattern matches (forged, or from an older keyboard)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer("Unknown button.")
+
+
+async def on_report_button(update: Update, context: Context) -> None:
+    """:data:`REPORT` a section page: edit the same message."""
+    query, match = _pressed(update, context)
+    button = ReportButton.from_match(match)
     stored = await _stored(query, context, button.analysis_id)
     if stored is None:
         return
-    analysis = stored.analysis
-    page = render_telegram(
-        stored.report,
-        analysis.origin,
-        section=button.section,
-        page=button.page,
-        seen_in_chat=analysis.seen_in_chat,
-        first_seen_in_chat=analysis.first_seen_in_chat,
-    )
+    text, keyboard = report_message(stored.analysis, stored.report, section=button.section, page=button.page)
     try:
-        await query.edit_message_text(
-            page.html, reply_markup=report_keyboard(analysis.id, page), disable_web_page_preview=True
-        )
+        await query.edit_message_text(text, reply_markup=keyboard, disable_web_page_preview=True)
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
             raise
@@ -65,17 +79,13 @@ async def on_report_button(update: Update, context: Context) -> None:
 
 
 async def on_json_button(update: Update, context: Context) -> None:
-    """``j:`` the report as a JSON document."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    analysis_id = parse_id(query.data, "j")
-    if analysis_id is None:
-        await query.answer("Unknown button.")
-        return
+    """:data:`JSON` the report as a JSON document."""
+    query, match = _pressed(update, context)
+    analysis_id = int(match["analysis"])
     stored = await _stored(query, context, analysis_id)
     if stored is None:
         return
-    content = json.dumps(stored.report.to_dict(), ensure_ascii=False, indent=2).encode("utf-8")
+    content = stored.report.to_json().encode("utf-8")
     message = query.message
     assert isinstance(message, Message)
     await query.answer()
@@ -88,23 +98,18 @@ async def on_json_button(update: Update, context: Context) -> None:
 
 
 async def on_reopen_button(update: Update, context: Context) -> None:
-    """``o:`` a report from /history or /search, sent again as a reply to its article."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    analysis_id = parse_id(query.data, "o")
-    if analysis_id is None:
-        await query.answer("Unknown button.")
-        return
-    stored = await _stored(query, context, analysis_id)
+    """:data:`REOPEN` a report from /history or /search, sent again as a reply to its article."""
+    query, match = _pressed(update, context)
+    stored = await _stored(query, context, int(match["analysis"]))
     if stored is None:
         return
     analysis = stored.analysis
-    page = render_telegram(stored.report, analysis.origin)
+    text, keyboard = report_message(analysis, stored.report, seen=False)
     await query.answer()
     await context.bot.send_message(
         analysis.chat_id,
-        page.html,
-        reply_markup=report_keyboard(analysis.id, page),
+        text,
+        reply_markup=keyboard,
         disable_web_page_preview=True,
         reply_parameters=ReplyParameters(message_id=analysis.message_id, allow_sending_without_reply=True),
     )
@@ -120,49 +125,27 @@ async def _admin(query: CallbackQuery, context: Context) -> bool:
 
 
 async def on_mode_button(update: Update, context: Context) -> None:
-    """``m:<mode>``: a group admin sets what the bot analyses."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    mode = query.data.partition(":")[2]
-    if mode not in MODE_LABELS:
-        await query.answer("Unknown setting.")
-        return
+    """:data:`MODE`: a group admin sets what the bot analyses."""
+    query, match = _pressed(update, context)
+    mode: ChatMode = next(key for key in CHAT_MODES if key == match["mode"])
     if not await _admin(query, context):
         return
     message = query.message
     assert isinstance(message, Message)
     await context.bot_data.store.set_chat_mode(message.chat.id, mode)
-    keyboard = message.reply_markup
-    channel_row = keyboard.inline_keyboard[-1] if keyboard and keyboard.inline_keyboard else ()
-    channel = _channel_from_row(channel_row)
     await query.edit_message_text(
-        f"What should I analyse in this group? Now: <b>{MODE_LABELS[mode]}</b>.",
-        reply_markup=settings_keyboard(mode, channel),
+        f"What should I analyse in this group? Now: <b>{CHAT_MODES[mode]}</b>.",
+        reply_markup=settings_keyboard(mode, channel_of(message.reply_markup)),
     )
     await query.answer("Saved.")
 
 
-def _channel_from_row(row: tuple | list) -> tuple[int, bool] | None:
-    for button in row:
-        data = button.callback_data if isinstance(button.callback_data, str) else ""
-        if data.startswith("c:"):
-            _, channel_id, turn_on = data.split(":")
-            return int(channel_id), turn_on == "0"
-    return None
-
-
 async def on_channel_button(update: Update, context: Context) -> None:
-    """``c:<channel>:<0|1>``: channel reports off/on, from the channel or its linked discussion group."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    """:data:`CHANNEL`: channel reports off/on, from the channel or its linked discussion group."""
+    query, match = _pressed(update, context)
     message = query.message
     assert isinstance(message, Message)
-    try:
-        _, channel_text, turn_on = query.data.split(":")
-        channel_id = int(channel_text)
-    except ValueError:
-        await query.answer("Unknown setting.")
-        return
+    channel_id = int(match["channel"])
     if channel_id != message.chat.id:
         linked = (await context.bot.get_chat(message.chat.id)).linked_chat_id
         if linked != channel_id:
@@ -170,7 +153,7 @@ async def on_channel_button(update: Update, context: Context) -> None:
             return
     if not await _admin(query, context):
         return
-    enabled = turn_on == "1"
+    enabled = match["turn_on"] == "1"
     store = context.bot_data.store
     await store.set_channel_reports(channel_id, enabled)
     mode = None if channel_id == message.chat.id else (await store.chat_settings(message.chat.id)).mode
@@ -179,17 +162,27 @@ async def on_channel_button(update: Update, context: Context) -> None:
 
 
 async def on_forget_button(update: Update, context: Context) -> None:
-    """``f:y`` deletes everything stored for this chat; ``f:n`` cancels."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    """:data:`FORGET` ``y`` deletes everything stored for this chat; ``n`` cancels."""
+    query, match = _pressed(update, context)
     message = query.message
     assert isinstance(message, Message)
     if not await _admin(query, context):
         return
-    if query.data != "f:y":
+    if match["answer"] != "y":
         await query.edit_message_text("Nothing was deleted.")
         await query.answer()
         return
     deleted = await context.bot_data.store.forget_chat(message.chat.id)
     await query.edit_message_text(f"Deleted everything stored for this chat ({deleted} records).")
     await query.answer("Deleted.")
+
+
+#: Every button: the kind of callback data and the callback that answers it, in the order they are tried.
+BUTTONS: tuple[tuple[Callback, Callable[[Update, Context], Coroutine[Any, Any, None]]], ...] = (
+    (REPORT, on_report_button),
+    (JSON, on_json_button),
+    (REOPEN, on_reopen_button),
+    (MODE, on_mode_button),
+    (CHANNEL, on_channel_button),
+    (FORGET, on_forget_button),
+)

@@ -9,20 +9,21 @@ from telegram.constants import ChatType
 
 from bot.render import TELEGRAM_LIMIT, esc, fit_blocks
 from handlers.context import Context
-from handlers.keyboards import MODE_LABELS, forget_keyboard, reopen_keyboard, settings_keyboard
+from handlers.keyboards import forget_keyboard, reopen_keyboard, settings_keyboard
+from storage import CHAT_MODES
+from storage.formats import EXPORT_FORMATS, export_format
 
 HISTORY_DEFAULT = 10
 HISTORY_MAX = 30
 #: Room for the list lines of /history and /search (a heading and the limit's margin aside).
 LIST_BUDGET = TELEGRAM_LIMIT - 200
-EXPORT_FORMATS = ("json", "csv", "md")
 
 COMMANDS: tuple[BotCommand, ...] = (
     BotCommand("help", "What Claimdesk does and how to use it"),
     BotCommand("check", "Reply with /check to a message to analyse it"),
     BotCommand("history", "Last analyses in this chat: /history [n]"),
     BotCommand("search", "Search claims and sources: /search words"),
-    BotCommand("export", "This chat's reports as a file: /export json|csv|md"),
+    BotCommand("export", f"This chat's reports as a file: /export {'|'.join(EXPORT_FORMATS)}"),
     BotCommand("settings", "Group admins: what the bot analyses here"),
     BotCommand("forget", "Delete everything stored for this chat"),
 )
@@ -100,7 +101,7 @@ async def on_settings(update: Update, context: Context) -> None:
     if full.linked_chat_id is not None:
         channel = (full.linked_chat_id, (await store.chat_settings(full.linked_chat_id)).channel_reports)
     await message.reply_text(
-        f"What should I analyse in this group? Now: <b>{MODE_LABELS.get(settings.mode, settings.mode)}</b>.",
+        f"What should I analyse in this group? Now: <b>{CHAT_MODES[settings.mode]}</b>.",
         reply_markup=settings_keyboard(settings.mode, channel),
     )
 
@@ -170,15 +171,15 @@ async def on_export(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
-    fmt = (context.args[0].lower() if context.args else "json").lstrip(".")
-    if fmt not in EXPORT_FORMATS:
-        await message.reply_text("Usage: /export json, /export csv or /export md.")
+    output = export_format(context.args[0] if context.args else "json")
+    if output is None:
+        choices = [f"/export {name}" for name in EXPORT_FORMATS]
+        await message.reply_text(f"Usage: {', '.join(choices[:-1])} or {choices[-1]}.")
         return
-    content = await context.bot_data.store.export(message.chat.id, fmt)  # type: ignore[arg-type]
+    content = await context.bot_data.store.export(message.chat.id, output.name)
     stamp = datetime.now(UTC).strftime("%Y%m%d")
-    await message.reply_document(
-        content, filename=f"claimdesk-{abs(message.chat.id)}-{stamp}.{fmt}", caption=f"This chat's reports ({fmt})."
-    )
+    name = f"claimdesk-{abs(message.chat.id)}-{stamp}.{output.suffix}"
+    await message.reply_document(content, filename=name, caption=f"This chat's reports ({output.suffix}).")
 
 
 async def on_forget(update: Update, context: Context) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram import Bot, Chat
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.ext import CallbackContext, ContextTypes, ExtBot
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.service import ArticleService
 from storage import Storage
@@ -52,4 +52,6 @@ class BotData:
 
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
+#: The application :func:`handlers.app.build_application` builds: its ``bot_data`` is a :class:`BotData`.
+App = Application[ExtBot[Any], Any, dict[Any, Any], dict[Any, Any], BotData, Any]
 CONTEXT_TYPES = ContextTypes(bot_data=BotData)

@@ -1,104 +1,146 @@
 """Inline keyboards and their callback data (ids only, well under Telegram's 64 bytes).
 
-Callback data: ``r:<analysis>:<section>:<page>`` show a section page, ``j:<analysis>`` send the JSON,
-``o:<analysis>`` reopen a report from /history or /search, ``m:<mode>`` set the chat mode,
-``c:<chat>:<0|1>`` channel reports for a channel, ``f:y`` / ``f:n`` confirm or cancel /forget.
+Every kind of callback data is one :class:`Callback` in :data:`CALLBACKS`: its template builds the data
+here, and its pattern is what the application's ``CallbackQueryHandler`` matches, handing the match to
+the callback as ``context.matches[0]`` (handlers/callbacks.py), so nothing is parsed twice.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render import SECTION_TITLES, SECTIONS, TelegramPage
+from bot.render import SECTION_TITLES, SECTIONS, TelegramPage, render_telegram
+from bot.report import Report
+from storage import CHAT_MODES, Analysis, ChatMode
 
-MODE_LABELS: dict[str, str] = {
-    "forwards_and_mentions": "Forwards, /check and mentions",
-    "mentions_only": "Only /check and mentions",
-    "every_long_message": "Every long message",
-}
+
+@dataclass(frozen=True, slots=True)
+class Callback:
+    """One kind of callback data: ``template`` (``str.format`` fields) builds it, ``pattern`` matches it
+    with a group of the same name for each field."""
+
+    template: str
+    pattern: re.Pattern[str]
+
+    def data(self, **fields: object) -> str:
+        return self.template.format(**fields)
+
+
+#: Show a section page of a report.
+REPORT = Callback(
+    "r:{analysis}:{section}:{page}",
+    re.compile(rf"^r:(?P<analysis>\d+):(?P<section>{'|'.join(SECTIONS)}):(?P<page>-?\d+)$"),
+)
+#: Send the report as a JSON document.
+JSON = Callback("j:{analysis}", re.compile(r"^j:(?P<analysis>\d+)$"))
+#: Reopen a report from /history or /search.
+REOPEN = Callback("o:{analysis}", re.compile(r"^o:(?P<analysis>\d+)$"))
+#: Set the group's mode.
+MODE = Callback("m:{mode}", re.compile(rf"^m:(?P<mode>{'|'.join(CHAT_MODES)})$"))
+#: Channel reports on (1) or off (0) for a channel.
+CHANNEL = Callback("c:{channel}:{turn_on}", re.compile(r"^c:(?P<channel>-?\d+):(?P<turn_on>[01])$"))
+#: Confirm (y) or cancel (n) /forget.
+FORGET = Callback("f:{answer}", re.compile(r"^f:(?P<answer>[yn])$"))
+
+CALLBACKS: tuple[Callback, ...] = (REPORT, JSON, REOPEN, MODE, CHANNEL, FORGET)
 
 
 @dataclass(frozen=True, slots=True)
 class ReportButton:
-    """A decoded ``r:`` callback."""
+    """A matched :data:`REPORT` callback (the page clamped to 0 or more)."""
 
     analysis_id: int
     section: str
     page: int
 
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> ReportButton:
+        return cls(int(match["analysis"]), match["section"], max(0, int(match["page"])))
+
 
 def report_keyboard(analysis_id: int, page: TelegramPage) -> InlineKeyboardMarkup:
     """Section buttons (all but the one shown), previous/next when paged, JSON."""
+
+    def show(section: str, number: int) -> str:
+        return REPORT.data(analysis=analysis_id, section=section, page=number)
+
     sections = [
-        InlineKeyboardButton(SECTION_TITLES[name], callback_data=f"r:{analysis_id}:{name}:0")
+        InlineKeyboardButton(SECTION_TITLES[name], callback_data=show(name, 0))
         for name in SECTIONS
         if name != page.section
     ]
     rows = [sections]
     paging = []
     if page.page > 0:
-        paging.append(
-            InlineKeyboardButton("‹ Previous", callback_data=f"r:{analysis_id}:{page.section}:{page.page - 1}")
-        )
+        paging.append(InlineKeyboardButton("‹ Previous", callback_data=show(page.section, page.page - 1)))
     if page.page < page.pages - 1:
-        paging.append(InlineKeyboardButton("Next ›", callback_data=f"r:{analysis_id}:{page.section}:{page.page + 1}"))
+        paging.append(InlineKeyboardButton("Next ›", callback_data=show(page.section, page.page + 1)))
     if paging:
         rows.append(paging)
-    rows.append([InlineKeyboardButton("JSON", callback_data=f"j:{analysis_id}")])
+    rows.append([InlineKeyboardButton("JSON", callback_data=JSON.data(analysis=analysis_id))])
     return InlineKeyboardMarkup(rows)
 
 
-def parse_report_button(data: str) -> ReportButton | None:
-    """``r:<id>:<section>:<page>`` -> ReportButton; None when malformed."""
-    parts = data.split(":")
-    if len(parts) != 4 or parts[0] != "r" or parts[2] not in SECTIONS:
-        return None
-    try:
-        return ReportButton(int(parts[1]), parts[2], max(0, int(parts[3])))
-    except ValueError:
-        return None
-
-
-def parse_id(data: str, prefix: str) -> int | None:
-    """``<prefix>:<id>`` -> id; None when malformed."""
-    head, _, tail = data.partition(":")
-    if head != prefix:
-        return None
-    try:
-        return int(tail)
-    except ValueError:
-        return None
+def report_message(
+    analysis: Analysis, report: Report, *, section: str = "overview", page: int = 0, seen: bool = True
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A page of a stored report as a message: its Telegram HTML and its keyboard; with ``seen``, the
+    overview says how often this chat has seen the article."""
+    shown = render_telegram(
+        report,
+        analysis.origin,
+        section=section,
+        page=page,
+        seen_in_chat=analysis.seen_in_chat if seen else 1,
+        first_seen_in_chat=analysis.first_seen_in_chat if seen else None,
+    )
+    return shown.html, report_keyboard(analysis.id, shown)
 
 
 def reopen_keyboard(analysis_ids: list[int]) -> InlineKeyboardMarkup:
     """Numbered "reopen" buttons, five a row, for /history and /search lists."""
-    buttons = [InlineKeyboardButton(f"Open {n}", callback_data=f"o:{aid}") for n, aid in enumerate(analysis_ids, 1)]
+    buttons = [
+        InlineKeyboardButton(f"Open {n}", callback_data=REOPEN.data(analysis=aid))
+        for n, aid in enumerate(analysis_ids, 1)
+    ]
     return InlineKeyboardMarkup([buttons[i : i + 5] for i in range(0, len(buttons), 5)])
 
 
-def settings_keyboard(mode: str | None, channel: tuple[int, bool] | None) -> InlineKeyboardMarkup:
+def settings_keyboard(mode: ChatMode | None, channel: tuple[int, bool] | None) -> InlineKeyboardMarkup:
     """Mode choices for a group (the current one ticked); a channel-reports toggle for a channel."""
     rows = []
     if mode is not None:
         rows += [
-            [InlineKeyboardButton(("✓ " if key == mode else "") + label, callback_data=f"m:{key}")]
-            for key, label in MODE_LABELS.items()
+            [InlineKeyboardButton(("✓ " if key == mode else "") + label, callback_data=MODE.data(mode=key))]
+            for key, label in CHAT_MODES.items()
         ]
     if channel is not None:
         channel_id, enabled = channel
         label = "Channel posts: reports on ✓" if enabled else "Channel posts: reports off"
-        rows.append([InlineKeyboardButton(label, callback_data=f"c:{channel_id}:{0 if enabled else 1}")])
+        toggle = CHANNEL.data(channel=channel_id, turn_on=0 if enabled else 1)
+        rows.append([InlineKeyboardButton(label, callback_data=toggle)])
     return InlineKeyboardMarkup(rows)
+
+
+def channel_of(markup: InlineKeyboardMarkup | None) -> tuple[int, bool] | None:
+    """The channel and whether its reports are on, from a settings keyboard's toggle (None without one)."""
+    for row in markup.inline_keyboard if markup is not None else ():
+        for button in row:
+            data = button.callback_data if isinstance(button.callback_data, str) else ""
+            if match := CHANNEL.pattern.match(data):
+                return int(match["channel"]), match["turn_on"] == "0"
+    return None
 
 
 def forget_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("Delete everything", callback_data="f:y"),
-                InlineKeyboardButton("Cancel", callback_data="f:n"),
+                InlineKeyboardButton("Delete everything", callback_data=FORGET.data(answer="y")),
+                InlineKeyboardButton("Cancel", callback_data=FORGET.data(answer="n")),
             ]
         ]
     )

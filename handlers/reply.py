@@ -17,9 +17,8 @@ from telegram import Bot, Message, ReplyParameters
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
-from bot.render import render_telegram
-from bot.service import Analysed, ChatMoved, ChatUnreachable, DeliveryFailed, DocumentRef, Failed
-from handlers.keyboards import report_keyboard
+from bot.service import Analysed, ChatMoved, ChatUnreachable, DeliveryFailed, DocumentRef, Failed, Job
+from handlers.keyboards import report_message
 
 FAILED = "I couldn't analyse this article just now ({reason}). It is kept and I will try again automatically."
 GAVE_UP = "I gave up on this article after {attempts} ({reason}). Please send it again later."
@@ -61,6 +60,11 @@ class TelegramReply:
         self.post_report = post_report
         self._progress: Message | None = None
 
+    @classmethod
+    def to_job(cls, bot: Bot, job: Job) -> TelegramReply:
+        """The reply to ``job``, in its chat."""
+        return cls(bot, job.chat_id, job.message_id, post_report=job.post_report)
+
     async def typing(self) -> None:
         if self.post_report:
             with delivery():
@@ -80,16 +84,8 @@ class TelegramReply:
         return await self.say(failure_text(failed))
 
     async def report(self, analysed: Analysed) -> int | None:
-        analysis = analysed.analysis
-        page = render_telegram(
-            analysed.report,
-            analysis.origin,
-            seen_in_chat=analysis.seen_in_chat,
-            first_seen_in_chat=analysis.first_seen_in_chat,
-        )
-        return await self._answer(
-            page.html, reply_markup=report_keyboard(analysis.id, page), disable_web_page_preview=True
-        )
+        text, keyboard = report_message(analysed.analysis, analysed.report)
+        return await self._answer(text, reply_markup=keyboard, disable_web_page_preview=True)
 
     async def withdraw(self) -> None:
         if self._progress is not None:

@@ -4,9 +4,20 @@ default) or one PostgreSQL database shared by several processes (asyncpg), chose
 from collections.abc import Callable
 from datetime import datetime
 
-from storage.base import CHAT_MODES, DEFAULT_CHAT_MODE, DEFAULT_LEASE_SECONDS, StorageError
+from storage.base import DEFAULT_LEASE_SECONDS, StorageError
 from storage.postgres import PostgresStore, is_postgres_url
-from storage.rows import Analysis, ChatSettings, InboxItem, SearchHit, StoredAnalysis, article_key, normalise
+from storage.rows import (
+    CHAT_MODES,
+    DEFAULT_CHAT_MODE,
+    Analysis,
+    ChatMode,
+    ChatSettings,
+    InboxItem,
+    SearchHit,
+    StoredAnalysis,
+    article_key,
+    normalise,
+)
 from storage.store import Store
 
 #: Either backend: both have the same methods, arguments and behaviour.
@@ -38,6 +49,7 @@ __all__ = [
     "CHAT_MODES",
     "DEFAULT_CHAT_MODE",
     "Analysis",
+    "ChatMode",
     "ChatSettings",
     "InboxItem",
     "PostgresStore",

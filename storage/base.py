@@ -11,12 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, Self, TypeVar
 
 from bot.report import Report
-from storage.rows import Analysis, InboxItem, NamedRow, StoredAnalysis, analysis, inbox_item, iso
+from storage.rows import CHAT_MODES, Analysis, InboxItem, NamedRow, StoredAnalysis, analysis, inbox_item, iso
 
 log = logging.getLogger(__name__)
-
-DEFAULT_CHAT_MODE = "forwards_and_mentions"
-CHAT_MODES: tuple[str, ...] = ("forwards_and_mentions", "mentions_only", "every_long_message")
 
 #: Longest wait between two attempts of a failing inbox item.
 MAX_RETRY_DELAY = timedelta(hours=6)
@@ -117,7 +114,7 @@ class StoreBase:
     # -- per-chat state ---------------------------------------------------------------------------
 
     async def set_chat_mode(self, chat_id: int, mode: str) -> None:
-        """Which messages the bot analyses in this chat: one of :data:`CHAT_MODES`."""
+        """Which messages the bot analyses in this chat: one of :data:`storage.rows.CHAT_MODES`."""
         if mode not in CHAT_MODES:
             raise ValueError(f"unknown chat mode {mode!r}; use one of {', '.join(CHAT_MODES)}")
         await self._set(chat_id, "mode", mode)

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -27,9 +27,7 @@ from asyncpg.pool import PoolConnectionProxy
 from bot.links.page import FetchedPage
 from bot.origin import Origin
 from bot.report import Report
-from storage import export
 from storage.base import (
-    DEFAULT_CHAT_MODE,
     DEFAULT_LEASE_SECONDS,
     MAX_ERROR_CHARS,
     SettingColumn,
@@ -37,11 +35,14 @@ from storage.base import (
     StoreBase,
     read_report,
 )
+from storage.formats import EXPORT_FORMATS, export_format
 from storage.migrations import LATEST_VERSION
 from storage.postgres_migrations import POSTGRES_MIGRATIONS
 from storage.rows import (
     ANALYSIS_COLUMNS,
     ANALYSIS_SELECT,
+    CHAT_MODES,
+    DEFAULT_CHAT_MODE,
     SEARCH_CANDIDATES,
     Analysis,
     ChatSettings,
@@ -481,17 +482,19 @@ class PostgresStore(StoreBase):
             )
         return [from_row(SearchHit, row) for row in rows]
 
-    async def export(self, chat_id: int, fmt: Literal["json", "csv", "md"]) -> bytes:
-        """All analyses of this chat, oldest first, as a file; unreadable reports are skipped (logged)."""
-        if fmt not in export.FORMATS:
-            raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(export.FORMATS)}")
+    async def export(self, chat_id: int, fmt: str) -> bytes:
+        """All analyses of this chat, oldest first, as a file in the export format ``fmt`` (see
+        :meth:`storage.store.Store.export`); unreadable reports are skipped (logged)."""
+        output = export_format(fmt)
+        if output is None or output.export is None:
+            raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
         async with self._reading() as conn:
             rows = await conn.fetch(
                 f"SELECT {ANALYSIS_COLUMNS}, r.report FROM analyses a JOIN reports r ON r.id = a.report_id"
                 " WHERE a.chat_id = $1 ORDER BY a.id",
                 chat_id,
             )
-        return export.render(self._parsed(rows, read_report=lambda row: read_report(row["report"])), fmt)
+        return output.export(self._parsed(rows, read_report=lambda row: read_report(row["report"])))
 
     async def forget_chat(self, chat_id: int) -> int:
         """Delete everything stored for this chat (see :meth:`storage.store.Store.forget_chat`)."""
@@ -585,7 +588,8 @@ class PostgresStore(StoreBase):
             row = await conn.fetchrow("SELECT * FROM chat_settings WHERE chat_id = $1", chat_id)
         if row is None:
             return ChatSettings(chat_id=chat_id, mode=DEFAULT_CHAT_MODE, channel_reports=False, unreachable=None)
-        return from_row(ChatSettings, row, channel_reports=bool(row["channel_reports"]))
+        mode = row["mode"] if row["mode"] in CHAT_MODES else DEFAULT_CHAT_MODE
+        return from_row(ChatSettings, row, mode=mode, channel_reports=bool(row["channel_reports"]))
 
     async def _set(self, chat_id: int, column: SettingColumn, value: Any) -> None:
         async with self._transaction() as conn:

@@ -79,12 +79,22 @@ class SearchHit:
     created_at: str
 
 
+#: What the bot analyses in a group (a mode is a name here and a label in /settings); the first is the default.
+ChatMode = Literal["forwards_and_mentions", "mentions_only", "every_long_message"]
+CHAT_MODES: dict[ChatMode, str] = {
+    "forwards_and_mentions": "Forwards, /check and mentions",
+    "mentions_only": "Only /check and mentions",
+    "every_long_message": "Every long message",
+}
+DEFAULT_CHAT_MODE: ChatMode = "forwards_and_mentions"
+
+
 @dataclass(frozen=True, slots=True)
 class ChatSettings:
     """Per-chat state; defaults for a chat never seen."""
 
     chat_id: int
-    mode: str
+    mode: ChatMode
     channel_reports: bool
     unreachable: str | None
 

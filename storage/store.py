@@ -17,16 +17,14 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 import aiosqlite
 
 from bot.links.page import FetchedPage
 from bot.origin import Origin
 from bot.report import Report
-from storage import export
 from storage.base import (
-    DEFAULT_CHAT_MODE,
     DEFAULT_LEASE_SECONDS,
     MAX_ERROR_CHARS,
     SettingColumn,
@@ -34,10 +32,13 @@ from storage.base import (
     StoreBase,
     read_report,
 )
+from storage.formats import EXPORT_FORMATS, export_format
 from storage.migrations import LATEST_VERSION, MIGRATIONS, statements
 from storage.rows import (
     ANALYSIS_COLUMNS,
     ANALYSIS_SELECT,
+    CHAT_MODES,
+    DEFAULT_CHAT_MODE,
     SEARCH_BLOCK,
     SEARCH_CANDIDATES,
     Analysis,
@@ -358,7 +359,7 @@ class Store(StoreBase):
         """
         key = article_key(text)
         now = iso(self._now())
-        report_json = dumps(report.to_dict())
+        report_json = report.to_json(indent=None)
         origin_json = dumps(origin.to_dict())
         async with self._transaction() as db:
             await db.execute(
@@ -496,17 +497,19 @@ class Store(StoreBase):
             )
         return [from_row(SearchHit, row) for row in rows]
 
-    async def export(self, chat_id: int, fmt: Literal["json", "csv", "md"]) -> bytes:
-        """All analyses of this chat, oldest first, as a file; unreadable reports are skipped (logged)."""
-        if fmt not in export.FORMATS:
-            raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(export.FORMATS)}")
+    async def export(self, chat_id: int, fmt: str) -> bytes:
+        """All analyses of this chat, oldest first, as a file in the export format ``fmt`` (a name or
+        suffix of :data:`storage.formats.FORMATS`); unreadable reports are skipped (logged)."""
+        output = export_format(fmt)
+        if output is None or output.export is None:
+            raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
         async with self._reading() as db:
             rows = await db.execute_fetchall(
                 f"SELECT {ANALYSIS_COLUMNS}, r.report FROM analyses a JOIN reports r ON r.id = a.report_id"
                 " WHERE a.chat_id = ? ORDER BY a.id",
                 (chat_id,),
             )
-        return export.render(self._parsed(rows, read_report=lambda row: read_report(row["report"])), fmt)
+        return output.export(self._parsed(rows, read_report=lambda row: read_report(row["report"])))
 
     async def forget_chat(self, chat_id: int) -> int:
         """Delete everything stored for this chat (analyses, inbox, settings, and articles and reports
@@ -602,7 +605,8 @@ class Store(StoreBase):
         row = next(iter(rows), None)
         if row is None:
             return ChatSettings(chat_id=chat_id, mode=DEFAULT_CHAT_MODE, channel_reports=False, unreachable=None)
-        return from_row(ChatSettings, row, channel_reports=bool(row["channel_reports"]))
+        mode = row["mode"] if row["mode"] in CHAT_MODES else DEFAULT_CHAT_MODE
+        return from_row(ChatSettings, row, mode=mode, channel_reports=bool(row["channel_reports"]))
 
     async def _set(self, chat_id: int, column: SettingColumn, value: Any) -> None:
         async with self._transaction() as db:

@@ -37,6 +37,7 @@ class CountingRunner:
         self._runner = runner
         self.failures = failures
         self.calls = 0
+        self.texts: list[str] = []  # every text analysed, in order
         self.gate: asyncio.Event | None = None
 
     async def warm(self) -> None:
@@ -47,6 +48,7 @@ class CountingRunner:
 
     async def analyze(self, text: str, **meta: str | None) -> Report:
         self.calls += 1
+        self.texts.append(text)
         if self.gate is not None:
             await self.gate.wait()
         if self.calls <= self.failures:
@@ -81,6 +83,17 @@ class Bot:
             if m.get("reply_to_message", {}).get("message_id") == message_id
         ]
 
+    async def press(self, chat_id: int, user: JSON, message_id: int, data: str) -> JSON:
+        """Press a button; returns the callback answer once the bot has given it."""
+        update = self.server.callback_update(chat_id, user, message_id, data)
+        query_id = update["callback_query"]["id"]
+        return await self.server.wait_for(lambda: self.server.callback_answers.get(query_id), 20.0)
+
+    async def command(self, chat: JSON, user: JSON, text: str, **fields: Any) -> JSON:
+        """Send a command; the bot's reply to it."""
+        message = self.server.text_update(chat, user, text, **fields)["message"]
+        return await self.reply(chat["id"], message["message_id"])
+
     async def alive(self, chat: JSON, user: JSON) -> None:
         """The bot still answers /help."""
         message = self.server.text_update(chat, user, "/help")["message"]
@@ -100,6 +113,7 @@ async def running_bot(
     chat_rate: int = 30,
     rate_limiter: AIORateLimiter | None = None,
     webhook: Webhook | None = None,
+    fetch_allow: tuple[str, ...] = (),
 ) -> AsyncIterator[Bot]:
     """The real application against ``server`` (long polling, or ``webhook``) until the block ends."""
     settings = Settings(
@@ -109,6 +123,7 @@ async def running_bot(
         workers=1,
         user_rate=user_rate,
         chat_rate=chat_rate,
+        fetch_allow=fetch_allow,
     )
     store = await Store.open(db, max_attempts=max_attempts, retry_base_seconds=0.2)
     counting = CountingRunner(runner, failures)
@@ -167,6 +182,12 @@ async def settle(bot: Bot, *, accepted: int = 0, timeout: float = 20.0, record: 
         statuses[status] = statuses.get(status, 0) + 1
     statuses["lost"] = len(lost)
     return statuses
+
+
+def buttons(message: JSON) -> dict[str, str]:
+    """Button text -> callback data of a message's inline keyboard."""
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return {button["text"]: button["callback_data"] for row in rows for button in row}
 
 
 def seed_text() -> str:

@@ -1,12 +1,16 @@
 """Shared fixtures: the fake Telegram Bot API server (tests/fakebotapi.py), a Bot connected to it, one
-extraction worker pool per test module, and a fresh database of each storage backend (a throwaway
-PostgreSQL server, tests/pgserver.py, started once per run when a test needs it)."""
+extraction worker pool per test module, the spaCy pipeline (``nlp``, loaded once per run), and a fresh
+database of each storage backend (a throwaway PostgreSQL server, tests/pgserver.py, started once per
+run when a test needs it)."""
+
+from __future__ import annotations
 
 import asyncio
 import atexit
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import asyncpg
 import pytest
@@ -19,6 +23,9 @@ from telegram import Bot
 from bot.config import DEFAULT_SPACY_MODEL
 from bot.extraction.runner import ExtractionRunner
 
+if TYPE_CHECKING:
+    from spacy.language import Language
+
 
 @pytest.fixture
 async def fake_bot_api() -> AsyncIterator[FakeBotAPI]:
@@ -26,6 +33,14 @@ async def fake_bot_api() -> AsyncIterator[FakeBotAPI]:
     async with FakeBotAPI() as server:
         yield server
         count(FAULTS, sum(1 for request in server.requests if request.fault is not None))
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    """The pinned spaCy pipeline, as the extraction workers load it."""
+    from bot.extraction.pipeline import load_pipeline
+
+    return load_pipeline(DEFAULT_SPACY_MODEL)
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,11 @@ import json
 import re
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from bot_harness import CountingRunner
-from bot_harness import running_bot as harness_bot
+from bot_harness import Bot, buttons, running_bot
 from fakebotapi import (
     FakeBotAPI,
     channel_chat,
@@ -24,7 +22,6 @@ from fakebotapi import (
     origin_channel,
     private_chat,
 )
-from telegram.ext import Application
 
 from bot.extraction.runner import ExtractionRunner
 from bot.origin import Origin
@@ -49,65 +46,8 @@ GERMAN = (
 )
 
 
-class Harness:
-    """A running bot and what tests need to drive it."""
-
-    def __init__(self, server: FakeBotAPI, app: Application, store: Store, runner: CountingRunner) -> None:
-        self.server = server
-        self.app = app
-        self.store = store
-        self.runner = runner
-
-    async def reply(self, chat_id: int, message_id: int, *, timeout: float = 20.0) -> JSON:
-        """The bot's final answer to ``message_id`` (a progress message is waited past)."""
-
-        def find() -> JSON | None:
-            for message in self.server.bot_messages(chat_id):
-                if message.get("reply_to_message", {}).get("message_id") == message_id:
-                    if not message.get("text", "").startswith("Analysing"):
-                        return message
-            return None
-
-        return await self.server.wait_for(find, timeout)
-
-    def replies(self, chat_id: int, message_id: int) -> list[JSON]:
-        return [
-            m
-            for m in self.server.bot_messages(chat_id)
-            if m.get("reply_to_message", {}).get("message_id") == message_id
-        ]
-
-    async def press(self, chat_id: int, user: JSON, message_id: int, data: str) -> JSON:
-        """Press a button; returns the callback answer once the bot has given it."""
-        update = self.server.callback_update(chat_id, user, message_id, data)
-        query_id = update["callback_query"]["id"]
-        return await self.server.wait_for(lambda: self.server.callback_answers.get(query_id), 20.0)
-
-    async def command(self, chat: JSON, user: JSON, text: str, **fields: Any) -> JSON:
-        """Send a command; the bot's reply to it."""
-        message = self.server.text_update(chat, user, text, **fields)["message"]
-        return await self.reply(chat["id"], message["message_id"])
-
-
-@asynccontextmanager
-async def running_bot(
-    server: FakeBotAPI,
-    runner: ExtractionRunner,
-    db: Path,
-    *,
-    failures: int = 0,
-    max_attempts: int = 3,
-    webhook: Webhook | None = None,
-) -> AsyncIterator[Harness]:
-    """The shared harness (tests/bot_harness.py) seen through this module's :class:`Harness`."""
-    async with harness_bot(
-        server, runner, db, failures=failures, max_attempts=max_attempts, webhook=webhook
-    ) as running:
-        yield Harness(server, running.app, running.store, running.runner)
-
-
 @pytest.fixture
-async def bot(fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path) -> AsyncIterator[Harness]:
+async def bot(fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path) -> AsyncIterator[Bot]:
     async with running_bot(fake_bot_api, extraction_runner, tmp_path / "claimdesk.sqlite3") as harness:
         yield harness
 
@@ -135,12 +75,6 @@ def seed_text() -> str:
 def forward_seed(server: FakeBotAPI, chat: JSON = private_chat(ALICE), user: JSON = ALICE) -> JSON:
     origin = origin_channel(RFA, 4242, author_signature="Desk Editor")
     return server.forward_update(chat, user, seed_text(), origin)["message"]
-
-
-def buttons(message: JSON) -> dict[str, str]:
-    """Button text -> callback data."""
-    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
-    return {button["text"]: button["callback_data"] for row in rows for button in row}
 
 
 def many_claims_report(count: int = 60) -> Report:
@@ -172,7 +106,7 @@ def many_claims_report(count: int = 60) -> Report:
 # --- the seed, forwarded ----------------------------------------------------------------------------
 
 
-async def test_bot_e2e_forwarded_seed_gets_a_report_reply_with_buttons(bot: Harness) -> None:
+async def test_bot_e2e_forwarded_seed_gets_a_report_reply_with_buttons(bot: Bot) -> None:
     forwarded = forward_seed(bot.server)
     reply = await bot.reply(ALICE["id"], forwarded["message_id"])
     text = reply["text"]
@@ -187,7 +121,7 @@ async def test_bot_e2e_forwarded_seed_gets_a_report_reply_with_buttons(bot: Harn
     assert {c["command"] for c in bot.server.requests_for("setMyCommands")[0].params["commands"]} >= {"help", "check"}
 
 
-async def test_bot_e2e_seed_report_names_sources_and_unverified_evidence(bot: Harness) -> None:
+async def test_bot_e2e_seed_report_names_sources_and_unverified_evidence(bot: Bot) -> None:
     forwarded = forward_seed(bot.server)
     reply = await bot.reply(ALICE["id"], forwarded["message_id"])
     shown = [reply["text"]]
@@ -205,7 +139,7 @@ async def test_bot_e2e_seed_report_names_sources_and_unverified_evidence(bot: Ha
     assert "has not been able to independently verify" in everything
 
 
-async def test_bot_e2e_every_button(bot: Harness) -> None:
+async def test_bot_e2e_every_button(bot: Bot) -> None:
     chat_id = ALICE["id"]
     forwarded = forward_seed(bot.server)
     reply = await bot.reply(chat_id, forwarded["message_id"])
@@ -230,7 +164,7 @@ async def test_bot_e2e_every_button(bot: Harness) -> None:
     assert report.article.words > 500
 
 
-async def test_bot_e2e_paging_previous_next(bot: Harness) -> None:
+async def test_bot_e2e_paging_previous_next(bot: Bot) -> None:
     chat_id = ALICE["id"]
     hello = bot.server.text_update(private_chat(ALICE), ALICE, "/help")["message"]
     await bot.reply(chat_id, hello["message_id"])
@@ -253,7 +187,7 @@ async def test_bot_e2e_paging_previous_next(bot: Harness) -> None:
     assert bot.server.message(chat_id, message_id)["text"] == first["text"]
 
 
-async def test_bot_e2e_buttons_are_isolated_per_chat(bot: Harness) -> None:
+async def test_bot_e2e_buttons_are_isolated_per_chat(bot: Bot) -> None:
     forwarded = forward_seed(bot.server, GROUP, ALICE)
     reply = await bot.reply(GROUP["id"], forwarded["message_id"])
     claims_data = buttons(reply)["Claims"]
@@ -266,7 +200,7 @@ async def test_bot_e2e_buttons_are_isolated_per_chat(bot: Harness) -> None:
     assert not any("document" in m for m in bot.server.bot_messages(OTHER_GROUP["id"]))
 
 
-async def test_bot_e2e_help_answers_while_an_analysis_runs(bot: Harness) -> None:
+async def test_bot_e2e_help_answers_while_an_analysis_runs(bot: Bot) -> None:
     bot.runner.gate = asyncio.Event()
     forwarded = forward_seed(bot.server)
     await bot.server.wait_for(lambda: bot.server.requests_for("sendChatAction", chat_id=ALICE["id"]))
@@ -280,7 +214,7 @@ async def test_bot_e2e_help_answers_while_an_analysis_runs(bot: Harness) -> None
 # --- groups -----------------------------------------------------------------------------------------
 
 
-async def test_bot_e2e_check_as_reply_in_group(bot: Harness) -> None:
+async def test_bot_e2e_check_as_reply_in_group(bot: Bot) -> None:
     article = bot.server.text_update(GROUP, ALICE, seed_text())["message"]  # a plain message: not analysed
     check = bot.server.text_update(GROUP, BOB, "/check", reply_to=article)["message"]
     reply = await bot.reply(GROUP["id"], article["message_id"])
@@ -289,7 +223,7 @@ async def test_bot_e2e_check_as_reply_in_group(bot: Harness) -> None:
     assert len(bot.replies(GROUP["id"], article["message_id"])) == 1
 
 
-async def test_bot_e2e_group_forward_that_is_no_article_gets_no_answer(bot: Harness) -> None:
+async def test_bot_e2e_group_forward_that_is_no_article_gets_no_answer(bot: Bot) -> None:
     short = bot.server.forward_update(GROUP, ALICE, "Look at this!", origin_channel(RFA, 5))
     pdf = bot.server.document_update(GROUP, ALICE, b"%PDF", "a.pdf", forward_origin=origin_channel(RFA, 6))["message"]
     await eventually(lambda: inbox_status(bot.store, short["update_id"]), "done")  # looked at, and rejected
@@ -299,12 +233,12 @@ async def test_bot_e2e_group_forward_that_is_no_article_gets_no_answer(bot: Harn
     assert not bot.replies(GROUP["id"], pdf["message_id"])
 
 
-async def test_bot_e2e_check_without_reply_explains(bot: Harness) -> None:
+async def test_bot_e2e_check_without_reply_explains(bot: Bot) -> None:
     reply = await bot.command(GROUP, ALICE, "/check")
     assert "as a reply" in reply["text"]
 
 
-async def test_bot_e2e_mention_only_mode(bot: Harness) -> None:
+async def test_bot_e2e_mention_only_mode(bot: Bot) -> None:
     server = bot.server
     server.add_chat(GROUP)
     server.set_chat_member(GROUP["id"], ALICE["id"], "administrator")
@@ -324,7 +258,7 @@ async def test_bot_e2e_mention_only_mode(bot: Harness) -> None:
     assert not bot.replies(GROUP["id"], forwarded["message_id"])
 
 
-async def test_bot_e2e_mention_as_reply_analyses_the_replied_message(bot: Harness) -> None:
+async def test_bot_e2e_mention_as_reply_analyses_the_replied_message(bot: Bot) -> None:
     article = bot.server.text_update(GROUP, ALICE, seed_text())["message"]
     bot.server.text_update(GROUP, BOB, f"@{bot.server.bot_user['username']} check this", reply_to=article)
     reply = await bot.reply(GROUP["id"], article["message_id"])
@@ -349,7 +283,7 @@ async def test_bot_e2e_mention_as_reply_analyses_the_replied_message(bot: Harnes
     ],
 )
 async def test_bot_e2e_document_progress_message_becomes_report(
-    bot: Harness, file_name: str, encode: Callable[[str], bytes]
+    bot: Bot, file_name: str, encode: Callable[[str], bytes]
 ) -> None:
     document = bot.server.document_update(private_chat(ALICE), ALICE, encode(seed_text()), file_name)["message"]
     reply = await bot.reply(ALICE["id"], document["message_id"])
@@ -361,7 +295,7 @@ async def test_bot_e2e_document_progress_message_becomes_report(
     assert len(bot.replies(ALICE["id"], document["message_id"])) == 1
 
 
-async def test_bot_e2e_flood_control_on_send_is_retried(bot: Harness) -> None:
+async def test_bot_e2e_flood_control_on_send_is_retried(bot: Bot) -> None:
     bot.server.inject("sendMessage", flood(retry_after=1))
     forwarded = forward_seed(bot.server)
     reply = await bot.reply(ALICE["id"], forwarded["message_id"])
@@ -413,7 +347,7 @@ BAD_INPUTS = [
 
 @pytest.mark.parametrize(("send", "expected"), BAD_INPUTS)
 async def test_bot_e2e_bad_input_gets_a_clear_answer(
-    bot: Harness, send: Callable[[FakeBotAPI], JSON], expected: str
+    bot: Bot, send: Callable[[FakeBotAPI], JSON], expected: str
 ) -> None:
     message = send(bot.server)["message"]
     reply = await bot.reply(ALICE["id"], message["message_id"])
@@ -439,7 +373,7 @@ async def test_bot_e2e_same_update_delivered_twice_is_answered_once(
         assert bot.runner.calls == 1
 
 
-async def test_bot_e2e_second_forward_answers_from_stored_report(bot: Harness) -> None:
+async def test_bot_e2e_second_forward_answers_from_stored_report(bot: Bot) -> None:
     first = forward_seed(bot.server)
     first_reply = await bot.reply(ALICE["id"], first["message_id"])
     assert "Seen" not in first_reply["text"]
@@ -449,7 +383,7 @@ async def test_bot_e2e_second_forward_answers_from_stored_report(bot: Harness) -
     assert bot.runner.calls == 1
 
 
-async def test_bot_e2e_edited_message_is_not_analysed(bot: Harness) -> None:
+async def test_bot_e2e_edited_message_is_not_analysed(bot: Bot) -> None:
     message = bot.server.text_update(private_chat(ALICE), ALICE, "Too short.")["message"]
     await bot.reply(ALICE["id"], message["message_id"])
     bot.server.edited_message_update(ALICE["id"], message["message_id"], seed_text())
@@ -506,13 +440,13 @@ async def test_bot_e2e_untold_give_up_is_told_at_start(
 # --- commands ---------------------------------------------------------------------------------------
 
 
-async def test_bot_e2e_help_explains_groups_and_limits(bot: Harness) -> None:
+async def test_bot_e2e_help_explains_groups_and_limits(bot: Bot) -> None:
     reply = await bot.command(private_chat(ALICE), ALICE, "/start")
     for phrase in ("privacy mode", "/check", "admin", "does not judge truth"):
         assert phrase in reply["text"]
 
 
-async def test_bot_e2e_history_search_export_forget(bot: Harness) -> None:
+async def test_bot_e2e_history_search_export_forget(bot: Bot) -> None:
     chat = private_chat(ALICE)
     chat_id = ALICE["id"]
     empty = await bot.command(chat, ALICE, "/history")
@@ -550,7 +484,7 @@ async def test_bot_e2e_history_search_export_forget(bot: Harness) -> None:
     assert await bot.store.history(chat_id) == []
 
 
-async def test_bot_e2e_forget_in_group_is_for_admins(bot: Harness) -> None:
+async def test_bot_e2e_forget_in_group_is_for_admins(bot: Bot) -> None:
     bot.server.add_chat(GROUP)
     bot.server.set_chat_member(GROUP["id"], ALICE["id"], "creator")
     forwarded = forward_seed(bot.server, GROUP, ALICE)
@@ -581,7 +515,7 @@ async def test_bot_e2e_webhook_mode(
     assert not fake_bot_api.requests_for("getUpdates")
 
 
-async def test_bot_e2e_removed_from_group_marks_chat_unreachable(bot: Harness) -> None:
+async def test_bot_e2e_removed_from_group_marks_chat_unreachable(bot: Bot) -> None:
     bot.server.my_chat_member_update(GROUP, ALICE, old_status="member", new_status="kicked")
     await eventually(lambda: unreachable(bot.store, GROUP["id"]), True)
     bot.server.my_chat_member_update(GROUP, ALICE, old_status="left", new_status="member")
@@ -595,7 +529,7 @@ async def unreachable(store: Store, chat_id: int) -> bool:
 # --- channels ---------------------------------------------------------------------------------------
 
 
-async def test_bot_e2e_channel_post_report_goes_to_discussion_group(bot: Harness) -> None:
+async def test_bot_e2e_channel_post_report_goes_to_discussion_group(bot: Bot) -> None:
     server = bot.server
     channel = channel_chat(-1009999, "Desk Channel", username="desk_channel")
     server.add_chat(channel)
@@ -620,7 +554,7 @@ async def test_bot_e2e_channel_post_report_goes_to_discussion_group(bot: Harness
     assert not server.bot_messages(channel["id"])  # nothing is posted in the channel itself
 
 
-async def test_bot_e2e_settings_posted_in_the_channel(bot: Harness) -> None:
+async def test_bot_e2e_settings_posted_in_the_channel(bot: Bot) -> None:
     server = bot.server
     channel = channel_chat(-1008888, "Own Channel")
     server.add_chat(channel)
@@ -644,7 +578,7 @@ async def history_size(store: Store, chat_id: int) -> int:
     return len(await store.history(chat_id))
 
 
-async def test_bot_e2e_long_history_and_search_fit_one_message(bot: Harness) -> None:
+async def test_bot_e2e_long_history_and_search_fit_one_message(bot: Bot) -> None:
     chat = private_chat(ALICE)
     marker = await bot.command(chat, ALICE, "/help")
     nasty = 'Troops & <tanks> "near" the border 🙂 ' * 20
@@ -667,7 +601,7 @@ async def test_bot_e2e_long_history_and_search_fit_one_message(bot: Harness) -> 
     assert "matches for" in found["text"] and buttons(found)
 
 
-async def test_bot_e2e_check_with_pasted_text_in_private(bot: Harness) -> None:
+async def test_bot_e2e_check_with_pasted_text_in_private(bot: Bot) -> None:
     message = bot.server.text_update(private_chat(ALICE), ALICE, "/check\n" + seed_text())["message"]
     reply = await bot.reply(ALICE["id"], message["message_id"])
     assert "JSON" in buttons(reply)

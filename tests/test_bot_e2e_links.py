@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bot_harness import Bot, running_bot
 from fakebotapi import FakeBotAPI, channel_chat, entity_for, group_chat, make_user, origin_channel, private_chat
 from pageserver import CHROME, PageServer
 
 from bot.config import Settings
 from bot.extraction.runner import ExtractionRunner
 from bot.report import Report
-from handlers.app import build_application, serve
-from storage import Store
 
 JSON = dict[str, Any]
 ALICE = make_user(2001, "Alice")
@@ -27,83 +26,33 @@ GROUP = group_chat(-100777, "Night desk")
 PASTE = "You can paste the article's text instead."
 
 
-class CountingRunner:
-    """The module's runner, without ``close`` (the application's shutdown must not stop it)."""
-
-    def __init__(self, runner: ExtractionRunner) -> None:
-        self._runner = runner
-        self.texts: list[str] = []
-
-    async def warm(self) -> None:
-        await self._runner.warm()
-
-    async def close(self) -> None:
-        """Nothing: the module's runner outlives the application."""
-
-    async def analyze(self, text: str, **meta: str | None) -> Report:
-        self.texts.append(text)
-        return await self._runner.analyze(text, **meta)
-
-
-class Harness:
-    def __init__(self, server: FakeBotAPI, pages: PageServer, store: Store, runner: CountingRunner) -> None:
-        self.server, self.pages, self.store, self.runner = server, pages, store, runner
-
-    async def reply(self, chat_id: int, message_id: int, timeout: float = 30.0) -> JSON:
-        """The bot's final answer to ``message_id`` (the "Reading the linked article" message edited)."""
-
-        def find() -> JSON | None:
-            for message in self.server.bot_messages(chat_id):
-                if message.get("reply_to_message", {}).get("message_id") == message_id:
-                    if not message.get("text", "").startswith("Reading"):
-                        return message
-            return None
-
-        return await self.server.wait_for(find, timeout)
-
-    def replies(self, chat_id: int, message_id: int) -> list[JSON]:
-        return [
-            m
-            for m in self.server.bot_messages(chat_id)
-            if m.get("reply_to_message", {}).get("message_id") == message_id
-        ]
-
-    async def stored_report(self, chat_id: int) -> tuple[Report, str]:
-        latest = (await self.store.history(chat_id, limit=1))[0]
-        stored = await self.store.get_analysis(latest.id, chat_id=chat_id)
-        assert stored is not None
-        return stored.report, stored.text
+@pytest.fixture
+async def pages() -> AsyncIterator[PageServer]:
+    async with PageServer() as server:
+        yield server
 
 
 @pytest.fixture
-async def bot(fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path) -> AsyncIterator[Harness]:
-    async with PageServer() as pages:
-        settings = Settings(
-            telegram_token=fake_bot_api.token,
-            telegram_base_url=fake_bot_api.base_url,
-            telegram_base_file_url=fake_bot_api.base_file_url,
-            workers=1,
-            fetch_allow=Settings.from_env({"CLAIMDESK_FETCH_ALLOW": "127.0.0.1"}).fetch_allow,
-        )
-        store = await Store.open(tmp_path / "claimdesk.sqlite3")
-        runner = CountingRunner(extraction_runner)
-        app = build_application(settings, runner=runner, store=store, retry_seconds=0.2)
-        stop = asyncio.Event()
-        task = asyncio.create_task(serve(app, stop))
-        try:
-            await fake_bot_api.wait_for(lambda: fake_bot_api.requests_for("getUpdates") or task.done(), timeout=60)
-            if task.done():
-                task.result()
-            yield Harness(fake_bot_api, pages, store, runner)
-        finally:
-            stop.set()
-            await task
+async def bot(
+    fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path, pages: PageServer
+) -> AsyncIterator[Bot]:
+    allow = Settings.from_env({"CLAIMDESK_FETCH_ALLOW": "127.0.0.1"}).fetch_allow
+    async with running_bot(fake_bot_api, extraction_runner, tmp_path / "claimdesk.sqlite3", fetch_allow=allow) as bot:
+        yield bot
 
 
-def headline_post(bot: Harness, chat: JSON, slug: str, *, channel_message_id: int = 310) -> JSON:
+async def stored_report(bot: Bot, chat_id: int) -> tuple[Report, str]:
+    """The chat's latest report and the exact text it was made from."""
+    latest = (await bot.store.history(chat_id, limit=1))[0]
+    stored = await bot.store.get_analysis(latest.id, chat_id=chat_id)
+    assert stored is not None
+    return stored.report, stored.text
+
+
+def headline_post(bot: Bot, pages: PageServer, chat: JSON, slug: str, *, channel_message_id: int = 310) -> JSON:
     """A channel post forwarded into ``chat``: a headline, and "Read more" linking to the article."""
     text = "Drone strikes hit Saudi oil plants; Houthi rebels claim the attack. Read more"
-    entities = [entity_for(text, "Read more", "text_link", url=bot.pages.url(f"/news/{slug}"))]
+    entities = [entity_for(text, "Read more", "text_link", url=pages.url(f"/news/{slug}"))]
     origin = origin_channel(GAZETTE, channel_message_id)
     return bot.server.forward_update(chat, ALICE, text, origin, entities=entities)["message"]
 
@@ -112,17 +61,17 @@ def link_entity_urls(message: JSON) -> list[str]:
     return [e["url"] for e in message.get("entities", []) if e["type"] == "text_link"]
 
 
-async def test_e2e_links_forwarded_headline_gets_the_linked_articles_report(bot: Harness) -> None:
-    forwarded = headline_post(bot, private_chat(ALICE), "saudi-drones")
+async def test_e2e_links_forwarded_headline_gets_the_linked_articles_report(bot: Bot, pages: PageServer) -> None:
+    forwarded = headline_post(bot, pages, private_chat(ALICE), "saudi-drones")
     reply = await bot.reply(ALICE["id"], forwarded["message_id"])
     text = reply["text"]
     assert text.startswith("Oil facilities in Saudi Arabia hit by drone attacks")
     assert "Forwarded from Gazette Headlines" in text
     assert "Article on The Harbour Gazette · published 2019-09-15" in text
-    assert bot.pages.url("/news/saudi-drones") in link_entity_urls(reply)
+    assert pages.url("/news/saudi-drones") in link_entity_urls(reply)
     assert "https://t.me/gazette_headlines/310" in link_entity_urls(reply)
 
-    report, article_text = await bot.stored_report(ALICE["id"])
+    report, article_text = await stored_report(bot, ALICE["id"])
     assert report.article.title == "Oil facilities in Saudi Arabia hit by drone attacks"
     assert report.article.outlet == "The Harbour Gazette" and report.article.published == "2019-09-15"
     assert "Houthi military spokesperson Yahya Sarea" in article_text
@@ -135,18 +84,18 @@ async def test_e2e_links_forwarded_headline_gets_the_linked_articles_report(bot:
     assert "Drone strikes hit Saudi oil plants" not in article_text  # the post's headline is not analysed
 
 
-async def test_e2e_links_same_link_again_is_not_fetched_again(bot: Harness) -> None:
-    first = headline_post(bot, private_chat(ALICE), "gdansk-mayor", channel_message_id=311)
+async def test_e2e_links_same_link_again_is_not_fetched_again(bot: Bot, pages: PageServer) -> None:
+    first = headline_post(bot, pages, private_chat(ALICE), "gdansk-mayor", channel_message_id=311)
     await bot.reply(ALICE["id"], first["message_id"])
-    second = headline_post(bot, private_chat(BOB), "gdansk-mayor", channel_message_id=311)
+    second = headline_post(bot, pages, private_chat(BOB), "gdansk-mayor", channel_message_id=311)
     reply = await bot.reply(BOB["id"], second["message_id"])
     assert reply["text"].startswith("Arrest made as mayor of Gdańsk, Poland stabbed on stage")
-    assert bot.pages.hits == ["/news/gdansk-mayor"]
+    assert pages.hits == ["/news/gdansk-mayor"]
     assert len(bot.runner.texts) == 1  # the stored report of the same text is reused too
 
 
-async def test_e2e_links_check_as_reply_in_a_group_reads_the_link(bot: Harness) -> None:
-    url = bot.pages.url("/news/paris-court")
+async def test_e2e_links_check_as_reply_in_a_group_reads_the_link(bot: Bot, pages: PageServer) -> None:
+    url = pages.url("/news/paris-court")
     post = bot.server.text_update(GROUP, ALICE, f"Two police officers jailed in Paris: {url}")["message"]
     assert post["entities"][0]["type"] == "url"  # detected as Telegram does
     bot.server.text_update(GROUP, BOB, "/check", reply_to=post)
@@ -164,27 +113,29 @@ async def test_e2e_links_check_as_reply_in_a_group_reads_the_link(bot: Harness) 
         ("/empty", "I found no article text on this page"),
     ],
 )
-async def test_e2e_links_failure_names_the_reason_and_suggests_pasting(bot: Harness, path: str, words: str) -> None:
-    message = bot.server.text_update(private_chat(ALICE), ALICE, f"What about this? {bot.pages.url(path)}")["message"]
+async def test_e2e_links_failure_names_the_reason_and_suggests_pasting(
+    bot: Bot, pages: PageServer, path: str, words: str
+) -> None:
+    message = bot.server.text_update(private_chat(ALICE), ALICE, f"What about this? {pages.url(path)}")["message"]
     reply = await bot.reply(ALICE["id"], message["message_id"])
     assert words in reply["text"] and reply["text"].endswith(PASTE)
     assert bot.runner.texts == []
 
 
-async def test_e2e_links_private_address_is_refused_without_fetching(bot: Harness) -> None:
+async def test_e2e_links_private_address_is_refused_without_fetching(bot: Bot, pages: PageServer) -> None:
     message = bot.server.text_update(
         private_chat(ALICE), ALICE, "Check http://169.254.169.254/latest/meta-data/iam/ please"
     )["message"]
     reply = await bot.reply(ALICE["id"], message["message_id"])
     assert "link-local address, not a public web server" in reply["text"] and reply["text"].endswith(PASTE)
-    assert bot.pages.hits == []
+    assert pages.hits == []
 
 
-async def test_e2e_links_group_forward_whose_link_fails_gets_no_answer(bot: Harness) -> None:
+async def test_e2e_links_group_forward_whose_link_fails_gets_no_answer(bot: Bot, pages: PageServer) -> None:
     text = "Breaking: read the story"
-    entities = [entity_for(text, "the story", "text_link", url=bot.pages.url("/news/no-such-story"))]
+    entities = [entity_for(text, "the story", "text_link", url=pages.url("/news/no-such-story"))]
     forwarded = bot.server.forward_update(GROUP, ALICE, text, origin_channel(GAZETTE, 312), entities=entities)
-    await bot.server.wait_for(lambda: bot.pages.hits == ["/news/no-such-story"], 20)
+    await bot.server.wait_for(lambda: pages.hits == ["/news/no-such-story"], 20)
     marker = bot.server.text_update(GROUP, ALICE, "/help")["message"]
     await bot.reply(GROUP["id"], marker["message_id"])
     async with asyncio.timeout(10):

@@ -18,6 +18,7 @@ from bot.report import (
     Report,
     Source,
     Unverified,
+    reason_label,
 )
 
 TEXT = "Mayor Ada Lind said that about 200 homes were flooded. Officials have not confirmed the figure."
@@ -136,3 +137,18 @@ def test_report_lookups_by_id() -> None:
 
 def test_report_every_reason_has_a_label() -> None:
     assert set(REASON_LABELS) == set(get_args(Reason))
+
+
+@pytest.mark.parametrize(("indent", "compact"), [(2, False), (None, True)])
+def test_report_to_json_is_the_dict_form(indent: int | None, compact: bool) -> None:
+    text = hand_built().to_json(indent=indent)
+    assert json.loads(text) == hand_built().to_dict()
+    assert ("\n" not in text and '":' in text and '": ' not in text) == compact
+
+
+@pytest.mark.parametrize(
+    ("reason", "label"),
+    [("not_confirmed", "not confirmed"), ("hedged", "hedged wording"), ("a_newer_reason", "a newer reason")],
+)
+def test_report_reason_label_names_known_and_unknown_reasons(reason: Reason, label: str) -> None:
+    assert reason_label(reason) == label

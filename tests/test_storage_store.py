@@ -426,7 +426,7 @@ async def test_store_export_md_is_readable(store: Storage) -> None:
     text = (await store.export(1, "md")).decode("utf-8")
     assert "## Article about harbour" in text
     assert "- **Minister Harbour** (said): the harbour bridge was closed" in text
-    assert "- could not be confirmed — not confirmed" in text
+    assert "- *not confirmed*: could not be confirmed" in text
     assert "volcano" not in text
 
 

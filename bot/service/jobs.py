@@ -8,7 +8,7 @@ waiting for a retry, is redone from the inbox alone (:meth:`Job.from_inbox`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from bot.origin import Origin
@@ -47,7 +47,7 @@ class ArticleInput:
             "origin": self.origin.to_dict(),
             "chat_id": self.chat_id,
             "message_id": self.message_id,
-            "document": None if self.document is None else _document_dict(self.document),
+            "document": None if self.document is None else asdict(self.document),
             "title": self.title,
             "links": list(self.links),
         }
@@ -64,15 +64,6 @@ class ArticleInput:
             title=data.get("title"),
             links=tuple(data.get("links") or ()),
         )
-
-
-def _document_dict(document: DocumentRef) -> dict[str, Any]:
-    return {
-        "file_id": document.file_id,
-        "file_name": document.file_name,
-        "mime_type": document.mime_type,
-        "file_size": document.file_size,
-    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,49 @@
+"""storage/formats.py: the one registry of output formats, for ``--format`` and ``/export``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_bot_report import hand_built
+
+from bot.origin import Origin
+from bot.render import render_markdown
+from storage.formats import EXPORT_FORMATS, FORMATS, REPORT_FORMATS, export_format, render_report
+from storage.rows import Analysis
+
+
+def test_formats_cli_and_export_choices_come_from_the_registry() -> None:
+    assert REPORT_FORMATS == ("text", "json", "markdown", "html")
+    assert EXPORT_FORMATS == ("json", "csv", "md")
+    assert len({f.name for f in FORMATS}) == len(FORMATS)
+
+
+@pytest.mark.parametrize(
+    ("word", "name"),
+    [("json", "json"), ("MD", "markdown"), (".md", "markdown"), ("markdown", "markdown"), ("csv", "csv")],
+)
+def test_formats_export_format_by_name_or_suffix(word: str, name: str) -> None:
+    found = export_format(word)
+    assert found is not None and found.name == name
+
+
+@pytest.mark.parametrize("word", ["pdf", "text", "html", ""])
+def test_formats_export_format_unknown_or_not_for_export(word: str) -> None:
+    assert export_format(word) is None
+
+
+def test_formats_render_report_json_and_unknown() -> None:
+    assert json.loads(render_report(hand_built(), "json")) == hand_built().to_dict()
+    with pytest.raises(ValueError, match="unknown report format"):
+        render_report(hand_built(), "csv")
+
+
+def test_formats_markdown_export_is_the_report_markdown() -> None:
+    report = hand_built()
+    analysis = Analysis(7, 1, 2, "k", "Floods", Origin(), "2026-11-25T10:00:00+00:00", 1, "2026-11-25", {})
+    markdown = export_format("md")
+    assert markdown is not None and markdown.export is not None
+    text = markdown.export([(analysis, report)]).decode("utf-8")
+    assert text.startswith("# Claimdesk export\n")
+    assert render_markdown(report, level=2, note="analysis 7, analysed 2026-11-25T10:00:00+00:00") in text
