@@ -20,22 +20,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime
-import json
-import os
-import platform
 import signal
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Figure, code_line, code_version, percentile
-from benchmarks.extraction import RESULTS, ROOT, OtherLoad, machine
+from benchmarks.common import RESULTS, ROOT, Figure, OtherLoad, code_line, finish, loads, percentile, started
+from benchmarks.common import table as common_table
 from benchmarks.storage_speed import (
     SEARCH_TARGET_MS,
     WIKINEWS,
@@ -98,16 +93,27 @@ COLUMNS = {
 }
 
 
-#: PostgreSQL: the search entries of the grown analyses $1 .. $2, as ``PostgresStore.save_analysis`` adds them.
-POSTGRES_ENTRIES = (
-    "INSERT INTO chat_search (chat_id, analysis_id, kind, text, search)"
-    " SELECT a.chat_id, a.id, '{kind}', {shown}, to_tsvector('claimdesk', {words})"
-    " FROM analyses a JOIN {table} t ON t.report_id = a.report_id WHERE a.id BETWEEN $1 AND $2"
+#: PostgreSQL: the search entries of the grown analyses $1 .. $2, numbered per chat after the chat's
+#: earlier ones, as ``PostgresStore.save_analysis`` adds them.
+POSTGRES_ENTRIES = """
+WITH e AS (
+    SELECT a.chat_id, a.id AS analysis_id, 'claim' AS kind, t.text, t.text AS words, t.id AS place
+        FROM analyses a JOIN claims t ON t.report_id = a.report_id WHERE a.id BETWEEN $1 AND $2
+    UNION ALL
+    SELECT a.chat_id, a.id, 'source', t.name, t.name || ' ' || t.aliases, t.id
+        FROM analyses a JOIN sources t ON t.report_id = a.report_id WHERE a.id BETWEEN $1 AND $2
+), numbered AS (
+    SELECT e.*, coalesce(sc.next_entry, 0)
+               + row_number() OVER (PARTITION BY e.chat_id ORDER BY e.analysis_id, e.kind, e.place) - 1 AS entry
+    FROM e LEFT JOIN search_chats sc ON sc.chat_id = e.chat_id
+), added AS (
+    INSERT INTO chat_search (chat_id, entry, analysis_id, kind, text, search)
+    SELECT chat_id, entry, analysis_id, kind, text, to_tsvector('claimdesk', words) FROM numbered
+    RETURNING chat_id, entry
 )
-ENTRY_KINDS = (
-    {"kind": "claim", "table": "claims", "words": "t.text", "shown": "t.text"},
-    {"kind": "source", "table": "sources", "words": "t.name || ' ' || t.aliases", "shown": "t.name"},
-)
+INSERT INTO search_chats (chat_id, next_entry) SELECT chat_id, max(entry) + 1 FROM added GROUP BY chat_id
+ON CONFLICT (chat_id) DO UPDATE SET next_entry = excluded.next_entry
+"""
 
 #: The highest ids used (the first id free in both tables is one more than the larger).
 LAST_IDS = "SELECT (SELECT coalesce(max(id), 0) FROM reports), (SELECT coalesce(max(id), 0) FROM analyses)"
@@ -143,8 +149,7 @@ async def grow_postgres(dsn: str, samples: Sequence[Sample], start: int, stop: i
             async with conn.transaction():
                 for table, columns in COLUMNS.items():
                     await conn.copy_records_to_table(table, records=rows[table], columns=columns)
-                for kind in ENTRY_KINDS:
-                    await conn.execute(POSTGRES_ENTRIES.format(**kind), first_id, first_id + len(rows["analyses"]) - 1)
+                await conn.execute(POSTGRES_ENTRIES, first_id, first_id + len(rows["analyses"]) - 1)
         for table in ("reports", "analyses"):
             await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         await conn.execute("ANALYZE")
@@ -269,20 +274,14 @@ def figures_for(measured: dict[str, dict[int, dict[str, Any]]], sizes: Sequence[
     return figures
 
 
+def _number(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.0f}/s" if unit == "/s" else f"{value:.1f} ms"
+
+
 def table(figures: Sequence[Figure]) -> str:
-    rows = ["| figure | value | baseline | target | met? | other load |", "|---|---|---|---|---|---|"]
-    for f in figures:
-        value = f"{f.value:,.0f}/s" if f.unit == "/s" else f"{f.value:.1f} ms"
-        if f.baseline is None:
-            baseline = "—"
-        else:
-            shown = f"{f.baseline:,.0f}/s" if f.unit == "/s" else f"{f.baseline:.1f} ms"
-            ratio = f", {f.ratio:.2f} {f.ratio_meaning}" if f.ratio is not None else ""
-            baseline = f"{shown} ({f.baseline_name}{ratio})"
-        met = "—" if f.met is None else ("yes" if f.met else "**no**")
-        load = "—" if f.other_cores is None else f"{f.other_cores:.2f} cores"
-        rows.append(f"| {f.name} | {value} | {baseline} | {f.target or '—'} | {met} | {load} |")
-    return "\n".join(rows) + "\n"
+    return common_table(figures, _number)
 
 
 def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
@@ -296,7 +295,8 @@ def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
         "# Storage engines: SQLite and PostgreSQL\n\n"
         f"Run {result['date']} with `{result['command']}` on {m['cpus']} CPUs ({m['cpu_model']}), "
         f"{m['memory_gib']} GiB RAM, {m['platform']}; {code_line(result['code'])}; Python {result['python']}, "
-        f"SQLite {result['sqlite']}, {result['postgresql']}, asyncpg {result['asyncpg']}.\n\n"
+        f"SQLite {result['sqlite']}, {result['postgresql']}, asyncpg {result['asyncpg']}. Load average "
+        f"(1, 5, 15 min) at start {loads(result)['start']}, at end {loads(result)['end']}.\n\n"
         f"{table(figures)}\n"
         f"Saves: median of {result['save_rounds']} rounds of {result['saves_per_round']} durable saves. "
         f"Searches: {len(result['queries'])} queries x {result['search_repeats']} repeats per chat, warm. "
@@ -331,7 +331,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.config import Settings
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the PostgreSQL server and clean up
-    code = code_version()
+    result = started("engines", argv)
     print(f"benchmarks: engines: extracting {args.articles} Wikinews articles", file=sys.stderr)
     samples = realistic_samples(Settings.from_env().spacy_model, args.articles)
     measured: dict[str, dict[int, dict[str, Any]]] = {}
@@ -345,13 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         measured["postgresql"] = asyncio.run(measure_engine("postgresql", server.dsn(), samples, args))
         version = asyncio.run(_server_version(server.dsn()))
     figures = figures_for(measured, args.sizes)
-    result: dict[str, Any] = {
-        "benchmark": "engines",
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "command": ("python -m benchmarks engines " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip(),
-        "machine": machine(),
-        "code": code,
-        "python": platform.python_version(),
+    result |= {
         "sqlite": sqlite3.sqlite_version,
         "postgresql": version,
         "asyncpg": asyncpg.__version__,
@@ -363,14 +357,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "search_repeats": args.search_repeats,
         "queries": [{"query": q, "why": why} for q, why in queries_for(samples)],
         "grow_seconds": {e: {s: measured[e][s]["grow_seconds"] for s in args.sizes} for e in ENGINES},
-        "load_average_1_5_15min_end": list(os.getloadavg()),
-        "figures": [asdict(f) for f in figures],
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "engines.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    (args.out / "engines.md").write_text(markdown(result, figures), encoding="utf-8")
-    print(table(figures))
-    return 0
+    return finish(result, figures, args.out, markdown, table(figures))
 
 
 async def _server_version(dsn: str) -> str:

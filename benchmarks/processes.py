@@ -15,48 +15,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import datetime
 import functools
-import json
-import platform
 import signal
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from benchmarks.bot_burst import Article, Replies, load_articles, send_article, stop_bot
-from benchmarks.common import Figure, code_line, code_version, percentile
-from benchmarks.extraction import RESULTS, ROOT, OtherLoad, machine
+from benchmarks.common import RESULTS, ROOT, Figure, OtherLoad, code_line, finish, percentile, started
 
 sys.path.insert(0, str(ROOT / "tests"))
 from bot_processes import bot_env, bot_process  # noqa: E402
 from fakebotapi import FakeBotAPI, make_user  # noqa: E402
-from loadbalancer import LoadBalancer  # noqa: E402
+from loadbalancer import LoadBalancer, free_port, listening  # noqa: E402
 from pgserver import PostgresServer, database_name, with_database  # noqa: E402
 
 SECRET = "benchmark-webhook-secret"
 WARM_UP = 2
 CHATS = 10
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def listening(port: int) -> bool:
-    import socket
-
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def ready(server: FakeBotAPI, name: str, port: int) -> bool:
@@ -204,26 +183,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if articles is None:
         return 0
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers and processes, clean up
-    code = code_version()
+    result = started("processes", argv)
     with tempfile.TemporaryDirectory(prefix="claimdesk-bench-processes-") as directory:
         results = asyncio.run(measure(args, articles, Path(directory)))
     figures = figures_for(results)
-    result: dict[str, Any] = {
-        "benchmark": "processes",
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "command": ("python -m benchmarks processes " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip(),
-        "machine": machine(),
-        "code": code,
-        "python": platform.python_version(),
-        "article_urls": [a.url for a in articles],
-        "figures": [asdict(f) for f in figures],
-    }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "processes.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    (args.out / "processes.md").write_text(markdown(result, figures), encoding="utf-8")
-    with contextlib.suppress(BrokenPipeError):
-        print(markdown(result, figures))
-    return 0
+    result["article_urls"] = [a.url for a in articles]
+    return finish(result, figures, args.out, markdown, markdown(result, figures))
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ from storage.rows import (
     CHAT_MODES,
     DEFAULT_CHAT_MODE,
     SEARCH_CANDIDATES,
+    SEARCH_WINDOW,
     Analysis,
     ChatSettings,
     InboxItem,
@@ -423,12 +424,27 @@ class PostgresStore(StoreBase):
                 key,
                 analysis_id,
             )
+            entries = await conn.fetchval(
+                "SELECT (SELECT count(*) FROM claims WHERE report_id = $1)"
+                " + (SELECT count(*) FROM sources WHERE report_id = $1)",
+                report_id,
+            )
             await conn.execute(
-                "INSERT INTO chat_search (chat_id, analysis_id, kind, text, search)"
-                " SELECT $1::bigint, $2::bigint, 'claim', text, to_tsvector('claimdesk', text) FROM claims WHERE report_id = $3"
-                " UNION ALL SELECT $1, $2, 'source', name, to_tsvector('claimdesk', name || ' ' || aliases)"
-                " FROM sources WHERE report_id = $3",
+                "INSERT INTO search_chats (chat_id) VALUES ($1) ON CONFLICT (chat_id) DO NOTHING", chat_id
+            )
+            first = await conn.fetchval(  # the row lock orders two processes adding to one chat
+                "UPDATE search_chats SET next_entry = next_entry + $2 WHERE chat_id = $1 RETURNING next_entry - $2",
                 chat_id,
+                entries,
+            )
+            await conn.execute(
+                "INSERT INTO chat_search (chat_id, entry, analysis_id, kind, text, search)"
+                " SELECT $1, $2 + row_number() OVER (ORDER BY kind, place) - 1, $3, kind, text,"
+                "  to_tsvector('claimdesk', words) FROM ("
+                "  SELECT 'claim' AS kind, text, text AS words, id AS place FROM claims WHERE report_id = $4"
+                "  UNION ALL SELECT 'source', name, name || ' ' || aliases, id FROM sources WHERE report_id = $4) e",
+                chat_id,
+                first,
                 analysis_id,
                 report_id,
             )
@@ -458,28 +474,40 @@ class PostgresStore(StoreBase):
 
     async def search(self, chat_id: int, query: str, limit: int = 20) -> list[SearchHit]:
         """Claims and sources of this chat's analyses that contain all words of ``query`` (see
-        :meth:`storage.store.Store.search`), best first by ``ts_rank`` among the newest
-        :data:`~storage.rows.SEARCH_CANDIDATES` matches: every word quoted for ``websearch_to_tsquery``,
-        so none is an operator; the GIN index over (chat, words) finds this chat's matches only (the
-        materialised step keeps the planner on it whatever the word's frequency elsewhere)."""
+        :meth:`storage.store.Store.search`), best first by ``ts_rank``: every word quoted for
+        ``websearch_to_tsquery``, so none is an operator. The GIN index over (chat, entry, words) finds
+        the chat's matches among its newest :data:`~storage.rows.SEARCH_WINDOW` entries (all of them when
+        the chat has fewer, or those hold fewer than ``limit`` matches); the materialised step keeps the
+        planner on that index whatever the words' frequency elsewhere."""
         match = fts_query(query)
         if match is None or limit <= 0:
             return []
         async with self._reading() as conn:
-            rows = await conn.fetch(
-                "WITH q AS (SELECT websearch_to_tsquery('claimdesk', $2) AS q),"
-                " matches AS MATERIALIZED ("
-                "  SELECT s.id, s.analysis_id, s.kind, s.text, s.search FROM chat_search s, q"
-                "  WHERE s.chat_id = $1 AND s.search @@ q.q),"
-                " newest AS (SELECT * FROM matches ORDER BY id DESC LIMIT $4)"
-                " SELECT n.analysis_id, n.kind, n.text, a.title, a.created_at"
-                " FROM newest n JOIN analyses a ON a.id = n.analysis_id, q"
-                " ORDER BY ts_rank(n.search, q.q) DESC, n.id DESC LIMIT $3",
-                chat_id,
-                match,
-                limit,
-                SEARCH_CANDIDATES,
-            )
+            next_entry = await conn.fetchval("SELECT next_entry FROM search_chats WHERE chat_id = $1", chat_id)
+            if next_entry is None:
+                return []
+            rows = []
+            for since in dict.fromkeys((max(0, next_entry - SEARCH_WINDOW), 0)):
+                window = (since,) if since else ()  # entry >= 0 would read every chat's entry keys
+                rows = await conn.fetch(
+                    "WITH q AS (SELECT websearch_to_tsquery('claimdesk', $2) AS q),"
+                    " matches AS MATERIALIZED ("
+                    "  SELECT s.id, s.entry, s.search FROM chat_search s, q"
+                    f"  WHERE s.chat_id = $1 {'AND s.entry >= $5' if window else ''} AND s.search @@ q.q),"
+                    " newest AS (SELECT * FROM matches ORDER BY entry DESC LIMIT $4),"
+                    " best AS (SELECT n.id, n.entry, ts_rank(n.search, q.q) AS rank FROM newest n, q"
+                    "          ORDER BY rank DESC, n.entry DESC LIMIT $3)"
+                    " SELECT s.analysis_id, s.kind, s.text, a.title, a.created_at FROM best b"
+                    " JOIN chat_search s ON s.id = b.id JOIN analyses a ON a.id = s.analysis_id"
+                    " ORDER BY b.rank DESC, b.entry DESC",
+                    chat_id,
+                    match,
+                    limit,
+                    SEARCH_CANDIDATES,
+                    *window,
+                )
+                if len(rows) >= limit:
+                    break
         return [from_row(SearchHit, row) for row in rows]
 
     async def export(self, chat_id: int, fmt: str) -> bytes:
@@ -502,6 +530,7 @@ class PostgresStore(StoreBase):
             deleted = 0
             for table in ("inbox", "analyses", "chat_settings"):
                 deleted += _affected(await conn.execute(f"DELETE FROM {table} WHERE chat_id = $1", chat_id))
+            await conn.execute("DELETE FROM search_chats WHERE chat_id = $1", chat_id)  # its entries went with analyses
             deleted += await self._delete_orphans(conn)
         log.info("storage: forgot chat %d (%d records)", chat_id, deleted)
         return deleted
@@ -607,6 +636,13 @@ class PostgresStore(StoreBase):
         async with self._transaction() as conn:
             for table in ("analyses", "inbox", "chat_search"):
                 await conn.execute(f"UPDATE {table} SET chat_id = $1 WHERE chat_id = $2", new_chat_id, old_chat_id)
+            # the entry numbers go with the chat (a supergroup's id is new: nothing to merge with)
+            await conn.execute(
+                "UPDATE search_chats SET chat_id = $1 WHERE chat_id = $2"
+                " AND NOT EXISTS (SELECT 1 FROM search_chats WHERE chat_id = $1)",
+                new_chat_id,
+                old_chat_id,
+            )
             await conn.execute(
                 "INSERT INTO chat_settings (chat_id, mode, channel_reports, unreachable, updated_at)"
                 " SELECT $1, mode, channel_reports, NULL, $2 FROM chat_settings WHERE chat_id = $3"

@@ -131,7 +131,10 @@ def fts_query(words: str) -> str | None:
 
 #: SQLite: the ``chat_search`` rowids of one chat are ``block x SEARCH_BLOCK`` + the entry's number.
 SEARCH_BLOCK = 2**40
-#: A search ranks the newest this many matching entries of the chat (bounded work at any size).
+#: A search reads the chat's newest this many entries (about 900 analyses), or all of them when those
+#: hold fewer matches than it returns, ...
+SEARCH_WINDOW = 20_000
+#: ... and ranks the newest this many of their matches: bounded work in a chat of any size.
 SEARCH_CANDIDATES = 1000
 
 

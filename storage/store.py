@@ -41,6 +41,7 @@ from storage.rows import (
     DEFAULT_CHAT_MODE,
     SEARCH_BLOCK,
     SEARCH_CANDIDATES,
+    SEARCH_WINDOW,
     Analysis,
     ChatSettings,
     InboxItem,
@@ -476,25 +477,34 @@ class Store(StoreBase):
         """Claims and sources of this chat's analyses that contain all words of ``query``.
 
         Best matches first (BM25; a source's aliases count as its words) among the newest
-        :data:`~storage.rows.SEARCH_CANDIDATES` matches; only the latest analysis of each article in
-        this chat (and its report) is searched, so an article forwarded or re-analysed again gives no
-        duplicate hits. Only this chat's block of ``chat_search`` is read (migration 4).
+        :data:`~storage.rows.SEARCH_CANDIDATES` matches of the chat's newest
+        :data:`~storage.rows.SEARCH_WINDOW` entries (all of them when those hold fewer than ``limit``
+        matches); only the latest analysis of each article in this chat (and its report) is searched,
+        so an article forwarded or re-analysed again gives no duplicate hits. Only this chat's block of
+        ``chat_search`` is read (migration 4).
         """
         match = fts_query(query)
         if match is None or limit <= 0:
             return []
         async with self._reading() as db:
-            blocks = await db.execute_fetchall("SELECT block FROM search_chats WHERE chat_id = ?", (chat_id,))
+            blocks = await db.execute_fetchall(
+                "SELECT block, next_entry FROM search_chats WHERE chat_id = ?", (chat_id,)
+            )
             if not blocks:
                 return []
-            first = next(iter(blocks))["block"] * SEARCH_BLOCK
-            rows = await db.execute_fetchall(
-                "SELECT hit.analysis_id, hit.kind, hit.text, a.title, a.created_at FROM ("
-                "  SELECT rowid AS place, analysis_id, kind, coalesce(shown, words) AS text, rank FROM chat_search"
-                "  WHERE chat_search MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid DESC LIMIT ?"
-                ") hit JOIN analyses a ON a.id = hit.analysis_id ORDER BY hit.rank, hit.place DESC LIMIT ?",
-                (match, first, first + SEARCH_BLOCK - 1, SEARCH_CANDIDATES, limit),
-            )
+            chat = next(iter(blocks))
+            first = chat["block"] * SEARCH_BLOCK
+            rows: Iterable[Any] = []
+            for since in dict.fromkeys((max(0, chat["next_entry"] - SEARCH_WINDOW), 0)):
+                rows = await db.execute_fetchall(
+                    "SELECT hit.analysis_id, hit.kind, hit.text, a.title, a.created_at FROM ("
+                    "  SELECT rowid AS place, analysis_id, kind, coalesce(shown, words) AS text, rank FROM chat_search"
+                    "  WHERE chat_search MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid DESC LIMIT ?"
+                    ") hit JOIN analyses a ON a.id = hit.analysis_id ORDER BY hit.rank, hit.place DESC LIMIT ?",
+                    (match, first + since, first + SEARCH_BLOCK - 1, SEARCH_CANDIDATES, limit),
+                )
+                if len(list(rows)) >= limit:
+                    break
         return [from_row(SearchHit, row) for row in rows]
 
     async def export(self, chat_id: int, fmt: str) -> bytes:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import asyncpg
 from bot_processes import bot_env, bot_process, kill_group, stop
 from fakebotapi import FakeBotAPI, RecordedRequest, channel_chat, make_user, origin_channel, private_chat
-from loadbalancer import LoadBalancer
+from loadbalancer import LoadBalancer, free_port, listening
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = [
@@ -34,17 +33,6 @@ LEASE_SECONDS = 10.0
 SECRET = "shared-webhook-secret_0123456789"
 #: Articles the first process answers before it is cut off and killed.
 ANSWERED_BEFORE_KILL = 15
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def listening(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def answered_by(server: FakeBotAPI, client: str) -> int:

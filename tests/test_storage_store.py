@@ -21,6 +21,8 @@ from store_backends import StoreBackend
 from bot.origin import Origin
 from bot.report import Article, Claim, Report, Source, Unverified
 from storage import CHAT_MODES, Analysis, Storage, StorageError, Store, article_key
+from storage import postgres as postgres_module
+from storage import store as store_module
 from storage.migrations import LATEST_VERSION
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -556,3 +558,16 @@ async def test_store_newer_extractor_version_stores_a_second_report(
     assert await store.cached_report(article_text("harbour"), "test-1") is not None
     assert (await store_backend.count("articles"), await store_backend.count("reports")) == (1, 2)
     assert [h.analysis_id for h in await store.search(1, "harbour bridge")] == [newer.id]
+
+
+async def test_store_search_reads_the_newest_entries_then_the_whole_chat(
+    store: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for module in (store_module, postgres_module):
+        monkeypatch.setattr(module, "SEARCH_WINDOW", 5)  # entries: 3 an analysis (two claims, one source)
+    saved = [await save(store, words, chat_id=1) for words in ("harbour", "orchard", "glacier", "volcano")]
+    newest = {saved[-1].id, saved[-2].id}
+    found = await store.search(1, "bridge", limit=2)  # the window (the two newest analyses) holds two
+    assert {h.analysis_id for h in found} == newest
+    assert len(await store.search(1, "bridge", limit=10)) == 4  # fewer than asked: the whole chat
+    assert [h.text for h in await store.search(1, "harbour bridge")] == ["the harbour bridge was closed"]
