@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import RESULTS, ROOT, Figure, OtherLoad, code_line, finish, loads, percentile, started
-from benchmarks.common import table as common_table
 from benchmarks.storage_speed import (
     SEARCH_TARGET_MS,
     WIKINEWS,
@@ -38,6 +37,7 @@ from benchmarks.storage_speed import (
     queries_for,
     realistic_samples,
     save_round,
+    table,
     variant,
 )
 
@@ -128,9 +128,9 @@ async def grow_sqlite(store: Any, samples: Sequence[Sample], start: int, stop: i
         first_id = max(last or (0,)) + 1
         rows = grown_rows(samples, first, min(first + CHUNK, stop), first_id)
         await db.execute("BEGIN IMMEDIATE")
-        for table, columns in COLUMNS.items():
+        for name, columns in COLUMNS.items():
             marks = ", ".join("?" for _ in columns)
-            await db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows[table])
+            await db.executemany(f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({marks})", rows[name])
         for analysis_id, chat_id, _, key, report_id, *_ in rows["analyses"]:
             await store._index_for_search(db, chat_id, key, analysis_id, report_id)  # the store's own entries
         await db.execute("COMMIT")
@@ -147,8 +147,8 @@ async def grow_postgres(dsn: str, samples: Sequence[Sample], start: int, stop: i
             first_id = max(last or (0,)) + 1
             rows = grown_rows(samples, first, min(first + CHUNK, stop), first_id)
             async with conn.transaction():
-                for table, columns in COLUMNS.items():
-                    await conn.copy_records_to_table(table, records=rows[table], columns=columns)
+                for name, columns in COLUMNS.items():
+                    await conn.copy_records_to_table(name, records=rows[name], columns=columns)
                 await conn.execute(POSTGRES_ENTRIES, first_id, first_id + len(rows["analyses"]) - 1)
         for table in ("reports", "analyses"):
             await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
@@ -272,16 +272,6 @@ def figures_for(measured: dict[str, dict[int, dict[str, Any]]], sizes: Sequence[
                     )
                 )
     return figures
-
-
-def _number(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    return f"{value:,.0f}/s" if unit == "/s" else f"{value:.1f} ms"
-
-
-def table(figures: Sequence[Figure]) -> str:
-    return common_table(figures, _number)
 
 
 def markdown(result: dict[str, Any], figures: Sequence[Figure]) -> str:
