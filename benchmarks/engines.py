@@ -103,16 +103,20 @@ WITH e AS (
     SELECT a.chat_id, a.id, 'source', t.name, t.name || ' ' || t.aliases, t.id
         FROM analyses a JOIN sources t ON t.report_id = a.report_id WHERE a.id BETWEEN $1 AND $2
 ), numbered AS (
-    SELECT e.*, coalesce(sc.next_entry, 0)
-               + row_number() OVER (PARTITION BY e.chat_id ORDER BY e.analysis_id, e.kind, e.place) - 1 AS entry
-    FROM e LEFT JOIN search_chats sc ON sc.chat_id = e.chat_id
-), added AS (
-    INSERT INTO chat_search (chat_id, entry, analysis_id, kind, text, search)
-    SELECT chat_id, entry, analysis_id, kind, text, to_tsvector('claimdesk', words) FROM numbered
-    RETURNING chat_id, entry
+    SELECT e.*, row_number() OVER (PARTITION BY e.chat_id ORDER BY e.analysis_id, e.kind, e.place) - 1 AS number
+    FROM e
 )
-INSERT INTO search_chats (chat_id, next_entry) SELECT chat_id, max(entry) + 1 FROM added GROUP BY chat_id
-ON CONFLICT (chat_id) DO UPDATE SET next_entry = excluded.next_entry
+INSERT INTO chat_search (chat_id, entry, analysis_id, kind, text, search)
+SELECT n.chat_id, sc.block * 1099511627776 + sc.next_entry + n.number, n.analysis_id, n.kind, n.text,
+       to_tsvector('claimdesk', n.words)
+FROM numbered n JOIN search_chats sc ON sc.chat_id = n.chat_id
+"""
+#: ... and the chats' next numbers after them.
+POSTGRES_NEXT = """
+UPDATE search_chats sc SET next_entry = sc.next_entry + added.n
+FROM (SELECT chat_id, count(*) AS n FROM chat_search s
+      WHERE s.analysis_id BETWEEN $1 AND $2 GROUP BY chat_id) added
+WHERE sc.chat_id = added.chat_id
 """
 
 #: The highest ids used (the first id free in both tables is one more than the larger).
@@ -149,7 +153,15 @@ async def grow_postgres(dsn: str, samples: Sequence[Sample], start: int, stop: i
             async with conn.transaction():
                 for name, columns in COLUMNS.items():
                     await conn.copy_records_to_table(name, records=rows[name], columns=columns)
-                await conn.execute(POSTGRES_ENTRIES, first_id, first_id + len(rows["analyses"]) - 1)
+                last_id = first_id + len(rows["analyses"]) - 1
+                await conn.execute(
+                    "INSERT INTO search_chats (chat_id) SELECT DISTINCT chat_id FROM analyses"
+                    " WHERE id BETWEEN $1 AND $2 ON CONFLICT (chat_id) DO NOTHING",
+                    first_id,
+                    last_id,
+                )
+                await conn.execute(POSTGRES_ENTRIES, first_id, last_id)
+                await conn.execute(POSTGRES_NEXT, first_id, last_id)
         for table in ("reports", "analyses"):
             await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         await conn.execute("ANALYZE")

@@ -43,6 +43,7 @@ from storage.rows import (
     ANALYSIS_SELECT,
     CHAT_MODES,
     DEFAULT_CHAT_MODE,
+    SEARCH_BLOCK,
     SEARCH_CANDIDATES,
     SEARCH_WINDOW,
     Analysis,
@@ -433,9 +434,11 @@ class PostgresStore(StoreBase):
                 "INSERT INTO search_chats (chat_id) VALUES ($1) ON CONFLICT (chat_id) DO NOTHING", chat_id
             )
             first = await conn.fetchval(  # the row lock orders two processes adding to one chat
-                "UPDATE search_chats SET next_entry = next_entry + $2 WHERE chat_id = $1 RETURNING next_entry - $2",
+                "UPDATE search_chats SET next_entry = next_entry + $2 WHERE chat_id = $1"
+                " RETURNING block * $3 + next_entry - $2",
                 chat_id,
                 entries,
+                SEARCH_BLOCK,
             )
             await conn.execute(
                 "INSERT INTO chat_search (chat_id, entry, analysis_id, kind, text, search)"
@@ -483,17 +486,19 @@ class PostgresStore(StoreBase):
         if match is None or limit <= 0:
             return []
         async with self._reading() as conn:
-            next_entry = await conn.fetchval("SELECT next_entry FROM search_chats WHERE chat_id = $1", chat_id)
-            if next_entry is None:
+            chat = await conn.fetchrow("SELECT block, next_entry FROM search_chats WHERE chat_id = $1", chat_id)
+            if chat is None:
                 return []
+            first = chat["block"] * SEARCH_BLOCK
             rows = []
-            for since in dict.fromkeys((max(0, next_entry - SEARCH_WINDOW), 0)):
-                window = (since,) if since else ()  # entry >= 0 would read every chat's entry keys
+            for since in dict.fromkeys((max(0, chat["next_entry"] - SEARCH_WINDOW), 0)):
+                # the newest entries: a range of this chat's keys only (the whole chat needs none)
+                window = (first + since, first + SEARCH_BLOCK - 1) if since else ()
                 rows = await conn.fetch(
                     "WITH q AS (SELECT websearch_to_tsquery('claimdesk', $2) AS q),"
                     " matches AS MATERIALIZED ("
                     "  SELECT s.id, s.entry, s.search FROM chat_search s, q"
-                    f"  WHERE s.chat_id = $1 {'AND s.entry >= $5' if window else ''} AND s.search @@ q.q),"
+                    f"  WHERE s.chat_id = $1 {'AND s.entry BETWEEN $5 AND $6' if window else ''} AND s.search @@ q.q),"
                     " newest AS (SELECT * FROM matches ORDER BY entry DESC LIMIT $4),"
                     " best AS (SELECT n.id, n.entry, ts_rank(n.search, q.q) AS rank FROM newest n, q"
                     "          ORDER BY rank DESC, n.entry DESC LIMIT $3)"

@@ -129,7 +129,7 @@ def fts_query(words: str) -> str | None:
     return " ".join(f'"{token}"' for token in tokens)
 
 
-#: SQLite: the ``chat_search`` rowids of one chat are ``block x SEARCH_BLOCK`` + the entry's number.
+#: The ``chat_search`` entry keys of one chat (SQLite: rowids) are ``block x SEARCH_BLOCK`` + the entry's number.
 SEARCH_BLOCK = 2**40
 #: A search reads the chat's newest this many entries (about 900 analyses), or all of them when those
 #: hold fewer matches than it returns, ...
