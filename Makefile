@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: demo test install bench eval clean
+.PHONY: demo test install bench eval golden browser clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +19,23 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m bot analyze seeds/rfa-kursk-north-korean-casualties-2024-12-20.txt
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m ruff check bot handlers storage tests benchmarks
 	$(PY) -m mypy
 	$(PY) -m pytest
+
+# The article page's test renders it in a real headless browser: Debian's chromium, from the package
+# archive, installed once when missing (nothing is downloaded at test time).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 \
+		&& $$( [ "$$(id -u)" = 0 ] || echo sudo ) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq chromium' \
+		|| echo "chromium could not be installed: the browser tests will be skipped"; }
+
+# Regenerate the renderers' golden files (tests/golden/): the seed's report, then the output rendered from it.
+golden: $(STAMP)
+	$(PY) -m bot analyze --format json seeds/rfa-kursk-north-korean-casualties-2024-12-20.txt > tests/golden/seed-report.json
+	$(PY) -m pytest -q --update-golden -k golden tests/test_bot_render.py tests/test_article_page.py
 
 bench: $(STAMP)
 	$(PY) -m benchmarks
@@ -31,8 +44,10 @@ bench: $(STAMP)
 eval: $(STAMP)
 	$(PY) -m bot analyze --jsonl $(SHARED)/eval/polnear-dev.jsonl --no-progress > .eval-pred.jsonl
 	$(PY) $(SHARED)/eval/score.py $(SHARED)/eval/polnear-dev.jsonl .eval-pred.jsonl
+	$(PY) -m bot analyze --jsonl $(SHARED)/eval/ggt-dev.jsonl --no-progress > .eval-ggt.jsonl
+	$(PY) $(SHARED)/eval/score.py $(SHARED)/eval/ggt-dev.jsonl .eval-ggt.jsonl | grep -E "^(resolved|sources)"
 	$(PY) -m bot analyze --format json seeds/rfa-kursk-north-korean-casualties-2024-12-20.txt > .eval-seed.json
 	$(PY) $(SHARED)/acceptance/check_seed.py .eval-seed.json | tail -n 1
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache build dist .eval-pred.jsonl .eval-seed.json
+	rm -rf $(VENV) .pytest_cache .mypy_cache build dist .eval-pred.jsonl .eval-ggt.jsonl .eval-seed.json

@@ -57,7 +57,7 @@ def analyze_command(args: argparse.Namespace) -> int:
     except (InputRejected, OSError, FetchError) as error:
         print(f"claimdesk analyze: {error}", file=sys.stderr)
         return 2
-    sys.stdout.write(render_report(report, args.format))
+    sys.stdout.write(render_report(report, args.format, text))
     return 0
 
 

@@ -10,12 +10,13 @@ The CLI's ``--format html`` prints ``render_telegram(report).html``, exactly wha
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from bot.origin import Origin, PageOrigin
-from bot.report import Claim, Report, Source, Unverified, reason_label
+from bot.report import Claim, Reason, Report, Source, Unverified, reason_label
 
 #: Telegram's limit for one message, in UTF-16 code units.
 TELEGRAM_LIMIT = 4096
@@ -27,13 +28,23 @@ SECTION_TITLES: dict[str, str] = {
     "sources": "Sources",
     "unverified": "Unverified",
 }
-#: How many claims and unverified points the overview shows at most.
-OVERVIEW_CLAIMS = 5
-OVERVIEW_UNVERIFIED = 5
+#: The first message fits one phone screen: at most this many characters of visible text (tags and
+#: link targets not counted), whatever the article.
+FIRST_MESSAGE_LIMIT = 1500
+#: How many sources, key claims and "not established" lines the first message shows at most; fewer when
+#: the screen is full (the section taking the most room gives a line up first).
+OVERVIEW_SOURCES = 6
+OVERVIEW_CLAIMS = 4
+OVERVIEW_UNVERIFIED = 4
 #: Longest piece of article text shown in one item (characters of plain text, before escaping).
 ITEM_TEXT_LIMIT = 600
-OVERVIEW_TEXT_LIMIT = 300
+#: In the first message: a key claim's content, a claim named by a "not established" line, its evidence.
+OVERVIEW_CLAIM_LIMIT = 100
+OVERVIEW_ABOUT_LIMIT = 60
+OVERVIEW_EVIDENCE_LIMIT = 50
 TITLE_LIMIT = 200
+#: A title made from the lead's first sentence, for a post without a headline line.
+LEAD_TITLE_LIMIT = 90
 #: Longest link target put in a report (UTF-16 units, escaped); a longer URL leaves its label unlinked.
 LINK_LIMIT = 1000
 ELLIPSIS = "…"
@@ -100,37 +111,78 @@ def esc(text: str | None, limit: int | None = None) -> str:
 # --- shared helpers -------------------------------------------------------------------------------
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """ "1 claim", "2 claims"; ``many`` for an irregular plural ("1 match", "2 matches")."""
+    return f"{count} {word}" if count == 1 else f"{count} {many or word + 's'}"
 
 
 def counts_line(report: Report) -> str:
     """ "3 claims · 2 sources · 1 unverified" (plain text, no article text in it)."""
     return (
-        f"{_plural(len(report.claims), 'claim')} · {_plural(len(report.sources), 'source')} · "
+        f"{plural(len(report.claims), 'claim')} · {plural(len(report.sources), 'source')} · "
         f"{len(report.unverified)} unverified"
     )
 
 
 def speaker(report: Report, claim: Claim) -> str:
-    """Who makes a claim: the source name, or the outlet (the article itself) when unattributed."""
+    """Who makes a claim: its source's name; the outlet for the outlet's own claims; otherwise the claim is
+    an attribution whose source was not found, never the outlet's or the forwarding channel's words."""
     source = report.source(claim.source_id)
     if source is not None:
         return source.name
-    return report.article.outlet or "the article"
+    if claim.kind == "outlet":
+        return f"{report.article.outlet} (outlet)" if report.article.outlet else "the outlet"
+    return "unattributed quote" if claim.kind == "quote" else "source not found"
+
+
+def short_name(source: Source) -> str:
+    """The name a reader knows a source by in a list: a named person's surname ("Ryder"), an
+    organisation's acronym ("DIU"), else the name as given."""
+    acronym = next((a for a in source.aliases if a.isupper() and " " not in a and len(a) >= 2), None)
+    if acronym is not None:
+        return acronym
+    words = source.name.split()
+    if source.kind == "person" and source.named and words:
+        return words[-1]
+    return source.name
 
 
 def ranked_claims(report: Report) -> list[Claim]:
-    """Claims, most check-worthy first (stable: the article's order breaks ties)."""
-    return sorted(report.claims, key=lambda c: -c.checkworthiness)
+    """Claims, most check-worthy first within each group (stable: the article's order breaks ties):
+    attributed claims, then those whose source was not found, then the outlet's own (background) sentences."""
+
+    def group(claim: Claim) -> int:
+        return 0 if report.source(claim.source_id) is not None else 2 if claim.kind == "outlet" else 1
+
+    return sorted(report.claims, key=lambda c: (group(c), -c.checkworthiness))
+
+
+#: Words of a line that only dates a post ("Friday, January 4, 2019", "Dec. 20, 2024"): English weekday and
+#: month names and their usual abbreviations (AP style "Sept."), as news sites and Wikinews print them.
+DATE_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun "
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+_DATE_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+
+
+def is_date_line(line: str) -> bool:
+    """True for a line that is only a date (a post's dateline, not a headline): "Friday, January 4, 2019"."""
+    tokens = _DATE_TOKEN.findall(line.lower())
+    return bool(tokens) and all(t.isdigit() or t in DATE_WORDS for t in tokens) and any(t.isdigit() for t in tokens)
 
 
 def title_of(report: Report, origin: Origin | None = None) -> str:
-    """The article's title, else the channel it came from, else "Untitled article" (plain text)."""
-    if report.article.title:
+    """The article's title (plain text): its headline; else the first sentence of its lead, shortened at a
+    word boundary; else the channel it came from and the date; else the outlet; else "Untitled article"."""
+    if report.article.title and not is_date_line(report.article.title):
         return report.article.title
+    if report.summary:
+        return shorten(report.summary[0].rstrip(" ."), LEAD_TITLE_LIMIT)
     if origin is not None and origin.chat_title:
-        return f"Post from {origin.chat_title}"
+        date = (origin.date or "")[:10]
+        return f"Post from {origin.chat_title}" + (f", {date}" if date else "")
     if report.article.outlet:
         return f"Article from {report.article.outlet}"
     return "Untitled article"
@@ -265,6 +317,10 @@ def page_html(page: PageOrigin) -> str:
     return line
 
 
+#: The first line under the origin when a message was edited after its report and analysed again.
+EDITED_NOTE = "✎ Analysed again: the message was edited."
+
+
 def seen_html(seen_in_chat: int, first_seen_in_chat: str | None) -> str:
     """ "Seen 3 times in this chat, first on 2026-11-25." for a repeat; empty for a first sighting."""
     if seen_in_chat <= 1:
@@ -287,7 +343,7 @@ def _source_html(source: Source) -> str:
     if source.aliases:
         line += "\n   also: " + esc(", ".join(source.aliases), 300)
     if source.claims:
-        line += f"\n   {_plural(len(source.claims), 'claim')}"
+        line += f"\n   {plural(len(source.claims), 'claim')}"
     return line
 
 
@@ -314,29 +370,128 @@ def fit_blocks(blocks: list[str], budget: int) -> tuple[list[str], int]:
     return kept, len(blocks) - len(kept)
 
 
+def visible_len(markup: str) -> int:
+    """How long Telegram HTML reads: UTF-16 units of its text, tags and link targets not counted."""
+    return utf16_len(html.unescape(_TAG.sub("", markup)))
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _possessive(name: str) -> str:
+    return name + ("’" if name.endswith("s") else "’s")
+
+
+def _overview_source(source: Source) -> str:
+    """ "• <b>Defence Intelligence of Ukraine</b> (DIU, military) · 6 claims"; anonymous ones marked."""
+    acronym = short_name(source)
+    bits = [esc(acronym, 20)] if acronym not in source.name and acronym.isupper() else []
+    if source.kind == "anonymous":
+        bits.append("<i>anonymous</i>")
+    elif source.kind != "unknown":  # a kind the rules could not tell is not worth a word
+        bits.append(esc(source.kind))
+    if not source.named and source.kind != "anonymous":
+        bits.append("<i>unnamed</i>")
+    kinds = f" ({', '.join(bits)})" if bits else ""
+    return f"• <b>{esc(source.name, 60)}</b>{kinds} · {plural(len(source.claims), 'claim')}"
+
+
+def _overview_claim(report: Report, claim: Claim) -> str:
+    """ "• <b>DIU</b> <i>adding</i>: the estimated losses of the units…"; the outlet's and unattributed
+    claims named in italics, so they never read as a source's."""
+    source = report.source(claim.source_id)
+    who = f"<b>{esc(short_name(source), 60)}</b>" if source is not None else f"<i>{esc(speaker(report, claim), 60)}</i>"
+    cue = f" <i>{esc(claim.cue, 30)}</i>" if claim.cue and source is not None else ""
+    return f"• {who}{cue}: {esc(claim.text, OVERVIEW_CLAIM_LIMIT)}"
+
+
+def _claim_phrase(report: Report, claim: Claim) -> tuple[str, str]:
+    """Whose claim it is, as a phrase ("DIU’s claim"), and the word that leads into its text ("that")."""
+    source = report.source(claim.source_id)
+    if source is not None:
+        owner = _possessive(short_name(source))
+        return (f"{owner} quote", "") if claim.kind == "quote" else (f"{owner} claim", " that")
+    if claim.kind == "outlet":
+        return f"{_possessive(report.article.outlet) if report.article.outlet else 'the outlet’s'} own claim", ":"
+    if claim.kind == "quote":
+        return "an unattributed quote", ""
+    return "a claim whose source was not found", ":"
+
+
+def _not_established(report: Report) -> list[tuple[str, int]]:
+    """One line per claim with unverified items (article order), and how many items each line covers:
+    "• <i>Estimate</i>: “about 200 servicemen” in DIU’s claim that the estimated losses…"."""
+    groups: dict[str | None, list[Unverified]] = {}
+    lines: list[tuple[str, int]] = []
+    for item in report.unverified:
+        if item.claim_id is not None and report.claim(item.claim_id) is not None:
+            groups.setdefault(item.claim_id, []).append(item)
+        else:
+            groups[f"#{len(groups)}"] = [item]  # an item about no claim stands alone
+    for claim_id, items in groups.items():
+        by_reason: dict[Reason, list[str]] = {}
+        for item in items:
+            by_reason.setdefault(item.reason, []).append(item.evidence)
+        parts = []
+        for number, (reason, evidence) in enumerate(by_reason.items()):
+            label = reason_label(reason)
+            label = label[:1].upper() + label[1:] if number == 0 else label
+            quoted = ", ".join(f"“{esc(e.strip('“”'), OVERVIEW_EVIDENCE_LIMIT)}”" for e in evidence[:2])
+            parts.append(f"<i>{esc(label)}</i>: {quoted}")
+        line = "• " + "; ".join(parts)
+        claim = report.claim(claim_id)
+        if claim is not None:
+            phrase, lead = _claim_phrase(report, claim)
+            if any(len(e) >= 0.5 * len(claim.text) for e in (i.evidence for i in items) if e in claim.text):
+                # the evidence is most of the claim: the claim itself says it, with its owner
+                line = line.split(": ", 1)[0] + f": “{esc(claim.text.strip('“”'), OVERVIEW_CLAIM_LIMIT)}”"
+                line += f" ({esc(phrase, 80)})"
+            else:
+                line += f" in {esc(phrase, 80)}{lead} {esc(claim.text, OVERVIEW_ABOUT_LIMIT)}"
+        lines.append((line, len(items)))
+    return lines
+
+
 def _overview(report: Report, origin: Origin | None, seen: str) -> TelegramPage:
+    """The first message: one phone screen (:data:`FIRST_MESSAGE_LIMIT`) that tells the story."""
     head = _header(report, origin, seen) + [counts_line(report)]
-    claims = [_claim_html(report, c, OVERVIEW_TEXT_LIMIT) for c in ranked_claims(report)[:OVERVIEW_CLAIMS]]
-    unverified = [_unverified_html(u, OVERVIEW_TEXT_LIMIT) for u in report.unverified[:OVERVIEW_UNVERIFIED]]
-    footer = "<i>Claimdesk shows who says what and what is not established; it does not judge truth.</i>"
-    reserve = 200  # headings and the "more" lines
-    budget = TELEGRAM_LIMIT - utf16_len("\n".join(head)) - utf16_len(footer) - reserve
-    shown_claims, _ = fit_blocks(claims, budget // 2 if unverified else budget)
-    budget -= sum(utf16_len(c) + 1 for c in shown_claims)
-    shown_unverified, _ = fit_blocks(unverified, budget)
-    body = list(head)
-    if shown_claims:
-        body += ["", "<b>Most check-worthy claims</b>"] + shown_claims
-        if len(report.claims) > len(shown_claims):
-            body.append(f"<i>… {len(report.claims) - len(shown_claims)} more under Claims</i>")
-    if shown_unverified:
-        body += ["", "<b>Not established</b>"] + shown_unverified
-        if len(report.unverified) > len(shown_unverified):
-            body.append(f"<i>… {len(report.unverified) - len(shown_unverified)} more under Unverified</i>")
-    if not report.claims and not report.unverified:
-        body += ["", "No attributed claims or unverified points were found."]
-    body += ["", footer]
-    return TelegramPage(html="\n".join(body), section="overview", page=0, pages=1)
+    footer = "<i>Who says what, and what is not established; Claimdesk does not judge truth.</i>"
+    main = sorted(
+        (s for s in report.sources if s.claims), key=lambda s: (-len(s.claims), s.kind != "anonymous")
+    )  # stable: the article's order breaks ties
+    sources = [(_overview_source(s), 1) for s in main]
+    claims = [(_overview_claim(report, c), 1) for c in ranked_claims(report)]
+    unverified = _not_established(report)
+    # (heading, lines, total, the page that has the rest, how many lines at most)
+    sections = [
+        ("Sources", sources, len(report.sources), "Sources", OVERVIEW_SOURCES),
+        ("Key claims", claims, len(report.claims), "Claims", OVERVIEW_CLAIMS),
+        ("Not established", unverified, len(report.unverified), "Unverified", OVERVIEW_UNVERIFIED),
+    ]
+    shown = [min(len(lines), most) for _, lines, _, _, most in sections]
+
+    def build() -> str:
+        body = list(head)
+        for (heading, lines, total, page, _), count in zip(sections, shown, strict=True):
+            if not count:
+                continue
+            body += ["", f"<b>{heading}</b>"] + [line for line, _ in lines[:count]]
+            rest = total - sum(n for _, n in lines[:count])
+            if rest > 0:
+                body.append(f"<i>… {rest} more under {page}</i>")
+        if not report.claims and not report.unverified:
+            body += ["", "No attributed claims or unverified points were found."]
+        return "\n".join(body + ["", footer])
+
+    markup = build()
+    while visible_len(markup) > FIRST_MESSAGE_LIMIT and max(shown) > 1:
+        room = [
+            sum(visible_len(line) for line, _ in lines[:n]) if n > 1 else 0
+            for (_, lines, *_), n in zip(sections, shown, strict=True)
+        ]
+        shown[room.index(max(room))] -= 1  # the section taking the most room gives a line up
+        markup = build()
+    return TelegramPage(html=markup, section="overview", page=0, pages=1)
 
 
 def _paged(report: Report, origin: Origin | None, blocks: list[str], section: str, page: int) -> TelegramPage:
@@ -367,16 +522,19 @@ def render_telegram(
     page: int = 0,
     seen_in_chat: int = 1,
     first_seen_in_chat: str | None = None,
+    edited: bool = False,
 ) -> TelegramPage:
     """One page of the report as Telegram HTML (<= 4096 UTF-16 units, balanced tags, escaped text).
 
     ``section`` is one of :data:`SECTIONS`; ``page`` is 0-based and clamped to the pages there are.
-    ``seen_in_chat`` > 1 adds a line saying this article was seen before in the chat (overview only).
+    ``seen_in_chat`` > 1 adds a line saying this article was seen before in the chat, ``edited`` one saying
+    it was analysed again because its message was edited (overview only).
     """
     if section not in SECTIONS:
         raise ValueError(f"unknown section {section!r}; expected one of {', '.join(SECTIONS)}")
     if section == "overview":
-        return _overview(report, origin, seen_html(seen_in_chat, first_seen_in_chat))
+        notes = [seen_html(seen_in_chat, first_seen_in_chat), EDITED_NOTE if edited else ""]
+        return _overview(report, origin, "\n".join(note for note in notes if note))
     builders: dict[str, Callable[[], list[str]]] = {
         "claims": lambda: [_claim_with_figures(report, c) for c in ranked_claims(report)],
         "sources": lambda: [_source_html(s) for s in report.sources],

@@ -16,7 +16,9 @@ SCHEMA = "claimdesk.report/1"
 
 Span = tuple[int, int]
 
-SourceKind = Literal["person", "organization", "government", "military", "media", "anonymous", "group", "unknown"]
+SourceKind = Literal[
+    "person", "organization", "government", "military", "police", "media", "anonymous", "group", "unknown"
+]
 ClaimKind = Literal["quote", "paraphrase", "according_to", "outlet"]
 
 # --- why an item is not established -----------------------------------------------------------------
@@ -106,6 +108,8 @@ class Source:
     role: str | None
     named: bool
     claims: tuple[str, ...] = ()
+    #: Why each alias was merged into this source ("Khan = Sadiq Khan: same surname"); optional.
+    merge_reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +174,15 @@ class Report:
             article=Article(**data["article"]),
             summary=tuple(data["summary"]),
             sources=tuple(
-                Source(**{**s, "aliases": tuple(s["aliases"]), "claims": tuple(s["claims"])}) for s in data["sources"]
+                Source(
+                    **{
+                        **s,
+                        "aliases": tuple(s["aliases"]),
+                        "claims": tuple(s["claims"]),
+                        "merge_reasons": tuple(s.get("merge_reasons") or ()),
+                    }
+                )
+                for s in data["sources"]
             ),
             claims=tuple(
                 Claim(

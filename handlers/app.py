@@ -56,7 +56,7 @@ RATE_LIMIT_RETRIES = 3
 
 ARTICLE_CONTENT = filters.TEXT | filters.CAPTION | filters.Document.ALL
 TelegramResult = bool | dict[str, Any] | list[dict[str, Any]]  # what a Bot API call answers
-NEW_MESSAGE = filters.UpdateType.MESSAGE  # edited messages are never re-analysed
+NEW_MESSAGE = filters.UpdateType.MESSAGE  # edited messages: articles.on_edited_message
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +122,9 @@ def handler_list() -> list[BaseHandler[Update, Context, None]]:
             filters.ChatType.GROUPS & NEW_MESSAGE & ~filters.COMMAND & ARTICLE_CONTENT, articles.on_group_message
         ),
         MessageHandler(filters.UpdateType.CHANNEL_POST & ~filters.COMMAND & ARTICLE_CONTENT, articles.on_channel_post),
+        MessageHandler(
+            filters.UpdateType.EDITED_MESSAGE & ~filters.COMMAND & ARTICLE_CONTENT, articles.on_edited_message
+        ),
         *(CallbackQueryHandler(answer, pattern=kind.pattern) for kind, answer in callbacks.BUTTONS),
         CallbackQueryHandler(callbacks.on_unknown_button),
         ChatMemberHandler(chats.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),

@@ -91,6 +91,30 @@ async def on_channel_post(update: Update, context: Context) -> None:
     await submit(context, update, message, post_report=False, explicit=False)
 
 
+async def on_edited_message(update: Update, context: Context) -> None:
+    """An edited message. One the bot answered is analysed again and the answer replaced (in place when
+    Telegram allows, else answered anew); one it did not answer is looked at like a new message, so an
+    edit that turns a short text into an article is analysed."""
+    message = update.edited_message
+    if message is None:
+        return
+    answered = await context.bot_data.service.answered(message.chat.id, message.message_id)
+    if answered is None:
+        if message.chat.type == ChatType.PRIVATE:
+            await on_private_message(update, context)
+        else:
+            await on_group_message(update, context)
+        return
+    await submit(
+        context,
+        update,
+        message,
+        strip_mention=mentions_bot(message, context.bot.username, context.bot.id),
+        edit_of=answered.reply_message_id,
+        replaces=answered.analysis_id,
+    )
+
+
 # --- the job ---------------------------------------------------------------------------------------
 
 
@@ -103,9 +127,11 @@ async def submit(
     post_report: bool = True,
     strip_mention: bool = False,
     explicit: bool = True,
+    edit_of: int | None = None,
+    replaces: int | None = None,
 ) -> None:
     """Unpack the update into a job (``target``: which message's content to analyse) and hand it to the
-    service with a reply in this chat."""
+    service with a reply in this chat (``edit_of``, ``replaces``: see :class:`~bot.service.Job`)."""
     analysed, article = _target_input(message, target, strip_mention=strip_mention, username=context.bot.username)
     job = Job(
         update_id=update.update_id,
@@ -115,6 +141,8 @@ async def submit(
         sender_id=_sender_id(message),
         post_report=post_report,
         explicit=explicit,
+        edit_of=edit_of,
+        replaces=replaces,
     )
     await context.bot_data.service.submit(job, TelegramReply.to_job(context.bot, job))
 

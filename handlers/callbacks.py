@@ -1,4 +1,4 @@
-"""Inline buttons: report sections and pages, JSON, reopen, settings, forget confirmation.
+"""Inline buttons: report sections and pages, the marked-up article, JSON, reopen, settings, forget confirmation.
 
 Each callback is registered with its pattern from :data:`BUTTONS` (handlers/keyboards.py builds the data
 from the same table) and reads the match python-telegram-bot hands it (``context.matches[0]``); data no
@@ -16,9 +16,12 @@ from typing import Any
 from telegram import CallbackQuery, Message, ReplyParameters, Update
 from telegram.error import BadRequest
 
+from bot.article_page import render_article_page
+from bot.render import plural
 from handlers.commands import ADMINS_ONLY
 from handlers.context import Context
 from handlers.keyboards import (
+    ARTICLE,
     CHANNEL,
     FORGET,
     JSON,
@@ -36,6 +39,9 @@ from storage import CHAT_MODES, ChatMode, StoredAnalysis
 log = logging.getLogger(__name__)
 
 NOT_HERE = "This report is not available in this chat."
+ARTICLE_CAPTION = (
+    "The article marked up: sources, cues and what they say highlighted; what is not established underlined."
+)
 
 
 async def _stored(query: CallbackQuery, context: Context, analysis_id: int) -> StoredAnalysis | None:
@@ -80,19 +86,45 @@ async def on_report_button(update: Update, context: Context) -> None:
 
 async def on_json_button(update: Update, context: Context) -> None:
     """:data:`JSON` the report as a JSON document."""
+    await _send_file(update, context, _report_json)
+
+
+async def on_article_button(update: Update, context: Context) -> None:
+    """:data:`ARTICLE` the article marked up, as a self-contained HTML document (opens offline, in Telegram's
+    viewer)."""
+    await _send_file(update, context, _article_page)
+
+
+def _report_json(stored: StoredAnalysis) -> tuple[bytes, str, str | None]:
+    return stored.report.to_json().encode("utf-8"), f"claimdesk-report-{stored.analysis.id}.json", None
+
+
+def _article_page(stored: StoredAnalysis) -> tuple[bytes, str, str | None]:
+    page = render_article_page(stored.report, stored.text, stored.analysis.origin)
+    return page.encode("utf-8"), f"claimdesk-article-{stored.analysis.id}.html", ARTICLE_CAPTION
+
+
+async def _send_file(
+    update: Update, context: Context, make: Callable[[StoredAnalysis], tuple[bytes, str, str | None]]
+) -> None:
+    """A button with an analysis: the document ``make`` gives (content, file name, caption), as a reply."""
     query, match = _pressed(update, context)
-    analysis_id = int(match["analysis"])
-    stored = await _stored(query, context, analysis_id)
+    stored = await _stored(query, context, int(match["analysis"]))
     if stored is None:
         return
-    content = stored.report.to_json().encode("utf-8")
+    try:
+        content, filename, caption = make(stored)
+    except ValueError:  # the stored text is not the one the report was made from
+        await query.answer(NOT_HERE, show_alert=True)
+        return
     message = query.message
     assert isinstance(message, Message)
     await query.answer()
     await context.bot.send_document(
         message.chat.id,
         content,
-        filename=f"claimdesk-report-{analysis_id}.json",
+        filename=filename,
+        caption=caption,
         reply_parameters=ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True),
     )
 
@@ -173,7 +205,7 @@ async def on_forget_button(update: Update, context: Context) -> None:
         await query.answer()
         return
     deleted = await context.bot_data.store.forget_chat(message.chat.id)
-    await query.edit_message_text(f"Deleted everything stored for this chat ({deleted} records).")
+    await query.edit_message_text(f"Deleted everything stored for this chat ({plural(deleted, 'record')}).")
     await query.answer("Deleted.")
 
 
@@ -181,6 +213,7 @@ async def on_forget_button(update: Update, context: Context) -> None:
 BUTTONS: tuple[tuple[Callback, Callable[[Update, Context], Coroutine[Any, Any, None]]], ...] = (
     (REPORT, on_report_button),
     (JSON, on_json_button),
+    (ARTICLE, on_article_button),
     (REOPEN, on_reopen_button),
     (MODE, on_mode_button),
     (CHANNEL, on_channel_button),

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from telegram import BotCommand, Update
 from telegram.constants import ChatType
 
-from bot.render import TELEGRAM_LIMIT, esc, fit_blocks
+from bot.render import TELEGRAM_LIMIT, esc, fit_blocks, plural
 from handlers.context import Context
 from handlers.keyboards import forget_keyboard, reopen_keyboard, settings_keyboard
 from storage import CHAT_MODES
@@ -122,16 +122,18 @@ async def on_history(update: Update, context: Context) -> None:
         return
     blocks = []
     for n, item in enumerate(items, 1):
-        title = esc(item.title or item.origin.chat_title or "Untitled article", 120)
-        where = item.origin.chat_title
-        source = f" — {esc(where, 60)}" if where and item.title else ""
+        where = item.origin.chat_title or item.origin.sender_name
+        title = item.title or (f"Post from {where}" if where else "Untitled article")
+        source = f" — {esc(where, 60)}" if where and not title.startswith("Post from") else ""
         counts = item.counts
+        forwards = f" · forwarded {plural(item.seen_in_chat, 'time')}" if item.seen_in_chat > 1 else ""
         blocks.append(
-            f"{n}. <b>{title}</b>{source}\n   {_date(item.created_at)} · {counts.get('claims', 0)} claims · "
-            f"{counts.get('sources', 0)} sources · {counts.get('unverified', 0)} unverified"
+            f"{n}. <b>{esc(title, 120)}</b>{source}\n   {_date(item.created_at)} · "
+            f"{plural(counts.get('claims', 0), 'claim')} · {plural(counts.get('sources', 0), 'source')} · "
+            f"{counts.get('unverified', 0)} unverified{forwards}"
         )
     shown, _ = fit_blocks(blocks, LIST_BUDGET)
-    head = f"<b>Last {len(shown)} analyses in this chat</b>"
+    head = f"<b>Last {plural(len(shown), 'article')} analysed in this chat</b>"
     await message.reply_text(
         "\n".join([head, *shown]), reply_markup=reopen_keyboard([i.id for i in items[: len(shown)]])
     )
@@ -156,13 +158,14 @@ async def on_search(update: Update, context: Context) -> None:
         if hit.analysis_id not in opened:
             opened.append(hit.analysis_id)
         n = opened.index(hit.analysis_id) + 1
+        kind = "article from" if hit.kind == "article" else hit.kind
         blocks.append(
-            f"• {hit.kind}: {esc(hit.text, 300)}\n   in [{n}] <i>{esc(hit.title or 'Untitled article', 100)}</i>, "
+            f"• {kind}: {esc(hit.text, 300)}\n   in [{n}] <i>{esc(hit.title or 'Untitled article', 100)}</i>, "
             f"{_date(hit.created_at)}"
         )
     shown, _ = fit_blocks(blocks, LIST_BUDGET)
     shown_ids = sorted({opened.index(hit.analysis_id) for hit in hits[: len(shown)]})
-    head = f"<b>{len(shown)} matches for “{esc(query, 100)}”</b>"
+    head = f"<b>{plural(len(shown), 'match', 'matches')} for “{esc(query, 100)}”</b>"
     await message.reply_text("\n".join([head, *shown]), reply_markup=reopen_keyboard([opened[i] for i in shown_ids]))
 
 

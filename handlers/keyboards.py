@@ -36,6 +36,8 @@ REPORT = Callback(
 )
 #: Send the report as a JSON document.
 JSON = Callback("j:{analysis}", re.compile(r"^j:(?P<analysis>\d+)$"))
+#: Send the article marked up, as a self-contained HTML document.
+ARTICLE = Callback("a:{analysis}", re.compile(r"^a:(?P<analysis>\d+)$"))
 #: Reopen a report from /history or /search.
 REOPEN = Callback("o:{analysis}", re.compile(r"^o:(?P<analysis>\d+)$"))
 #: Set the group's mode.
@@ -45,7 +47,7 @@ CHANNEL = Callback("c:{channel}:{turn_on}", re.compile(r"^c:(?P<channel>-?\d+):(
 #: Confirm (y) or cancel (n) /forget.
 FORGET = Callback("f:{answer}", re.compile(r"^f:(?P<answer>[yn])$"))
 
-CALLBACKS: tuple[Callback, ...] = (REPORT, JSON, REOPEN, MODE, CHANNEL, FORGET)
+CALLBACKS: tuple[Callback, ...] = (REPORT, JSON, ARTICLE, REOPEN, MODE, CHANNEL, FORGET)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +64,7 @@ class ReportButton:
 
 
 def report_keyboard(analysis_id: int, page: TelegramPage) -> InlineKeyboardMarkup:
-    """Section buttons (all but the one shown), previous/next when paged, JSON."""
+    """Section buttons (all but the one shown), previous/next when paged, the marked-up article and JSON."""
 
     def show(section: str, number: int) -> str:
         return REPORT.data(analysis=analysis_id, section=section, page=number)
@@ -80,15 +82,27 @@ def report_keyboard(analysis_id: int, page: TelegramPage) -> InlineKeyboardMarku
         paging.append(InlineKeyboardButton("Next ›", callback_data=show(page.section, page.page + 1)))
     if paging:
         rows.append(paging)
-    rows.append([InlineKeyboardButton("JSON", callback_data=JSON.data(analysis=analysis_id))])
+    rows.append(
+        [
+            InlineKeyboardButton("Article", callback_data=ARTICLE.data(analysis=analysis_id)),
+            InlineKeyboardButton("JSON", callback_data=JSON.data(analysis=analysis_id)),
+        ]
+    )
     return InlineKeyboardMarkup(rows)
 
 
 def report_message(
-    analysis: Analysis, report: Report, *, section: str = "overview", page: int = 0, seen: bool = True
+    analysis: Analysis,
+    report: Report,
+    *,
+    section: str = "overview",
+    page: int = 0,
+    seen: bool = True,
+    edited: bool = False,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """A page of a stored report as a message: its Telegram HTML and its keyboard; with ``seen``, the
-    overview says how often this chat has seen the article."""
+    overview says how often this chat has seen the article, with ``edited`` that it was analysed again
+    because its message was edited."""
     shown = render_telegram(
         report,
         analysis.origin,
@@ -96,6 +110,7 @@ def report_message(
         page=page,
         seen_in_chat=analysis.seen_in_chat if seen else 1,
         first_seen_in_chat=analysis.first_seen_in_chat if seen else None,
+        edited=edited,
     )
     return shown.html, report_keyboard(analysis.id, shown)
 

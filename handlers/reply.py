@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from telegram import Bot, Message, ReplyParameters
+from telegram import Bot, ReplyParameters
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
+from bot.render import plural
 from bot.service import Analysed, ChatMoved, ChatUnreachable, DeliveryFailed, DocumentRef, Failed, Job
 from handlers.keyboards import report_message
 
@@ -45,25 +46,33 @@ def failure_text(failed: Failed) -> str:
     """ "I couldn't analyse this article just now (RuntimeError) …", or the give-up (plain text)."""
     reason = failed.reason.split(":", 1)[0]
     if failed.gave_up:
-        attempts = f"{failed.attempts} attempt" if failed.attempts == 1 else f"{failed.attempts} attempts"
-        return GAVE_UP.format(attempts=attempts, reason=reason)
+        return GAVE_UP.format(attempts=plural(failed.attempts, "attempt"), reason=reason)
     return FAILED.format(reason=reason)
 
 
 class TelegramReply:
-    """Answers in ``chat_id`` as a reply to ``message_id``; with ``post_report`` False nothing is sent."""
+    """Answers in ``chat_id`` as a reply to ``message_id``; with ``post_report`` False nothing is sent.
 
-    def __init__(self, bot: Bot, chat_id: int, message_id: int, *, post_report: bool = True) -> None:
+    ``edit_of``: the bot's earlier answer to this message (the message was edited since): the new answer
+    replaces it in place, or, when Telegram no longer lets the bot edit it (deleted, too old), is sent as
+    a new reply; the report then says it was analysed again.
+    """
+
+    def __init__(
+        self, bot: Bot, chat_id: int, message_id: int, *, post_report: bool = True, edit_of: int | None = None
+    ) -> None:
         self.bot = bot
         self.chat_id = chat_id
         self.message_id = message_id
         self.post_report = post_report
-        self._progress: Message | None = None
+        self.edit_of = edit_of
+        self.edited = edit_of is not None  # the report says it was analysed again, wherever it is shown
+        self._progress: int | None = None  # the progress message this reply sent (the next answer replaces it)
 
     @classmethod
     def to_job(cls, bot: Bot, job: Job) -> TelegramReply:
         """The reply to ``job``, in its chat."""
-        return cls(bot, job.chat_id, job.message_id, post_report=job.post_report)
+        return cls(bot, job.chat_id, job.message_id, post_report=job.post_report, edit_of=job.edit_of)
 
     async def typing(self) -> None:
         if self.post_report:
@@ -72,10 +81,9 @@ class TelegramReply:
 
     async def progress(self, text: str) -> None:
         if self.post_report:
-            with delivery():
-                self._progress = await self.bot.send_message(
-                    self.chat_id, html.escape(text, quote=False), reply_parameters=self._reply_to()
-                )
+            shown = await self._answer(html.escape(text, quote=False))
+            if shown != self.edit_of:
+                self._progress = shown
 
     async def say(self, text: str) -> int | None:
         return await self._answer(html.escape(text, quote=False))
@@ -84,13 +92,13 @@ class TelegramReply:
         return await self.say(failure_text(failed))
 
     async def report(self, analysed: Analysed) -> int | None:
-        text, keyboard = report_message(analysed.analysis, analysed.report)
+        text, keyboard = report_message(analysed.analysis, analysed.report, edited=self.edited)
         return await self._answer(text, reply_markup=keyboard, disable_web_page_preview=True)
 
     async def withdraw(self) -> None:
         if self._progress is not None:
             with delivery():
-                await self._progress.delete()
+                await self.bot.delete_message(self.chat_id, self._progress)
             self._progress = None
 
     async def download(self, document: DocumentRef) -> bytes:
@@ -105,12 +113,21 @@ class TelegramReply:
         return ReplyParameters(message_id=self.message_id, allow_sending_without_reply=True)
 
     async def _answer(self, text: str, **kw: Any) -> int | None:
-        """Replace the progress message with ``text`` (HTML), or send ``text`` as a reply; the message id."""
+        """``text`` (HTML) in place of the progress message or the earlier answer, else as a reply; its id."""
         if not self.post_report:
             return None
+        replaced = self._progress or self.edit_of
         with delivery():
-            if self._progress is not None:
-                await self.bot.edit_message_text(text, chat_id=self.chat_id, message_id=self._progress.message_id, **kw)
-                return self._progress.message_id
+            if replaced is not None:
+                try:
+                    await self.bot.edit_message_text(text, chat_id=self.chat_id, message_id=replaced, **kw)
+                    return replaced
+                except BadRequest as exc:
+                    problem = exc.message.lower()
+                    if "not modified" in problem:
+                        return replaced
+                    if replaced != self.edit_of or "chat not found" in problem:
+                        raise
+                    self.edit_of = None  # the earlier answer cannot be edited any more: answer anew
             sent = await self.bot.send_message(self.chat_id, text, reply_parameters=self._reply_to(), **kw)
             return sent.message_id

@@ -10,8 +10,21 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, Literal, Self, TypeVar
 
+from bot.origin import Origin
 from bot.report import Report
-from storage.rows import CHAT_MODES, Analysis, InboxItem, NamedRow, StoredAnalysis, analysis, inbox_item, iso
+from storage.rows import (
+    CHAT_MODES,
+    Analysis,
+    InboxItem,
+    NamedRow,
+    SearchHit,
+    StoredAnalysis,
+    analysis,
+    from_row,
+    inbox_item,
+    iso,
+    query_words,
+)
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +39,8 @@ StorageProblem = Literal["busy", "full", "corrupt", "schema_too_new", "bad_row",
 SettingColumn = Literal["mode", "channel_reports", "unreachable"]
 
 _R = TypeVar("_R")
+#: ``a`` is the latest analysis of its article in its chat (lists show each article once).
+LATEST_OF_ARTICLE = "(SELECT max(b.id) FROM analyses b WHERE b.article_key = a.article_key AND b.chat_id = a.chat_id)"
 
 
 class StorageError(Exception):
@@ -39,6 +54,29 @@ class StorageError(Exception):
     def __init__(self, message: str, *, problem: StorageProblem = "error") -> None:
         super().__init__(message)
         self.problem: StorageProblem = problem
+
+
+def channel_words(query: str) -> list[str]:
+    """The words a channel's (or sender's) name must all hold for its articles to match ``query``."""
+    return [word.casefold() for word in query_words(query)]
+
+
+def prefilter(words: Iterable[str]) -> list[str]:
+    """The words a database can look for in the origin JSON before :func:`channel_hits` reads it (the
+    ASCII ones: ``LIKE`` folds the case of ASCII letters only)."""
+    return [word for word in words if word.isascii()]
+
+
+def channel_hits(rows: Iterable[NamedRow], words: list[str], limit: int) -> list[SearchHit]:
+    """The analyses among ``rows`` (``analysis_id``, ``origin``, ``title``, ``created_at``) whose channel
+    (or sender) name holds every one of ``words``, as "article" hits naming it."""
+    hits: list[SearchHit] = []
+    for row in rows:
+        origin = Origin.from_dict(json.loads(row["origin"]))
+        channel = origin.chat_title or origin.sender_name
+        if channel and all(word in query_words(channel.casefold()) for word in words):
+            hits.append(from_row(SearchHit, row, kind="article", text=channel))
+    return hits[:limit]
 
 
 def read_report(stored: str) -> Report:

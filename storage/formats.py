@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.article_page import render_article_page
 from bot.render import render_markdown, render_telegram, render_text
 from bot.report import Report, reason_label
 from storage.rows import Analysis, analysis_dict
@@ -37,12 +38,14 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 @dataclass(frozen=True, slots=True)
 class OutputFormat:
     """A format by ``name`` (``--format``; ``/export`` takes the ``suffix`` too, e.g. "md"); ``report``
-    renders one report (the CLI), ``export`` a chat's analyses, oldest first (``/export``)."""
+    renders one report (the CLI), ``article`` one report with the article text its spans point into (the
+    CLI), ``export`` a chat's analyses, oldest first (``/export``)."""
 
     name: str
     suffix: str
     report: Callable[[Report], str] | None = None
     export: Callable[[Sequence[Exported]], bytes] | None = None
+    article: Callable[[Report, str], str] | None = None
 
 
 def _json(items: Sequence[Exported]) -> bytes:
@@ -89,18 +92,22 @@ FORMATS: tuple[OutputFormat, ...] = (
     OutputFormat("csv", "csv", export=_csv),
     OutputFormat("markdown", "md", report=render_markdown, export=_markdown),
     OutputFormat("html", "html", report=lambda report: render_telegram(report).html + "\n"),
+    OutputFormat("article-html", "html", article=render_article_page),
 )
 #: ``--format`` choices.
-REPORT_FORMATS: tuple[str, ...] = tuple(f.name for f in FORMATS if f.report is not None)
+REPORT_FORMATS: tuple[str, ...] = tuple(f.name for f in FORMATS if f.report is not None or f.article is not None)
 #: ``/export`` choices, as the command shows them (the file suffix).
 EXPORT_FORMATS: tuple[str, ...] = tuple(f.suffix for f in FORMATS if f.export is not None)
 
 
-def render_report(report: Report, name: str) -> str:
-    """``report`` in the format of ``--format name`` (ValueError when there is none)."""
+def render_report(report: Report, name: str, text: str | None = None) -> str:
+    """``report`` in the format of ``--format name``; ``text``: the article, for a format that shows it
+    (ValueError when there is no such format, or it needs the text and none is given)."""
     for output in FORMATS:
         if output.name == name and output.report is not None:
             return output.report(report)
+        if output.name == name and output.article is not None and text is not None:
+            return output.article(report, text)
     raise ValueError(f"unknown report format {name!r}; use one of {', '.join(REPORT_FORMATS)}")
 
 

@@ -29,10 +29,14 @@ from bot.origin import Origin
 from bot.report import Report
 from storage.base import (
     DEFAULT_LEASE_SECONDS,
+    LATEST_OF_ARTICLE,
     MAX_ERROR_CHARS,
     SettingColumn,
     StorageError,
     StoreBase,
+    channel_hits,
+    channel_words,
+    prefilter,
     read_report,
 )
 from storage.formats import EXPORT_FORMATS, export_format
@@ -47,6 +51,7 @@ from storage.rows import (
     SEARCH_CANDIDATES,
     SEARCH_WINDOW,
     Analysis,
+    Answered,
     ChatSettings,
     InboxItem,
     SearchHit,
@@ -345,6 +350,17 @@ class PostgresStore(StoreBase):
             )
         return _affected(status)
 
+    async def answered(self, chat_id: int, message_id: int) -> Answered | None:
+        """How the bot last answered this message of this chat (see :meth:`storage.store.Store.answered`)."""
+        async with self._reading() as conn:
+            row = await conn.fetchrow(
+                "SELECT reply_message_id, analysis_id FROM inbox WHERE chat_id = $1 AND message_id = $2"
+                " AND status = 'done' AND reply_message_id IS NOT NULL ORDER BY update_id DESC LIMIT 1",
+                chat_id,
+                message_id,
+            )
+        return None if row is None else from_row(Answered, row)
+
     async def inbox_unreported(self) -> list[InboxItem]:
         """Items given up on whose chat was not told yet (e.g. the process died before telling)."""
         async with self._reading() as conn:
@@ -364,10 +380,18 @@ class PostgresStore(StoreBase):
         return self._cached(row)
 
     async def save_analysis(
-        self, *, chat_id: int, message_id: int, text: str, report: Report, origin: Origin
+        self,
+        *,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        report: Report,
+        origin: Origin,
+        title: str | None = None,
     ) -> Analysis:
         """Store one analysis; the article and its report (per extractor version) are stored once,
-        also when two processes save the same article at the same moment."""
+        also when two processes save the same article at the same moment. ``title`` is what lists
+        show (default: the report's)."""
         key = article_key(text)
         now = iso(self._now())
         async with self._transaction() as conn:
@@ -414,7 +438,7 @@ class PostgresStore(StoreBase):
                 message_id,
                 key,
                 report_id,
-                report.article.title,
+                title or report.article.title,
                 dumps(origin.to_dict()),
                 now,
             )
@@ -468,10 +492,13 @@ class PostgresStore(StoreBase):
         return self._stored(row, analysis_id)
 
     async def history(self, chat_id: int, limit: int = 10) -> list[Analysis]:
-        """The last ``limit`` analyses of this chat, newest first."""
+        """The last ``limit`` articles analysed in this chat, newest first (see
+        :meth:`storage.store.Store.history`)."""
         async with self._reading() as conn:
             rows = await conn.fetch(
-                ANALYSIS_SELECT + " WHERE a.chat_id = $1 ORDER BY a.id DESC LIMIT $2", chat_id, max(limit, 0)
+                ANALYSIS_SELECT + f" WHERE a.chat_id = $1 AND a.id = {LATEST_OF_ARTICLE} ORDER BY a.id DESC LIMIT $2",
+                chat_id,
+                max(limit, 0),
             )
         return [item for item, _ in self._parsed(rows, read_report=lambda row: None)]
 
@@ -486,34 +513,62 @@ class PostgresStore(StoreBase):
         if match is None or limit <= 0:
             return []
         async with self._reading() as conn:
-            chat = await conn.fetchrow("SELECT block, next_entry FROM search_chats WHERE chat_id = $1", chat_id)
-            if chat is None:
-                return []
-            first = chat["block"] * SEARCH_BLOCK
-            rows = []
-            for since in dict.fromkeys((max(0, chat["next_entry"] - SEARCH_WINDOW), 0)):
-                # the newest entries: a range of this chat's keys only (the whole chat needs none)
-                window = (first + since, first + SEARCH_BLOCK - 1) if since else ()
-                rows = await conn.fetch(
-                    "WITH q AS (SELECT websearch_to_tsquery('claimdesk', $2) AS q),"
-                    " matches AS MATERIALIZED ("
-                    "  SELECT s.id, s.entry, s.search FROM chat_search s, q"
-                    f"  WHERE s.chat_id = $1 {'AND s.entry BETWEEN $5 AND $6' if window else ''} AND s.search @@ q.q),"
-                    " newest AS (SELECT * FROM matches ORDER BY entry DESC LIMIT $4),"
-                    " best AS (SELECT n.id, n.entry, ts_rank(n.search, q.q) AS rank FROM newest n, q"
-                    "          ORDER BY rank DESC, n.entry DESC LIMIT $3)"
-                    " SELECT s.analysis_id, s.kind, s.text, a.title, a.created_at FROM best b"
-                    " JOIN chat_search s ON s.id = b.id JOIN analyses a ON a.id = s.analysis_id"
-                    " ORDER BY b.rank DESC, b.entry DESC",
-                    chat_id,
-                    match,
-                    limit,
-                    SEARCH_CANDIDATES,
-                    *window,
-                )
-                if len(rows) >= limit:
-                    break
+            hits = await self._matching_entries(conn, chat_id, match, limit)
+            if len(hits) < limit:  # articles come last: looked for only when there is room for them
+                hits += await self._articles_by_channel(conn, chat_id, query, limit - len(hits))
+        return hits
+
+    @staticmethod
+    async def _matching_entries(
+        conn: PoolConnectionProxy[asyncpg.Record], chat_id: int, match: str, limit: int
+    ) -> list[SearchHit]:
+        chat = await conn.fetchrow("SELECT block, next_entry FROM search_chats WHERE chat_id = $1", chat_id)
+        if chat is None:
+            return []
+        first = chat["block"] * SEARCH_BLOCK
+        rows = []
+        for since in dict.fromkeys((max(0, chat["next_entry"] - SEARCH_WINDOW), 0)):
+            # the newest entries: a range of this chat's keys only (the whole chat needs none)
+            window = (first + since, first + SEARCH_BLOCK - 1) if since else ()
+            rows = await conn.fetch(
+                "WITH q AS (SELECT websearch_to_tsquery('claimdesk', $2) AS q),"
+                " matches AS MATERIALIZED ("
+                "  SELECT s.id, s.entry, s.search FROM chat_search s, q"
+                f"  WHERE s.chat_id = $1 {'AND s.entry BETWEEN $5 AND $6' if window else ''} AND s.search @@ q.q),"
+                " newest AS (SELECT * FROM matches ORDER BY entry DESC LIMIT $4),"
+                " best AS (SELECT n.id, n.entry, ts_rank(n.search, q.q) AS rank FROM newest n, q"
+                "          ORDER BY rank DESC, n.entry DESC LIMIT $3)"
+                " SELECT s.analysis_id, s.kind, s.text, a.title, a.created_at FROM best b"
+                " JOIN chat_search s ON s.id = b.id JOIN analyses a ON a.id = s.analysis_id"
+                " ORDER BY b.rank DESC, b.entry DESC",
+                chat_id,
+                match,
+                limit,
+                SEARCH_CANDIDATES,
+                *window,
+            )
+            if len(rows) >= limit:
+                break
         return [from_row(SearchHit, row) for row in rows]
+
+    @staticmethod
+    async def _articles_by_channel(
+        conn: PoolConnectionProxy[asyncpg.Record], chat_id: int, query: str, limit: int
+    ) -> list[SearchHit]:
+        """This chat's articles forwarded from a channel (or sender) whose name holds every word of ``query``."""
+        words = channel_words(query)
+        if not words:
+            return []
+        ascii_words = prefilter(words)
+        rows = await conn.fetch(
+            "SELECT a.id AS analysis_id, a.origin, a.title, a.created_at FROM analyses a"
+            f" WHERE a.chat_id = $1 AND a.id = {LATEST_OF_ARTICLE}"
+            + "".join(f" AND a.origin ILIKE ${n}" for n in range(2, len(ascii_words) + 2))
+            + " ORDER BY a.id DESC",
+            chat_id,
+            *(f"%{word}%" for word in ascii_words),
+        )
+        return channel_hits(rows, words, limit)
 
     async def export(self, chat_id: int, fmt: str) -> bytes:
         """All analyses of this chat, oldest first, as a file in the export format ``fmt`` (see
@@ -539,6 +594,15 @@ class PostgresStore(StoreBase):
             deleted += await self._delete_orphans(conn)
         log.info("storage: forgot chat %d (%d records)", chat_id, deleted)
         return deleted
+
+    async def forget_analysis(self, analysis_id: int, *, chat_id: int) -> bool:
+        """Delete one analysis of this chat (see :meth:`storage.store.Store.forget_analysis`); its search
+        entries go with it; False when there was none."""
+        async with self._transaction() as conn:
+            status = await conn.execute("DELETE FROM analyses WHERE id = $1 AND chat_id = $2", analysis_id, chat_id)
+            if _affected(status):
+                await self._delete_orphans(conn)
+        return bool(_affected(status))
 
     async def purge_older_than(self, days: int, *, now: datetime | None = None) -> int:
         """Retention: delete analyses (and finished inbox items) older than ``days`` days, then

@@ -69,11 +69,19 @@ class StoredAnalysis:
 
 
 @dataclass(frozen=True, slots=True)
+class Answered:
+    """How the bot last answered one message: its reply, and the analysis shown (None: a refusal)."""
+
+    reply_message_id: int
+    analysis_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class SearchHit:
     """A claim or a source of this chat's history that matches a search."""
 
     analysis_id: int
-    kind: Literal["claim", "source"]
+    kind: Literal["claim", "source", "article"]  # an article: found by its channel, ``text`` names it
     text: str
     title: str | None
     created_at: str
@@ -121,9 +129,14 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def query_words(words: str) -> list[str]:
+    """The words of a search (letters and digits; punctuation and FTS or SQL syntax dropped)."""
+    return _WORD.findall(words)
+
+
 def fts_query(words: str) -> str | None:
     """User words -> an FTS5 query that cannot be a syntax error: every word quoted, all required."""
-    tokens = _WORD.findall(words)
+    tokens = query_words(words)
     if not tokens:
         return None
     return " ".join(f'"{token}"' for token in tokens)

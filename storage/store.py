@@ -26,10 +26,14 @@ from bot.origin import Origin
 from bot.report import Report
 from storage.base import (
     DEFAULT_LEASE_SECONDS,
+    LATEST_OF_ARTICLE,
     MAX_ERROR_CHARS,
     SettingColumn,
     StorageError,
     StoreBase,
+    channel_hits,
+    channel_words,
+    prefilter,
     read_report,
 )
 from storage.formats import EXPORT_FORMATS, export_format
@@ -43,6 +47,7 @@ from storage.rows import (
     SEARCH_CANDIDATES,
     SEARCH_WINDOW,
     Analysis,
+    Answered,
     ChatSettings,
     InboxItem,
     SearchHit,
@@ -338,6 +343,16 @@ class Store(StoreBase):
             )
         return self._inbox_items(rows)
 
+    async def answered(self, chat_id: int, message_id: int) -> Answered | None:
+        """How the bot last answered this message of this chat (for an edit of it), or None if it never did."""
+        async with self._reading() as db:
+            rows = await db.execute_fetchall(
+                "SELECT reply_message_id, analysis_id FROM inbox WHERE chat_id = ? AND message_id = ?"
+                " AND status = 'done' AND reply_message_id IS NOT NULL ORDER BY update_id DESC LIMIT 1",
+                (chat_id, message_id),
+            )
+        return next((from_row(Answered, row) for row in rows), None)
+
     # -- articles, reports, analyses --------------------------------------------------------------
 
     async def cached_report(self, text: str, extractor_version: str) -> Report | None:
@@ -351,12 +366,19 @@ class Store(StoreBase):
         return self._cached(row)
 
     async def save_analysis(
-        self, *, chat_id: int, message_id: int, text: str, report: Report, origin: Origin
+        self,
+        *,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        report: Report,
+        origin: Origin,
+        title: str | None = None,
     ) -> Analysis:
         """Store one analysis; the article and its report (per extractor version) are stored once.
 
         When a report of this article by the same extractor version is stored already, that one is
-        kept and ``report`` is not stored again.
+        kept and ``report`` is not stored again. ``title`` is what lists show (default: the report's).
         """
         key = article_key(text)
         now = iso(self._now())
@@ -398,7 +420,7 @@ class Store(StoreBase):
             cursor = await db.execute(
                 "INSERT INTO analyses (chat_id, message_id, article_key, report_id, title, origin,"
                 " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (chat_id, message_id, key, report_id, report.article.title, origin_json, now),
+                (chat_id, message_id, key, report_id, title or report.article.title, origin_json, now),
             )
             analysis_id = cursor.lastrowid
             assert analysis_id is not None
@@ -466,46 +488,71 @@ class Store(StoreBase):
         return self._stored(row, analysis_id)
 
     async def history(self, chat_id: int, limit: int = 10) -> list[Analysis]:
-        """The last ``limit`` analyses of this chat, newest first."""
+        """The last ``limit`` articles analysed in this chat, newest first: one row per article, its
+        latest analysis (whose ``seen_in_chat`` counts the forwards of the article here)."""
         async with self._reading() as db:
             rows = await db.execute_fetchall(
-                ANALYSIS_SELECT + " WHERE a.chat_id = ? ORDER BY a.id DESC LIMIT ?", (chat_id, max(limit, 0))
+                ANALYSIS_SELECT
+                + " WHERE a.chat_id = ? AND a.id = "
+                + LATEST_OF_ARTICLE
+                + " ORDER BY a.id DESC LIMIT ?",
+                (chat_id, max(limit, 0)),
             )
         return [item for item, _ in self._parsed(rows, read_report=lambda row: None)]
 
     async def search(self, chat_id: int, query: str, limit: int = 20) -> list[SearchHit]:
-        """Claims and sources of this chat's analyses that contain all words of ``query``.
+        """Claims and sources (by name or any alias) of this chat's analyses that contain all words of
+        ``query``, and articles whose channel (or sender) or title does.
 
         Best matches first (BM25; a source's aliases count as its words) among the newest
         :data:`~storage.rows.SEARCH_CANDIDATES` matches of the chat's newest
         :data:`~storage.rows.SEARCH_WINDOW` entries (all of them when those hold fewer than ``limit``
-        matches); only the latest analysis of each article in this chat (and its report) is searched,
-        so an article forwarded or re-analysed again gives no duplicate hits. Only this chat's block of
-        ``chat_search`` is read (migration 4).
+        matches), articles last; only the latest analysis of each article in this chat (and its
+        report) is searched, so an article forwarded or re-analysed again gives no duplicate hits. Only
+        this chat's block of ``chat_search`` is read (migration 4).
         """
         match = fts_query(query)
         if match is None or limit <= 0:
             return []
         async with self._reading() as db:
-            blocks = await db.execute_fetchall(
-                "SELECT block, next_entry FROM search_chats WHERE chat_id = ?", (chat_id,)
+            hits = await self._matching_entries(db, chat_id, match, limit)
+            if len(hits) < limit:  # articles come last: looked for only when there is room for them
+                hits += await self._articles_by_channel(db, chat_id, query, limit - len(hits))
+        return hits
+
+    @staticmethod
+    async def _matching_entries(db: aiosqlite.Connection, chat_id: int, match: str, limit: int) -> list[SearchHit]:
+        rows = await db.execute_fetchall("SELECT block, next_entry FROM search_chats WHERE chat_id = ?", (chat_id,))
+        if not rows:
+            return []
+        chat = next(iter(rows))
+        first = chat["block"] * SEARCH_BLOCK
+        for since in dict.fromkeys((max(0, chat["next_entry"] - SEARCH_WINDOW), 0)):
+            rows = await db.execute_fetchall(
+                "SELECT hit.analysis_id, hit.kind, hit.text, a.title, a.created_at FROM ("
+                "  SELECT rowid AS place, analysis_id, kind, coalesce(shown, words) AS text, rank FROM chat_search"
+                "  WHERE chat_search MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid DESC LIMIT ?"
+                ") hit JOIN analyses a ON a.id = hit.analysis_id ORDER BY hit.rank, hit.place DESC LIMIT ?",
+                (match, first + since, first + SEARCH_BLOCK - 1, SEARCH_CANDIDATES, limit),
             )
-            if not blocks:
-                return []
-            chat = next(iter(blocks))
-            first = chat["block"] * SEARCH_BLOCK
-            rows: Iterable[Any] = []
-            for since in dict.fromkeys((max(0, chat["next_entry"] - SEARCH_WINDOW), 0)):
-                rows = await db.execute_fetchall(
-                    "SELECT hit.analysis_id, hit.kind, hit.text, a.title, a.created_at FROM ("
-                    "  SELECT rowid AS place, analysis_id, kind, coalesce(shown, words) AS text, rank FROM chat_search"
-                    "  WHERE chat_search MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid DESC LIMIT ?"
-                    ") hit JOIN analyses a ON a.id = hit.analysis_id ORDER BY hit.rank, hit.place DESC LIMIT ?",
-                    (match, first + since, first + SEARCH_BLOCK - 1, SEARCH_CANDIDATES, limit),
-                )
-                if len(list(rows)) >= limit:
-                    break
+            if len(list(rows)) >= limit:
+                break
         return [from_row(SearchHit, row) for row in rows]
+
+    @staticmethod
+    async def _articles_by_channel(db: aiosqlite.Connection, chat_id: int, query: str, limit: int) -> list[SearchHit]:
+        """This chat's articles forwarded from a channel (or sender) whose name holds every word of ``query``."""
+        words = channel_words(query)
+        if not words:
+            return []
+        rows = await db.execute_fetchall(
+            "SELECT a.id AS analysis_id, a.origin, a.title, a.created_at FROM analyses a"
+            f" WHERE a.chat_id = ? AND a.id = {LATEST_OF_ARTICLE}"
+            + "".join(" AND a.origin LIKE ?" for _ in prefilter(words))  # LIKE: ASCII case-insensitive
+            + " ORDER BY a.id DESC",
+            (chat_id, *(f"%{word}%" for word in prefilter(words))),
+        )
+        return channel_hits(rows, words, limit)
 
     async def export(self, chat_id: int, fmt: str) -> bytes:
         """All analyses of this chat, oldest first, as a file in the export format ``fmt`` (a name or
@@ -539,6 +586,19 @@ class Store(StoreBase):
             deleted += await self._delete_orphans(db)
         log.info("storage: forgot chat %d (%d records)", chat_id, deleted)
         return deleted
+
+    async def forget_analysis(self, analysis_id: int, *, chat_id: int) -> bool:
+        """Delete one analysis of this chat (superseded: its message was edited and analysed again), and
+        the article and report when nothing else refers to them; False when there was none."""
+        async with self._transaction() as db:
+            mine = await db.execute_fetchall(
+                "SELECT id FROM analyses WHERE id = ? AND chat_id = ?", (analysis_id, chat_id)
+            )
+            await self._drop_search_entries(db, [row["id"] for row in mine])
+            cursor = await db.execute("DELETE FROM analyses WHERE id = ? AND chat_id = ?", (analysis_id, chat_id))
+            if cursor.rowcount:
+                await self._delete_orphans(db)
+        return bool(cursor.rowcount)
 
     async def purge_older_than(self, days: int, *, now: datetime | None = None) -> int:
         """Retention: delete analyses (and finished inbox items) older than ``days`` days, then

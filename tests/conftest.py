@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import json
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,9 +23,42 @@ from telegram import Bot
 
 from bot.config import DEFAULT_SPACY_MODEL
 from bot.extraction.runner import ExtractionRunner
+from bot.report import Report
 
 if TYPE_CHECKING:
     from spacy.language import Language
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "rfa-kursk-north-korean-casualties-2024-12-20.txt"
+#: Expected renderer output, and the seed's report they are rendered from (frozen, so that a change of the
+#: extraction rules does not move them). Regenerate both with ``make golden``.
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/* (see make golden)")
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """``golden(name, actual)``: asserts ``actual`` equals tests/golden/NAME, or rewrites it with --update-golden."""
+
+    def check(name: str, actual: str) -> None:
+        path = GOLDEN / name
+        if request.config.getoption("--update-golden"):
+            path.write_text(actual, encoding="utf-8")
+            return
+        expected = path.read_text(encoding="utf-8")
+        assert actual == expected, f"{name} differs from the renderer's output; if intended, run make golden"
+
+    return check
+
+
+@pytest.fixture(scope="session")
+def seed_report() -> tuple[Report, str]:
+    """The seed article's text and its frozen report (tests/golden/seed-report.json)."""
+    report = Report.from_dict(json.loads((GOLDEN / "seed-report.json").read_text(encoding="utf-8")))
+    return report, SEED.read_text(encoding="utf-8")
 
 
 @pytest.fixture

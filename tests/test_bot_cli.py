@@ -70,6 +70,16 @@ def test_cli_each_format_prints_a_report(fmt: str) -> None:
         assert "<b>" not in out and "{" not in out.split("\n", 1)[0]
 
 
+def test_cli_article_html_is_the_marked_up_page_of_the_input() -> None:
+    result = run_cli("--format", "article-html", "-", stdin=ARTICLE.encode("utf-8"))
+    assert result.returncode == 0, result.stderr.decode()
+    page = result.stdout.decode("utf-8")
+    report = json.loads(run_cli("--format", "json", "-", stdin=ARTICLE.encode("utf-8")).stdout)
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page
+    assert f'data-attributions="{len(report["attributions"])}"' in page
+    assert 'data-marks="src-1' in page and "Lindqvist" in page
+
+
 def test_cli_reads_standard_input_with_dash() -> None:
     result = run_cli("--format", "json", "-", stdin=ARTICLE.encode("utf-8"))
     assert result.returncode == 0, result.stderr.decode()

@@ -115,7 +115,7 @@ async def test_bot_e2e_forwarded_seed_gets_a_report_reply_with_buttons(bot: Bot)
     assert re.search(r"\d+ claims? · \d+ sources? · \d+ unverified", text)
     link = next(e for e in reply["entities"] if e["type"] == "text_link")
     assert link["url"] == "https://t.me/rfa_news/4242"
-    assert set(buttons(reply)) == {"Claims", "Sources", "Unverified", "JSON"}
+    assert set(buttons(reply)) == {"Claims", "Sources", "Unverified", "Article", "JSON"}
     assert all(len(data.encode()) <= 64 for data in buttons(reply).values())
     assert bot.server.requests_for("sendChatAction", chat_id=ALICE["id"], action="typing")
     assert {c["command"] for c in bot.server.requests_for("setMyCommands")[0].params["commands"]} >= {"help", "check"}
@@ -383,13 +383,19 @@ async def test_bot_e2e_second_forward_answers_from_stored_report(bot: Bot) -> No
     assert bot.runner.calls == 1
 
 
-async def test_bot_e2e_edited_message_is_not_analysed(bot: Bot) -> None:
+async def test_bot_e2e_edit_of_a_short_text_into_an_article_replaces_the_refusal(bot: Bot) -> None:
     message = bot.server.text_update(private_chat(ALICE), ALICE, "Too short.")["message"]
-    await bot.reply(ALICE["id"], message["message_id"])
+    refusal = await bot.reply(ALICE["id"], message["message_id"])
+    assert "too short" in refusal["text"]
     bot.server.edited_message_update(ALICE["id"], message["message_id"], seed_text())
-    marker = await bot.command(private_chat(ALICE), ALICE, "/help")
-    assert marker["text"]
-    assert len(bot.replies(ALICE["id"], message["message_id"])) == 1
+
+    def reported() -> JSON | None:
+        answer = bot.server.message(ALICE["id"], refusal["message_id"])
+        return answer if "Analysed again" in answer["text"] else None
+
+    report = await bot.server.wait_for(reported, 20.0)
+    assert "Key claims" in report["text"] and "Article" in buttons(report)
+    assert len(bot.replies(ALICE["id"], message["message_id"])) == 1  # the refusal became the report
 
 
 async def test_bot_e2e_analysis_failure_is_told_kept_and_retried(
@@ -462,7 +468,7 @@ async def test_bot_e2e_history_search_export_forget(bot: Bot) -> None:
     )
 
     history = await bot.command(chat, ALICE, "/history 5")
-    assert "Last 2 analyses" in history["text"] and "Hand-built report" in history["text"]
+    assert "Last 2 articles analysed" in history["text"] and "Hand-built report" in history["text"]
     assert set(buttons(history)) == {"Open 1", "Open 2"}
 
     found = await bot.command(chat, ALICE, "/search troop movements")

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from pageserver import ARTICLES, CHROME, PAGES, PageServer
 
+from bot.links.extract import extract_page, strip_site_suffix
 from bot.links.fetch import USER_AGENT, Fetcher, FetchLimits
 from bot.links.page import FetchError
 from bot.links.policy import AllowList, IPAddress
@@ -217,3 +218,37 @@ async def test_fetch_other_spellings_of_loopback_resolve_and_are_refused_unsent(
         await Fetcher(AllowList(), transport=transport).fetch(url)
     assert caught.value.code == "refused" and "loopback" in str(caught.value)
     assert transport.requests == []
+
+
+@pytest.mark.parametrize(
+    ("title", "site_name", "url", "expected"),
+    [
+        (
+            "Storm closes the bridge - Example Times",
+            "Example Times",
+            "https://example.org/a",
+            "Storm closes the bridge",
+        ),
+        ("Storm closes the bridge – Example Times", None, "https://www.example-times.com/a", "Storm closes the bridge"),
+        ("Election night | The Guardian", None, "https://www.theguardian.com/x", "Election night"),
+        ("Markets fall - BBC News", None, "https://www.bbc.co.uk/news/1", "Markets fall"),
+        ("Brexit - what next", "Example Times", "https://example-times.com/a", "Brexit - what next"),
+        ("Kursk: casualties reported", "Example Times", "https://example-times.com/a", "Kursk: casualties reported"),
+        ("Plain headline", None, "https://example.org/a", "Plain headline"),
+    ],
+)
+def test_links_extract_drops_the_site_suffix_of_a_title(
+    title: str, site_name: str | None, url: str, expected: str
+) -> None:
+    assert strip_site_suffix(title, site_name, url) == expected
+
+
+def test_links_extract_page_title_without_site_suffix() -> None:
+    body = (
+        "<html><head><title>Storm closes the bridge | The Example Times</title>"
+        '<meta property="og:title" content="Storm closes the bridge – Example Times"></head><body><article><p>'
+        + "The storm closed the bridge on Monday, officials said, and traffic was diverted. " * 10
+        + "</p></article></body></html>"
+    ).encode()
+    page = extract_page(body, url="https://www.example-times.com/a", content_type="text/html", charset="utf-8")
+    assert page.title == "Storm closes the bridge"

@@ -11,15 +11,21 @@ import pytest
 
 from bot.origin import Origin, PageOrigin
 from bot.render import (
+    FIRST_MESSAGE_LIMIT,
     SECTIONS,
     TELEGRAM_LIMIT,
     TelegramPage,
     origin_html,
+    plural,
     render_markdown,
     render_telegram,
     render_text,
+    short_name,
     shorten,
+    speaker,
+    title_of,
     utf16_len,
+    visible_len,
 )
 from bot.report import Article, Claim, Figure, Report, Source, Unverified
 
@@ -87,6 +93,7 @@ def make_report(
     unverified: int = 2,
     text: str = "Troops were killed in the region",
     title: str | None = "Kursk: casualties reported",
+    summary: tuple[str, ...] = ("A summary sentence.",),
 ) -> Report:
     source_list = tuple(
         Source(
@@ -125,7 +132,7 @@ def make_report(
     )
     return Report(
         article=Article(title=title, outlet="RFA", published="2024-12-20", language="en", words=700, sha256="0" * 64),
-        summary=("A summary sentence.",),
+        summary=summary,
         sources=source_list,
         claims=claim_list,
         attributions=(),
@@ -158,9 +165,8 @@ def test_render_overview_has_title_origin_counts_claims_and_unverified() -> None
     assert '<a href="https://t.me/rfa_news/42">' in page.html
     assert 'by Jane "J" Doe' in text and "2024-12-20" in text
     assert "3 claims · 2 sources · 2 unverified" in text
-    assert "Defence Intelligence (DIU)" in text
-    assert "not independently verified" in text
-    assert "has not been able to independently verify" in text
+    assert "Defence Intelligence (DIU) (military) · 1 claim\n" in text
+    assert "Not independently verified: “has not been able to independently verify" in text
     assert "does not judge truth" in text
 
 
@@ -231,8 +237,15 @@ def test_render_telegram_says_when_an_article_was_seen_before() -> None:
     assert "Seen 3 times in this chat, first on 2026-11-20" in again
 
 
+def test_render_telegram_says_when_an_edited_message_was_analysed_again() -> None:
+    lines = check_html(render_telegram(make_report(), ORIGIN, seen_in_chat=2, edited=True).html).splitlines()
+    assert lines[2].startswith("↺ Seen 2 times") and lines[3] == "✎ Analysed again: the message was edited."
+    assert "Analysed again" not in render_telegram(make_report(), ORIGIN).html
+    assert "Analysed again" not in render_telegram(make_report(), ORIGIN, section="claims", edited=True).html
+
+
 def test_render_telegram_empty_report_and_no_origin() -> None:
-    report = make_report(claims=0, sources=0, unverified=0, title=None)
+    report = make_report(claims=0, sources=0, unverified=0, title=None, summary=())
     text = check_html(render_telegram(report).html)
     assert "Article from RFA" in text and "0 claims · 0 sources · 0 unverified" in text
     assert "No attributed claims" in text
@@ -308,3 +321,206 @@ def test_render_origin_names_and_links_a_fetched_page(page: dict[str, str], expe
     assert origin_html(Origin(kind="direct", page=fetched)) == expected
     header = render_telegram(make_report(), Origin(page=fetched)).html.split("\n")
     assert header[1] == expected
+
+
+# --- the first message ------------------------------------------------------------------------------
+
+
+def _claim(cid: str, source_id: str | None, kind: str, text: str, worth: float = 0.5) -> Claim:
+    return Claim(
+        id=cid,
+        text=text,
+        span=(0, 1),
+        source_id=source_id,
+        cue="said" if source_id else None,
+        kind=kind,
+        checkworthiness=worth,
+    )  # type: ignore[arg-type]
+
+
+def _story(outlet: str | None = "London Desk") -> Report:
+    """An eyewitness quote whose speaker was not found, the outlet's background, an anonymous source."""
+    base = make_report(claims=0, sources=0, unverified=0)
+    return replace(
+        base,
+        article=replace(base.article, outlet=outlet),
+        sources=(
+            Source("s1", "Pat Ryder", ("Ryder",), "person", "spokesperson", True, ("c2",)),
+            Source("s2", "a U.S. official", (), "anonymous", None, False, ("c4",)),
+        ),
+        claims=(
+            _claim("c1", None, "outlet", "The region has been contested since August of last year.", 0.9),
+            _claim("c2", "s1", "paraphrase", "troops had been killed in the region", 0.4),
+            _claim("c3", None, "quote", "“I was crossing the road when the first shell fell.”", 0.6),
+            _claim("c4", "s2", "paraphrase", "losses amounted to about 200 servicemen in one week of fighting", 0.8),
+        ),
+        unverified=(
+            Unverified("c4", "estimate", "about 200 servicemen", (0, 1)),
+            Unverified("c4", "anonymous_source", "a U.S. official said", (0, 1)),
+            Unverified(None, "hedged", "what appear to be corpses", (0, 1)),
+        ),
+    )
+
+
+def test_render_overview_ranks_attributed_claims_before_the_outlets_background() -> None:
+    text = check_html(render_telegram(_story()).html)
+    key = text.split("Key claims\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert [line.split(":")[0] for line in key] == [
+        "• a U.S. official said",
+        "• Ryder said",
+        "• unattributed quote",
+        "• London Desk (outlet)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("claim_id", "outlet", "expected"),
+    [
+        ("c1", "London Desk", "London Desk (outlet)"),
+        ("c1", None, "the outlet"),
+        ("c2", "London Desk", "Pat Ryder"),
+        ("c3", "London Desk", "unattributed quote"),
+    ],
+)
+def test_render_speaker_never_gives_an_unattributed_quote_to_the_outlet(
+    claim_id: str, outlet: str | None, expected: str
+) -> None:
+    report = _story(outlet)
+    claim = report.claim(claim_id)
+    assert claim is not None and speaker(report, claim) == expected
+    shown = check_html(render_telegram(report, section="claims").html)
+    assert f"{expected}:" in shown or f"{expected} said:" in shown
+    assert "London Desk said" not in shown and "London Desk: “I was" not in shown
+
+
+def test_render_speaker_of_a_paraphrase_without_source() -> None:
+    report = replace(_story(), claims=(_claim("c9", None, "paraphrase", "the bridge was closed"),))
+    assert speaker(report, report.claims[0]) == "source not found"
+
+
+def test_render_overview_lists_sources_with_kind_and_count_anonymous_marked() -> None:
+    story = _story()
+    markup = render_telegram(story).html
+    assert "• <b>Pat Ryder</b> (person) · 1 claim\n" in markup
+    assert "• <b>a U.S. official</b> (<i>anonymous</i>) · 1 claim\n" in markup
+    unclear = (
+        Source("s1", "the company", (), "unknown", None, True, ("c2",)),
+        Source("s2", "local media", (), "media", None, False, ("c4",)),
+    )
+    markup = render_telegram(replace(story, sources=unclear)).html
+    assert "• <b>the company</b> · 1 claim\n" in markup
+    assert "• <b>local media</b> (media, <i>unnamed</i>) · 1 claim\n" in markup
+
+
+def test_render_overview_not_established_names_reason_evidence_and_claim() -> None:
+    text = check_html(render_telegram(_story()).html)
+    lines = text.split("Not established\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert lines == [
+        "• Estimate: “about 200 servicemen”; anonymous source: “a U.S. official said” in a U.S. official’s "
+        "claim that losses amounted to about 200 servicemen in one week of…",
+        "• Hedged wording: “what appear to be corpses”",
+    ]
+
+
+@pytest.mark.parametrize("size", [1, 5, 40, 300])
+@pytest.mark.parametrize("text", ["Troops were killed in the region", NASTY * 3, "🙂" * 400])
+def test_render_overview_fits_one_phone_screen(size: int, text: str) -> None:
+    report = make_report(claims=size, sources=min(size, 60), unverified=size, text=text)
+    page = render_telegram(report, ORIGIN, seen_in_chat=3, first_seen_in_chat="2026-11-20")
+    check_html(page.html)
+    assert visible_len(page.html) <= FIRST_MESSAGE_LIMIT
+    assert "Sources" in page.html and "Key claims" in page.html and "Not established" in page.html
+    if size == 300:
+        assert "more under Claims" in page.html and "more under Unverified" in page.html
+
+
+def test_render_overview_content_ends_with_an_ellipsis_at_a_word_boundary() -> None:
+    long_claim = " ".join(f"word{i}" for i in range(60))
+    report = replace(_story(), claims=(_claim("c2", "s1", "paraphrase", long_claim),), unverified=())
+    line = next(li for li in check_html(render_telegram(report).html).splitlines() if li.startswith("• Ryder"))
+    content = line.split(": ", 1)[1]
+    assert content.endswith("…") and long_claim.startswith(content[:-1]) and long_claim[len(content) - 1] == " "
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "origin", "expected"),
+    [
+        ("Kursk: casualties", ("Troops were killed.",), None, "Kursk: casualties"),
+        (
+            None,
+            ("Ukrainian forces released images of what it said were bodies of soldiers.",),
+            None,
+            "Ukrainian forces released images of what it said were bodies of soldiers",
+        ),
+        (None, (" ".join(["word"] * 40) + ".",), None, " ".join(["word"] * 17) + "…"),
+        (
+            None,
+            (),
+            Origin(chat_title="London Desk", date="2024-12-20T14:31:00+00:00"),
+            "Post from London Desk, 2024-12-20",
+        ),
+        (None, (), Origin(chat_title="London Desk"), "Post from London Desk"),
+        (None, (), None, "Article from RFA"),
+        (
+            "Friday, January 4, 2019",
+            ("A building collapsed on Monday in the city.",),
+            None,
+            "A building collapsed on Monday in the city",
+        ),
+        ("Dec. 20, 2024", (), Origin(chat_title="London Desk"), "Post from London Desk"),
+        ("May 2019 elections: the results", (), None, "May 2019 elections: the results"),
+    ],
+)
+def test_render_title_of_a_post_without_headline(
+    title: str | None, summary: tuple[str, ...], origin: Origin | None, expected: str
+) -> None:
+    assert title_of(make_report(title=title, summary=summary), origin) == expected
+
+
+@pytest.mark.parametrize(
+    ("count", "word", "many", "expected"),
+    [
+        (0, "claim", None, "0 claims"),
+        (1, "claim", None, "1 claim"),
+        (2, "match", "matches", "2 matches"),
+        (1, "match", "matches", "1 match"),
+    ],
+)
+def test_render_plural(count: int, word: str, many: str | None, expected: str) -> None:
+    assert plural(count, word, many) == expected
+
+
+SEED_ORIGIN = replace(ORIGIN, chat_title="RFA News", author_signature=None, date="2024-12-20T19:31:00+00:00")
+
+
+def test_render_golden_first_message_of_the_seed(seed_report: tuple[Report, str], golden) -> None:
+    report, _ = seed_report
+    page = render_telegram(report, SEED_ORIGIN)
+    check_html(page.html)
+    assert visible_len(page.html) <= FIRST_MESSAGE_LIMIT
+    golden("seed-first-message.html", page.html + "\n")
+
+
+def test_render_first_message_of_the_seed_tells_the_story(seed_report: tuple[Report, str]) -> None:
+    report, _ = seed_report
+    text = check_html(render_telegram(report, SEED_ORIGIN).html)
+    sources = text.split("Sources\n", 1)[1].split("\n\n", 1)[0]
+    for name in ("Volodymyr Zelenskiy", "Pat Ryder", "Defence Intelligence of Ukraine (DIU, military)"):
+        assert name in sources
+    assert "a U.S. official (anonymous)" in sources
+    unverified = text.split("Not established\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    for line in unverified[:-1]:  # the last says how many more there are
+        assert " claim" in line or " quote" in line, line
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (Source("s1", "Pat Ryder", ("Ryder",), "person", None, True), "Ryder"),
+        (Source("s1", "Defence Intelligence of Ukraine", ("DIU",), "military", None, True), "DIU"),
+        (Source("s1", "the governor", (), "person", None, False), "the governor"),
+        (Source("s1", "", (), "person", None, True), ""),  # a name made of nothing stays nothing
+    ],
+)
+def test_render_short_name_surname_or_acronym(source: Source, expected: str) -> None:
+    assert short_name(source) == expected

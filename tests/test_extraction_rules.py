@@ -316,10 +316,6 @@ def test_sources_pronoun_he_is_the_last_named_person(nlp: Language) -> None:
     assert by_mention["He"] == by_mention["Union leader Pavel Novak"] == sources[0].id
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'She' goes to the subject of the previous sentence, Pavel Novak, not the last named person",
-)
 def test_sources_pronoun_she_after_two_people_is_the_last_named(nlp: Language) -> None:
     text = (
         "Union leader Pavel Novak met Prime Minister Elena Varga on Monday. She said that a deal on diesel "

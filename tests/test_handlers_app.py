@@ -64,23 +64,25 @@ def _update(kind: str, **message: object) -> Update:
 
 
 @pytest.mark.parametrize(
-    ("update", "handled"),
+    ("update", "callbacks"),
     [
-        (_update("message"), True),
-        (_update("edited_message", edit_date=1734705070), False),
+        (_update("message"), ["on_private_message"]),
+        (_update("edited_message", edit_date=1734705070), ["on_edited_message"]),
         (
             _update(
                 "edited_message",
                 edit_date=1734705070,
                 forward_origin={"type": "hidden_user", "date": 1, "sender_user_name": "X"},
             ),
-            False,
+            ["on_edited_message"],
         ),
     ],
 )
-def test_app_edited_messages_reach_no_handler(app: Application, update: Update, handled: bool) -> None:
+def test_app_edited_messages_reach_only_the_edit_handler(
+    app: Application, update: Update, callbacks: list[str]
+) -> None:
     matched = [h for h in app.handlers[0] if h.check_update(update) not in (None, False)]
-    assert bool(matched) is handled
+    assert [h.callback.__name__ for h in matched] == callbacks
 
 
 def test_app_build_application_requires_a_token(tmp_path: Path) -> None:

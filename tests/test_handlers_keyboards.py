@@ -36,7 +36,7 @@ def _data(markup) -> list[str]:  # type: ignore[no-untyped-def]
 def test_keyboards_report_keyboard_round_trips_and_fits(section: str) -> None:
     markup = report_keyboard(BIG_ID, TelegramPage("x", section, 1, 3))
     labels = [button.text for row in markup.inline_keyboard for button in row]
-    assert "JSON" in labels and "‹ Previous" in labels and "Next ›" in labels
+    assert "JSON" in labels and "Article" in labels and "‹ Previous" in labels and "Next ›" in labels
     assert len([label for label in labels if label.lower() == section]) == 0
     for data in _data(markup):
         assert len(data.encode()) <= 64
@@ -48,7 +48,7 @@ def test_keyboards_report_keyboard_round_trips_and_fits(section: str) -> None:
 
 def test_keyboards_single_page_has_no_paging() -> None:
     labels = [b.text for row in report_keyboard(1, TelegramPage("x", "overview", 0, 1)).inline_keyboard for b in row]
-    assert labels == ["Claims", "Sources", "Unverified", "JSON"]
+    assert labels == ["Claims", "Sources", "Unverified", "Article", "JSON"]
 
 
 @pytest.mark.parametrize(

@@ -104,12 +104,25 @@ async def test_service_failure_is_kept_for_retry_then_given_up(store: Store) -> 
     assert item is not None and item.status == "gave_up" and item.reported
 
 
-async def test_service_job_is_redone_from_the_inbox_alone(store: Store) -> None:
+@pytest.mark.parametrize(("edit_of", "replaces"), [(None, None), (40, 12)])
+async def test_service_job_is_redone_from_the_inbox_alone(
+    store: Store, edit_of: int | None, replaces: int | None
+) -> None:
     document = DocumentRef("F", "a.txt", "text/plain", 10)
     article = ArticleInput(
         text="", origin=Origin(kind="user", sender_name="Bo"), chat_id=7, message_id=3, document=document
     )
-    job = Job(update_id=5, chat_id=7, message_id=3, article=article, sender_id=11, post_report=False, explicit=False)
+    job = Job(
+        update_id=5,
+        chat_id=7,
+        message_id=3,
+        article=article,
+        sender_id=11,
+        post_report=False,
+        explicit=False,
+        edit_of=edit_of,
+        replaces=replaces,
+    )
     service = ArticleService(CountingAnalyzer(), store)
     assert await service.accept(job)
     item = await store.inbox_get(5)
@@ -218,7 +231,8 @@ async def test_service_moved_chat_answers_in_the_new_chat(store: Store) -> None:
     assert [method for method, _ in reply.moved_to[0].said] == ["typing", "report"]
     item = await store.inbox_get(1)
     assert item is not None and item.chat_id == -1009 and item.status == "done"
-    assert len(await store.history(-1009)) == 2 and not await store.history(1)
+    # both analyses (before and after the move) are the new chat's: one history row, seen twice
+    assert [a.seen_in_chat for a in await store.history(-1009)] == [2] and not await store.history(1)
 
 
 async def test_service_failed_delivery_is_kept_for_a_retry(store: Store) -> None:

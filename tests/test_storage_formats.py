@@ -9,12 +9,13 @@ from test_bot_report import hand_built
 
 from bot.origin import Origin
 from bot.render import render_markdown
+from bot.report import Report
 from storage.formats import EXPORT_FORMATS, FORMATS, REPORT_FORMATS, export_format, render_report
 from storage.rows import Analysis
 
 
 def test_formats_cli_and_export_choices_come_from_the_registry() -> None:
-    assert REPORT_FORMATS == ("text", "json", "markdown", "html")
+    assert REPORT_FORMATS == ("text", "json", "markdown", "html", "article-html")
     assert EXPORT_FORMATS == ("json", "csv", "md")
     assert len({f.name for f in FORMATS}) == len(FORMATS)
 
@@ -37,6 +38,14 @@ def test_formats_render_report_json_and_unknown() -> None:
     assert json.loads(render_report(hand_built(), "json")) == hand_built().to_dict()
     with pytest.raises(ValueError, match="unknown report format"):
         render_report(hand_built(), "csv")
+
+
+def test_formats_article_html_needs_the_article_text(seed_report: tuple[Report, str]) -> None:
+    report, text = seed_report
+    page = render_report(report, "article-html", text)
+    assert page.startswith("<!DOCTYPE html>") and f'data-attributions="{len(report.attributions)}"' in page
+    with pytest.raises(ValueError, match="unknown report format"):
+        render_report(report, "article-html")
 
 
 def test_formats_markdown_export_is_the_report_markdown() -> None:

@@ -12,6 +12,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import closing
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from store_backends import StoreBackend
 
 from bot.origin import Origin
 from bot.report import Article, Claim, Report, Source, Unverified
-from storage import CHAT_MODES, Analysis, Storage, StorageError, Store, article_key
+from storage import CHAT_MODES, Analysis, Answered, Storage, StorageError, Store, article_key
 from storage import postgres as postgres_module
 from storage import store as store_module
 from storage.migrations import LATEST_VERSION
@@ -571,3 +572,83 @@ async def test_store_search_reads_the_newest_entries_then_the_whole_chat(
     assert {h.analysis_id for h in found} == newest
     assert len(await store.search(1, "bridge", limit=10)) == 4  # fewer than asked: the whole chat
     assert [h.text for h in await store.search(1, "harbour bridge")] == ["the harbour bridge was closed"]
+
+
+async def test_store_history_lists_an_article_once_with_its_forwards(store: Storage) -> None:
+    first = await save(store, "harbour", chat_id=1, message_id=1)
+    await save(store, "orchard", chat_id=1, message_id=2)
+    again = await save(store, "harbour", chat_id=1, message_id=3)
+    third = await save(store, "harbour", chat_id=1, message_id=4)
+    history = await store.history(1)
+    assert [(a.title, a.seen_in_chat) for a in history] == [("Article about harbour", 3), ("Article about orchard", 1)]
+    assert history[0].id == third.id != again.id and history[0].first_seen_in_chat == first.created_at
+
+
+async def test_store_saves_the_title_it_is_given(store: Storage) -> None:
+    saved = await store.save_analysis(
+        chat_id=1,
+        message_id=1,
+        text=article_text("harbour"),
+        report=make_report("harbour"),
+        origin=Origin(),
+        title="The harbour bridge was closed, the minister said",
+    )
+    assert saved.title == "The harbour bridge was closed, the minister said"
+    assert [a.title for a in await store.history(1)] == [saved.title]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("DIU", [("source", "Minister Harbour")]),  # an alias finds its source, shown by its name
+        ("london desk", [("article", "London Desk")]),  # the channel finds its articles
+        ("desk", [("article", "London Desk")]),
+        ("london desks", []),
+        ("harbour desk", []),  # all words, in the channel's name
+    ],
+)
+async def test_store_search_finds_sources_by_alias_and_articles_by_channel(
+    store: Storage, query: str, expected: list[tuple[str, str]]
+) -> None:
+    report = make_report("harbour")
+    report = replace(report, sources=(replace(report.sources[0], aliases=("DIU", "the minister")),))
+    await store.save_analysis(
+        chat_id=1,
+        message_id=1,
+        text=article_text("harbour"),
+        report=report,
+        origin=Origin(kind="channel", chat_title="London Desk"),
+    )
+    await store.save_analysis(
+        chat_id=2,
+        message_id=1,
+        text=article_text("orchard"),
+        report=make_report("orchard"),
+        origin=Origin(kind="channel", chat_title="London Desk"),
+    )
+    hits = await store.search(1, query)
+    assert [(h.kind, h.text) for h in hits] == expected
+    assert all(h.title == "Article about harbour" for h in hits)
+
+
+async def test_store_answered_is_the_latest_reply_to_a_message(store: Storage) -> None:
+    assert await store.answered(1, 10) is None
+    await store.inbox_add(update_id=1, chat_id=1, message_id=10, raw={})
+    assert await store.answered(1, 10) is None  # pending: not answered yet
+    await store.inbox_mark_done(1, reply_message_id=11, analysis_id=None)
+    saved = await save(store, "harbour", chat_id=1, message_id=10)
+    await store.inbox_add(update_id=2, chat_id=1, message_id=10, raw={})
+    await store.inbox_mark_done(2, reply_message_id=11, analysis_id=saved.id)
+    await store.inbox_add(update_id=3, chat_id=1, message_id=12, raw={})
+    await store.inbox_mark_done(3, reply_message_id=None, analysis_id=None)  # deliberately not answered
+    assert await store.answered(1, 10) == Answered(reply_message_id=11, analysis_id=saved.id)
+    assert await store.answered(2, 10) is None and await store.answered(1, 12) is None
+
+
+async def test_store_forget_analysis_removes_it_and_its_orphans(store: Storage, store_backend: StoreBackend) -> None:
+    old = await save(store, "harbour", chat_id=1, message_id=10)
+    kept = await save(store, "orchard", chat_id=1, message_id=11)
+    assert not await store.forget_analysis(old.id, chat_id=2)  # another chat's
+    assert await store.forget_analysis(old.id, chat_id=1)
+    assert [a.id for a in await store.history(1)] == [kept.id]
+    assert await store_backend.count("articles") == 1 and await store_backend.count("reports") == 1

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from spacy.tokens import Doc, Token
 
@@ -52,7 +53,6 @@ TRIGGER_WORDS: frozenset[str] = (
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _CLAUSE_DEPS = frozenset({"ccomp"})
 _VERBAL = frozenset({"VERB", "AUX"})
-_MIN_CONTENT_WORDS = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,41 +80,61 @@ def find_attributions(
     ``doc.text`` when the caller has it (``Doc.text`` is rebuilt from the tokens on every access).
     """
     text = doc.text if text is None else text
-    quote_starts = [q[0] for q in quotes]
+    quoted = Quotes(text, quotes, [q[0] for q in quotes])
     skip_starts = [s[0] for s in skip]
     found: list[Found] = []
     for token in tokens_with(doc, TRIGGER_WORDS):
         if _inside(token.idx, skip, skip_starts):
             continue
-        record = (
-            _clause_cue(token, text, quotes, quote_starts)
-            or _according_to(token)
-            or _reporting_noun(token)
-            or _intent_cue(token)
-            or _object_cue(token)
-            or _raising_cue(token)
-            or _colon_attribution(token)
-            or _stance_noun(token)
-        )
-        if record is None or _word_count(text, record.content) < _MIN_CONTENT_WORDS:
+        record = next((r for rule in RULE_ORDER if (r := rule(token, quoted)) is not None), None)
+        if record is None:
             continue
-        if record.cue is not None and _inside(record.cue[0], quotes, quote_starts):
+        if record.cue is not None and _inside(record.cue[0], quotes, quoted.starts):
             # Why: "I think", "you know" inside a quotation are the speaker's words, not a new
             # attribution; nested cues in quotes are rarely annotated (PolNeAR, PARC 3.0).
             continue
         found.append(record)
     found = _drop_nested(found)
-    found.extend(
-        _join_interrupted_quotes(doc, text, found, _floating_quotes(doc, text, quotes, found, skip, skip_starts))
-    )
+    found.extend(_join_interrupted_quotes(doc, text, found, _floating_quotes(doc, quoted, found, skip, skip_starts)))
     found.sort(key=lambda f: f.content[0])
     return found
+
+
+class Quotes(NamedTuple):
+    """The article's text and its direct quotations (sorted spans and their starts), for the rules."""
+
+    text: str
+    spans: Sequence[Span]
+    starts: list[int]
+
+
+def _found(
+    content: Span,
+    cue: Span | None,
+    cue_lemma: str | None,
+    speaker: Token | None,
+    *,
+    direct: bool = False,
+    kind: ClaimKind = "paraphrase",
+    negated: bool = False,
+) -> Found:
+    """The record of one attribution whose source is the noun phrase headed by ``speaker`` (or none)."""
+    return Found(
+        content=content,
+        cue=cue,
+        cue_lemma=cue_lemma,
+        source_token=speaker.i if speaker is not None else None,
+        source=mention_span(speaker) if speaker is not None else None,
+        direct=direct,
+        kind=kind,
+        negated=negated,
+    )
 
 
 # --- rules -------------------------------------------------------------------------------------
 
 
-def _clause_cue(verb: Token, text: str, quotes: Sequence[Span], quote_starts: list[int]) -> Found | None:
+def _clause_cue(verb: Token, quoted: Quotes) -> Found | None:
     """A cue verb with a clausal complement, a colon, or an adjacent quotation.
 
     Why: the complement clause of a verb of saying or thinking is what is said (PARC 3.0); a colon
@@ -144,26 +164,24 @@ def _clause_cue(verb: Token, text: str, quotes: Sequence[Span], quote_starts: li
             content = _through_colon(complement, content)
             content = _from_stranded_that(verb, complement, content)
     elif lemma in SPEECH_VERBS or phrasal:
-        content = _colon_or_adjacent_quote(verb, text, quotes, quote_starts)
+        content = _colon_or_adjacent_quote(verb, quoted)
         if content is None:
             return None
     else:
         return None
-    content, direct = _widen_to_quotation(content, verb, quotes, quote_starts)
-    subject = _subject_of(verb)
-    return Found(
-        content=content,
-        cue=_cue_span(verb),
-        cue_lemma=verb.lemma_.lower(),
-        source_token=subject.i if subject is not None else None,
-        source=_mention_span(subject) if subject is not None else None,
+    content, direct = _widen_to_quotation(content, verb, quoted)
+    return _found(
+        content,
+        _cue_span(verb),
+        verb.lemma_.lower(),
+        _subject_of(verb),
         direct=direct,
         kind="quote" if direct else "paraphrase",
         negated=_is_negated(verb),
     )
 
 
-def _according_to(token: Token) -> Found | None:
+def _according_to(token: Token, _: Quotes) -> Found | None:
     """ "according to X": X is the source of the clause the phrase modifies.
 
     Why: the most frequent non-verbal cue in news (2% of PolNeAR cues); its content is the rest of
@@ -182,18 +200,10 @@ def _according_to(token: Token) -> Found | None:
     side = max((s for s in (before, after) if s is not None), key=lambda s: s[1] - s[0], default=None)
     if side is None:
         return None
-    return Found(
-        content=side,
-        cue=(token.idx, to.idx + len(to.text)),
-        cue_lemma="according to",
-        source_token=source.i,
-        source=_mention_span(source),
-        direct=False,
-        kind="according_to",
-    )
+    return _found(side, (token.idx, to.idx + len(to.text)), "according to", source, kind="according_to")
 
 
-def _reporting_noun(noun: Token) -> Found | None:
+def _reporting_noun(noun: Token, _: Quotes) -> Found | None:
     """A reporting noun with a "that" clause: "media reports that ...", "his claim that ...".
 
     Why: news often reports speech as a noun ("the statement that ..."); its possessor or
@@ -205,19 +215,10 @@ def _reporting_noun(noun: Token) -> Found | None:
     if clause is None:
         return None
     holder = next((c for c in noun.children if c.dep_ in ("poss", "compound")), None)
-    content = _subtree_span(clause)
-    return Found(
-        content=content,
-        cue=(noun.idx, noun.idx + len(noun.text)),
-        cue_lemma=noun.lemma_.lower(),
-        source_token=holder.i if holder is not None else None,
-        source=_mention_span(holder) if holder is not None else None,
-        direct=False,
-        kind="paraphrase",
-    )
+    return _found(_subtree_span(clause), (noun.idx, noun.idx + len(noun.text)), noun.lemma_.lower(), holder)
 
 
-def _intent_cue(verb: Token) -> Found | None:
+def _intent_cue(verb: Token, _: Quotes) -> Found | None:
     """ "X wants to ...", "X promised to ...": an infinitive after a verb of intent, with a subject.
 
     Why: PolNeAR counts stated intentions and demands as attributions ("wants", "plans", "urged").
@@ -230,19 +231,10 @@ def _intent_cue(verb: Token) -> Found | None:
     subject = _subject_of(verb)
     if subject is None or subject.lower_ in ("it", "there"):
         return None
-    return Found(
-        content=_subtree_span(complement),
-        cue=_cue_span(verb),
-        cue_lemma=verb.lemma_.lower(),
-        source_token=subject.i,
-        source=_mention_span(subject),
-        direct=False,
-        kind="paraphrase",
-        negated=_is_negated(verb),
-    )
+    return _found(_subtree_span(complement), _cue_span(verb), verb.lemma_.lower(), subject, negated=_is_negated(verb))
 
 
-def _object_cue(verb: Token) -> Found | None:
+def _object_cue(verb: Token, _: Quotes) -> Found | None:
     """ "X denied the report", "X called Y 'unhinged'", "X called for a ban": a noun object as content.
 
     Why: PolNeAR annotates what is announced, denied, praised or called for as the content of the
@@ -275,19 +267,10 @@ def _object_cue(verb: Token) -> Found | None:
     content = _trim(verb.doc, target.left_edge.i, end + 1)
     if content is None:
         return None
-    return Found(
-        content=content,
-        cue=_cue_span(verb),
-        cue_lemma=lemma,
-        source_token=subject.i,
-        source=_mention_span(subject),
-        direct=False,
-        kind="paraphrase",
-        negated=_is_negated(verb),
-    )
+    return _found(content, _cue_span(verb), lemma, subject, negated=_is_negated(verb))
 
 
-def _raising_cue(verb: Token) -> Found | None:
+def _raising_cue(verb: Token, _: Quotes) -> Found | None:
     """ "X seemed to ...", "X is expected to ...": a view reported with no one holding it.
 
     Why: PolNeAR counts these as attributions without a source (7% of its cues have none); the
@@ -304,19 +287,10 @@ def _raising_cue(verb: Token) -> Found | None:
     content = _trim(verb.doc, subject.left_edge.i, complement.right_edge.i + 1)
     if content is None:
         return None
-    agent = _agent(verb)
-    return Found(
-        content=content,
-        cue=_cue_span(verb),
-        cue_lemma=verb.lemma_.lower(),
-        source_token=agent.i if agent is not None else None,
-        source=_mention_span(agent) if agent is not None else None,
-        direct=False,
-        kind="paraphrase",
-    )
+    return _found(content, _cue_span(verb), verb.lemma_.lower(), _agent(verb))
 
 
-def _colon_attribution(colon: Token) -> Found | None:
+def _colon_attribution(colon: Token, _: Quotes) -> Found | None:
     """ "Graham: Trump's rhetoric is destroying the party": a name, a colon, then what is said.
 
     Why: the headline and summary convention of news sites; the colon is the cue (PolNeAR
@@ -353,7 +327,7 @@ def _colon_attribution(colon: Token) -> Found | None:
     )
 
 
-def _stance_noun(noun: Token) -> Found | None:
+def _stance_noun(noun: Token, _: Quotes) -> Found | None:
     """ "Smith's criticism of the deal", "they voiced concerns about costs": a stance noun and its object.
 
     Why: PolNeAR annotates nominal cues with a preposition (about 9% of its missed cues end in
@@ -375,43 +349,43 @@ def _stance_noun(noun: Token) -> Found | None:
     content = _trim(noun.doc, target.left_edge.i, target.right_edge.i + 1)
     if content is None:
         return None
-    return Found(
-        content=content,
-        cue=(noun.idx, prep.idx + len(prep.text)),
-        cue_lemma=noun.lemma_.lower(),
-        source_token=holder.i if holder is not None else None,
-        source=_mention_span(holder) if holder is not None else None,
-        direct=False,
-        kind="paraphrase",
-    )
+    return _found(content, (noun.idx, prep.idx + len(prep.text)), noun.lemma_.lower(), holder)
+
+
+#: The rules tried on every trigger word, in this order; the first that returns a record wins, so the
+#: order decides: a cue verb with its clause beats a reading of the same word as a noun object or a
+#: raising verb, and the colon and stance-noun rules, the loosest, come last.
+RULE_ORDER: tuple[Callable[[Token, Quotes], Found | None], ...] = (
+    _clause_cue,
+    _according_to,
+    _reporting_noun,
+    _intent_cue,
+    _object_cue,
+    _raising_cue,
+    _colon_attribution,
+    _stance_noun,
+)
 
 
 def _floating_quotes(
-    doc: Doc, text: str, quotes: Sequence[Span], found: list[Found], skip: Sequence[Span], skip_starts: list[int]
+    doc: Doc, quoted: Quotes, found: list[Found], skip: Sequence[Span], skip_starts: list[int]
 ) -> Iterable[Found]:
     """Quotations with no cue of their own continue the most recent speaker.
 
     Why: a paragraph that opens with a quotation and names nobody continues the previous
     speaker's quote (the "floating quote" of the SFU Gender Gap Tracker; AP style).
     """
+    text = quoted.text
     taken = sorted(f.content for f in found)
     attributed = sorted((f for f in found if f.source_token is not None), key=lambda f: f.content[1])
-    for start, end in quotes:
+    for start, end in quoted.spans:
         if _inside(start, skip, skip_starts) or _word_count(text, (start, end)) < 4:
             continue
         if any(_overlap((start, end), span) > 0.5 * (end - start) for span in taken):
             continue
         introducer = _colon_introducer(doc, text, start)
         if introducer is not None:
-            yield Found(
-                content=(start, end),
-                cue=None,
-                cue_lemma=None,
-                source_token=introducer.i,
-                source=_mention_span(introducer),
-                direct=True,
-                kind="quote",
-            )
+            yield _found((start, end), None, None, introducer, direct=True, kind="quote")
             continue
         if not _starts_sentence(text, start):
             # A quoted phrase inside a sentence belongs to that sentence's subject ("the writer
@@ -419,15 +393,7 @@ def _floating_quotes(
             embedding = _embedding_clause(doc, start)
             if embedding is not None:
                 verb, subject = embedding
-                yield Found(
-                    content=(start, end),
-                    cue=_cue_span(verb),
-                    cue_lemma=verb.lemma_.lower(),
-                    source_token=subject.i,
-                    source=_mention_span(subject),
-                    direct=True,
-                    kind="quote",
-                )
+                yield _found((start, end), _cue_span(verb), verb.lemma_.lower(), subject, direct=True, kind="quote")
             continue
         previous = [f for f in attributed if max(f.content[1], f.cue[1] if f.cue else 0) <= start]
         if not previous:
@@ -436,14 +402,15 @@ def _floating_quotes(
         gap = text[max(speaker.content[1], speaker.cue[1] if speaker.cue else 0) : start]
         if gap.count("\n") > 2 or len(gap) > 400:
             continue
-        yield Found(
+        yield replace(
+            speaker,
             content=(start, end),
             cue=None,
             cue_lemma=None,
-            source_token=speaker.source_token,
-            source=speaker.source,
             direct=True,
             kind="quote",
+            fragments=(),
+            negated=False,
         )
 
 
@@ -515,15 +482,12 @@ def _join_interrupted_quotes(doc: Doc, text: str, found: list[Found], floating: 
             gap = text[first.cue[1] : quote.content[0]]
             # only the speech tag between the parts: the speaker, an apposition, one full stop
             if "\n" not in gap and len(gap) < 300 and _sentence_ends(gap) <= 1:
-                found[found.index(first)] = Found(
+                found[found.index(first)] = replace(
+                    first,
                     content=(first.content[0], quote.content[1]),
-                    cue=first.cue,
-                    cue_lemma=first.cue_lemma,
-                    source_token=first.source_token,
-                    source=first.source,
                     direct=True,
-                    kind=first.kind,
                     fragments=(first.fragments or (first.content,)) + (quote.content,),
+                    negated=False,
                 )
                 continue
         left.append(quote)
@@ -551,15 +515,7 @@ def _opens_with_own_frame(doc: Doc, span: Span) -> bool:
 
 # --- helpers -----------------------------------------------------------------------------------
 
-_QUOTED_SPEAKERS = frozenset("i we".split())
-
-
 _QUOTED_SPEAKERS = frozenset("i we you me us".split())
-
-
-def _speaker_inside_quote(doc: Doc, record: Found) -> bool:
-    """A cue inside a quotation whose subject is the quoted speaker ("I think", "we believe")."""
-    return record.source_token is None or doc[record.source_token].lower_ in _QUOTED_SPEAKERS
 
 
 def _subject_of(verb: Token, depth: int = 0) -> Token | None:
@@ -584,7 +540,9 @@ def _subject_of(verb: Token, depth: int = 0) -> Token | None:
     agent = _agent(verb)
     if agent is not None:
         return agent
-    if depth >= 4 or verb.head is verb:
+    if verb.head.i == verb.i:  # spaCy makes a new Token object on every access: compare indices
+        return _split_off_subject(verb)
+    if depth >= 4:
         return None
     if verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in verb.children):
         return None  # "Asked whether ..., he said": the one who asked is not named
@@ -596,6 +554,22 @@ def _subject_of(verb: Token, depth: int = 0) -> Token | None:
     if head.pos_ in _VERBAL and head is not verb:
         return _subject_of(head, depth + 1)
     return None
+
+
+def _split_off_subject(verb: Token) -> Token | None:
+    """A name the parser left as a sentence of its own just before the cue ("Vickers | said he ...").
+
+    Why: after a paragraph break the parser sometimes ends a sentence after a lone name, leaving
+    the cue without its subject; a one-word sentence of a proper noun right before the cue is it.
+    """
+    before = verb.i - 1
+    while before >= 0 and verb.doc[before].is_space:
+        before -= 1
+    if before < 0 or not verb.is_sent_start:
+        return None
+    name = verb.doc[before]
+    words = [t for t in name.sent if not t.is_space and not t.is_punct]
+    return name if name.pos_ == "PROPN" and words == [name] else None
 
 
 def _is_negated(verb: Token) -> bool:
@@ -628,7 +602,7 @@ def _cue_span(verb: Token) -> Span:
     return (verb.idx, end.idx + len(end.text))
 
 
-def _mention_span(head: Token) -> Span:
+def mention_span(head: Token) -> Span:
     """The noun phrase of a source: its subtree, cut before a comma or a relative clause.
 
     Why: the whole subject subtree swallows asides ("X, who replaced Y, said"), a documented failure
@@ -653,7 +627,10 @@ _TIME_PREPOSITIONS = frozenset("during after before since amid until".split())
 
 
 def _temporal(child: Token) -> bool:
-    """A time phrase hung on a name ("a report ... during the weekend") is not part of the name."""
+    """A time phrase hung on a name ("a report ... during the weekend", "a report in the Globe Thursday")
+    is not part of the name."""
+    if child.dep_ == "npadvmod" and child.ent_type_ in ("DATE", "TIME"):
+        return True
     if child.dep_ != "prep":
         return False
     if child.lower_ in _TIME_PREPOSITIONS:
@@ -715,16 +692,17 @@ def _has_that_mark(clause: Token) -> bool:
     return any(c.lower_ == "that" and c.i < clause.i for c in clause.children)
 
 
-def _colon_or_adjacent_quote(verb: Token, text: str, quotes: Sequence[Span], quote_starts: list[int]) -> Span | None:
+def _colon_or_adjacent_quote(verb: Token, quoted: Quotes) -> Span | None:
     """Content of a cue with no complement clause: "X said: ..." or a quotation right beside it."""
     doc = verb.doc
+    text, quotes = quoted.text, quoted.spans
     subject = next((c for c in verb.children if c.dep_ in _SUBJECT_DEPS), None)
     left = min(verb.i, subject.left_edge.i) if subject is not None else verb.i
     right = max(verb.right_edge.i, verb.i)
     colon = next((c for c in verb.children if c.text == ":" and c.i > verb.i), None)
     if colon is not None:
         after = colon.idx + 1
-        quote = _quote_starting_near(text, after, quotes, quote_starts)
+        quote = _quote_starting_near(after, quoted)
         if quote is not None:
             return quote
         sent_end = colon.sent.end
@@ -742,30 +720,26 @@ def _colon_or_adjacent_quote(verb: Token, text: str, quotes: Sequence[Span], quo
         if len(gap) <= 3 and not gap.strip(" ,—–-"):
             return (q_start, q_end)
     after = doc[right].idx + len(doc[right].text)
-    return _quote_starting_near(text, after, quotes, quote_starts, gap_chars=",:—– ")
+    return _quote_starting_near(after, quoted, gap_chars=",:—– ")
 
 
-def _quote_starting_near(
-    text: str, position: int, quotes: Sequence[Span], quote_starts: list[int], gap_chars: str = " \n"
-) -> Span | None:
-    index = bisect_right(quote_starts, position + 3) - 1
+def _quote_starting_near(position: int, quoted: Quotes, gap_chars: str = " \n") -> Span | None:
+    index = bisect_right(quoted.starts, position + 3) - 1
     if index >= 0:
-        q_start, q_end = quotes[index]
-        if q_start >= position and not text[position:q_start].strip(gap_chars):
+        q_start, q_end = quoted.spans[index]
+        if q_start >= position and not quoted.text[position:q_start].strip(gap_chars):
             return (q_start, q_end)
     return None
 
 
-def _widen_to_quotation(
-    content: Span, verb: Token, quotes: Sequence[Span], quote_starts: list[int]
-) -> tuple[Span, bool]:
+def _widen_to_quotation(content: Span, verb: Token, quoted: Quotes) -> tuple[Span, bool]:
     """Extend content to the whole quotation it lies in (quotes run over several sentences).
 
     Returns the span and whether the content is a direct quote.
     """
-    index = bisect_right(quote_starts, content[1]) - 1
+    index = bisect_right(quoted.starts, content[1]) - 1
     while index >= 0:
-        q_start, q_end = quotes[index]
+        q_start, q_end = quoted.spans[index]
         if q_end <= content[0]:
             break
         cue_inside = q_start <= verb.idx < q_end

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Sequence
 
@@ -20,6 +22,9 @@ NEWSWORTHY_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "NORP", "EVENT", "LAW", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "FAC", "LOC"}
 )
 _MIN_OUTLET_WORDS = 6
+#: A claim's content is a clause or a quotation of at least this many words (issue 13): "calling: it" is not one.
+MIN_CLAIM_WORDS = 3
+_QUOTED = re.compile(r"[“\"«„]([^”\"»“]+)[”\"»“]")
 
 
 def build_claims(
@@ -35,7 +40,10 @@ def build_claims(
     asserted = [(f, s) for f, s in zip(finds, source_ids, strict=True) if not f.negated]
     for found, source_id in asserted:
         cue = text[found.cue[0] : found.cue[1]] if found.cue else None
-        drafts.append((found.content, source_id, cue, found.kind))
+        content = whole_words(text, found.content)
+        for piece, kind in split_foreign_quotes(text, content, found.kind):
+            if len(text[piece[0] : piece[1]].split()) >= MIN_CLAIM_WORDS:
+                drafts.append((piece, source_id, cue, kind))
     covered = sorted(f.content for f, _ in asserted)
     cues = sorted(f.cue for f, _ in asserted if f.cue)
     for sentence in _body_sentences(doc, text, body):
@@ -83,6 +91,76 @@ def build_claims(
             )  # type: ignore[arg-type]
         )
     return claims, conflicts
+
+
+def whole_words(text: str, span: Span) -> Span:
+    """The span widened to whole words: a content cut mid-word ("power line de") is a bug, not a claim.
+
+    Why: a parse splits "de-energize" or "U.S.-led" into several tokens, and a span that ends at one
+    of them ends inside a word.
+    """
+    start, end = span
+    while 0 < start < len(text) and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    if 0 < end < len(text) and text[end - 1].isalnum() and _continues(text, end):
+        stop = end
+        while stop < len(text) and not text[stop].isspace():
+            stop += 1
+        while stop > end and text[stop - 1] in _CLOSING:
+            stop -= 1
+        end = stop
+    return (start, end)
+
+
+_CLOSING = ',.;:!?"”’)]'
+
+
+def _continues(text: str, end: int) -> bool:
+    """The character at ``end`` goes on with the word before it: a letter, or a hyphen, apostrophe or full
+    stop followed by more of the word ("de-energize", "U.S.-led")."""
+    char = text[end]
+    if char.isalnum():
+        return True
+    following = text[end + 1] if end + 1 < len(text) else " "
+    return char in "-’'." and (following.isalnum() or following == "-")
+
+
+def split_foreign_quotes(text: str, span: Span, kind: ClaimKind) -> list[tuple[Span, ClaimKind]]:
+    """A quotation in another script inside an English claim is a quote of its own, not part of the claim.
+
+    Why: articles quote a speaker in the original language and then translate or paraphrase it; the
+    two belong to the same speaker, but as two claims, so the English one reads as English.
+    """
+    pieces: list[tuple[Span, ClaimKind]] = []
+    cursor = span[0]
+    for match in _QUOTED.finditer(text, span[0], span[1]):
+        if not _foreign(match.group(1)) or (match.start(), match.end()) == span:
+            continue
+        if match.start() > cursor:
+            pieces.append(((cursor, match.start()), kind))
+        pieces.append(((match.start(), match.end()), "quote"))
+        cursor = match.end()
+    if not pieces:
+        return [(span, kind)]
+    if cursor < span[1]:
+        pieces.append(((cursor, span[1]), kind))
+    return [(_stripped(text, piece), k) for piece, k in pieces if text[piece[0] : piece[1]].strip(" ,.;:—–-")]
+
+
+def _foreign(quoted: str) -> bool:
+    """Most letters are not Latin (Cyrillic, Arabic, Chinese...)."""
+    letters = [c for c in quoted if c.isalpha()]
+    latin = sum(1 for c in letters if "LATIN" in unicodedata.name(c, ""))
+    return bool(letters) and latin < len(letters) / 2
+
+
+def _stripped(text: str, span: Span) -> Span:
+    start, end = span
+    while start < end and text[start] in " ,;:—–-":
+        start += 1
+    while end > start and text[end - 1] in " ,;:—–-":
+        end -= 1
+    return (start, end)
 
 
 def _body_sentences(doc: Doc, text: str, body: Sequence[Span]) -> list[Span]:

@@ -186,9 +186,6 @@ REPORTING_NOUNS: frozenset[str] = frozenset(
     """.split()
 )
 
-#: Verbs that mark a participial or absolute cue: "adding that ...", "with X estimating ...".
-PARTICIPLE_CUE_DEPS: frozenset[str] = frozenset({"advcl", "xcomp", "conj", "pcomp", "acl"})
-
 #: Words that make a subject an anonymous or unnamed source when no name is attached
 #: (AP: "officials said" without a name is an anonymous source).
 ANONYMOUS_HEADS: frozenset[str] = frozenset(
@@ -209,17 +206,18 @@ GROUP_HEADS: frozenset[str] = frozenset(
     """
     analysts experts critics residents witnesses observers economists scientists researchers
     activists protesters protestors supporters opponents voters lawmakers legislators
-    democrats republicans conservatives liberals leaders
+    democrats republicans conservatives liberals leaders team teams
     """.split()
 )
 
-#: Words in a name that make an organisation a government body.
+#: Words in a name that make an organisation a government body (states and their bodies; courts and
+#: international organisations such as the United Nations are organisations, as in the report schema).
 GOVERNMENT_WORDS: frozenset[str] = frozenset(
     """
     government ministry minister department council pentagon kremlin parliament congress senate
     house administration office commission agency authority authorities president presidency
-    cabinet embassy state states police court prosecutor prosecutors city county republic
-    kingdom federation union nations committee bureau
+    cabinet embassy state states police prosecutor prosecutors city county republic
+    kingdom federation committee bureau country countries nasa noaa fema epa cdc fda nhs
     """.split()
 )
 
@@ -235,7 +233,9 @@ MILITARY_WORDS: frozenset[str] = frozenset(
 MEDIA_WORDS: frozenset[str] = frozenset(
     """
     media news newspaper times post journal tribune herald gazette radio tv television channel
-    agency press reuters ap afp bbc cnn broadcaster outlet outlets reports magazine
+    press reuters ap afp bbc cnn broadcaster outlet outlets reports magazine nbc abc cbs msnbc
+    cnbc npr pbs guardian politico axios tass xinhua sputnik interfax wikinews jazeera yonhap
+    kyodo bernama
     """.split()
 )
 
@@ -246,7 +246,9 @@ TITLE_WORDS: frozenset[str] = frozenset(
     general gen. brig. lt. col. maj. capt. adm. sgt. admiral colonel major captain sergeant
     commander chief spokesperson spokesman spokeswoman dr. mr. mrs. ms. prof. professor judge
     justice ambassador chairman chairwoman chair director ceo leader king queen prince pope
-    attorney lawyer official deputy speaker founder head
+    attorney lawyer official deputy speaker founder head archbishop bishop cardinal rabbi imam
+    reverend pastor princess duke duchess emperor empress sultan sheikh emir selectman detective
+    constable inspector superintendent trooper sheriff
     """.split()
 )
 
@@ -333,5 +335,218 @@ HOUSEKEEPING_PREFIXES: tuple[str, ...] = (
     "share this",
     "click here",
     "advertisement",
+    "article continues",
+    "article continued",
+    "story continues",
+    "continue reading",
+    "watch:",
+    "listen:",
     "by ",
 )
+
+# --- sources: who can speak, what kind they are, their gender -----------------------------------
+
+#: Outlet names of more than one word that none of their words gives away.
+MEDIA_NAMES: tuple[str, ...] = ("usa today", "fox news", "sky news", "der spiegel", "le monde")
+
+#: Heads that make a name a company whatever else it names ("Hirtenberger Defence Group").
+COMPANY_HEADS: frozenset[str] = frozenset("group company corporation corp inc ltd plc llc industries holdings".split())
+
+#: Singular nouns for one person: "the father said" is a person, though not named.
+PERSON_NOUNS: frozenset[str] = frozenset(
+    """
+    man woman boy girl father mother son daughter wife husband brother sister parent child teenager
+    friend neighbour neighbor resident witness victim survivor student teacher doctor nurse
+    professor scientist researcher lawyer astronomer priest owner driver passenger farmer
+    """.split()
+)
+
+#: Modifiers that make "people" an unnamed source ("people familiar with the matter"), not a crowd.
+INFORMANT_WORDS: frozenset[str] = frozenset("familiar close briefed knowledge aware involved told".split())
+
+#: Head nouns of organisations and public bodies ("Saskatoon Police Service", "the fire brigade"): a name
+#: ending in one of these is an organisation even when the recogniser calls it a person. From the heads
+#: of ORG names in the Wikinews 2019 articles and PolNeAR dev (word counts only).
+ORGANISATION_HEADS: frozenset[str] = frozenset(
+    """
+    police service services ministry council agency department brigade office committee commission
+    board bureau authority authorities court tribunal company corporation corp inc ltd firm group
+    union association federation party institute institution foundation university college school
+    hospital bank fund campaign network coalition alliance organisation organization society
+    trust centre center secretariat directorate administration government cabinet parliament
+    assembly senate congress legislature embassy consulate mission regime junta commission club
+    league church diocese charity watchdog regulator exchange airline airport operator utility
+    """.split()
+)
+
+#: Words that make a source the police (issue 13's kind "police"): forces, ranks and their bodies.
+POLICE_WORDS: frozenset[str] = frozenset(
+    """
+    police constabulary gendarmerie gendarmes sheriff sheriffs carabinieri policemen policewomen
+    """.split()
+)
+
+#: Public services that are part of a government though not named so ("fire and rescue service").
+PUBLIC_SERVICE_WORDS: frozenset[str] = frozenset("fire rescue ambulance coastguard coast prison prisons".split())
+
+#: Heads of noun phrases that can state things though they are not names: people by role or trade,
+#: groups, bodies, and the documents and media that carry statements ("the report found", "polls
+#: show"). A source headed by anything else ("the clash", "the drinking", "footage") is not a
+#: speaker. From the heads of gold source spans of PolNeAR dev that are not names (counts only).
+SPEAKER_HEADS: frozenset[str] = frozenset(
+    """
+    man men woman women person people persons guy boy girl child children kid kids teen teenager
+    mother father mom dad parent parents son daughter wife husband brother sister family families
+    friend friends relative relatives neighbour neighbor neighbours neighbors colleague colleagues
+    resident residents citizen citizens public crowd audience community communities staff crew
+    victim victims survivor survivors witness witnesses student students pupil pupils patient
+    patients doctor doctors nurse nurses expert experts scientist scientists official officials
+    source sources aide aides adviser advisers advisor advisors insider insiders diplomat diplomats
+    officer officers spokesperson spokesman spokeswoman spokespeople representative representatives
+    member members employee employees staffer staffers analyst analysts critic critics observer
+    observers candidate candidates nominee nominees incumbent challenger rival rivals opponent
+    opponents ally allies supporter supporters backer backers donor donors voter voters delegate
+    delegates lawmaker lawmakers legislator legislators politician politicians leader leaders
+    president governor mayor minister secretary senator congressman congresswoman chairman chairwoman
+    chair director chief head executive executives founder owner owners boss manager managers
+    lawyer lawyers attorney attorneys prosecutor prosecutors judge judges justice justices jury
+    detective detectives investigator investigators inspector inspectors agent agents soldier
+    soldiers troops commander commanders general generals rebel rebels militant militants
+    protester protesters protestor protestors activist activists campaigner campaigners organiser
+    organizer organisers organizers worker workers farmer farmers driver drivers owner traveller
+    passenger passengers fan fans player players coach coaches athlete athletes star
+    teacher teachers farmer farmers speaker speakers viewer viewers reader readers listener
+    listeners caller callers buyer buyers seller sellers dealer dealers retailer retailers
+    employer employers landlord landlords tenant tenants consumer consumers customer customers
+    user users taxpayer taxpayers homeowner homeowners shopper shoppers parishioner worshipper
+    immigrant immigrants migrant migrants refugee refugees resident student president agent
+    accountant consultant assistant participant participants applicant applicants merchant
+    servant servants occupant occupants defendant defendants plaintiff plaintiffs suspect
+    suspects prisoner prisoners inmate inmates senator senators governor governors mayor
+    doctor actor actors director directors professor editor investor investors donor sponsor
+    sponsors supervisor supervisors inspector counselor counsellor councillor councilor
+    councillors councilors ambassador ambassadors operator operators contractor contractors
+    surveyor spectator spectators survivor demonstrator demonstrators moderator narrator
+    chancellor commissioner commissioners officer engineer engineers volunteer volunteers
+    designer designers developer developers founder founders owner leader member members
+    forecaster forecasters veteran veterans expert insider
+        republican republicans democrat democrats conservative conservatives liberal liberals
+    progressive progressives independent independents moderate moderates socialist socialists
+    economist economists historian historians researcher researchers professor professors author
+    authors writer writers reporter reporters journalist journalists editor editors columnist
+    columnists commentator commentators host hosts anchor pundit pundits blogger bloggers
+    pollster pollsters strategist strategists consultant consultants operative operatives
+    insurer insurers investor investors trader traders banker bankers businessman businessmen
+    businesswoman entrepreneur lobbyist lobbyists union unions industry group groups organisation
+    organization company companies firm firms agency agencies government governments administration
+    ministry department office council committee commission board panel authority authorities
+    court police military army navy force forces campaign campaigns team party parties coalition
+    side camp movement network outlet outlets newspaper paper media press station channel magazine
+    website site blog account feed
+    report reports statement statements letter letters memo memos email emails message messages
+    tweet tweets post posts release document documents filing filings record records data figures
+    study studies survey surveys poll polls polling research analysis review audit assessment
+    investigation inquiry probe findings estimate estimates forecast projection model ad ads
+    advertisement video recording book article story column editorial op-ed essay paper
+    transcript interview speech remarks testimony lawsuit complaint suit ruling decision verdict
+    order bill law resolution proposal plan platform manifesto document policy guidance notice
+    warning advisory bulletin index tally count census statistics results numbers returns
+    advocate advocates proponent proponents defender defenders backer observer city town county
+    village municipality province state country nation region district
+    majority minority half percent share most many some several few others other another all
+    both each one two three four five six seven eight nine ten dozen dozens hundreds thousands
+    """.split()
+)
+
+#: Agentive endings that name a person by what they do ("physicist", "librarian", "volunteer"); "-er",
+#: "-or" and "-ent" are left out: too many things end so ("number", "cancer", "error", "event").
+AGENT_SUFFIXES: tuple[str, ...] = ("ist", "ists", "ian", "ians", "eer", "eers")
+
+#: Pronouns that take the speaker of the quotation or the writer, never an earlier source.
+SPEAKER_PRONOUNS: frozenset[str] = frozenset("i me my we us our you your yourself myself ourselves".split())
+
+#: Words for a document or message whose author is the source ("her statement", "a post by X").
+DOCUMENT_NOUNS: frozenset[str] = frozenset(
+    """
+    statement letter message post tweet email note memo release announcement speech remarks video
+    database website blog column op-ed editorial interview
+    """.split()
+)
+
+#: Verbs of reading out or delivering: "X read out a message from Y" reports Y's words.
+DELIVERY_VERBS: frozenset[str] = frozenset("read deliver relay convey present".split())
+
+#: Courtesy titles and gendered role words, with the gender they give a person ("f" or "m").
+GENDERED_WORDS: dict[str, str] = {
+    **dict.fromkeys(
+        """
+        mrs mrs. ms ms. miss madam dame lady queen princess duchess spokeswoman chairwoman
+        congresswoman businesswoman policewoman woman girl mother wife daughter sister
+        grandmother aunt niece actress widow
+        """.split(),
+        "f",
+    ),
+    **dict.fromkeys(
+        """
+        mr mr. sir lord king prince duke spokesman chairman congressman businessman policeman
+        man boy father husband son brother grandfather uncle nephew actor widower
+        """.split(),
+        "m",
+    ),
+}
+
+#: Common given names with their usual gender, for "she" and "he" when no title says it. From the
+#: most frequent names in the US Social Security Administration and UK Office for National
+#: Statistics birth-name lists (names only); a name used for both is left out.
+GIVEN_NAMES: dict[str, str] = {
+    **dict.fromkeys(
+        """
+        mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa betty
+        margaret sandra ashley kimberly emily donna michelle dorothy carol amanda melissa deborah
+        stephanie rebecca sharon laura cynthia kathleen amy angela shirley anna brenda pamela emma
+        nicole helen samantha katherine christine debra rachel carolyn janet catherine maria heather
+        diane ruth julie olivia joyce virginia victoria lauren christina joan evelyn judith
+        megan andrea cheryl hannah jacqueline martha gloria teresa ann sara madison frances kathryn
+        janice jean abigail alice judy sophia grace denise amber doris marilyn danielle beverly
+        isabella theresa diana natalie brittany charlotte marie kayla alexis lori hillary nikki
+        nancy elaine condoleezza theresa angela jacinda ursula christine kamala elizabeth jody
+        chrystia catherine carolyn kathleen marine giorgia sanna mette ilhan alexandria nadia
+        fatima aisha maryam leila sonia priya anita sunita yulia svetlana olga natalia irina
+        tatiana anastasia ekaterina marta agnieszka anna beata greta ingrid astrid sofia lucia
+        carmen rosa isabel elena francesca giulia chiara claire sophie camille chloe erin audrey
+        shannon kate katie jane jenny joanne lynn tina wendy yvonne zoe ruby molly holly eva ella
+        ava mia leah nora rose sally tracy vanessa valerie sylvia rita paula nina monica melanie
+        lucy louise jill irene hazel gina esther eleanor connie clara cindy carla beth annie alison
+        allison agnes caroline cathy debbie fiona gail heidi jasmine joy julia june kirsten lily
+        maureen naomi pauline penny sheila tanya vera wanda
+        """.split(),
+        "f",
+    ),
+    **dict.fromkeys(
+        """
+        james robert john michael david william richard joseph thomas charles christopher daniel
+        matthew anthony mark donald steven paul andrew joshua kenneth kevin brian george timothy
+        ronald edward jason jeffrey ryan jacob gary nicholas eric jonathan stephen larry justin
+        scott brandon benjamin samuel gregory alexander frank patrick raymond jack dennis jerry
+        tyler aaron jose adam nathan henry douglas zachary peter kyle noah ethan jeremy walter
+        christian keith roger terry austin sean gerald carl harold dylan arthur lawrence
+        bryan billy bruce gabriel joe alan albert willie elijah wayne randy
+        vincent mason roy ralph bobby russell bradley philip eugene bernie barack mitt ted marco
+        jeb rand mike newt rick chris ben hugh boris vladimir volodymyr sergei sergey dmitry
+        alexei igor oleksandr andriy viktor emmanuel olaf friedrich xi narendra rahul imran
+        mohammed muhammad ahmed ali hassan hussein omar abdul ibrahim yusuf mustafa recep benjamin
+        justin stephen pierre francois giuseppe matteo luigi carlos juan luis pedro miguel
+        jorge pablo javier diego antonio manuel hans klaus jurgen wolfgang stefan lars erik doug greg
+        ken tom tim jim bob bill dave dan don ron steve tony nick matt phil ray rob andy bernard
+        brett calvin clarence colin curtis dale darren dean derek duncan earl edwin felix fred gavin
+        glen gordon graham grant harvey herbert howard ian ivan jake jeff jerome joel jon kurt lance
+        leo leon lloyd luke malcolm marcus mario martin marvin max neil nigel oscar owen rafael
+        ramon ricardo roland ross seth shane simon stanley stuart todd trevor troy victor warren
+        pavel tomas tomasz piotr krzysztof andrzej marek pawel jakub wojciech michal jan lukasz mariusz
+        """.split(),
+        "m",
+    ),
+}
+
+#: Lines that are the newsroom speaking about the article, of any length ("Editor's note: ...").
+NOTE_PREFIXES: tuple[str, ...] = ("editor's note", "editor’s note", "editors' note", "note to readers")

@@ -1,8 +1,10 @@
 """One entry per real source: mentions resolved (pronouns, surnames, acronyms, spellings) and classified.
 
 The resolution is salience-based, in the tradition of Lappin and Leass (1994): a pronoun takes the
-most recent compatible mention before it; a surname, an acronym or a shorter form takes the
-cluster whose name contains it.
+most recent compatible mention before it (person, number and gender where the text gives them); a
+surname, an acronym or a shorter form takes the cluster whose name contains it, unless something in
+the two mentions contradicts it. Every merge of two names keeps its reason, so it can be explained.
+A mention that cannot speak (an event, a thing, a relative pronoun with no antecedent) is no source.
 """
 
 from __future__ import annotations
@@ -15,14 +17,28 @@ from difflib import SequenceMatcher
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
-from bot.extraction.attribution import Found
+from bot.extraction.attribution import Found, mention_span
 from bot.extraction.lexicon import (
+    AGENT_SUFFIXES,
     ANONYMITY_MARKERS,
     ANONYMOUS_HEADS,
+    COMPANY_HEADS,
+    DELIVERY_VERBS,
+    DOCUMENT_NOUNS,
+    GENDERED_WORDS,
+    GIVEN_NAMES,
     GOVERNMENT_WORDS,
     GROUP_HEADS,
+    INFORMANT_WORDS,
+    MEDIA_NAMES,
     MEDIA_WORDS,
     MILITARY_WORDS,
+    ORGANISATION_HEADS,
+    PERSON_NOUNS,
+    POLICE_WORDS,
+    PUBLIC_SERVICE_WORDS,
+    SPEAKER_HEADS,
+    SPEAKER_PRONOUNS,
     TITLE_WORDS,
 )
 from bot.report import Source
@@ -30,7 +46,8 @@ from bot.report import Source
 Span = tuple[int, int]
 
 PERSON_PRONOUNS = frozenset("he she him her his hers".split())
-PLURAL_PRONOUNS = frozenset("they them their we us our".split())
+FEMALE_PRONOUNS = frozenset("she her hers".split())
+PLURAL_PRONOUNS = frozenset("they them their".split())
 THING_PRONOUNS = frozenset("it its".split())
 RELATIVE_PRONOUNS = frozenset("who which that whom whose".split())
 #: British and American spellings that name the same thing ("Defence" / "Defense").
@@ -41,8 +58,36 @@ SPELLING_VARIANTS = {
     "programme": "program",
     "labour": "labor",
 }
+#: Words an outlet's name may carry or drop ("The Daily Telegraph" / "the Telegraph").
+OUTLET_MODIFIERS = frozenset("daily weekly sunday newspaper".split())
+#: Collective heads that name one body even in the plural ("police", "South Korean police").
+COLLECTIVE_HEADS = POLICE_WORDS | frozenset("government military army navy authorities media press".split())
+_AGE = re.compile(r"^(?:\d+|[a-z]+)-year-old$", re.I)
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}$")
 _STOP = frozenset("the a an of for and in on at to its his her their 's ’s".split())
+_NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC")
+#: Heads of a public body when the name says "National" ("National Hurricane Center", "National Institute for ...").
+_AGENCY_HEADS = frozenset("center centre institute service agency office bureau laboratory survey".split())
+_BODIES = frozenset({"organization", "government", "military", "media", "police"})
+#: How far back (in tokens) a pronoun looks for its antecedent.
+_PRONOUN_REACH = 250
+
+
+@dataclass(slots=True)
+class Mention:
+    """What one noun phrase says about its referent."""
+
+    name: str
+    role: str | None
+    kind: str
+    person: bool
+    anonymous: bool
+    proper: bool
+    plural: bool
+    gender: str | None
+    head_lemma: str
+    forms: tuple[str, ...] = ()  # fuller names the article gives elsewhere (a full name, an acronym's expansion)
+    definite: bool = False  # a common-noun description with "the" ("the department", "the prime minister")
 
 
 @dataclass(slots=True)
@@ -55,7 +100,9 @@ class _Cluster:
     head_lemma: str = ""
     plural: bool = False
     proper: bool = False  # some mention is a proper name (Pat Ryder, DIU), not only a description
+    gender: str | None = None
     finds: list[int] = field(default_factory=list)
+    merges: list[str] = field(default_factory=list)
 
     @property
     def named(self) -> bool:
@@ -65,31 +112,46 @@ class _Cluster:
     def name(self) -> str:
         if self.person:
             return max(self.names, key=lambda n: (len(n.split()), len(n)))
-        named = [n for n in self.names if not n.lower().startswith(("a ", "an ", "the "))] or self.names
-        return max(named, key=len) if not self.anonymous else self.names[0]
+        if self.anonymous:
+            return self.names[0]
+        named = [n for n in self.names if n[:1].isupper()] or self.names  # a proper name before a description
+        return max(named, key=len)
+
+
+@dataclass(slots=True)
+class _Resolver:
+    """The state of one article's resolution: its clusters and which token went to which."""
+
+    doc: Doc
+    acronyms: dict[str, str]
+    people: dict[str, list[Token]]
+    clusters: list[_Cluster] = field(default_factory=list)
+    by_token: dict[int, int] = field(default_factory=dict)
 
 
 def resolve_sources(doc: Doc, text: str, finds: list[Found]) -> tuple[list[Source], list[str | None]]:
-    """Group the sources of ``finds`` into entities; returns the sources and each find's source id."""
-    acronyms = _acronyms(doc)
-    clusters: list[_Cluster] = []
+    """Group the sources of ``finds`` into entities; returns the sources and each find's source id.
+
+    This is the one place where mentions are resolved and merged: every rule's source span, and
+    any model's, comes through here as a :class:`Found`.
+    """
+    resolver = _Resolver(doc, _acronyms(doc), _people(doc))
     assigned: list[int | None] = []
-    by_token: dict[int, int] = {}
-    cluster_index: int | None
     for index, found in enumerate(finds):
         if found.source_token is None:
             assigned.append(None)
             continue
-        if found.source_token in by_token:
-            cluster_index = by_token[found.source_token]
-        else:
+        cluster_index = resolver.by_token.get(found.source_token)
+        if cluster_index is None and found.source_token not in resolver.by_token:
             head = doc[found.source_token]
-            cluster_index = _place(doc, text, head, found, clusters, acronyms, by_token)
+            span = found.source if found.source is not None else (head.idx, head.idx + len(head.text))
+            cluster_index = _place(resolver, head, span)
             if cluster_index is not None:
-                by_token[found.source_token] = cluster_index
+                resolver.by_token[found.source_token] = cluster_index
         assigned.append(cluster_index)
         if cluster_index is not None:
-            clusters[cluster_index].finds.append(index)
+            resolver.clusters[cluster_index].finds.append(index)
+    clusters = resolver.clusters
     order = sorted({c for c in assigned if c is not None}, key=lambda c: clusters[c].finds[0])
     ids = {c: f"s{n}" for n, c in enumerate(order, 1)}
     sources = []
@@ -106,107 +168,226 @@ def resolve_sources(doc: Doc, text: str, finds: list[Found]) -> tuple[list[Sourc
                 role=cluster.role,
                 named=cluster.named,
                 claims=(),
+                merge_reasons=tuple(cluster.merges),
             )
         )
     return sources, [ids.get(c) if c is not None else None for c in assigned]
 
 
-def _place(
-    doc: Doc,
-    text: str,
-    head: Token,
-    found: Found,
-    clusters: list[_Cluster],
-    acronyms: dict[str, str],
-    by_token: dict[int, int],
-) -> int | None:
-    lower = head.lower_
-    if lower in RELATIVE_PRONOUNS and head.head.dep_ in ("relcl", "acl"):
-        antecedent = head.head.head
-        if antecedent.i in by_token:
-            return by_token[antecedent.i]
-        head = antecedent
-        lower = head.lower_
-    if head.pos_ == "PRON" or lower in PERSON_PRONOUNS | PLURAL_PRONOUNS | THING_PRONOUNS:
-        return _antecedent(doc, head, clusters, by_token)
-    name, role, kind, person, anonymous, proper = _describe(doc, head, found)
-    if not name:
+def mention_kind(doc: Doc, span: Span) -> str:
+    """The kind :func:`resolve_sources` gives the source named by the noun phrase at ``span`` of ``doc``."""
+    phrase = doc.char_span(span[0], span[1], alignment_mode="expand")
+    if phrase is None:
+        return "unknown"
+    mention = describe(doc, phrase.root, span, _people(doc), _acronyms(doc))
+    return mention.kind if mention is not None else "unknown"
+
+
+def _place(resolver: _Resolver, head: Token, span: Span) -> int | None:
+    """The cluster of the mention headed by ``head`` (spanning ``span``), or None when it cannot speak."""
+    behind = speaker_behind(head)
+    if behind is None:
         return None
-    key_match = _match(name, person, anonymous, head, clusters, acronyms)
-    if key_match is not None:
-        cluster = clusters[key_match]
-        if name not in cluster.names:
-            cluster.names.append(name)
-        if role and not cluster.role:
-            cluster.role = role
-        if person and not cluster.person:
-            cluster.person, cluster.kind = True, "person"
-        cluster.proper = cluster.proper or proper
-        return key_match
-    clusters.append(
-        _Cluster(
-            names=[name],
-            kind=kind,
-            role=role,
-            person=person,
-            anonymous=anonymous,
-            head_lemma=head.lemma_.lower(),
-            plural=head.tag_ in ("NNS", "NNPS") or _has_conj(head),
-            proper=proper,
-        )
-    )
-    return len(clusters) - 1
+    if behind.i != head.i:
+        if behind.i in resolver.by_token:
+            return resolver.by_token[behind.i]
+        head, span = behind, mention_span(behind)
+    lower = head.lower_
+    if lower in SPEAKER_PRONOUNS:
+        return None  # "I", "we", "you": the writer or the quotation's own speaker, not an earlier source
+    if head.pos_ == "PRON" or lower in PERSON_PRONOUNS | PLURAL_PRONOUNS | THING_PRONOUNS:
+        return _antecedent(resolver, head)
+    mention = describe(resolver.doc, head, span, resolver.people, resolver.acronyms)
+    if mention is None or not can_speak(head, mention):
+        return None
+    return _add(resolver, head, mention)
 
 
-def _antecedent(doc: Doc, pronoun: Token, clusters: list[_Cluster], by_token: dict[int, int]) -> int | None:
-    """The most recent earlier source compatible with the pronoun; "they" prefers plural and group sources."""
-    lower = pronoun.lower_
-    candidates = sorted(((t, c) for t, c in by_token.items() if t < pronoun.i), reverse=True)
-    for _, c in candidates:
-        cluster = clusters[c]
-        if lower in PERSON_PRONOUNS and (cluster.person or cluster.kind == "anonymous" and not cluster.plural):
-            return c
-        if lower in THING_PRONOUNS and not cluster.person:
-            return c
-        if lower in PLURAL_PRONOUNS and (cluster.plural or cluster.kind not in ("person",)):
-            return c
-    # no earlier source: the nearest earlier subject noun phrase of the right type
-    for token in reversed(doc[max(0, pronoun.i - 60) : pronoun.i]):
-        if token.dep_ not in ("nsubj", "nsubjpass") or token.pos_ not in ("NOUN", "PROPN"):
-            continue
-        is_person = token.ent_type_ == "PERSON"
-        if (lower in PERSON_PRONOUNS) != is_person:
-            continue
-        span = (token.left_edge.idx, token.idx + len(token.text))
-        found = Found(
-            content=span, cue=None, cue_lemma=None, source_token=token.i, source=span, direct=False, kind="paraphrase"
-        )
-        name, role, kind, person, anonymous, proper = _describe(doc, token, found)
-        for index, cluster in enumerate(clusters):
-            if _key(name) in {_key(n) for n in cluster.names}:
-                return index
-        clusters.append(
-            _Cluster(
-                names=[name],
-                kind=kind,
-                role=role,
-                person=person,
-                anonymous=anonymous,
-                head_lemma=token.lemma_.lower(),
-                plural=token.tag_ in ("NNS", "NNPS"),
-                proper=proper,
-            )
-        )
-        return len(clusters) - 1
+def speaker_behind(head: Token) -> Token | None:
+    """The token that names who speaks when the source phrase points elsewhere; None for no one.
+
+    Why: "X, who said" is X's statement; "her statement said" and "a statement by X" are the author's;
+    "X read out a message from Y" reports Y's words, not the reader's.
+    """
+    if head.lower_ in RELATIVE_PRONOUNS and head.pos_ in ("PRON", "DET"):
+        if head.head.dep_ not in ("relcl", "acl") or head.head.head.i == head.head.i:
+            return None
+        antecedent = head.head.head
+        if antecedent.dep_ == "appos" and antecedent.head.pos_ == "PROPN" and antecedent.pos_ != "PROPN":
+            return antecedent.head  # "Scott Reed, the Chamber's strategist, who added": Reed
+        return antecedent
+    if head.lemma_.lower() in DOCUMENT_NOUNS:
+        author = _author_of(head) or _earlier_author(head)
+        if author is not None:
+            return author
+    verb = head.head
+    if head.dep_ == "nsubj" and verb.lemma_.lower() in DELIVERY_VERBS:
+        message = next((c for c in verb.children if c.dep_ == "dobj" and c.lemma_.lower() in DOCUMENT_NOUNS), None)
+        author = _author_of(message) if message is not None else None
+        if author is not None:
+            return author
+    return head
+
+
+def _author_of(document: Token) -> Token | None:
+    """The possessor of a document noun ("her statement"), its "by"/"from" object ("a message from Y"),
+    or the agent of a participle on it ("a statement e-mailed to reporters by Y")."""
+    for child in document.children:
+        if child.dep_ == "poss":
+            return child
+        holders = [child] if child.dep_ == "prep" and child.lower_ in ("by", "from") else []
+        if child.dep_ == "acl":
+            holders = [c for c in child.children if c.dep_ == "agent" or c.dep_ == "prep" and c.lower_ == "by"]
+        for holder in holders:
+            author = next((c for c in holder.children if c.dep_ == "pobj"), None)
+            if author is not None and (author.pos_ in ("PROPN", "PRON") or author.ent_type_ in _NAME_LABELS):
+                return author
     return None
 
 
-def _describe(doc: Doc, head: Token, found: Found) -> tuple[str, str | None, str, bool, bool, bool]:
-    """Name, role, kind, is-person, is-anonymous and is-proper-name of the mention headed by ``head``."""
-    start, end = found.source if found.source is not None else (head.idx, head.idx + len(head.text))
-    mention = doc.char_span(start, end, alignment_mode="expand")
+def _earlier_author(document: Token) -> Token | None:
+    """For "the statement", the author of the statement the article mentioned just before: "X said in a
+    statement that ... The statement also said" is X's.
+
+    Why: a definite document noun takes up the last one of its kind, and that one was framed with
+    its author as the subject of the verb it hangs from ("said in a statement", "issued a statement").
+    """
+    if not any(c.dep_ == "det" and c.lower_ == "the" for c in document.children):
+        return None
+    doc, lemma = document.doc, document.lemma_.lower()
+    for token in reversed(doc[max(0, document.i - _PRONOUN_REACH) : document.i]):
+        if token.lemma_.lower() != lemma or token.pos_ != "NOUN":
+            continue
+        author = _author_of(token)
+        if author is not None:
+            return author
+        verb = token.head.head if token.dep_ == "pobj" else token.head if token.dep_ == "dobj" else None
+        subject = next((c for c in verb.children if c.dep_ == "nsubj"), None) if verb is not None else None
+        return subject if subject is not None and subject.pos_ in ("PROPN", "NOUN") else None
+    return None
+
+
+def _antecedent(resolver: _Resolver, pronoun: Token) -> int | None:
+    """The most recent earlier mention compatible with the pronoun in person, number and gender.
+
+    Why: salience by recency with agreement (Lappin and Leass 1994). Sentences are searched from the
+    pronoun back; in each, an earlier source or main-clause subject of the pronoun's gender comes
+    first, then any person named there with that gender, then a source or subject whose gender the
+    text does not give: "Pavel Novak met Elena Varga. She said ..." is Varga.
+    """
+    lower = pronoun.lower_
+    if lower not in PERSON_PRONOUNS | PLURAL_PRONOUNS | THING_PRONOUNS:
+        return None  # "this", "that", "someone": nothing to resolve
+    gender = ("f" if lower in FEMALE_PRONOUNS else "m") if lower in PERSON_PRONOUNS else None
+    doc = resolver.doc
+    window = doc[max(0, pronoun.i - _PRONOUN_REACH) : pronoun.i]
+    sentence_start = pronoun.i
+    while sentence_start > window.start:
+        first = max(window.start, doc[sentence_start - 1].sent.start)
+        ranked: list[tuple[int, Token, int | Mention]] = []
+        for token in reversed(doc[first:sentence_start]):
+            found = _referent(resolver, token, lower, gender)
+            if found is not None:
+                referent, subject, known = found
+                rank = 0 if subject and (known or gender is None) else (1 if known else (2 if subject else 3))
+                ranked.append((rank, token, referent))
+        best = min((r for r in ranked if r[0] < 3), key=lambda r: r[0], default=None)
+        if best is not None:
+            return _commit(resolver, best[1], best[2], gender)
+        sentence_start = first
+    return None
+
+
+def _referent(
+    resolver: _Resolver, token: Token, pronoun: str, gender: str | None
+) -> tuple[int | Mention, bool, bool] | None:
+    """What ``token`` offers as the pronoun's referent: an earlier cluster or a new mention, whether it
+    is a source or main-clause subject, and whether its gender is known; None when it offers nothing."""
+    if token.i in resolver.by_token:
+        index = resolver.by_token[token.i]
+        cluster = resolver.clusters[index]
+        if not _agrees(pronoun, gender, cluster.person, cluster.plural, cluster.kind, cluster.gender):
+            return None
+        return index, True, cluster.gender is not None
+    if token.pos_ not in ("NOUN", "PROPN"):
+        return None
+    subject = token.dep_ in ("nsubj", "nsubjpass") and _main_clause(token)
+    if not subject and not (gender and _ends_entity(token)):
+        return None
+    mention = describe(resolver.doc, token, mention_span(token), resolver.people, resolver.acronyms)
+    if mention is None or not can_speak(token, mention):
+        return None
+    if not _agrees(pronoun, gender, mention.person, mention.plural, mention.kind, mention.gender):
+        return None
+    if not subject and mention.gender is None:
+        return None
+    return mention, subject, mention.gender is not None
+
+
+def _ends_entity(token: Token) -> bool:
+    """The last token of a PERSON entity: the head of a name ("Elena *Varga*")."""
+    doc = token.doc
+    return token.ent_type_ == "PERSON" and (token.i + 1 == len(doc) or doc[token.i + 1].ent_iob_ != "I")
+
+
+def _commit(resolver: _Resolver, token: Token, referent: int | Mention, gender: str | None) -> int:
+    """The referent's cluster (a new mention joins or starts one), with the pronoun's gender learnt."""
+    if isinstance(referent, Mention):
+        if gender and referent.person and referent.gender is None:
+            referent.gender = gender
+        index = _add(resolver, token, referent)
+        resolver.by_token[token.i] = index
+    else:
+        index = referent
+    cluster = resolver.clusters[index]
+    if gender and cluster.person and cluster.gender is None:
+        cluster.gender = gender  # "the pronoun of an earlier mention of the same person"
+    return index
+
+
+def _main_clause(subject: Token) -> bool:
+    """The subject of its sentence's main verb (or of a verb coordinated with it), not of a clause inside."""
+    verb = subject.head
+    if verb.dep_ == "conj":
+        verb = verb.head
+    return verb.dep_ == "ROOT"
+
+
+def _agrees(pronoun: str, gender: str | None, person: bool, plural: bool, kind: str, known: str | None) -> bool:
+    """Whether a pronoun can stand for a referent of this person-ness, number, kind and gender."""
+    if pronoun in PERSON_PRONOUNS:
+        return (person or kind == "anonymous") and not plural and (known is None or known == gender)
+    if pronoun in THING_PRONOUNS:  # a body is "it" even with a plural name ("Ukrainian forces ... it said")
+        return not person and kind not in ("group", "anonymous") and (not plural or kind in _BODIES)
+    return plural or kind in _BODIES or kind == "group"
+
+
+def can_speak(head: Token, mention: Mention) -> bool:
+    """A source must be able to state things: a name, or a phrase headed by a person, group, body,
+    document or medium.
+
+    Why: subjects of cue-like verbs are often events or things ("the clash raised doubts", "the
+    footage did not show", "the drinking continued"); listing them as sources invents speakers.
+    """
+    if mention.person or mention.anonymous or mention.proper:
+        return True
+    if any(_AGE.search(t.text) for t in head.subtree):
+        return True  # "the 26-year-old right wing": an age describes a person
+    if head.ent_type_ in ("PERSON", "ORG", "GPE", "NORP", "PERCENT") or head.like_num:
+        return True  # "22 percent say": a share of people polled
+    lemma, lower = head.lemma_.lower(), head.lower_
+    if {lemma, lower} & (SPEAKER_HEADS | TITLE_WORDS | GROUP_HEADS | ORGANISATION_HEADS | ANONYMOUS_HEADS):
+        return True
+    return len(lower) > 4 and lower.endswith(AGENT_SUFFIXES)
+
+
+def describe(
+    doc: Doc, head: Token, span: Span, people: dict[str, list[Token]], acronyms: dict[str, str]
+) -> Mention | None:
+    """Name, role, kind, gender and the rest of the mention headed by ``head`` over ``span``."""
+    mention = doc.char_span(span[0], span[1], alignment_mode="expand")
     if mention is None:
-        return "", None, "unknown", False, False, False
+        return None
     role_parts: list[str] = []
     named_apposition = next(
         (c for c in head.children if c.dep_ == "appos" and c.ent_type_ == "PERSON" and head.ent_type_ != "PERSON"), None
@@ -220,94 +401,287 @@ def _describe(doc: Doc, head: Token, found: Found) -> tuple[str, str | None, str
     if _has_conj(head):
         name = _clean_name(mention.text)
         label = entity.label_ if entity is not None else ""
-    elif entity is not None and entity.label_ in ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"):
-        last = entity.end - 1
+    elif entity is not None and entity.label_ in _NAME_LABELS:
+        label = entity.label_
+        first, last = max(entity.start, mention.start), entity.end - 1
         while last > head.i and doc[last].pos_ in ("ADV", "PUNCT", "SPACE"):
             last -= 1  # the recogniser sometimes takes a following adverb: "Ministry of Defence later"
-        name = _clean_name(doc[entity.start : last + 1].text)
-        label = entity.label_
-        before = doc[mention.start : entity.start].text.strip(" ,")
+        titled = doc[mention.start].lower_ in TITLE_WORDS and head.pos_ == "PROPN"
+        if label == "PERSON" or titled:
+            while first > mention.start and _given_name_before(doc[first - 1]):
+                first -= 1  # "Sadiq Khan" with only "Khan" recognised
+            cut = _title_end(doc, mention.start, last)
+            if cut > first:  # "President of Ukraine Volodymyr Zelenskyy", the entity taking "Ukraine"
+                first = cut
+            if titled and _head_word(_key(doc[first : last + 1].text)) not in ORGANISATION_HEADS:
+                label = "PERSON"  # a title before a name makes a person, whatever the recogniser said
+            of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of" and c.i > last), None)
+            if of is not None and of.i < mention.end:
+                role_parts.append(doc[of.i : of.right_edge.i + 1].text)  # "Lena Park of Harbor Capital"
+        name = _clean_name(doc[first : last + 1].text)
+        before = doc[mention.start : first].text.strip(" ,")
         if before and label == "PERSON":
-            role_parts.append(_strip_det(before))
+            role_parts.insert(0, _strip_det(before))
     else:
         name = _clean_name(mention.text)
         label = ""
         titles = [t for t in mention if t.lower_ in TITLE_WORDS and t.i < head.i]
         if titles and head.pos_ == "PROPN":
             name = _clean_name(doc[titles[-1].i + 1 : head.i + 1].text) or name
-            role_parts.append(doc[mention.start : titles[-1].i + 1].text)
+            role_parts.append(_strip_det(doc[mention.start : titles[-1].i + 1].text))
+        of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        opening = doc[mention.start]
+        two_names = head.i - mention.start == 1 and opening.pos_ == "PROPN" and head.lower_ not in ORGANISATION_HEADS
+        if (
+            of is not None
+            and head.pos_ == "PROPN"
+            and (opening.lower_ in GIVEN_NAMES | GENDERED_WORDS.keys() or two_names)
+        ):
+            # "Jingyi Pan of IG", "Mr. Morgan of the Sierra Club": the name, then where the person works
+            name = _clean_name(doc[mention.start : head.i + 1].text)
+            role_parts.append(doc[of.i : of.right_edge.i + 1].text)
     for child in head.children:
         if child.dep_ == "appos" and child.ent_type_ != "PERSON" and not _ACRONYM.match(child.text):
             role_parts.append(_strip_det(doc[child.left_edge.i : child.right_edge.i + 1].text.strip(" ,")))
     previous = _preceding_title_fragment(doc, mention.start)
     if previous:
         role_parts.insert(0, previous)
+    if not name:
+        return None
     role = " ".join(part for part in role_parts if part) or None
     words = {t.lower_ for t in mention}
+    head_lemma = head.lemma_.lower()
+    name_words = [w.lower() for w in re.findall(r"[\w’'-]+", name)]
+    organisation_head = bool(name_words) and _head_word(_key(name)) in ORGANISATION_HEADS
     anonymous = (
-        label not in ("PERSON", "ORG")
-        and head.lemma_.lower() in ANONYMOUS_HEADS | {h.rstrip("s") for h in ANONYMOUS_HEADS}
+        label not in ("PERSON", "ORG") and head_lemma in ANONYMOUS_HEADS | {h.rstrip("s") for h in ANONYMOUS_HEADS}
     ) or bool(words & ANONYMITY_MARKERS)
-    person = label == "PERSON" or (
-        head.pos_ == "PROPN" and any(t.lower_ in TITLE_WORDS for t in mention) and label != "ORG"
+    if anonymous and head_lemma in ("people", "person") and not {t.lower_ for t in head.subtree} & INFORMANT_WORDS:
+        anonymous = False  # "two million people replied": a crowd; "people familiar with the plan": unnamed
+    if anonymous and any(c.dep_ == "appos" and c.ent_type_ == "PERSON" for c in head.children):
+        anonymous = False  # "Two Democratic Representatives, Collin Peterson and Jeff Van Drew"
+    earlier = _same_surname_person(people, name, head)
+    person = (
+        label == "PERSON"
+        or (head.pos_ == "PROPN" and any(t.lower_ in TITLE_WORDS for t in mention) and label != "ORG")
+        or (head.pos_ == "PROPN" and earlier is not None)
+        or (head.pos_ == "PROPN" and len(name_words) >= 2 and name_words[0] in GIVEN_NAMES and label != "GPE")
     )
-    if person and head.lemma_.lower() in ANONYMOUS_HEADS:
-        person = False
-    kind = "person" if person else ("anonymous" if anonymous else _kind_of(head, name, label))
-    if kind == "unknown" and head.lemma_.lower() in TITLE_WORDS:
-        kind = "person"  # "the governor": a person, though not named
+    if person and (head_lemma in ANONYMOUS_HEADS or (organisation_head and (label == "ORG" or len(name_words) > 1))):
+        person = False  # "Saskatoon Police Service": the recogniser's PERSON loses to the head word
+    forms: list[str] = []
+    if earlier is not None and person:
+        full = _clean_name(_entity_around(earlier).text)  # type: ignore[union-attr]
+        if len(full.split()) > len(name.split()) and _title_end(doc, earlier.i, earlier.i) == earlier.i:
+            forms.append(full)
+    if name in acronyms:
+        forms.append(acronyms[name])
+    gender = _gender(name, role, mention, people) if person else None
+    if person:
+        kind = "person"
+    elif anonymous:
+        kind = "anonymous"
+    else:
+        kind = kind_of(head, name, label)
+    if not person and not anonymous and head_lemma in TITLE_WORDS | PERSON_NOUNS and head.tag_ == "NN":
+        kind, person = "person", True  # "the governor", "the father": a person, though not named
+        gender = _gender(name, role, mention, people)
     proper = any(t.pos_ == "PROPN" or t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") for t in mention)
-    return name, role, kind, person, anonymous, proper
+    plural = head.tag_ in ("NNS", "NNPS") or _has_conj(head)
+    definite = not proper and any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
+    return Mention(name, role, kind, person, anonymous, proper, plural, gender, head_lemma, tuple(forms), definite)
 
 
-def _kind_of(head: Token, name: str, label: str) -> str:
-    words = {w.lower().strip(".") for w in re.findall(r"[\w.]+", name)}
-    words = {SPELLING_VARIANTS.get(w, w) for w in words}
-    if label == "PERSON":
+def kind_of(head: Token, name: str, label: str) -> str:
+    """The kind of a source that is not a person or anonymous, from its name's words and NER label.
+
+    Why: the words of an organisation's name say what it is ("Police Service", "Ministry of
+    Defence", "Daily Telegraph") more reliably than the recogniser's label, which calls most of them ORG.
+    """
+    words = {SPELLING_VARIANTS.get(w, w) for w in (w.lower().strip(".") for w in re.findall(r"[\w.]+", name))}
+    head_word = _head_word(_key(name))
+    if label == "PERSON" and head_word not in ORGANISATION_HEADS:
         return "person"
-    if words & MEDIA_WORDS:
-        return "media"
+    if head_word in COMPANY_HEADS and len(words) > 1:
+        return "organization"  # "Hirtenberger Defence Group": a company, whatever it makes
+    if words & POLICE_WORDS:
+        return "police"
     if words & MILITARY_WORDS:
         return "military"
+    if words & MEDIA_WORDS or any(outlet in name.lower() for outlet in MEDIA_NAMES):
+        return "media"
+    if (
+        words & PUBLIC_SERVICE_WORDS
+        and words & ORGANISATION_HEADS
+        or "national" in words
+        and head_word in _AGENCY_HEADS
+    ):
+        return "government"  # "Rural Fire Service", "London Ambulance Service"
     if head.lower_ in GROUP_HEADS or head.lemma_.lower() in GROUP_HEADS:
         return "group"
     if label in ("GPE",) or words & GOVERNMENT_WORDS:
         return "government"
-    if label in ("ORG", "NORP", "FAC"):
+    if label == "NORP" and head.tag_ in ("NNS", "NNPS"):
+        return "group"  # "Americans", "Democrats"
+    if label in ("ORG", "NORP", "FAC") or _head_word(_key(name)) in ORGANISATION_HEADS:
         return "organization"
     if head.tag_ in ("NNS", "NNPS"):
         return "group"
     return "unknown"
 
 
-def _match(
-    name: str, person: bool, anonymous: bool, head: Token, clusters: list[_Cluster], acronyms: dict[str, str]
-) -> int | None:
+def _add(resolver: _Resolver, head: Token, mention: Mention) -> int:
+    """Merge the mention into the cluster it matches (keeping the reason), or start a new cluster."""
+    clusters = resolver.clusters
+    matched = _match(mention, head, clusters, resolver.acronyms) or _description_of(mention, clusters)
+    if matched is None:
+        clusters.append(
+            _Cluster(
+                names=[mention.name],
+                kind=mention.kind,
+                role=mention.role,
+                person=mention.person,
+                anonymous=mention.anonymous,
+                head_lemma=mention.head_lemma,
+                plural=mention.plural,
+                proper=mention.proper,
+                gender=mention.gender,
+            )
+        )
+        index = len(clusters) - 1
+    else:
+        index, reason = matched
+        cluster = clusters[index]
+        if mention.name not in cluster.names:
+            cluster.merges.append(f"{mention.name} = {cluster.names[0]}: {reason}")
+            cluster.names.append(mention.name)
+        if mention.role and not cluster.role:
+            cluster.role = mention.role
+        if mention.person and not cluster.person:
+            cluster.person, cluster.kind = True, "person"
+        cluster.gender = cluster.gender or mention.gender
+        cluster.proper = cluster.proper or mention.proper
+    cluster = clusters[index]
+    for form in mention.forms:
+        if form not in cluster.names:
+            cluster.merges.append(f"{form} = {cluster.names[0]}: named so elsewhere in the article")
+            cluster.names.append(form)
+    return index
+
+
+def _match(mention: Mention, head: Token, clusters: list[_Cluster], acronyms: dict[str, str]) -> tuple[int, str] | None:
+    """The cluster this mention belongs to and why, searching the most recent first."""
+    name = mention.name
     key = _key(name)
     expanded = _key(acronyms[name]) if name in acronyms else None
-    surname = key.split()[-1] if key else ""
     for index in range(len(clusters) - 1, -1, -1):
         cluster = clusters[index]
         keys = [_key(n) for n in cluster.names]
-        if key in keys or (expanded and expanded in keys):
-            return index
-        if any(acronyms.get(n) and _key(acronyms[n]) == key for n in cluster.names):
-            return index
-        if cluster.person and (person or head.pos_ == "PROPN") and len(surname) > 2:
-            if any(_same_surname(surname, k.split()[-1]) for k in keys if k):
-                return index
-        if not person and not cluster.person and not anonymous and not cluster.anonymous:
-            mine = _content_words(key)
-            if len(mine) >= 2 and any(
-                mine <= _content_words(k) or _content_words(k) <= mine and len(_content_words(k)) >= 2 for k in keys
-            ):
-                return index
-        if anonymous and cluster.anonymous and head.lemma_.lower() == cluster.head_lemma:
+        if key in keys:
+            return index, "same name"
+        if (expanded and expanded in keys) or any(acronyms.get(n) and _key(acronyms[n]) == key for n in cluster.names):
+            return index, "acronym"
+        if cluster.person and (mention.person or head.pos_ == "PROPN"):
+            reason = _same_person(mention, key, cluster, keys)
+            if reason:
+                return index, reason
+            continue
+        if not mention.person and not mention.anonymous and not cluster.person and not cluster.anonymous:
+            reason = _same_body(key, mention, keys, cluster)
+            if reason:
+                return index, reason
+        if (
+            mention.anonymous
+            and cluster.anonymous
+            and mention.head_lemma == cluster.head_lemma
+            and not mention.plural
+            and not cluster.plural
+        ):
             # "a U.S. official ... the unidentified official": a definite description takes up an
             # earlier indefinite one with the same head noun.
-            if name.lower().startswith(("the ", "that ", "this ")) or not person:
-                return index
+            if name.lower().startswith(("the ", "that ", "this ")) or not mention.person:
+                return index, "the same unnamed source described again"
     return None
+
+
+def _description_of(mention: Mention, clusters: list[_Cluster]) -> tuple[int, str] | None:
+    """The named person a definite description by role takes up: "the prime minister" after "Prime
+    Minister Justin Trudeau".
+
+    Why: news names a source once and then refers to it by its role; the description takes the most
+    recent person whose role has its head word. (A body described by what it is, "the department",
+    is left alone: the last named body is too often another one.)
+    """
+    if not mention.definite or mention.anonymous or mention.plural or mention.head_lemma not in TITLE_WORDS:
+        return None
+    for index in range(len(clusters) - 1, -1, -1):
+        cluster = clusters[index]
+        if cluster.person and mention.head_lemma in (cluster.role or "").lower().split():
+            return index, "a description by the role of this person"
+    return None
+
+
+def _same_person(mention: Mention, key: str, cluster: _Cluster, keys: list[str]) -> str:
+    """Why two person mentions are one person ("" when they are not): a shared surname, with nothing
+    against it (different given names, different genders)."""
+    words = key.split()
+    if not words or len(words[-1]) <= 2:
+        return ""
+    if mention.gender and cluster.gender and mention.gender != cluster.gender:
+        return ""
+    for other in keys:
+        theirs = other.split()
+        if not theirs or not _same_surname(words[-1], theirs[-1]):
+            continue
+        if len(words) > 1 and len(theirs) > 1 and not _given_names_agree(words[0], theirs[0]):
+            continue  # "Bill Clinton" and "Hillary Clinton"
+        return "same surname" if words[-1] == theirs[-1] else "spelling variant of the surname"
+    return ""
+
+
+def _given_names_agree(a: str, b: str) -> bool:
+    """Given names that can be one person's: equal, or one is the other's initial."""
+    return a == b or (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b))
+
+
+def _same_body(key: str, mention: Mention, keys: list[str], cluster: _Cluster) -> str:
+    """Why two organisation names are one body ("" when they are not).
+
+    A country and its government merge, a country and one of its departments do not (their head
+    words differ); a shorter form merges with a longer one of the same head word, except a bare
+    plural ("officials" is not "Japanese officials"); outlet names merge across "The Daily X" / "X".
+    """
+    mine = _content_words(key)
+    bare_plural = (
+        len(mine) == 1 and mention.plural and not mention.proper and mention.head_lemma not in COLLECTIVE_HEADS
+    )
+    for other in keys:
+        theirs = _content_words(other)
+        if not mine or not theirs:
+            continue
+        if mine - OUTLET_MODIFIERS == theirs - OUTLET_MODIFIERS and (mine | theirs) & OUTLET_MODIFIERS:
+            return "the same outlet with and without its 'Daily'"
+        if mine == theirs:
+            return "the same words in another order"
+        if mine ^ theirs <= {"government", "administration"} and (mine ^ theirs):
+            return "a country and its government"
+        small, large = (mine, theirs) if len(mine) < len(theirs) else (theirs, mine)
+        if not small < large or _head_word(key) != _head_word(other):
+            continue
+        small_is_bare = bare_plural if small is mine else (len(theirs) == 1 and cluster.plural and not cluster.proper)
+        if small_is_bare and _head_word(key) not in COLLECTIVE_HEADS:
+            continue
+        return "a shorter form of the same name"
+    return ""
+
+
+def _head_word(key: str) -> str:
+    """The head word of a name's key: the last word before "of" / "for", else the last word."""
+    words = [w for w in key.split() if w not in ("the", "a", "an")]
+    for i, word in enumerate(words):
+        if word in ("of", "for") and i > 0:
+            return words[i - 1]
+    return words[-1] if words else ""
 
 
 def _same_surname(a: str, b: str) -> bool:
@@ -317,10 +691,79 @@ def _same_surname(a: str, b: str) -> bool:
     return len(a) >= 5 and len(b) >= 5 and a[:4] == b[:4] and SequenceMatcher(None, a, b).ratio() >= 0.8
 
 
+def _people(doc: Doc) -> dict[str, list[Token]]:
+    """Surname -> the last token of every multi-word PERSON entity with that surname, in text order."""
+    found: dict[str, list[Token]] = {}
+    for entity in doc.ents:
+        if entity.label_ == "PERSON" and len(entity) >= 2 and entity[-1].text[:1].isupper():
+            found.setdefault(_key(entity[-1].text), []).append(entity[-1])
+    return found
+
+
+def _same_surname_person(people: dict[str, list[Token]], name: str, head: Token) -> Token | None:
+    """A one-word name that is the surname of a person the article names in full (nearest first)."""
+    key = _key(name)
+    if " " in key or key not in people:
+        return None
+    tokens = [t for t in people[key] if t.i != head.i]
+    before = [t for t in tokens if t.i < head.i]
+    return before[-1] if before else (tokens[0] if tokens else None)
+
+
+def _gender(name: str, role: str | None, mention: SpacySpan, people: dict[str, list[Token]]) -> str | None:
+    """A person's gender where the text gives it: a title (Ms, Mr), a gendered role word, a given name."""
+    for token in mention:
+        gender = GENDERED_WORDS.get(token.lower_)
+        if gender:
+            return gender
+    for word in (role or "").lower().split():
+        if word in GENDERED_WORDS:
+            return GENDERED_WORDS[word]
+    words = _key(name).split()
+    if len(words) >= 2 and words[0] in GIVEN_NAMES:
+        return GIVEN_NAMES[words[0]]
+    if len(words) == 1 and words[0] in people:
+        entity = _entity_around(people[words[0]][0])
+        given = _key(entity[0].text) if entity is not None else ""
+        return GIVEN_NAMES.get(given)
+    return None
+
+
+def _given_name_before(token: Token) -> bool:
+    """A capitalised word before a recognised surname that is part of the name, not a title or a place."""
+    return (
+        token.pos_ == "PROPN"
+        and token.text[:1].isupper()
+        and token.lower_ not in TITLE_WORDS
+        and token.ent_type_ not in ("ORG", "GPE", "NORP", "LOC")
+        and not token.is_punct
+    )
+
+
+def _title_end(doc: Doc, start: int, last: int) -> int:
+    """Index of the first name token after the titles that open a person entity ("President of
+    Ukraine Volodymyr Zelenskyy" -> "Volodymyr"); ``start`` when the entity opens with the name.
+
+    Why: the recogniser often takes a title and its "of X" into the PERSON entity, and a name is at
+    most its last two words after such an "of X".
+    """
+    titles = [i for i in range(start, last) if doc[i].lower_ in TITLE_WORDS]
+    if not titles:
+        return start
+    cut = titles[-1] + 1
+    if cut <= last and doc[cut].lower_ == "of":
+        rest = last - cut  # tokens after "of"
+        if rest < 2:
+            return start
+        cut = last - 1 if rest >= 3 else last
+    return cut if cut <= last else start
+
+
 def _acronyms(doc: Doc) -> dict[str, str]:
     """Acronyms introduced in the text: "Defence Intelligence of Ukraine, or DIU" and "... (DIU)".
 
-    Why: the initials of the capitalised words just before an all-capitals token spell it.
+    Why: the initials of the capitalised words just before an all-capitals token spell it; commas and
+    "and" may stand between them ("Immigration, Refugees and Citizenship Canada (IRCC)").
     """
     found: dict[str, str] = {}
     for token in doc:
@@ -329,10 +772,10 @@ def _acronyms(doc: Doc) -> dict[str, str]:
         letters = token.text.replace("&", "")
         words: list[Token] = []
         i = token.i - 1
-        while i >= 0 and token.i - i <= 10:
+        while i >= 0 and token.i - i <= 12:
             t = doc[i]
-            if t.is_punct or t.lower_ in ("or", "and"):
-                if words:
+            if t.is_punct or t.lower_ == "or":
+                if words and (t.text != "," or t.lower_ == "or"):
                     break
             elif t.text[:1].isupper() or t.lower_ in _STOP:
                 words.insert(0, t)

@@ -8,14 +8,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.extraction.lexicon import HOUSEKEEPING_PREFIXES, RELATED_BLOCK_OPENERS
+from bot.extraction.lexicon import HOUSEKEEPING_PREFIXES, NOTE_PREFIXES, RELATED_BLOCK_OPENERS
 
 Span = tuple[int, int]
 
-OPENING_QUOTES = '“"«„'
-CLOSING_QUOTES = '”"»“'
 _PARAGRAPH = re.compile(r"[^\n]+")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$|[\"”]\s*$")
+#: A photo credit or caption line: "... Image: Name.", "Photo: Name", "Name / Agency via Getty Images".
+_CREDIT = re.compile(
+    r"\b(?:image|photo|picture|photograph|credit)s?\s*:\s*[^.:]{1,80}\.?\s*$|\bvia getty images\b|"
+    r"^(?:file )?(?:photo|image|picture)\b|\b(?:getty images|afp photo|ap photo|reuters photo)\b",
+    re.I,
+)
+_CAPTION_WORDS = 40
 _DATELINE = re.compile(r"^[A-Z][A-Z .'-]{2,}(?:,\s*[A-Z][\w .'-]+)?\s*[–—-]\s+")
 
 
@@ -32,8 +37,9 @@ def paragraphs(text: str) -> list[Paragraph]:
 
     Boilerplate: a related-links opener ("More coverage on this topic") and the headline-like lines
     after it (no sentence-final punctuation), newsroom housekeeping ("Edited by ...", update notes),
-    and bylines. Why: these lines are the outlet's navigation, not what the article asserts, and
-    quote extractors that read them report headlines of other stories as quotes.
+    bylines, editor's notes, and photo captions with their credits ("... Image: Name."). Why: these
+    lines are the outlet's navigation and picture desk, not what the article asserts; quote
+    extractors that read them report headlines of other stories as quotes and credit lines as sources.
     """
     found: list[Paragraph] = []
     in_related_block = False
@@ -53,8 +59,11 @@ def paragraphs(text: str) -> list[Paragraph]:
             found.append(Paragraph(span, True))
             continue
         in_related_block = False
-        housekeeping = any(lower.startswith(p) for p in HOUSEKEEPING_PREFIXES) and len(line.split()) <= 20
-        found.append(Paragraph(span, housekeeping))
+        words = len(line.split())
+        housekeeping = any(lower.startswith(p) for p in HOUSEKEEPING_PREFIXES) and words <= 20
+        note = lower.startswith(NOTE_PREFIXES)
+        caption = words <= _CAPTION_WORDS and bool(_CREDIT.search(line))
+        found.append(Paragraph(span, housekeeping or note or caption))
     return found
 
 

@@ -17,6 +17,36 @@ from bot.links.page import FetchedPage, FetchError
 
 #: schema.org's way of saying an article is behind a paywall (JSON-LD or microdata).
 _PAYWALL = re.compile(rb"[\"']?isAccessibleForFree[\"']?\s*[:=]\s*[\"']?false", re.IGNORECASE)
+#: What sites put between a headline and their own name in <title> ("Storm closes bridge - Example Times").
+_TITLE_SEPARATOR = re.compile(r"\s+[-–—|:·•]{1,2}\s+")
+
+
+def _letters(text: str) -> str:
+    """Lower-case letters and digits only, without a leading "the" ("The Example-Times" -> "exampletimes")."""
+    text = text.lower().removeprefix("the ")
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def strip_site_suffix(title: str, site_name: str | None, url: str) -> str:
+    """``title`` without a trailing site name: "Storm closes bridge - Example Times" -> "Storm closes bridge".
+
+    The suffix goes only when it names the site: its ``site_name``, or its host's name ("Example Times" on
+    example-times.com, "Guardian" on theguardian.com, "BBC News" on bbc.co.uk), so a headline that has a
+    dash of its own ("Brexit - what next") keeps its words.
+    """
+    title = title.strip()
+    separators = list(_TITLE_SEPARATOR.finditer(title))
+    if not separators:
+        return title
+    last = separators[-1]
+    suffix = _letters(title[last.end() :])
+    label = _letters((urlsplit(url).hostname or "").removeprefix("www.").split(".")[0])
+    names_site = suffix == _letters(site_name or "") or suffix == label
+    if suffix and (
+        names_site or (len(suffix) >= 5 and suffix in label) or (len(label) >= 3 and suffix.startswith(label))
+    ):
+        return title[: last.start()]
+    return title
 
 
 def extract_page(body: bytes, *, url: str, content_type: str, charset: str | None) -> FetchedPage:
@@ -39,8 +69,8 @@ def extract_page(body: bytes, *, url: str, content_type: str, charset: str | Non
         # trafilatura returns a Document (a dict only with as_dict=True, which is not asked for here)
         document = extracted if isinstance(extracted, Document) else None
         text = (document.text or "").strip() if document is not None else ""
-        title = (document.title or None) if document is not None else None
         site_name = (document.sitename or document.hostname or None) if document is not None else None
+        title = strip_site_suffix(document.title, site_name, url) or None if document and document.title else None
         published = (document.date or None) if document is not None else None
     if len(text.split()) < MIN_WORDS:
         if _PAYWALL.search(body):

@@ -22,13 +22,14 @@ from bot.extraction.checks import EXTRACTOR_VERSION, MIN_WORDS, InputRejected, c
 from bot.links.page import FetchedPage, FetchError
 from bot.links.policy import article_link
 from bot.origin import Origin
+from bot.render import title_of
 from bot.service.documents import DocumentProblem, decode_document, document_problem
 from bot.service.jobs import ArticleInput, Job
 from bot.service.limits import RateLimits
 from bot.service.outcomes import Analysed, Failed, Outcome, Rejected
 from bot.service.reply import ChatMoved, ChatUnreachable, DeliveryError, DeliveryFailed, Reply
 from bot.service.workers import Runner
-from storage import InboxItem, Storage
+from storage import Answered, InboxItem, Storage
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,8 @@ class ArticleService:
                     await self.finish(update_id)
             else:
                 await self.finish(update_id, await reply.report(outcome), outcome.analysis.id)
+                if job.replaces is not None and job.replaces != outcome.analysis.id:
+                    await self.store.forget_analysis(job.replaces, chat_id=chat_id)  # the message was edited
         except ChatMoved as moved:  # the group became a supergroup: move what is stored, answer there
             log.info("chat %d migrated to %d while answering update %d", chat_id, moved.new_chat_id, update_id)
             await self.migrate_chat(chat_id, moved.new_chat_id)
@@ -211,7 +214,12 @@ class ArticleService:
                     published=(page.published if page else None) or origin.date,
                 )
             saved = await self.store.save_analysis(
-                chat_id=chat_id, message_id=message_id, text=text, report=report, origin=origin
+                chat_id=chat_id,
+                message_id=message_id,
+                text=text,
+                report=report,
+                origin=origin,
+                title=title_of(report, origin),  # a headline, else the lead's first sentence, else the channel
             )
         except InputRejected as rejected:
             return Rejected(rejected.code, str(rejected))
@@ -228,6 +236,10 @@ class ArticleService:
     async def finish(self, update_id: int, reply_message_id: int | None = None, analysis_id: int | None = None) -> None:
         """The update is answered (or deliberately not): never analysed again."""
         await self.store.inbox_mark_done(update_id, reply_message_id=reply_message_id, analysis_id=analysis_id)
+
+    async def answered(self, chat_id: int, message_id: int) -> Answered | None:
+        """How the bot last answered this message (None: it never did), for an edit of the message."""
+        return await self.store.answered(chat_id, message_id)
 
     async def reported(self, update_id: int) -> None:
         """The give-up of this update was told to the chat."""

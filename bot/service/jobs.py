@@ -75,7 +75,8 @@ class Job:
     posting as itself); ``post_report``: False for a channel post, whose report goes to the linked
     discussion group instead; ``explicit``: the user asked (private chat, /check, a mention). A forward
     or a long message that a group's mode picks up is not explicit: when it is not an article, the bot
-    stays silent.
+    stays silent. ``edit_of``: the message was edited after the bot answered it with this message, which
+    the new answer replaces; ``replaces``: the analysis that answer showed, superseded by the new one.
     """
 
     update_id: int
@@ -85,6 +86,8 @@ class Job:
     sender_id: int | None = None
     post_report: bool = True
     explicit: bool = True
+    edit_of: int | None = None
+    replaces: int | None = None
 
     def inbox_raw(self) -> dict[str, Any]:
         """What the inbox keeps beside its own columns (update, chat and message ids): enough to redo the work."""
@@ -93,6 +96,8 @@ class Job:
             "sender_id": self.sender_id,
             "post_report": self.post_report,
             "explicit": self.explicit,
+            "edit_of": self.edit_of,
+            "replaces": self.replaces,
         }
 
     @classmethod
@@ -107,4 +112,6 @@ class Job:
             sender_id=raw.get("sender_id"),
             post_report=bool(raw.get("post_report", True)),
             explicit=bool(raw.get("explicit", True)),
+            edit_of=raw.get("edit_of"),
+            replaces=raw.get("replaces"),
         )

@@ -1,0 +1,440 @@
+"""Sources an editor can trust (issue 13): who can be a source, who a pronoun is, what merges, names,
+roles, kinds, boilerplate and claim hygiene.
+
+Every sentence is invented for the test. Each rule has positive and negative rows.
+"""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from bot.extraction.claims import split_foreign_quotes, whole_words
+from bot.extraction.pipeline import build_report
+from bot.extraction.text import paragraphs
+from bot.report import Report, Source
+
+
+def report_of(nlp: Language, text: str) -> Report:
+    return build_report(nlp(text), text=text)
+
+
+def speaker_of(report: Report, text: str, content_start: str) -> Source | None:
+    """The source of the attribution whose content starts at ``content_start``."""
+    at = text.index(content_start)
+    found = [a for a in report.attributions if a.content_span[0] <= at < a.content_span[1]]
+    assert found, f"no attribution covers {content_start!r}: {report.attributions}"
+    return report.source(found[0].source_id)
+
+
+def names(source: Source | None) -> set[str]:
+    return set() if source is None else {source.name, *source.aliases}
+
+
+# --- a source must be able to speak ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        pytest.param("The residents said that the water had been cut off for days.", "residents", id="group"),
+        pytest.param("The report found that two bridges needed urgent repairs.", "report", id="document"),
+        pytest.param("A new poll shows that most voters want the tax cut.", "poll", id="poll"),
+        pytest.param("The Lakeside Times reported that the mill would close.", "Lakeside Times", id="outlet"),
+        pytest.param("The volunteer said that the shelter was full again.", "volunteer", id="agentive-noun"),
+    ],
+)
+def test_extraction_sources_speaker_heads_are_sources(nlp: Language, text: str, speaker: str) -> None:
+    report = report_of(nlp, text)
+    assert any(speaker in n for s in report.sources for n in names(s)), report.sources
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("The clash raised doubts about whether the truce would hold.", id="event"),
+        pytest.param("The footage did not show whether the driver had braked.", id="thing"),
+        pytest.param("The drinking continued, and four years later the shop was closed.", id="activity"),
+        pytest.param("Her cancer confirmed what the family had always feared about the mine.", id="illness"),
+    ],
+)
+def test_extraction_sources_events_and_things_are_not_sources(nlp: Language, text: str) -> None:
+    assert report_of(nlp, text).sources == ()
+
+
+def test_extraction_sources_i_and_you_outside_quotes_take_no_earlier_source(nlp: Language) -> None:
+    text = "The harbour board met on Monday to discuss the fees. I think the fees will rise again next year."
+    report = report_of(nlp, text)
+    assert speaker_of(report, text, "the fees will rise") is None
+
+
+# --- who a pronoun is -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "expected"),
+    [
+        pytest.param(
+            "Maria Olsen met Peter Lund at the depot. She said that the trucks would leave at dawn.",
+            "the trucks would leave",
+            "Maria Olsen",
+            id="she-given-name",
+        ),
+        pytest.param(
+            "Maria Olsen met Peter Lund at the depot. He said that the trucks would leave at dawn.",
+            "the trucks would leave",
+            "Peter Lund",
+            id="he-given-name",
+        ),
+        pytest.param(
+            "Ms. Okafor said the hall was safe. Mr. Brandt said it was not. She said that an inspection "
+            "had been ordered.",
+            "an inspection had been ordered",
+            "Okafor",
+            id="she-courtesy-title",
+        ),
+        pytest.param(
+            "Mayor Anna Kowal visited the flooded street on Sunday. She told reporters that the pumps were "
+            "working again.",
+            "the pumps were working",
+            "Anna Kowal",
+            id="she-told-reporters",
+        ),
+        pytest.param(
+            "Senator David Reyes spoke at the rally. He wrote in a tweet that the bill would pass.",
+            "the bill would pass",
+            "David Reyes",
+            id="he-wrote-in-a-tweet",
+        ),
+        pytest.param(
+            "Sarah Dahl said the ferry was late. Officials said the weather was to blame. She said that a "
+            "new timetable would follow.",
+            "a new timetable would follow",
+            "Sarah Dahl",
+            id="she-skips-plural",
+        ),
+    ],
+)
+def test_extraction_sources_pronoun_resolves_by_person_number_and_gender(
+    nlp: Language, text: str, content: str, expected: str
+) -> None:
+    report = report_of(nlp, text)
+    assert any(expected in n for n in names(speaker_of(report, text, content))), report.sources
+
+
+def test_extraction_sources_he_after_only_women_is_not_a_woman(nlp: Language) -> None:
+    text = "Maria Olsen said the depot was open. He said that the trucks would leave at dawn."
+    report = report_of(nlp, text)
+    assert "Maria Olsen" not in names(speaker_of(report, text, "the trucks would leave"))
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "expected"),
+    [
+        pytest.param(
+            "The plan was backed by Rosa Lind, who said that the tunnel would be finished by June.",
+            "the tunnel would be finished",
+            "Rosa Lind",
+            id="relative-who",
+        ),
+        pytest.param(
+            "Karl Weiss, the union's lawyer, who said that the strike was legal, left early.",
+            "the strike was legal",
+            "Karl Weiss",
+            id="relative-after-apposition",
+        ),
+    ],
+)
+def test_extraction_sources_relative_pronoun_is_its_antecedent(
+    nlp: Language, text: str, content: str, expected: str
+) -> None:
+    report = report_of(nlp, text)
+    assert any(expected in n for n in names(speaker_of(report, text, content)))
+    assert all(s.name.lower() not in ("who", "which", "that") for s in report.sources)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            "The harbour master Erik Vang spoke to reporters on Monday. He said:\n"
+            "“The port will reopen on Friday once the cranes have been checked.”",
+            id="pronoun-introduction",
+        ),
+        pytest.param(
+            "Erik Vang, the harbour master, said:\n“The port will reopen on Friday once the cranes have been checked.”",
+            id="named-introduction",
+        ),
+    ],
+)
+def test_extraction_sources_quote_after_an_introduction_goes_to_its_speaker(nlp: Language, text: str) -> None:
+    report = report_of(nlp, text)
+    assert any("Erik Vang" in n for n in names(speaker_of(report, text, "“The port will reopen")))
+
+
+# --- speaker behind a document or a reader --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "expected", "not_expected"),
+    [
+        pytest.param(
+            "Governor Lena Holm was not at the meeting. Her statement said that the budget would be cut.",
+            "the budget would be cut",
+            "Lena Holm",
+            "statement",
+            id="possessed-statement",
+        ),
+        pytest.param(
+            "A statement by the harbour master Erik Vang said that the port would reopen on Friday.",
+            "the port would reopen",
+            "Erik Vang",
+            "statement",
+            id="statement-by",
+        ),
+        pytest.param(
+            "Deputy Jonas Berg read out a message from President Ilse Marr, which said that the army would withdraw.",
+            "the army would withdraw",
+            "Ilse Marr",
+            "Jonas Berg",
+            id="read-out-a-message-from",
+        ),
+        pytest.param(
+            "President Ilse Marr's message, read by Deputy Jonas Berg, said that the army would withdraw.",
+            "the army would withdraw",
+            "Ilse Marr",
+            "Jonas Berg",
+            id="message-read-by",
+        ),
+    ],
+)
+def test_extraction_sources_document_or_message_goes_to_its_author(
+    nlp: Language, text: str, content: str, expected: str, not_expected: str
+) -> None:
+    report = report_of(nlp, text)
+    speaker = names(speaker_of(report, text, content))
+    assert any(expected in n for n in speaker), report.sources
+    assert not any(not_expected in n for n in speaker)
+
+
+def test_extraction_sources_statement_without_author_stays_a_statement(nlp: Language) -> None:
+    text = "A statement said that the port would reopen on Friday after the storm."
+    report = report_of(nlp, text)
+    assert any("statement" in n for n in names(speaker_of(report, text, "the port would reopen")))
+
+
+# --- merges: pairs that must and must not merge ---------------------------------------------------
+
+MERGES = [
+    pytest.param(
+        "Sadiq Khan said that the lines would reopen.",
+        "Khan said that the fares would stay.",
+        True,
+        id="surname-and-full-name",
+    ),
+    pytest.param(
+        "The Daily Telegraph reported that the talks had failed.",
+        "The Telegraph reported that a new round was planned.",
+        True,
+        id="outlet-daily-variant",
+    ),
+    pytest.param(
+        "South Korean police said that the suspect had fled.",
+        "Police said that he was caught.",
+        True,
+        id="police-and-qualified-police",
+    ),
+    pytest.param(
+        "The United States said that the sanctions would stay.",
+        "The United States government said that it would review them.",
+        True,
+        id="country-and-its-government",
+    ),
+    pytest.param(
+        "The Ministry of Defence said that the drills would begin.",
+        "The Defence Ministry said that they would last a week.",
+        True,
+        id="same-words-other-order",
+    ),
+    pytest.param(
+        "Bill Clinton said that the deal was fair.",
+        "Hillary Clinton said that it was not.",
+        False,
+        id="same-surname-other-given-name",
+    ),
+    pytest.param(
+        "The United States said that the sanctions would stay.",
+        "The United States Department of Defense said that the drills would go on.",
+        False,
+        id="country-and-its-department",
+    ),
+    pytest.param(
+        "Officials said that the road was closed.",
+        "Japanese officials said that the border was open.",
+        False,
+        id="bare-plural-and-qualified",
+    ),
+    pytest.param(
+        "Maria Olsen said that the depot was open.", "Peter Lund said that it was shut.", False, id="different-people"
+    ),
+]
+
+
+@pytest.mark.parametrize(("first", "second", "merged"), MERGES)
+def test_extraction_sources_merge_table(nlp: Language, first: str, second: str, merged: bool) -> None:
+    text = f"{first} {second}"
+    report = report_of(nlp, text)
+    a = speaker_of(report, text, first.split(" that ")[1][:12])
+    b = speaker_of(report, text, second.split(" that ")[1][:12])
+    assert a is not None and b is not None, report.sources
+    assert (a.id == b.id) is merged, report.sources
+    if merged:
+        assert a.merge_reasons, "a merge keeps its reason"
+
+
+def test_extraction_sources_merge_reason_names_the_evidence(nlp: Language) -> None:
+    text = "Sadiq Khan said that the lines would reopen. Khan said that the fares would stay the same."
+    (source,) = report_of(nlp, text).sources
+    assert source.name == "Sadiq Khan"
+    assert source.merge_reasons == ("Khan = Sadiq Khan: same surname",)
+
+
+# --- names and roles ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        pytest.param(
+            "President of Ukraine Volodymyr Zelenskyy said that the front was holding.",
+            "Volodymyr Zelenskyy",
+            "President of Ukraine",
+            id="title-of-country-before-name",
+        ),
+        pytest.param(
+            "Lena Park of Harbor Capital said that the markets would calm down.",
+            "Lena Park",
+            "of Harbor Capital",
+            id="name-of-employer",
+        ),
+        pytest.param(
+            "Detective Constable Ann Marsh said that the van had been found.",
+            "Ann Marsh",
+            "Detective Constable",
+            id="rank-before-name",
+        ),
+    ],
+)
+def test_extraction_sources_name_and_role_split(nlp: Language, text: str, name: str, role: str) -> None:
+    (source,) = report_of(nlp, text).sources
+    assert source.name == name and source.role is not None and role.lower() in source.role.lower()
+    assert source.kind == "person"
+
+
+def test_extraction_sources_description_by_role_takes_up_the_person(nlp: Language) -> None:
+    text = (
+        "Prime Minister Justin Trudeau said that the vote would be held in May. The prime minister said that "
+        "the budget would follow."
+    )
+    report = report_of(nlp, text)
+    assert speaker_of(report, text, "the budget would follow") == speaker_of(report, text, "the vote would be held")
+
+
+# --- kinds ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        pytest.param("The Riverton Police Service said that two men were arrested.", "police", id="police-service"),
+        pytest.param(
+            "The Lakeside Fire and Rescue Service said that the blaze was out.",
+            "government",
+            id="fire-and-rescue-service",
+        ),
+        pytest.param(
+            "Detective Constable Ann Marsh said that the van had been found.", "person", id="detective-constable"
+        ),
+        pytest.param("The Ministry of Health said that the clinics would open.", "government", id="ministry"),
+        pytest.param("The Harbor Herald reported that the mill would close.", "media", id="outlet"),
+        pytest.param(
+            "Norden Defence Group said that the order had been signed.", "organization", id="company-named-defence"
+        ),
+        pytest.param("The army said that the convoy had been hit.", "military", id="army"),
+        pytest.param("Protesters said that the march would go on.", "group", id="group"),
+    ],
+)
+def test_extraction_sources_kinds_on_invented_sentences(nlp: Language, text: str, kind: str) -> None:
+    report = report_of(nlp, text)
+    assert [s.kind for s in report.sources] == [kind], report.sources
+
+
+# --- boilerplate ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "boilerplate"),
+    [
+        ("Michelle Hart at the opening of the bridge. Image: Ola Berg.", True),
+        ("Image: Ola Berg.", True),
+        ("Ola Berg / Nordic Press via Getty Images The mayor at the opening.", True),
+        ("Editor's note: an earlier version of this story misspelled the mayor's name, which we regret.", True),
+        ("The mayor said that the bridge would open in May, a year late.", False),
+        ("The photo shows the mayor cutting the ribbon at the bridge.", False),
+    ],
+)
+def test_extraction_sources_captions_credits_and_notes_are_boilerplate(line: str, boilerplate: bool) -> None:
+    text = f"The bridge opened on Monday after three years of works.\n{line}\nTraffic was light."
+    marks = [p.boilerplate for p in paragraphs(text)]
+    assert marks == [False, boilerplate, False]
+
+
+def test_extraction_sources_credit_line_names_are_not_one_source(nlp: Language) -> None:
+    text = (
+        "Governor Rosa Lind said that the border would stay open.\n"
+        "Rosa Lind at a press conference. Image: Ola Berg.\n"
+        "Senator Karl Weiss said that the border should close."
+    )
+    report = report_of(nlp, text)
+    assert {s.name for s in report.sources} == {"Rosa Lind", "Karl Weiss"}
+
+
+# --- claim hygiene --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "span_text", "whole"),
+    [
+        (
+            "They requested power line de-energization today.",
+            "requested power line de",
+            "requested power line de-energization",
+        ),
+        ("The U.S.-led coalition left.", "U.S", "U.S.-led"),
+        ("The crews left early.", "The crews", "The crews"),
+    ],
+)
+def test_extraction_sources_claim_content_is_whole_words(text: str, span_text: str, whole: str) -> None:
+    start = text.index(span_text)
+    span = whole_words(text, (start, start + len(span_text)))
+    assert text[span[0] : span[1]] == whole
+
+
+def test_extraction_sources_foreign_script_quote_is_its_own_quote() -> None:
+    text = "He said “Мы победим” and that the war would end soon."
+    pieces = split_foreign_quotes(text, (8, len(text) - 1), "paraphrase")
+    assert [(text[s:e], kind) for (s, e), kind in pieces] == [
+        ("“Мы победим”", "quote"),
+        ("and that the war would end soon", "paraphrase"),
+    ]
+
+
+def test_extraction_sources_english_quote_stays_in_its_claim() -> None:
+    text = "He said “we will win” and that the war would end soon."
+    assert split_foreign_quotes(text, (8, len(text) - 1), "paraphrase") == [((8, len(text) - 1), "paraphrase")]
+
+
+def test_extraction_sources_claims_have_at_least_three_words(nlp: Language) -> None:
+    text = "The council praised the plan. The mayor said that the new bridge would open in May, a year late."
+    report = report_of(nlp, text)
+    assert report.claims and all(len(c.text.split()) >= 3 for c in report.claims)
