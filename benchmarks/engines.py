@@ -107,8 +107,9 @@ WITH e AS (
     FROM e
 )
 INSERT INTO chat_search (chat_id, entry, analysis_id, kind, text, search)
-SELECT n.chat_id, sc.block * 1099511627776 + sc.next_entry + n.number, n.analysis_id, n.kind, n.text,
+SELECT n.chat_id, sc.next_entry + n.number, n.analysis_id, n.kind, n.text,
        to_tsvector('claimdesk', n.words)
+       || array_to_tsvector(ARRAY['w' || sc.block || 'x' || (sc.next_entry + n.number) / 5000])
 FROM numbered n JOIN search_chats sc ON sc.chat_id = n.chat_id
 """
 #: ... and the chats' next numbers after them.

@@ -47,7 +47,7 @@ from storage.rows import (
     ANALYSIS_SELECT,
     CHAT_MODES,
     DEFAULT_CHAT_MODE,
-    SEARCH_BLOCK,
+    SEARCH_BUCKET,
     SEARCH_CANDIDATES,
     SEARCH_WINDOW,
     Analysis,
@@ -58,6 +58,7 @@ from storage.rows import (
     StoredAnalysis,
     analysis,
     article_key,
+    bucket_word,
     claim_rows,
     dumps,
     from_row,
@@ -457,23 +458,26 @@ class PostgresStore(StoreBase):
             await conn.execute(
                 "INSERT INTO search_chats (chat_id) VALUES ($1) ON CONFLICT (chat_id) DO NOTHING", chat_id
             )
-            first = await conn.fetchval(  # the row lock orders two processes adding to one chat
+            chat = await conn.fetchrow(  # the row lock orders two processes adding to one chat
                 "UPDATE search_chats SET next_entry = next_entry + $2 WHERE chat_id = $1"
-                " RETURNING block * $3 + next_entry - $2",
+                " RETURNING block, next_entry - $2 AS first",
                 chat_id,
                 entries,
-                SEARCH_BLOCK,
             )
+            assert chat is not None  # inserted above when missing
             await conn.execute(
                 "INSERT INTO chat_search (chat_id, entry, analysis_id, kind, text, search)"
-                " SELECT $1, $2 + row_number() OVER (ORDER BY kind, place) - 1, $3, kind, text,"
-                "  to_tsvector('claimdesk', words) FROM ("
+                " SELECT $1, entry, $3, kind, text,"
+                "  to_tsvector('claimdesk', words) || array_to_tsvector(ARRAY['w' || $5::bigint || 'x' || entry / $6])"
+                " FROM (SELECT $2 + row_number() OVER (ORDER BY kind, place) - 1 AS entry, kind, text, words FROM ("
                 "  SELECT 'claim' AS kind, text, text AS words, id AS place FROM claims WHERE report_id = $4"
-                "  UNION ALL SELECT 'source', name, name || ' ' || aliases, id FROM sources WHERE report_id = $4) e",
+                "  UNION ALL SELECT 'source', name, name || ' ' || aliases, id FROM sources WHERE report_id = $4) e) n",
                 chat_id,
-                first,
+                chat["first"],
                 analysis_id,
                 report_id,
+                chat["block"],
+                SEARCH_BUCKET,
             )
             row = await conn.fetchrow(ANALYSIS_SELECT + " WHERE a.id = $1", analysis_id)
         assert row is not None  # inserted above, in the same transaction
@@ -525,16 +529,24 @@ class PostgresStore(StoreBase):
         chat = await conn.fetchrow("SELECT block, next_entry FROM search_chats WHERE chat_id = $1", chat_id)
         if chat is None:
             return []
-        first = chat["block"] * SEARCH_BLOCK
         rows = []
         for since in dict.fromkeys((max(0, chat["next_entry"] - SEARCH_WINDOW), 0)):
-            # the newest entries: a range of this chat's keys only (the whole chat needs none)
-            window = (first + since, first + SEARCH_BLOCK - 1) if since else ()
+            # the newest entries: their buckets' words (exact keys; the chat_id key, a posting list of
+            # the whole chat, is left out: "+ 0"); the whole chat: its chat_id key
+            buckets = range(since // SEARCH_BUCKET, (chat["next_entry"] - 1) // SEARCH_BUCKET + 1)
+            window = (
+                (" | ".join(f"'{bucket_word(chat['block'], b * SEARCH_BUCKET)}'" for b in buckets),) if since else ()
+            )
             rows = await conn.fetch(
                 "WITH q AS (SELECT websearch_to_tsquery('claimdesk', $2) AS q),"
                 " matches AS MATERIALIZED ("
-                "  SELECT s.id, s.entry, s.search FROM chat_search s, q"
-                f"  WHERE s.chat_id = $1 {'AND s.entry BETWEEN $5 AND $6' if window else ''} AND s.search @@ q.q),"
+                "  SELECT s.id, s.entry, s.search FROM chat_search s, q WHERE "
+                + (
+                    "s.chat_id + 0 = $1 AND s.search @@ (q.q && $5::tsquery)"
+                    if window
+                    else "s.chat_id = $1 AND s.search @@ q.q"
+                )
+                + "),"
                 " newest AS (SELECT * FROM matches ORDER BY entry DESC LIMIT $4),"
                 " best AS (SELECT n.id, n.entry, ts_rank(n.search, q.q) AS rank FROM newest n, q"
                 "          ORDER BY rank DESC, n.entry DESC LIMIT $3)"

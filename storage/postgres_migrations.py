@@ -147,11 +147,11 @@ CREATE INDEX fetched_urls_by_page ON fetched_urls (page_url);
 
 POSTGRES_MIGRATION_4 = """
 -- Search by chat, as SQLite's chat_search: one row per claim and per source of the latest analysis of
--- each article in each chat, numbered per chat in the order they were added; entry is the chat's block
--- x 2^40 + that number (search_chats: the block, the next number), so that a range of entries is one
--- chat's. One GIN index over (chat_id, entry, search) (btree_gin, a trusted extension) lets a search
--- read its own chat's matches among its newest entries only. Entries go with their analysis (ON DELETE
--- CASCADE).
+-- each article in each chat, numbered per chat in the order they were added (entry; search_chats: the
+-- chat's block and next number). Each entry's tsvector also holds the word of its bucket of 5,000
+-- entries ('w' block 'x' entry / 5000), so the newest entries of a chat are a few exact keys of the one
+-- GIN index over (chat_id, search) (btree_gin, a trusted extension): a GIN range over entry numbers
+-- would read every key on one side of it. Entries go with their analysis (ON DELETE CASCADE).
 CREATE EXTENSION IF NOT EXISTS btree_gin;
 CREATE SEQUENCE search_blocks;
 CREATE TABLE search_chats (
@@ -179,14 +179,16 @@ INSERT INTO chat_search (chat_id, entry, analysis_id, kind, text, search)
         UNION ALL
         SELECT l.chat_id, l.id, 'source', s.name, s.name || ' ' || s.aliases, s.id
             FROM latest l JOIN sources s ON s.report_id = l.report_id
+    ), numbered AS (
+        SELECT e.*, sc.block, row_number() OVER (PARTITION BY e.chat_id ORDER BY analysis_id, kind, place) - 1 AS n
+        FROM entries e JOIN search_chats sc ON sc.chat_id = e.chat_id
     )
-    SELECT e.chat_id,
-           sc.block * 1099511627776 + row_number() OVER (PARTITION BY e.chat_id ORDER BY analysis_id, kind, place) - 1,
-           analysis_id, kind, text, to_tsvector('claimdesk', words)
-    FROM entries e JOIN search_chats sc ON sc.chat_id = e.chat_id;
+    SELECT chat_id, n, analysis_id, kind, text,
+           to_tsvector('claimdesk', words) || array_to_tsvector(ARRAY['w' || block || 'x' || n / 5000])
+    FROM numbered;
 UPDATE search_chats SET next_entry = coalesce(
     (SELECT count(*) FROM chat_search s WHERE s.chat_id = search_chats.chat_id), 0);
-CREATE INDEX chat_search_words ON chat_search USING gin (chat_id, entry, search);
+CREATE INDEX chat_search_words ON chat_search USING gin (chat_id, search);
 CREATE INDEX chat_search_by_analysis ON chat_search (analysis_id);
 
 DROP INDEX claims_search;

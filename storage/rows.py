@@ -149,6 +149,14 @@ SEARCH_BLOCK = 2**40
 SEARCH_WINDOW = 20_000
 #: ... and ranks the newest this many of their matches: bounded work in a chat of any size.
 SEARCH_CANDIDATES = 1000
+#: PostgreSQL: a chat's entries go in buckets of this many, each an indexed word of its entries
+#: (:func:`bucket_word`), so that "the newest entries" is a few exact index keys.
+SEARCH_BUCKET = 5000
+
+
+def bucket_word(block: int, entry: int) -> str:
+    """The indexed word of the bucket holding entry number ``entry`` of the chat with ``block``."""
+    return f"w{block}x{entry // SEARCH_BUCKET}"
 
 
 def claim_rows(report_id: int, report: Report) -> list[tuple[Any, ...]]:
