@@ -547,9 +547,9 @@ class Store(StoreBase):
             return []
         rows = await db.execute_fetchall(
             "SELECT a.id AS analysis_id, a.origin, a.title, a.created_at FROM analyses a"
-            f" WHERE a.chat_id = ? AND a.id = {LATEST_OF_ARTICLE}"
+            " WHERE a.chat_id = ?"
             + "".join(" AND a.origin LIKE ?" for _ in prefilter(words))  # LIKE: ASCII case-insensitive
-            + " ORDER BY a.id DESC",
+            + f" AND a.id = {LATEST_OF_ARTICLE} ORDER BY a.id DESC",  # SQLite tests in this order: LIKE first
             (chat_id, *(f"%{word}%" for word in prefilter(words))),
         )
         return channel_hits(rows, words, limit)
