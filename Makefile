@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: demo test install bench eval golden browser clean
+.PHONY: demo test install bench eval eval-unverified golden browser clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,14 +40,22 @@ golden: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks
 
-# Attribution figures on the annotated development set (not shipped: it lives in ../shared).
+# Attribution figures on the annotated development set (not shipped: it lives in ../shared), claim
+# matching on the labelled pairs of tests/data, and the seed article's expectations (last).
 eval: $(STAMP)
 	$(PY) -m bot analyze --jsonl $(SHARED)/eval/polnear-dev.jsonl --no-progress > .eval-pred.jsonl
 	$(PY) $(SHARED)/eval/score.py $(SHARED)/eval/polnear-dev.jsonl .eval-pred.jsonl
 	$(PY) -m bot analyze --jsonl $(SHARED)/eval/ggt-dev.jsonl --no-progress > .eval-ggt.jsonl
 	$(PY) $(SHARED)/eval/score.py $(SHARED)/eval/ggt-dev.jsonl .eval-ggt.jsonl | grep -E "^(resolved|sources)"
+	$(PY) -m bot.matching_eval
 	$(PY) -m bot analyze --format json seeds/rfa-kursk-north-korean-casualties-2024-12-20.txt > .eval-seed.json
 	$(PY) $(SHARED)/acceptance/check_seed.py .eval-seed.json | tail -n 1
 
+# "What is not established" on the hand-labelled Wikinews dev articles (labels and texts in ../shared).
+eval-unverified: $(STAMP)
+	$(PY) -c 'import json, sys; ids = {json.loads(l)["id"] for l in open(sys.argv[1])}; sys.stdout.writelines(l for l in open(sys.argv[2]) if json.loads(l)["id"] in ids)' $(SHARED)/eval/unverified-dev.jsonl $(SHARED)/data/wikinews-2019.jsonl > .eval-unverified-in.jsonl
+	$(PY) -m bot analyze --jsonl .eval-unverified-in.jsonl --format json --no-progress > .eval-unverified-pred.jsonl
+	$(PY) $(SHARED)/eval/score_unverified.py $(SHARED)/eval/unverified-dev.jsonl $(SHARED)/data/wikinews-2019.jsonl .eval-unverified-pred.jsonl
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache build dist .eval-pred.jsonl .eval-ggt.jsonl .eval-seed.json
+	rm -rf $(VENV) .pytest_cache .mypy_cache build dist .eval-pred.jsonl .eval-ggt.jsonl .eval-seed.json .eval-unverified-*.jsonl

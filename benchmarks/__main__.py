@@ -1,4 +1,5 @@
-"""``python -m benchmarks [extraction|burst|storage|engines|processes|all] [options]``: run benchmarks and print their tables.
+"""``python -m benchmarks [extraction|burst|storage|desk|engines|processes|all] [options]``: run benchmarks and print
+their tables.
 
 No name: all of them, one after another, with their default options. Options without a name go to the
 extraction benchmark (as before the others existed); ``python -m benchmarks NAME --help`` lists a
@@ -10,12 +11,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from benchmarks import bot_burst, engines, extraction, processes, storage_speed
+from benchmarks import bot_burst, desk_matching, engines, extraction, processes, storage_speed
 
 BENCHMARKS: dict[str, Callable[[Sequence[str] | None], int]] = {
     "extraction": extraction.main,
     "burst": bot_burst.main,
     "storage": storage_speed.main,
+    "desk": desk_matching.main,
     "engines": engines.main,
     "processes": processes.main,
 }

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from bot.desk import VERDICT_MARKS, VERDICTS, DeskEntry, DeskView, Earlier, Verdict, match_counts, verdict_counts
 from bot.origin import Origin, PageOrigin
 from bot.report import Claim, Reason, Report, Source, Unverified, reason_label
 
@@ -58,6 +59,10 @@ class TelegramPage:
     section: str
     page: int
     pages: int
+    #: The claims this page lists, in order (the Claims page: its verdict buttons), and the index of its
+    #: first item in the whole section (the Claims page numbers its claims from ``first_item + 1``).
+    claim_ids: tuple[str, ...] = ()
+    first_item: int = 0
 
 
 # --- length and safe truncation -------------------------------------------------------------------
@@ -452,9 +457,25 @@ def _not_established(report: Report) -> list[tuple[str, int]]:
     return lines
 
 
-def _overview(report: Report, origin: Origin | None, seen: str) -> TelegramPage:
+def desk_lines(desk: DeskView | None) -> list[str]:
+    """The first page's desk lines: "2 verified · 1 disputed" and "3 seen before · 1 corroborated"."""
+    if desk is None:
+        return []
+    lines = []
+    verdicts = verdict_counts(desk)
+    if verdicts:
+        lines.append(" · ".join(f"{n} {VERDICTS[name]}" for name, n in verdicts.items()))
+    matches = match_counts(desk)
+    words = {"same": "seen before", "corroborating": "corroborated", "conflicting": "in conflict"}
+    found = [f"{n} {words[label]}" for label, n in matches.items() if n]
+    if found:
+        lines.append("↺ " + " · ".join(found) + " (earlier articles in this chat)")
+    return lines
+
+
+def _overview(report: Report, origin: Origin | None, seen: str, desk: DeskView | None) -> TelegramPage:
     """The first message: one phone screen (:data:`FIRST_MESSAGE_LIMIT`) that tells the story."""
-    head = _header(report, origin, seen) + [counts_line(report)]
+    head = _header(report, origin, seen) + [counts_line(report)] + desk_lines(desk)
     footer = "<i>Who says what, and what is not established; Claimdesk does not judge truth.</i>"
     main = sorted(
         (s for s in report.sources if s.claims), key=lambda s: (-len(s.claims), s.kind != "anonymous")
@@ -494,24 +515,36 @@ def _overview(report: Report, origin: Origin | None, seen: str) -> TelegramPage:
     return TelegramPage(html=markup, section="overview", page=0, pages=1)
 
 
-def _paged(report: Report, origin: Origin | None, blocks: list[str], section: str, page: int) -> TelegramPage:
+def _paged(
+    report: Report,
+    origin: Origin | None,
+    blocks: list[str],
+    section: str,
+    page: int,
+    ids: Sequence[str] = (),
+) -> TelegramPage:
     name = SECTION_TITLES[section]
     head = f"<b>{esc(title_of(report, origin), TITLE_LIMIT)}</b>\n<b>{name} ({len(blocks)})</b>"
     reserve = 40  # the " (page 10/12)" suffix and newlines
     budget = TELEGRAM_LIMIT - utf16_len(head) - reserve
     pages: list[list[str]] = []
+    starts: list[int] = []
     rest = blocks
     while rest:
         kept, _ = fit_blocks(rest, budget)
         assert kept, "every block is bounded well below a page by the esc() limits"
+        starts.append(len(blocks) - len(rest))
         pages.append(kept)
         rest = rest[len(kept) :]
     if not pages:
-        pages = [[f"No {name.lower()} found."]]
+        pages, starts = [[f"No {name.lower()} found."]], [0]
     page = min(max(page, 0), len(pages) - 1)
     suffix = f" (page {page + 1}/{len(pages)})" if len(pages) > 1 else ""
     text = f"{head}{suffix}\n\n" + "\n".join(pages[page])
-    return TelegramPage(html=text, section=section, page=page, pages=len(pages))
+    shown = tuple(ids[starts[page] : starts[page] + len(pages[page])])
+    return TelegramPage(
+        html=text, section=section, page=page, pages=len(pages), claim_ids=shown, first_item=starts[page]
+    )
 
 
 def render_telegram(
@@ -523,33 +556,108 @@ def render_telegram(
     seen_in_chat: int = 1,
     first_seen_in_chat: str | None = None,
     edited: bool = False,
+    desk: DeskView | None = None,
 ) -> TelegramPage:
     """One page of the report as Telegram HTML (<= 4096 UTF-16 units, balanced tags, escaped text).
 
     ``section`` is one of :data:`SECTIONS`; ``page`` is 0-based and clamped to the pages there are.
     ``seen_in_chat`` > 1 adds a line saying this article was seen before in the chat, ``edited`` one saying
-    it was analysed again because its message was edited (overview only).
+    it was analysed again because its message was edited (overview only). ``desk``: the chat's verdicts
+    and earlier matches; the first page counts them, the Claims page numbers its claims and shows each
+    one's verdict and matches.
     """
     if section not in SECTIONS:
         raise ValueError(f"unknown section {section!r}; expected one of {', '.join(SECTIONS)}")
     if section == "overview":
         notes = [seen_html(seen_in_chat, first_seen_in_chat), EDITED_NOTE if edited else ""]
-        return _overview(report, origin, "\n".join(note for note in notes if note))
+        return _overview(report, origin, "\n".join(note for note in notes if note), desk)
+    if section == "claims":
+        claims = ranked_claims(report)
+        if desk is None:
+            blocks = [_claim_with_figures(report, c) for c in claims]
+        else:
+            blocks = [_claim_on_desk(report, c, n, desk) for n, c in enumerate(claims, 1)]
+        return _paged(report, origin, blocks, section, page, [c.id for c in claims])
     builders: dict[str, Callable[[], list[str]]] = {
-        "claims": lambda: [_claim_with_figures(report, c) for c in ranked_claims(report)],
         "sources": lambda: [_source_html(s) for s in report.sources],
         "unverified": lambda: _unverified_blocks(report),
     }
     return _paged(report, origin, builders[section](), section, page)
 
 
-def _claim_with_figures(report: Report, claim: Claim) -> str:
+def _claim_with_figures(report: Report, claim: Claim, number: int | None = None) -> str:
     line = _claim_html(report, claim, ITEM_TEXT_LIMIT)
+    if number is not None:
+        line = f"<b>{number}.</b>" + line.removeprefix("•")
     if claim.hedges:
         line += "\n   hedged: " + esc(", ".join(claim.hedges), 200)
     if claim.figures:
         line += "\n   figures: " + esc(", ".join(f.text for f in claim.figures), 200)
     return line
+
+
+def _claim_on_desk(report: Report, claim: Claim, number: int, desk: DeskView) -> str:
+    """A numbered claim with its verdict and what it matched in earlier articles."""
+    lines = [_claim_with_figures(report, claim, number)]
+    own = desk.verdicts.get(claim.id)
+    if own is not None:
+        lines.append("   " + verdict_html(own))
+    for earlier in desk.earlier.get(claim.id, ()):
+        lines.append("   " + earlier_html(earlier, carried=own is None))
+    return "\n".join(lines)
+
+
+def verdict_html(verdict: Verdict) -> str:
+    """ "✅ verified · Alice · 2026-12-01: the note" (escaped HTML)."""
+    line = f"{VERDICT_MARKS[verdict.verdict]} <b>{VERDICTS[verdict.verdict]}</b>"
+    if verdict.user_name:
+        line += " · " + esc(verdict.user_name, 60)
+    line += " · " + esc(verdict.created_at[:10])
+    if verdict.note:
+        line += ": " + esc(verdict.note, 300)
+    return line
+
+
+def _where(earlier: Earlier) -> str:
+    return f"<i>{esc(earlier.title or 'an untitled article', 120)}</i>, {esc(earlier.created_at[:10])}"
+
+
+def earlier_html(earlier: Earlier, *, carried: bool = True) -> str:
+    """One match in an earlier article: seen before, also reported by, or a conflicting figure.
+
+    With ``carried``, the earlier claim's verdict is shown, marked as carried over.
+    """
+    if earlier.label == "conflicting" and earlier.conflicts:
+        (here, there), *more = earlier.conflicts
+        line = f"≠ conflicting figure: {esc(here, 40)} here, {esc(there, 40)} in {_where(earlier)}"
+        if more:
+            line += " (also " + "; ".join(f"{esc(h, 40)} here, {esc(t, 40)} there" for h, t in more[:3]) + ")"
+    elif earlier.label == "corroborating":
+        who = f"<b>{esc(earlier.source_name, 120)}</b>" if earlier.source_name else "another outlet"
+        line = f"＋ also reported by {who} in {_where(earlier)}"
+    else:
+        line = f"↺ seen before in {_where(earlier)}"
+    if carried and earlier.verdict is not None:
+        mark, name = VERDICT_MARKS[earlier.verdict.verdict], VERDICTS[earlier.verdict.verdict]
+        line += f" · {mark} {name} there (carried over)"
+    return line
+
+
+def render_desk(needs_checking: Sequence[DeskEntry], recent: Sequence[DeskEntry]) -> str:
+    """``/desk``: the chat's claims still marked "needs checking", then its latest verdicts (HTML)."""
+    blocks = ["<b>Desk</b>"]
+    sections = (("Needs checking", needs_checking), ("Latest verdicts", recent))
+    for heading, entries in sections:
+        blocks += ["", f"<b>{heading} ({len(entries)})</b>"]
+        if not entries:
+            blocks.append("None.")
+        for n, entry in enumerate(entries, 1):
+            title = esc(entry.title or "Untitled article", 80)
+            blocks.append(f"{n}. {esc(entry.claim_text, 200)}\n   {verdict_html(entry.verdict)} · in <i>{title}</i>")
+    kept, left = fit_blocks(blocks, TELEGRAM_LIMIT - 40)
+    if left:
+        kept.append(f"<i>… {left} more</i>")
+    return "\n".join(kept)
 
 
 def _unverified_blocks(report: Report) -> list[str]:

@@ -37,6 +37,7 @@ Reason = Literal[
     "no_evidence",
     "single_source",
     "conflicting_figures",
+    "conflicting",
 ]
 
 #: Why an item is listed as unverified, in words for a reader.
@@ -51,6 +52,7 @@ REASON_LABELS: dict[Reason, str] = {
     "no_evidence": "no evidence given",
     "single_source": "single source",
     "conflicting_figures": "conflicting figures",
+    "conflicting": "conflicting versions",
 }
 
 

@@ -39,7 +39,7 @@ from bot.config import Settings, SettingsError, webhook_secret
 from bot.links.fetch import Fetcher
 from bot.links.policy import AllowList
 from bot.service import ArticleService, PageFetcher, RateLimits, RestartingRunner, Runner
-from handlers import articles, callbacks, chats, commands
+from handlers import articles, callbacks, chats, commands, desk
 from handlers.context import CONTEXT_TYPES, AdminCache, App, BotData, Context
 from handlers.reply import TelegramReply
 from handlers.webhook import WebhookServer, register, webhook_path
@@ -117,6 +117,8 @@ def handler_list() -> list[BaseHandler[Update, Context, None]]:
         CommandHandler("search", commands.on_search, filters=NEW_MESSAGE),
         CommandHandler("export", commands.on_export, filters=NEW_MESSAGE),
         CommandHandler("forget", commands.on_forget, filters=NEW_MESSAGE),
+        CommandHandler("desk", desk.on_desk, filters=NEW_MESSAGE),
+        MessageHandler(NEW_MESSAGE & filters.TEXT & ~filters.COMMAND & desk.NOTE_REPLY, desk.on_note_reply),
         MessageHandler(filters.ChatType.PRIVATE & NEW_MESSAGE & ~filters.COMMAND, articles.on_private_message),
         MessageHandler(
             filters.ChatType.GROUPS & NEW_MESSAGE & ~filters.COMMAND & ARTICLE_CONTENT, articles.on_group_message
@@ -125,7 +127,7 @@ def handler_list() -> list[BaseHandler[Update, Context, None]]:
         MessageHandler(
             filters.UpdateType.EDITED_MESSAGE & ~filters.COMMAND & ARTICLE_CONTENT, articles.on_edited_message
         ),
-        *(CallbackQueryHandler(answer, pattern=kind.pattern) for kind, answer in callbacks.BUTTONS),
+        *(CallbackQueryHandler(answer, pattern=kind.pattern) for kind, answer in (*callbacks.BUTTONS, *desk.BUTTONS)),
         CallbackQueryHandler(callbacks.on_unknown_button),
         ChatMemberHandler(chats.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(filters.StatusUpdate.MIGRATE & filters.ChatType.GROUP, chats.on_migrate),

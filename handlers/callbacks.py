@@ -44,7 +44,8 @@ ARTICLE_CAPTION = (
 )
 
 
-async def _stored(query: CallbackQuery, context: Context, analysis_id: int) -> StoredAnalysis | None:
+async def stored_for_button(query: CallbackQuery, context: Context, analysis_id: int) -> StoredAnalysis | None:
+    """The analysis a button is about, when it belongs to the chat the button was pressed in (else answered)."""
     message = query.message
     if not isinstance(message, Message):
         await query.answer("This message is too old.", show_alert=True)
@@ -55,7 +56,7 @@ async def _stored(query: CallbackQuery, context: Context, analysis_id: int) -> S
     return stored
 
 
-def _pressed(update: Update, context: Context) -> tuple[CallbackQuery, re.Match[str]]:
+def pressed(update: Update, context: Context) -> tuple[CallbackQuery, re.Match[str]]:
     """The query and the match of its data against the callback's pattern."""
     query = update.callback_query
     assert query is not None and context.matches
@@ -68,19 +69,26 @@ async def on_unknown_button(update: Update, context: Context) -> None:
         await update.callback_query.answer("Unknown button.")
 
 
-async def on_report_button(update: Update, context: Context) -> None:
-    """:data:`REPORT` a section page: edit the same message."""
-    query, match = _pressed(update, context)
-    button = ReportButton.from_match(match)
-    stored = await _stored(query, context, button.analysis_id)
-    if stored is None:
-        return
-    text, keyboard = report_message(stored.analysis, stored.report, section=button.section, page=button.page)
+async def show_page(query: CallbackQuery, context: Context, stored: StoredAnalysis, section: str, page: int) -> None:
+    """Edit the button's message into one page of the report, with the chat's desk, and its keyboard."""
+    analysis = stored.analysis
+    desk = await context.bot_data.store.desk_view(analysis.id, chat_id=analysis.chat_id)
+    text, keyboard = report_message(analysis, stored.report, section=section, page=page, desk=desk)
     try:
         await query.edit_message_text(text, reply_markup=keyboard, disable_web_page_preview=True)
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
             raise
+
+
+async def on_report_button(update: Update, context: Context) -> None:
+    """:data:`REPORT` a section page: edit the same message."""
+    query, match = pressed(update, context)
+    button = ReportButton.from_match(match)
+    stored = await stored_for_button(query, context, button.analysis_id)
+    if stored is None:
+        return
+    await show_page(query, context, stored, button.section, button.page)
     await query.answer()
 
 
@@ -108,8 +116,8 @@ async def _send_file(
     update: Update, context: Context, make: Callable[[StoredAnalysis], tuple[bytes, str, str | None]]
 ) -> None:
     """A button with an analysis: the document ``make`` gives (content, file name, caption), as a reply."""
-    query, match = _pressed(update, context)
-    stored = await _stored(query, context, int(match["analysis"]))
+    query, match = pressed(update, context)
+    stored = await stored_for_button(query, context, int(match["analysis"]))
     if stored is None:
         return
     try:
@@ -131,12 +139,13 @@ async def _send_file(
 
 async def on_reopen_button(update: Update, context: Context) -> None:
     """:data:`REOPEN` a report from /history or /search, sent again as a reply to its article."""
-    query, match = _pressed(update, context)
-    stored = await _stored(query, context, int(match["analysis"]))
+    query, match = pressed(update, context)
+    stored = await stored_for_button(query, context, int(match["analysis"]))
     if stored is None:
         return
     analysis = stored.analysis
-    text, keyboard = report_message(analysis, stored.report, seen=False)
+    desk = await context.bot_data.store.desk_view(analysis.id, chat_id=analysis.chat_id)
+    text, keyboard = report_message(analysis, stored.report, seen=False, desk=desk)
     await query.answer()
     await context.bot.send_message(
         analysis.chat_id,
@@ -158,23 +167,25 @@ async def _admin(query: CallbackQuery, context: Context) -> bool:
 
 async def on_mode_button(update: Update, context: Context) -> None:
     """:data:`MODE`: a group admin sets what the bot analyses."""
-    query, match = _pressed(update, context)
+    query, match = pressed(update, context)
     mode: ChatMode = next(key for key in CHAT_MODES if key == match["mode"])
     if not await _admin(query, context):
         return
     message = query.message
     assert isinstance(message, Message)
-    await context.bot_data.store.set_chat_mode(message.chat.id, mode)
+    store = context.bot_data.store
+    await store.set_chat_mode(message.chat.id, mode)
+    verdicts_by = (await store.chat_settings(message.chat.id)).verdicts_by
     await query.edit_message_text(
         f"What should I analyse in this group? Now: <b>{CHAT_MODES[mode]}</b>.",
-        reply_markup=settings_keyboard(mode, channel_of(message.reply_markup)),
+        reply_markup=settings_keyboard(mode, channel_of(message.reply_markup), verdicts_by),
     )
     await query.answer("Saved.")
 
 
 async def on_channel_button(update: Update, context: Context) -> None:
     """:data:`CHANNEL`: channel reports off/on, from the channel or its linked discussion group."""
-    query, match = _pressed(update, context)
+    query, match = pressed(update, context)
     message = query.message
     assert isinstance(message, Message)
     channel_id = int(match["channel"])
@@ -188,14 +199,16 @@ async def on_channel_button(update: Update, context: Context) -> None:
     enabled = match["turn_on"] == "1"
     store = context.bot_data.store
     await store.set_channel_reports(channel_id, enabled)
-    mode = None if channel_id == message.chat.id else (await store.chat_settings(message.chat.id)).mode
-    await query.edit_message_reply_markup(settings_keyboard(mode, (channel_id, enabled)))
+    group = None if channel_id == message.chat.id else await store.chat_settings(message.chat.id)
+    await query.edit_message_reply_markup(
+        settings_keyboard(group.mode if group else None, (channel_id, enabled), group.verdicts_by if group else None)
+    )
     await query.answer("Channel reports on." if enabled else "Channel reports off.")
 
 
 async def on_forget_button(update: Update, context: Context) -> None:
     """:data:`FORGET` ``y`` deletes everything stored for this chat; ``n`` cancels."""
-    query, match = _pressed(update, context)
+    query, match = pressed(update, context)
     message = query.message
     assert isinstance(message, Message)
     if not await _admin(query, context):

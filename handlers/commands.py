@@ -1,4 +1,4 @@
-"""Commands: /start, /help, /settings, /history, /search, /export, /forget."""
+"""Commands: /start, /help, /settings, /history, /search, /export, /forget (and /desk in handlers/desk.py)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ COMMANDS: tuple[BotCommand, ...] = (
     BotCommand("history", "Last analyses in this chat: /history [n]"),
     BotCommand("search", "Search claims and sources: /search words"),
     BotCommand("export", f"This chat's reports as a file: /export {'|'.join(EXPORT_FORMATS)}"),
+    BotCommand("desk", "Claims that need checking and the latest verdicts"),
     BotCommand("settings", "Group admins: what the bot analyses here"),
     BotCommand("forget", "Delete everything stored for this chat"),
 )
@@ -41,6 +42,11 @@ reply to any message with /check, or mention the bot. Make it an admin (or turn 
 discussion group; reports then appear there as comments.
 • Tap Claims, Sources, Unverified or JSON under a report. /history, /search, /export and /forget work \
 on this chat's reports only.
+• Verdicts: on the Claims page tap ✎ and a claim's number to mark it verified, false, disputed or \
+needs checking, then reply to the bot's prompt with a one-line note if you like. In a group, admins \
+choose with /settings whether only they or every member may mark claims. /desk lists what needs checking.
+• Memory: a new article's claims are compared with the ones this chat saw before: the report says \
+"seen before", "also reported by" and "conflicting figure", and carries earlier verdicts over.
 
 <b>What it does not do</b>
 It does not judge truth or rate outlets. It shows who says what and what is not established, so that \
@@ -102,7 +108,7 @@ async def on_settings(update: Update, context: Context) -> None:
         channel = (full.linked_chat_id, (await store.chat_settings(full.linked_chat_id)).channel_reports)
     await message.reply_text(
         f"What should I analyse in this group? Now: <b>{CHAT_MODES[settings.mode]}</b>.",
-        reply_markup=settings_keyboard(settings.mode, channel),
+        reply_markup=settings_keyboard(settings.mode, channel, settings.verdicts_by),
     )
 
 

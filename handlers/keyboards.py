@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.desk import VERDICT_MARKS, VERDICTS, VERDICTS_BY, DeskView
 from bot.render import SECTION_TITLES, SECTIONS, TelegramPage, render_telegram
 from bot.report import Report
 from storage import CHAT_MODES, Analysis, ChatMode
@@ -47,7 +48,30 @@ CHANNEL = Callback("c:{channel}:{turn_on}", re.compile(r"^c:(?P<channel>-?\d+):(
 #: Confirm (y) or cancel (n) /forget.
 FORGET = Callback("f:{answer}", re.compile(r"^f:(?P<answer>[yn])$"))
 
-CALLBACKS: tuple[Callback, ...] = (REPORT, JSON, ARTICLE, REOPEN, MODE, CHANNEL, FORGET)
+#: Choose a verdict for a claim of the Claims page (the page to go back to).
+VERDICT = Callback("v:{analysis}:{claim}:{page}", re.compile(r"^v:(?P<analysis>\d+):(?P<claim>c\d+):(?P<page>\d+)$"))
+#: Give a claim a verdict.
+GIVE_VERDICT = Callback(
+    "vs:{analysis}:{claim}:{page}:{verdict}",
+    re.compile(rf"^vs:(?P<analysis>\d+):(?P<claim>c\d+):(?P<page>\d+):(?P<verdict>{'|'.join(VERDICTS)})$"),
+)
+#: Who may give verdicts in a group.
+VERDICTS_BY_SETTING = Callback("vb:{who}", re.compile(rf"^vb:(?P<who>{'|'.join(VERDICTS_BY)})$"))
+
+CALLBACKS: tuple[Callback, ...] = (
+    REPORT,
+    JSON,
+    ARTICLE,
+    REOPEN,
+    MODE,
+    CHANNEL,
+    FORGET,
+    VERDICT,
+    GIVE_VERDICT,
+    VERDICTS_BY_SETTING,
+)
+#: Verdict buttons ("✎ 3": mark claim 3) in one row of the Claims page's keyboard.
+MARKS_PER_ROW = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +99,14 @@ def report_keyboard(analysis_id: int, page: TelegramPage) -> InlineKeyboardMarku
         if name != page.section
     ]
     rows = [sections]
+    if page.section == "claims" and page.claim_ids:
+        marks = [
+            InlineKeyboardButton(
+                f"✎ {number}", callback_data=VERDICT.data(analysis=analysis_id, claim=claim_id, page=page.page)
+            )
+            for number, claim_id in enumerate(page.claim_ids, page.first_item + 1)
+        ]
+        rows += [marks[i : i + MARKS_PER_ROW] for i in range(0, len(marks), MARKS_PER_ROW)]
     paging = []
     if page.page > 0:
         paging.append(InlineKeyboardButton("‹ Previous", callback_data=show(page.section, page.page - 1)))
@@ -99,10 +131,11 @@ def report_message(
     page: int = 0,
     seen: bool = True,
     edited: bool = False,
+    desk: DeskView | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """A page of a stored report as a message: its Telegram HTML and its keyboard; with ``seen``, the
     overview says how often this chat has seen the article, with ``edited`` that it was analysed again
-    because its message was edited."""
+    because its message was edited; ``desk``: the chat's verdicts and matches of its claims."""
     shown = render_telegram(
         report,
         analysis.origin,
@@ -111,6 +144,7 @@ def report_message(
         seen_in_chat=analysis.seen_in_chat if seen else 1,
         first_seen_in_chat=analysis.first_seen_in_chat if seen else None,
         edited=edited,
+        desk=desk,
     )
     return shown.html, report_keyboard(analysis.id, shown)
 
@@ -124,14 +158,30 @@ def reopen_keyboard(analysis_ids: list[int]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[i : i + 5] for i in range(0, len(buttons), 5)])
 
 
-def settings_keyboard(mode: ChatMode | None, channel: tuple[int, bool] | None) -> InlineKeyboardMarkup:
-    """Mode choices for a group (the current one ticked); a channel-reports toggle for a channel."""
+VERDICTS_BY_LABELS: dict[str, str] = {"admins": "Verdicts: admins only", "members": "Verdicts: every member"}
+
+
+def settings_keyboard(
+    mode: ChatMode | None, channel: tuple[int, bool] | None, verdicts_by: str | None = None
+) -> InlineKeyboardMarkup:
+    """Mode choices for a group (the current one ticked), who may give verdicts there; a channel-reports
+    toggle for a channel (always the last row)."""
     rows = []
     if mode is not None:
         rows += [
             [InlineKeyboardButton(("✓ " if key == mode else "") + label, callback_data=MODE.data(mode=key))]
             for key, label in CHAT_MODES.items()
         ]
+    if verdicts_by is not None:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    ("✓ " if key == verdicts_by else "") + VERDICTS_BY_LABELS[key],
+                    callback_data=VERDICTS_BY_SETTING.data(who=key),
+                )
+                for key in VERDICTS_BY
+            ]
+        )
     if channel is not None:
         channel_id, enabled = channel
         label = "Channel posts: reports on ✓" if enabled else "Channel posts: reports off"
@@ -148,6 +198,21 @@ def channel_of(markup: InlineKeyboardMarkup | None) -> tuple[int, bool] | None:
             if match := CHANNEL.pattern.match(data):
                 return int(match["channel"]), match["turn_on"] == "0"
     return None
+
+
+def verdict_keyboard(analysis_id: int, claim_id: str, page: int) -> InlineKeyboardMarkup:
+    """The verdicts for one claim, and back to the Claims page."""
+    choices = [
+        InlineKeyboardButton(
+            f"{VERDICT_MARKS[name]} {label}",
+            callback_data=GIVE_VERDICT.data(analysis=analysis_id, claim=claim_id, page=page, verdict=name),
+        )
+        for name, label in VERDICTS.items()
+    ]
+    back = InlineKeyboardButton(
+        "‹ Back to the claims", callback_data=REPORT.data(analysis=analysis_id, section="claims", page=page)
+    )
+    return InlineKeyboardMarkup([choices[:2], choices[2:], [back]])
 
 
 def forget_keyboard() -> InlineKeyboardMarkup:

@@ -92,7 +92,7 @@ class TelegramReply:
         return await self.say(failure_text(failed))
 
     async def report(self, analysed: Analysed) -> int | None:
-        text, keyboard = report_message(analysed.analysis, analysed.report, edited=self.edited)
+        text, keyboard = report_message(analysed.analysis, analysed.report, edited=self.edited, desk=analysed.desk)
         return await self._answer(text, reply_markup=keyboard, disable_web_page_preview=True)
 
     async def withdraw(self) -> None:

@@ -153,6 +153,78 @@ CREATE INDEX fetched_urls_by_page ON fetched_urls (page_url);
 """
 
 MIGRATION_4 = """
+-- The desk (bot/matching.py, storage/desk.py), 1 of 3: each chat's memory of claims. A chat's claims are
+-- indexed under its memory id
+-- (search tokens "m<id>x<term>"), so a search never reads another chat's postings, and a group that
+-- migrates keeps its memory by moving one row.
+CREATE TABLE chat_memories (
+    id       INTEGER PRIMARY KEY,
+    chat_id  INTEGER NOT NULL UNIQUE
+);
+
+CREATE TABLE statements (                  -- one distinct claim of a chat, as matching compares it
+    id           INTEGER PRIMARY KEY,
+    memory_id    INTEGER NOT NULL REFERENCES chat_memories(id) ON DELETE CASCADE,
+    digest       TEXT NOT NULL,            -- sha256 of key
+    key          TEXT NOT NULL,            -- bot.matching.key_to_json
+    source_name  TEXT,                     -- the source as the report names it; NULL: the outlet's own
+    tokens       TEXT NOT NULL,            -- the search tokens, prefixed with the memory
+    UNIQUE (memory_id, digest)
+);
+CREATE VIRTUAL TABLE statements_fts USING fts5 (
+    tokens, content='statements', content_rowid='id', tokenize='unicode61 remove_diacritics 0'
+);
+CREATE TRIGGER statements_fts_insert AFTER INSERT ON statements BEGIN
+    INSERT INTO statements_fts (rowid, tokens) VALUES (new.id, new.tokens);
+END;
+CREATE TRIGGER statements_fts_delete AFTER DELETE ON statements BEGIN
+    INSERT INTO statements_fts (statements_fts, rowid, tokens) VALUES ('delete', old.id, old.tokens);
+END;
+CREATE VIRTUAL TABLE statements_vocab USING fts5vocab (statements_fts, 'row');
+
+CREATE TABLE statement_claims (            -- where a statement was made: a claim of an analysis
+    analysis_id   INTEGER NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
+    claim_id      TEXT NOT NULL,
+    statement_id  INTEGER NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
+    PRIMARY KEY (analysis_id, claim_id)
+);
+CREATE INDEX statement_claims_by_statement ON statement_claims (statement_id, analysis_id);
+"""
+
+MIGRATION_5 = """
+-- What each claim of an analysis matched in its chat's memory when the analysis was made.
+CREATE TABLE claim_matches (               -- what a claim matched when its analysis was made
+    analysis_id   INTEGER NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
+    claim_id      TEXT NOT NULL,
+    label         TEXT NOT NULL CHECK (label IN ('same', 'corroborating', 'conflicting')),
+    statement_id  INTEGER NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
+    score         REAL NOT NULL,
+    conflicts     TEXT NOT NULL,           -- JSON list of [figure here, figure there]
+    PRIMARY KEY (analysis_id, claim_id, label)
+);
+CREATE INDEX claim_matches_by_statement ON claim_matches (statement_id);
+"""
+
+MIGRATION_6 = """
+-- The editors' verdicts on claims (every one kept: the newest per claim is its current verdict), and who
+-- may give them in a group.
+CREATE TABLE verdicts (                    -- every verdict given, the newest per claim is the current one
+    id           INTEGER PRIMARY KEY,
+    analysis_id  INTEGER NOT NULL REFERENCES analyses(id) ON DELETE CASCADE,
+    claim_id     TEXT NOT NULL,
+    verdict      TEXT NOT NULL CHECK (verdict IN ('verified', 'false', 'disputed', 'needs_checking')),
+    note         TEXT,
+    user_id      INTEGER,
+    user_name    TEXT,
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX verdicts_by_claim ON verdicts (analysis_id, claim_id, id);
+
+ALTER TABLE chat_settings ADD COLUMN verdicts_by TEXT NOT NULL DEFAULT 'admins'
+    CHECK (verdicts_by IN ('admins', 'members'));
+"""
+
+MIGRATION_7 = """
 -- Search by chat. chat_search holds one entry per claim and per source of the latest analysis of each
 -- article in each chat; every chat owns a block of 2^40 rowids (search_chats.block), its entries
 -- numbered in the order they were added, so that a search reads its own chat's matches only (a rowid
@@ -207,7 +279,15 @@ DROP TABLE sources_fts;
 """
 
 #: ``MIGRATIONS[n - 1]`` brings the schema from version n-1 to n.
-MIGRATIONS: tuple[str, ...] = (MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4)
+MIGRATIONS: tuple[str, ...] = (
+    MIGRATION_1,
+    MIGRATION_2,
+    MIGRATION_3,
+    MIGRATION_4,
+    MIGRATION_5,
+    MIGRATION_6,
+    MIGRATION_7,
+)
 
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -41,6 +41,7 @@ from storage.base import (
 )
 from storage.formats import EXPORT_FORMATS, export_format
 from storage.migrations import LATEST_VERSION
+from storage.postgres_desk import PostgresDeskStore
 from storage.postgres_migrations import POSTGRES_MIGRATIONS
 from storage.rows import (
     ANALYSIS_COLUMNS,
@@ -109,7 +110,7 @@ def _affected(status: str) -> int:
     return int(status.rsplit(" ", 1)[-1])
 
 
-class PostgresStore(StoreBase):
+class PostgresStore(PostgresDeskStore, StoreBase):
     """Inbox, articles, reports, analyses, search, export and chat settings in one PostgreSQL database."""
 
     def __init__(
@@ -600,7 +601,7 @@ class PostgresStore(StoreBase):
         """Delete everything stored for this chat (see :meth:`storage.store.Store.forget_chat`)."""
         async with self._transaction() as conn:
             deleted = 0
-            for table in ("inbox", "analyses", "chat_settings"):
+            for table in ("inbox", "analyses", "chat_settings", "chat_memories"):
                 deleted += _affected(await conn.execute(f"DELETE FROM {table} WHERE chat_id = $1", chat_id))
             await conn.execute("DELETE FROM search_chats WHERE chat_id = $1", chat_id)  # its entries went with analyses
             deleted += await self._delete_orphans(conn)
@@ -643,6 +644,9 @@ class PostgresStore(StoreBase):
             await conn.execute(
                 "DELETE FROM reports r WHERE NOT EXISTS (SELECT 1 FROM analyses a WHERE a.report_id = r.id)"
             )
+        )
+        await conn.execute(  # claims the chat no longer holds are no longer remembered (not counted)
+            "DELETE FROM statements s WHERE NOT EXISTS (SELECT 1 FROM statement_claims c WHERE c.statement_id = s.id)"
         )
         return deleted + _affected(
             await conn.execute(
@@ -725,11 +729,17 @@ class PostgresStore(StoreBase):
                 old_chat_id,
             )
             await conn.execute(
-                "INSERT INTO chat_settings (chat_id, mode, channel_reports, unreachable, updated_at)"
-                " SELECT $1, mode, channel_reports, NULL, $2 FROM chat_settings WHERE chat_id = $3"
+                "INSERT INTO chat_settings (chat_id, mode, channel_reports, unreachable, verdicts_by, updated_at)"
+                " SELECT $1, mode, channel_reports, NULL, verdicts_by, $2 FROM chat_settings WHERE chat_id = $3"
                 " ON CONFLICT (chat_id) DO NOTHING",
                 new_chat_id,
                 iso(self._now()),
+                old_chat_id,
+            )
+            await conn.execute(
+                "UPDATE chat_memories SET chat_id = $1 WHERE chat_id = $2"
+                " AND NOT EXISTS (SELECT 1 FROM chat_memories WHERE chat_id = $1)",
+                new_chat_id,
                 old_chat_id,
             )
             await conn.execute("DELETE FROM chat_settings WHERE chat_id = $1", old_chat_id)

@@ -105,6 +105,7 @@ class ChatSettings:
     mode: ChatMode
     channel_reports: bool
     unreachable: str | None
+    verdicts_by: str = "admins"  # who may give verdicts in a group: "admins" or "members"
 
 
 def normalise(text: str) -> str:

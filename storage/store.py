@@ -36,6 +36,7 @@ from storage.base import (
     prefilter,
     read_report,
 )
+from storage.desk import DeskStore
 from storage.formats import EXPORT_FORMATS, export_format
 from storage.migrations import LATEST_VERSION, MIGRATIONS, statements
 from storage.rows import (
@@ -88,7 +89,7 @@ def _storage_error(exc: sqlite3.Error, path: str, busy_timeout: float) -> Storag
     return StorageError(f"database error on {path}: {exc}")
 
 
-class Store(StoreBase):
+class Store(DeskStore, StoreBase):
     """Inbox, articles, reports, analyses, search, export and chat settings in one SQLite file."""
 
     def __init__(
@@ -509,7 +510,7 @@ class Store(StoreBase):
         :data:`~storage.rows.SEARCH_WINDOW` entries (all of them when those hold fewer than ``limit``
         matches), articles last; only the latest analysis of each article in this chat (and its
         report) is searched, so an article forwarded or re-analysed again gives no duplicate hits. Only
-        this chat's block of ``chat_search`` is read (migration 4).
+        this chat's block of ``chat_search`` is read (migration 7).
         """
         match = fts_query(query)
         if match is None or limit <= 0:
@@ -580,7 +581,7 @@ class Store(StoreBase):
             )
             await db.execute("DELETE FROM search_chats WHERE chat_id = ?", (chat_id,))
             deleted = 0
-            for table in ("inbox", "analyses", "chat_settings"):
+            for table in ("inbox", "analyses", "chat_settings", "chat_memories"):
                 cursor = await db.execute(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
                 deleted += cursor.rowcount
             deleted += await self._delete_orphans(db)
@@ -627,6 +628,9 @@ class Store(StoreBase):
     async def _delete_orphans(db: aiosqlite.Connection) -> int:
         cursor = await db.execute("DELETE FROM reports WHERE id NOT IN (SELECT report_id FROM analyses)")
         deleted = cursor.rowcount
+        await db.execute(  # claims the chat no longer holds are no longer remembered (not counted)
+            "DELETE FROM statements WHERE NOT EXISTS (SELECT 1 FROM statement_claims c WHERE c.statement_id = statements.id)"
+        )
         cursor = await db.execute(
             "DELETE FROM articles WHERE key NOT IN (SELECT article_key FROM analyses)"
             " AND key NOT IN (SELECT article_key FROM reports)"
@@ -697,9 +701,12 @@ class Store(StoreBase):
                 "UPDATE OR IGNORE search_chats SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
             )
             await db.execute(
-                "INSERT INTO chat_settings (chat_id, mode, channel_reports, unreachable, updated_at)"
-                " SELECT ?, mode, channel_reports, NULL, ? FROM chat_settings WHERE chat_id = ?"
+                "INSERT INTO chat_settings (chat_id, mode, channel_reports, unreachable, verdicts_by, updated_at)"
+                " SELECT ?, mode, channel_reports, NULL, verdicts_by, ? FROM chat_settings WHERE chat_id = ?"
                 " ON CONFLICT (chat_id) DO NOTHING",
                 (new_chat_id, iso(self._now()), old_chat_id),
+            )
+            await db.execute(
+                "UPDATE OR IGNORE chat_memories SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
             )
             await db.execute("DELETE FROM chat_settings WHERE chat_id = ?", (old_chat_id,))

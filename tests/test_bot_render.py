@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from bot.desk import DeskEntry, DeskView, Earlier, Verdict
 from bot.origin import Origin, PageOrigin
 from bot.render import (
     FIRST_MESSAGE_LIMIT,
@@ -17,6 +18,8 @@ from bot.render import (
     TelegramPage,
     origin_html,
     plural,
+    ranked_claims,
+    render_desk,
     render_markdown,
     render_telegram,
     render_text,
@@ -524,3 +527,62 @@ def test_render_first_message_of_the_seed_tells_the_story(seed_report: tuple[Rep
 )
 def test_render_short_name_surname_or_acronym(source: Source, expected: str) -> None:
     assert short_name(source) == expected
+
+
+# --- the desk: verdicts and earlier matches ----------------------------------------------------------
+
+ALICE_VERDICT = Verdict(1, "c2", "verified", "Seen the <original> & agreed", 7, "Alice", "2026-12-01T10:00:00+00:00")
+EARLIER = (
+    Earlier("same", 5, "c9", "Monday <story>", "2026-11-30T09:00:00+00:00", None, (), ALICE_VERDICT),
+    Earlier("corroborating", 6, "c1", None, "2026-11-29T09:00:00+00:00", "Reuters & Co"),
+    Earlier("conflicting", 7, "c4", "Sunday", "2026-11-28T09:00:00+00:00", "MoD", (("200", "500"), ("3", "4"))),
+)
+
+
+def test_render_desk_counts_verdicts_and_matches_on_the_first_page() -> None:
+    desk = DeskView(
+        verdicts={"c2": ALICE_VERDICT, "c1": replace(ALICE_VERDICT, claim_id="c1", verdict="disputed")},
+        earlier={"c0": EARLIER, "c1": EARLIER[:1]},
+    )
+    page = render_telegram(make_report(), desk=desk)
+    text = check_html(page.html)
+    assert "1 verified · 1 disputed" in text
+    assert "2 seen before · 1 corroborated · 1 in conflict" in text
+    assert "seen before" not in check_html(render_telegram(make_report(), desk=DeskView()).html)
+
+
+def test_render_desk_claims_page_numbers_claims_and_shows_verdicts_and_matches() -> None:
+    report = make_report(claims=3)
+    desk = DeskView(verdicts={"c2": ALICE_VERDICT}, earlier={"c2": EARLIER[:1], "c0": EARLIER})
+    page = render_telegram(report, section="claims", desk=desk)
+    text = check_html(page.html)
+    assert page.claim_ids == ("c2", "c1", "c0") and page.first_item == 0
+    assert "1. Source 0" in text or "1. Defence" in text
+    assert "✅ verified · Alice · 2026-12-01: Seen the <original> & agreed" in text
+    assert "↺ seen before in Monday <story>, 2026-11-30" in text
+    assert "＋ also reported by Reuters & Co in an untitled article, 2026-11-29" in text
+    assert "≠ conflicting figure: 200 here, 500 in Sunday, 2026-11-28 (also 3 here, 4 there)" in text
+    carried = text.split("#0")[1]
+    assert "✅ verified there (carried over)" in carried  # c0 has no verdict of its own
+    own = text.split("#2")[1].split("#1")[0]
+    assert "carried over" not in own  # c2's own verdict stands
+
+
+def test_render_desk_long_claims_pages_carry_their_claim_ids() -> None:
+    report = make_report(claims=80, text="A long claim about shelling near the river " * 8)
+    pages = [render_telegram(report, section="claims", page=n, desk=DeskView()) for n in range(40)]
+    seen = [claim_id for page in {p.page: p for p in pages}.values() for claim_id in page.claim_ids]
+    assert seen == [c.id for c in ranked_claims(report)]
+    assert pages[1].first_item == len(pages[0].claim_ids)
+    for page in pages:
+        assert utf16_len(page.html) <= TELEGRAM_LIMIT
+
+
+def test_render_desk_lists_what_needs_checking_and_the_latest_verdicts() -> None:
+    needing = [DeskEntry(1, "c1", "The <bridge> fell", "Monday", replace(ALICE_VERDICT, verdict="needs_checking"))]
+    latest = [DeskEntry(1, "c2", "Six died", None, ALICE_VERDICT)]
+    text = check_html(render_desk(needing, latest))
+    assert "Needs checking (1)\n1. The <bridge> fell\n   ❓ needs checking · Alice" in text
+    assert "Latest verdicts (1)\n1. Six died\n   ✅ verified" in text and "in Untitled article" in text
+    many = [DeskEntry(1, f"c{i}", "x" * 200, "T", ALICE_VERDICT) for i in range(60)]
+    assert utf16_len(render_desk(many, many)) <= TELEGRAM_LIMIT

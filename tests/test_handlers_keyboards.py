@@ -7,9 +7,11 @@ import pytest
 from bot.render import SECTIONS, TelegramPage
 from handlers.keyboards import (
     CALLBACKS,
+    GIVE_VERDICT,
     JSON,
     REOPEN,
     REPORT,
+    VERDICTS_BY_SETTING,
     Callback,
     ReportButton,
     channel_of,
@@ -17,6 +19,7 @@ from handlers.keyboards import (
     reopen_keyboard,
     report_keyboard,
     settings_keyboard,
+    verdict_keyboard,
 )
 
 
@@ -102,3 +105,34 @@ def test_keyboards_lists_settings_and_forget_fit() -> None:
     labels = [b.text for row in markups[1].inline_keyboard for b in row]
     assert "✓ Only /check and mentions" in labels and "Channel posts: reports on ✓" in labels
     assert "c:-1002000000000:0" in _data(markups[1])
+
+
+def test_keyboards_claims_page_has_a_verdict_button_per_claim_numbered_by_the_page() -> None:
+    page = TelegramPage("x", "claims", 1, 3, claim_ids=("c7", "c3", "c12"), first_item=8)
+    markup = report_keyboard(BIG_ID, page)
+    marks = {b.text: b.callback_data for row in markup.inline_keyboard for b in row if b.text.startswith("✎")}
+    assert marks == {"✎ 9": f"v:{BIG_ID}:c7:1", "✎ 10": f"v:{BIG_ID}:c3:1", "✎ 11": f"v:{BIG_ID}:c12:1"}
+    sources = report_keyboard(1, TelegramPage("x", "sources", 0, 1)).inline_keyboard
+    assert not any(b.text.startswith("✎") for row in sources for b in row)
+
+
+def test_keyboards_verdict_keyboard_round_trips_and_fits() -> None:
+    data = _data(verdict_keyboard(BIG_ID, "c123", 4))
+    assert REPORT.data(analysis=BIG_ID, section="claims", page=4) in data
+    given = [GIVE_VERDICT.pattern.match(d) for d in data if d.startswith("vs:")]
+    assert [m["verdict"] for m in given if m] == ["verified", "false", "disputed", "needs_checking"]
+    assert all(m is not None and (m["analysis"], m["claim"], m["page"]) == (str(BIG_ID), "c123", "4") for m in given)
+    assert all(len(d.encode()) <= 64 for d in data)
+
+
+@pytest.mark.parametrize("data", ["v:1:c1", "vs:1:c1:0:true", "v:x:c1:0", "vs:1:c1:0", "v:1:s1:0", "vb:everyone"])
+def test_keyboards_malformed_verdict_buttons_match_no_pattern(data: str) -> None:
+    assert not any(kind.pattern.match(data) for kind in CALLBACKS)
+
+
+def test_keyboards_settings_show_who_may_give_verdicts() -> None:
+    markup = settings_keyboard("mentions_only", (-100, True), "members")
+    labels = [b.text for row in markup.inline_keyboard for b in row]
+    assert "✓ Verdicts: every member" in labels and "Verdicts: admins only" in labels
+    assert channel_of(markup) == (-100, True)  # the channel toggle is still found
+    assert VERDICTS_BY_SETTING.data(who="admins") in _data(markup)

@@ -241,3 +241,25 @@ async def test_service_failed_delivery_is_kept_for_a_retry(store: Store) -> None
         await service.submit(job(), RecordingReply(fail_with=DeliveryFailed("NetworkError: down")))
     item = await store.inbox_get(1)
     assert item is not None and item.status == "retry" and item.last_error == "NetworkError: down"
+
+
+async def test_service_articles_an_analysis_carries_its_desk(store: Store) -> None:
+    service = ArticleService(CountingAnalyzer(), store, extractor_version="v1")
+    await _accept(service, 1)
+    outcome = await service.analyse(1, chat_id=1, message_id=1, text=ARTICLE, origin=Origin())
+    assert isinstance(outcome, Analysed) and outcome.desk is not None
+    assert outcome.desk.verdicts == {} and outcome.desk.earlier == {}
+
+
+async def test_service_articles_a_failed_match_still_sends_the_report(
+    store: Store, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*args: object) -> None:
+        raise RuntimeError("index broken")
+
+    monkeypatch.setattr(store, "remember_report", broken)
+    service = ArticleService(CountingAnalyzer(), store, extractor_version="v1")
+    await _accept(service, 1)
+    outcome = await service.analyse(1, chat_id=1, message_id=1, text=ARTICLE, origin=Origin())
+    assert isinstance(outcome, Analysed) and outcome.desk is None
+    assert "could not be matched" in caplog.text

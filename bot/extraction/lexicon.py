@@ -270,6 +270,35 @@ MEASURE_UNITS: frozenset[str] = frozenset(
     """.split()
 )
 
+#: Numbers written as words, and the words that multiply a number ("3.5 million"): English numerals.
+NUMBER_WORDS: dict[str, float] = {
+    word: float(value)
+    for value, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "dozen": 12,
+    "a dozen": 12,
+}
+MULTIPLIERS: dict[str, float] = {
+    "hundred": 1e2,
+    "thousand": 1e3,
+    "million": 1e6,
+    "mln": 1e6,
+    "m": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "trillion": 1e12,
+}
 #: Vague quantities that count as estimates by themselves.
 VAGUE_QUANTITIES: frozenset[str] = frozenset(
     "dozens hundreds thousands tens millions billions scores several numerous".split()
@@ -343,6 +372,274 @@ HOUSEKEEPING_PREFIXES: tuple[str, ...] = (
     "listen:",
     "by ",
 )
+
+# --- what is not established (``unverified.py``, ``figures.find_estimates``) ---------------------------
+# Sources: the labelling rules in ``../shared/eval/unverified-guidelines.md`` (the product's definition),
+# the CoNLL-2010 hedge-cue guidelines (Farkas et al. 2010), the Verification Handbook (Silverman 2014)
+# and AP style on anonymous sources. Word classes only; no labelled sentence is copied.
+
+#: Hedge nouns: the alleg- family and "accusation" (a named party's "claim" is plain attribution).
+HEDGE_NOUNS: frozenset[str] = frozenset(
+    "allegation allegations accusation accusations suspicion speculation projection projections".split()
+)
+
+#: Hedge adverbs and adjectives that mark a present or past fact as uncertain.
+HEDGE_ADVERBS: frozenset[str] = frozenset(
+    """
+    allegedly apparently purportedly supposedly presumably possibly probably perhaps seemingly
+    ostensibly conceivably reputedly alleged purported apparent suspected presumed likeliest unclear
+    """.split()
+)
+
+#: Words that hedge only when what they govern is a past or present fact, not a forecast
+#: ("likely died" is hedged, "is likely to rise next year" is a forecast).
+FACT_HEDGES: frozenset[str] = frozenset("likely unlikely probable possible".split())
+
+#: Verbs of belief that hedge a report of a past fact ("police believe he had fled").
+BELIEF_VERBS: frozenset[str] = frozenset("believe think suspect assume presume".split())
+
+#: Evidence verbs that hedge what a non-human subject shows ("the data suggest that ...").
+SUGGEST_VERBS: frozenset[str] = frozenset("suggest indicate imply".split())
+
+#: Words that mark results as not yet certified ("unofficial results", "projected winner").
+UNCERTIFIED_RESULT_WORDS: frozenset[str] = frozenset("unofficial preliminary partial projected early".split())
+
+#: Nouns for reports and rumours that carry a claim without saying whose.
+REPORT_NOUNS: frozenset[str] = frozenset("report reports rumour rumours rumor rumors accounts".split())
+
+#: Nouns for the press as a whole ("local media", "several news outlets", "some local press").
+PRESS_NOUNS: frozenset[str] = frozenset("media press outlets outlet news".split())
+
+#: Nouns for analyses that can speak without an author ("polls showed", "an analysis found").
+ANALYSIS_NOUNS: frozenset[str] = frozenset(
+    "poll polls analysis analyses investigation investigations study studies survey surveys tradition legend".split()
+)
+
+#: Recordings and papers that can carry a claim without an author ("according to videos posted online").
+RECORDINGS: frozenset[str] = frozenset("videos video recordings posts".split())
+
+#: Nouns that, after "there was/were", report talk without a speaker ("there were complaints that").
+TALK_NOUNS: frozenset[str] = frozenset(
+    "reports report complaints discussion discussions speculation rumours rumors talk suggestions claims".split()
+)
+
+#: Speech verbs whose agentless passive hides who said it ("was reported to", "was mentioned as").
+AGENTLESS_SPEECH_VERBS: frozenset[str] = frozenset(
+    "report say claim announce mention rumor rumour tip accuse call understand".split()
+)
+
+#: People who give a claim without a name (AP: "officials said" is an anonymous source).
+UNNAMED_SOURCE_HEADS: frozenset[str] = frozenset(
+    """
+    official officials authorities source sources aide aides insider insiders diplomat diplomats
+    officer officers investigator investigators witness witnesses eyewitness eyewitnesses organiser
+    organisers organizer organizers activist activists scientists researchers experts employee
+    employees staffer staffers whistleblower whistleblowers informant accuser victims victim
+    residents resident mp mps spokesperson spokesman spokeswoman people person locals neighbour neighbours
+    neighbor neighbors bystanders onlookers
+    """.split()
+)
+
+#: Heads that are unnamed only while the article names no holder of that post (guidelines: "a police
+#: spokesman" counts only when no spokesperson is named anywhere).
+SPOKESPERSON_HEADS: frozenset[str] = frozenset("spokesperson spokesman spokeswoman".split())
+
+#: Heads that never have a name of their own: always unnamed when they speak.
+ALWAYS_UNNAMED_HEADS: frozenset[str] = frozenset(
+    "whistleblower whistleblowers informant accuser insider insiders".split()
+)
+
+#: Verbs of opinion: an unnamed group that argues or condemns gives a view, not a fact.
+OPINION_VERBS: frozenset[str] = frozenset(
+    """
+    argue condemn criticize criticise praise welcome urge call demand oppose support fear hope want
+    worry warn caution complain applaud decry question wonder feel protest accuse
+    """.split()
+)
+
+#: Phrases that hide a speaker outright ("on condition of anonymity", "off the record").
+ANONYMITY_PHRASES: tuple[str, ...] = (
+    "on condition of anonymity",
+    "on the condition of anonymity",
+    "requested anonymity",
+    "asked not to be named",
+    "declined to be named",
+    "speaking anonymously",
+    "off the record",
+    "anonymously",
+    "who was not authorised to speak",
+    "who was not authorized to speak",
+    "not authorized to speak publicly",
+    "not authorised to speak publicly",
+)
+
+#: Nouns a denial can be about: what is denied is a claim, not a grant ("denied funding").
+DENIED_GRANTS: frozenset[str] = frozenset(
+    """
+    funding access entry permission bail request application visa citizenship right rights service
+    benefit licence license asylum passage admission chance opportunity vote
+    """.split()
+)
+
+#: Approximators that take a number directly ("about 200", "roughly a third").
+APPROXIMATOR_WORDS: frozenset[str] = frozenset(
+    "about around approximately roughly nearly almost some over under circa approx. estimated upwards".split()
+)
+
+#: Two-word approximators ("more than 10,000", "at least 52", "in excess of $300 million").
+APPROXIMATOR_PAIRS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("more", "than"),
+        ("less", "than"),
+        ("fewer", "than"),
+        ("at", "least"),
+        ("up", "to"),
+        ("close", "to"),
+        ("upwards", "of"),
+        ("excess", "of"),
+        ("many", "as"),
+        ("much", "as"),
+        ("just", "over"),
+        ("just", "under"),
+        ("well", "over"),
+        ("an", "estimated"),
+        ("some", "estimated"),
+    }
+)
+
+#: Verbs that make a following figure a lower bound ("surpassed 100,000", "topped a million").
+SURPASS_VERBS: frozenset[str] = frozenset("surpass exceed top".split())
+
+#: Number words that are approximate by themselves ("thousands", "tens of thousands", "dozens").
+VAGUE_NUMBER_WORDS: frozenset[str] = frozenset("dozens hundreds thousands millions billions tens scores".split())
+
+#: Fractions a figure can be given in ("about a quarter", "roughly two-thirds").
+FRACTION_WORDS: frozenset[str] = frozenset(
+    "half third thirds quarter quarters fifth fifths tenth tenths two-thirds three-quarters".split()
+)
+
+#: Units of measurement, time and age: an approximate one is a description, not an estimated count.
+ESTIMATE_EXCLUDED_UNITS: frozenset[str] = frozenset(
+    """
+    kilometre kilometer km kilometres kilometers mile miles metre meter m metres meters foot feet inch
+    inches yard yards acre acres hectare hectares storey storeys story stories floor floors second
+    seconds minute minutes hour hours day days week weeks month months year years decade decades
+    century centuries degree degrees kilogram kilograms kg pound pounds ton tons tonne tonnes litre
+    litres liter liters gallon gallons mph km/h kph knots magnitude light-years celsius fahrenheit
+    centimetre centimetres centimeter centimeters cm millimetre millimetres millimeter millimeters mm
+    ° m/s km2 sq micrometre micrometres micrometer micrometers nanometre nanometres nanometer nanometers
+    """.split()
+)
+
+#: Words that make a figure a threshold or a rule ("at least 1,000 signatures are needed").
+THRESHOLD_WORDS: frozenset[str] = frozenset(
+    "need require qualify must minimum threshold eligible necessary goal target".split()
+)
+#: Of those, the ones that are thresholds only as verbs ("signatures are needed", not "in need of food").
+THRESHOLD_VERBS: frozenset[str] = frozenset("need require".split())
+
+#: Verbs and auxiliaries of plans, forecasts and schedules: their figures are not estimates of a fact.
+FORECAST_WORDS: frozenset[str] = frozenset(
+    """
+    will shall 'll would plan expect forecast predict project aim target schedule intend hope budget
+    propose pledge promise seek could might
+    """.split()
+)
+
+#: Phrases that say two versions disagree ("conflicting reports", "accounts differ").
+CONFLICT_PHRASES: tuple[str, ...] = (
+    "conflicting reports",
+    "conflicting claims",
+    "conflicting accounts",
+    "conflicting figures",
+    "contradictory reports",
+    "contradictory accounts",
+    "varying reports",
+    "reports vary",
+    "reports varied",
+    "accounts vary",
+    "accounts differ",
+    "accounts differed",
+    "different account",
+    "different version",
+    "vary between",
+    "varied between",
+    "contradicted",
+    "contradicts",
+)
+
+#: Verbs a second version is given with ("..., but the ministry said ...").
+VERSION_VERBS: frozenset[str] = frozenset(
+    "say claim allege report insist maintain contend counter testify record".split()
+)
+
+
+#: Words that say nothing about what a claim states, dropped before claims are compared across
+#: articles (``bot/matching.py``): English function words (the closed classes: articles, pronouns,
+#: prepositions, conjunctions, auxiliaries and modals, as in the SMART stop list of Salton's system),
+#: attribution verbs (one report says "said", the next "told reporters"), and dates and relative
+#: times, because two reports of one fact date it differently ("yesterday", "on Monday", "September 10").
+MATCH_STOPWORDS: frozenset[str] = frozenset(
+    """
+    a an the and or but nor of to in on at by for with from as into onto upon about above after against
+    along among around before behind below beneath beside between beyond during except inside near off
+    out outside over past since through throughout till toward towards under until unto up via within
+    without is are was were be been being am has have had having do does did doing will would shall
+    should can could may might must ought i me my mine we us our ours you your yours he him his she her
+    hers it its they them their theirs this that these those who whom whose which what whatever whoever
+    there here not no also only just very so than then too such both each either neither all any some
+    more most other another own same if while when where whether because although though however thus
+    yet still even ever again further once now
+    said says say saying told tell tells telling added adding according reported reports report
+    reportedly stated announced
+    today yesterday tomorrow tonight morning afternoon evening night week weekend month year earlier
+    later last next ago recently currently
+    monday tuesday wednesday thursday friday saturday sunday january february march april june july
+    august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+    a.m p.m am pm utc gmt local time
+    """.split()
+)
+
+#: Nouns that a number names rather than counts ("category 3", "Route 2", "Advisory Number 14"): the
+#: number tells which thing the claim is about, so "category 1 hurricanes" and "category 3 hurricanes"
+#: are different statements, not a conflicting figure. Collected from the Wikinews 2019 articles.
+NUMBERED_NOUNS: frozenset[str] = frozenset(
+    """
+    category number no route highway interstate road level phase stage article section chapter clause
+    flight gate terminal platform room ward district division class grade round game match
+    """.split()
+)
+
+#: Abbreviations of countries and unions that news copy uses beside the full name, written out before
+#: claims are compared ("U.S." in one report, "United States" in the next). Case-sensitive: "US", not "us".
+ABBREVIATIONS: dict[str, str] = {
+    "U.S.A.": "United States",
+    "U.S.": "United States",
+    "USA": "United States",
+    "US": "United States",
+    "U.K.": "United Kingdom",
+    "UK": "United Kingdom",
+    "EU": "European Union",
+    "UN": "United Nations",
+    "U.N.": "United Nations",
+}
+
+#: Words news copy uses interchangeably for the same event, mapped to one term before claims are
+#: compared ("six were killed" / "six died" / "the dead"). Kept to casualties, arrests and
+#: resignations, the facts most often re-reported in other words; the keys are matching's stems
+#: (``bot.matching.stem``).
+MATCH_SYNONYMS: dict[str, str] = {
+    "kill": "die",
+    "dead": "die",
+    "death": "die",
+    "fatality": "die",
+    "fatal": "die",
+    "wound": "injur",
+    "hurt": "injur",
+    "detain": "arrest",
+    "quit": "resign",
+    "resignation": "resign",
+}
 
 # --- sources: who can speak, what kind they are, their gender -----------------------------------
 

@@ -81,9 +81,7 @@ def build_report(
     sources, source_ids = resolve_sources(doc, text, finds)
     claims, conflicts = build_claims(doc, text, finds, source_ids, body)
     attributions = _attributions(text, finds, source_ids)
-    unverified = link_unverified(
-        doc, text, claims, sources, finds, source_ids, find_signals(doc, text, body), conflicts
-    )
+    unverified = link_unverified(text, claims, finds, source_ids, find_signals(doc, text, body), conflicts)
     claims = score_checkworthiness(claims, sources, unverified)
     sources = [replace(s, claims=tuple(c.id for c in claims if c.source_id == s.id)) for s in sources]
     article = Article(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy
-from spacy.attrs import LEMMA, LOWER
+from spacy.attrs import LEMMA, LIKE_NUM, LOWER
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
@@ -27,3 +27,10 @@ def tokens_with(doc: Doc, words: frozenset[str]) -> list[Token]:
     array = doc.to_array([LEMMA, LOWER])
     hits = numpy.flatnonzero(numpy.isin(array[:, 0], keys) | numpy.isin(array[:, 1], keys))
     return [doc[int(i)] for i in hits]
+
+
+def number_tokens(doc: Doc) -> list[Token]:
+    """Tokens that look like numbers ("7,000", "6.3", "ten"), in document order, found the same way."""
+    if not len(doc):
+        return []
+    return [doc[int(i)] for i in numpy.flatnonzero(doc.to_array([LIKE_NUM]))]

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
-
-from spacy.tokens import Doc
 
 from bot.extraction.attribution import Found
 from bot.extraction.lexicon import MEASURE_UNITS
@@ -16,10 +14,8 @@ Span = tuple[int, int]
 
 
 def link_unverified(
-    doc: Doc,
     text: str,
     claims: Sequence[Claim],
-    sources: Sequence[Source],
     finds: Sequence[Found],
     source_ids: Sequence[str | None],
     signals: Sequence[tuple[str, Span]],
@@ -27,33 +23,31 @@ def link_unverified(
 ) -> list[Unverified]:
     """Turn signals and source facts into unverified items, each tied to the claim it concerns."""
     items: list[tuple[str, Span, str | None]] = []
+    speakers = sorted((part, f.content) for f in finds for part in (f.source, f.cue) if part is not None)
     for reason, span in signals:
-        items.append((reason, span, _claim_for(claims, span)))
-    kinds = {s.id: s.kind for s in sources}
-    for found, source_id in zip(finds, source_ids, strict=True):
-        claim_id = _claim_for(claims, found.content)
-        if source_id is not None and kinds.get(source_id) == "anonymous" and found.source is not None:
-            # Why: AP style treats a claim by an unnamed official as needing a named second source.
-            items.append(("anonymous_source", _source_and_cue(found), claim_id))
+        # Why: "a senior official said" is about what the official said, not about the words themselves
+        spoken = next((content for part, content in speakers if part[0] < span[1] and span[0] < part[1]), None)
+        items.append((reason, span, _claim_for(claims, spoken or span)))
+    for found in finds:
         if found.cue_lemma == "estimate" and found.cue is not None:
+            # Why: "X estimates that more than 10,000 ..." flags the estimating; an estimate of a
+            # duration or of nothing countable ("estimated this would take 24 hours") is no figure
+            claim_id = _claim_for(claims, found.content)
             claim = next((c for c in claims if c.id == claim_id), None)
-            end = claim.figures[0].span[1] if claim is not None and claim.figures else found.cue[1]
-            items.append(("estimate", (found.cue[0], max(end, found.cue[1])), claim_id))
-    for claim in claims:
-        for figure in claim.figures:
-            if figure.approximate and _counts_things(figure):
-                counts = figure.counts or ""
-                end = text.find(counts, figure.span[1])
-                end = end + len(counts) if 0 <= end <= figure.span[1] + 40 else figure.span[1]
-                items.append(("estimate", (figure.span[0], end), claim.id))
+            counted = [f for f in claim.figures if _counts_things(f)] if claim is not None else []
+            if counted:
+                items.append(("estimate", (found.cue[0], max(counted[0].span[1], found.cue[1])), claim_id))
     items.extend(_single_source(claims, finds, source_ids))
     items.extend(("conflicting_figures", span, claim_id) for span, claim_id in conflicts)
-    seen: set[tuple[str, Span]] = set()
     result = []
-    for reason, span, claim_id in sorted(items, key=lambda item: (item[1], item[0])):
-        if (reason, span) in seen or span[0] >= span[1]:
+    widest: dict[str, Span] = {}
+    # widest span first at each start, so that a span inside another of its reason is dropped
+    for reason, span, claim_id in sorted(items, key=lambda item: (item[1][0], -item[1][1], item[0])):
+        held = widest.get(reason)
+        if span[0] >= span[1] or held is not None and held[0] <= span[0] and span[1] <= held[1]:
             continue
-        seen.add((reason, span))
+        if held is None or span[1] > held[1]:
+            widest[reason] = span
         result.append(Unverified(claim_id=claim_id, reason=reason, evidence=text[span[0] : span[1]], span=span))  # type: ignore[arg-type]
     return result
 
@@ -110,7 +104,9 @@ def _source_and_cue(found: Found) -> Span:
     return found.source
 
 
-def _single_source(claims: Sequence[Claim], finds: Sequence[Found], source_ids: Sequence[str | None]):
+def _single_source(
+    claims: Sequence[Claim], finds: Sequence[Found], source_ids: Sequence[str | None]
+) -> Iterator[tuple[str, Span, str | None]]:
     """Figures that one source alone gives: no other source or the outlet states the same number."""
     by_value: dict[float, set[str | None]] = defaultdict(set)
     for claim in claims:

@@ -18,11 +18,13 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Protocol
 
+from bot.desk import DeskView
 from bot.extraction.checks import EXTRACTOR_VERSION, MIN_WORDS, InputRejected, check_input
 from bot.links.page import FetchedPage, FetchError
 from bot.links.policy import article_link
 from bot.origin import Origin
 from bot.render import title_of
+from bot.report import Report
 from bot.service.documents import DocumentProblem, decode_document, document_problem
 from bot.service.jobs import ArticleInput, Job
 from bot.service.limits import RateLimits
@@ -226,7 +228,17 @@ class ArticleService:
         except Exception as exc:  # noqa: BLE001 - any failure is kept and retried, the user told
             log.exception("analysis of update %d failed", update_id)
             return await self.fail(update_id, f"{type(exc).__name__}: {exc}")
-        return Analysed(saved, report, cached)
+        return Analysed(saved, report, cached, await self.remember(saved.id, chat_id, report))
+
+    async def remember(self, analysis_id: int, chat_id: int, report: Report) -> DeskView | None:
+        """Match the report's claims against the chat's earlier articles and add them to its memory;
+        what the desk then knows of them. None when that failed: the report is still sent (logged)."""
+        try:
+            await self.store.remember_report(chat_id, analysis_id, report)
+            return await self.store.desk_view(analysis_id, chat_id=chat_id)
+        except Exception:  # noqa: BLE001 - the analysis is saved; without the desk the report still stands
+            log.exception("claims of analysis %d could not be matched", analysis_id)
+            return None
 
     async def fail(self, update_id: int, reason: str) -> Failed:
         """Count a failed attempt (analysis or reply); the store schedules the retry or gives up."""

@@ -1,0 +1,359 @@
+"""Matching claims across articles: is a claim stored earlier the same statement as a new one?
+
+Pure, standard library only. A claim is reduced once to a :class:`ClaimKey` (its content words,
+normalised; the names in it; its source; its figures), and two keys are compared by :func:`compare`:
+
+- the score is a Dice overlap of the two sets of content words, each word weighted by its inverse
+  document frequency among the claims stored so far (a word every claim uses says little);
+- names that only one side has on both sides ("Hickenlooper ended his campaign" against "Gillibrand
+  ended her campaign") mean two different statements, however alike the rest;
+- figures: the same counted thing with different numbers is a conflict ("conflicting figure: 6 here,
+  8 in ..."); other figures that all differ mean different statements;
+- the label is ``same`` when the source is the same (or both are the outlet's own claims),
+  ``corroborating`` when another source says it, ``conflicting`` for a conflict of figures.
+
+The thresholds (:data:`THRESHOLDS`) are chosen on a labelled set of claim pairs from Wikinews
+(``tests/data/claim-pairs.jsonl``) by ``python -m bot.matching_eval``: a sweep on one half of the pairs,
+checked on the other half. Storage finds the candidates (SQLite FTS5, BM25 over :func:`search_terms`);
+this module only decides.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal, TypeVar
+
+from bot.extraction.lexicon import (
+    ABBREVIATIONS,
+    MATCH_STOPWORDS,
+    MATCH_SYNONYMS,
+    MULTIPLIERS,
+    NUMBER_WORDS,
+    NUMBERED_NOUNS,
+    VAGUE_QUANTITIES,
+)
+from bot.report import Figure, Report
+
+MatchLabel = Literal["same", "corroborating", "conflicting"]
+#: An inverse document frequency for a term (see :func:`idf_from_counts`).
+Idf = Callable[[str], float]
+_T = TypeVar("_T")
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+#: A number that names rather than counts: "category 3", "Route 2", "Advisory Number 14".
+_NUMBERED = re.compile(r"\b(" + "|".join(sorted(NUMBERED_NOUNS)) + r")\.?\s+(\d+[a-z]?)\b", re.IGNORECASE)
+_ABBREVIATIONS = tuple(
+    (re.compile(r"(?<![\w.])" + re.escape(short) + r"(?![\w])"), long) for short, long in ABBREVIATIONS.items()
+)
+_SENTENCE_END = frozenset(".!?:;\"“”'‘’([—–-")
+_NUMBER_WORDS = frozenset(NUMBER_WORDS) | frozenset(MULTIPLIERS) | frozenset(VAGUE_QUANTITIES)
+#: Two claims with fewer content words in common are not compared: that is a phrase, not a statement.
+MIN_SHARED_TERMS = 3
+#: A name counts as mentioned by the other claim when a word there starts with the same letters
+#: ("China" and "Chinese", "Kurds" and "Kurdish").
+NAME_PREFIX = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Where two claims match.
+
+    ``match``: the score from which they are the same statement (same or corroborating); ``conflict``:
+    the score from which a conflict of figures is reported (the rest must be nearly the same).
+    """
+
+    match: float
+    conflict: float
+
+
+#: Chosen by ``python -m bot.matching_eval`` (the sweep on the tuning half of the labelled pairs).
+THRESHOLDS = Thresholds(match=0.51, conflict=0.9)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyFigure:
+    """A figure as matching compares it: its value, what it counts (normalised), and its text."""
+
+    text: str
+    value: float | None
+    counts: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimKey:
+    """What matching compares of one claim."""
+
+    terms: frozenset[str]
+    #: The terms written with a capital inside the sentence: people, places, organisations.
+    names: frozenset[str]
+    #: The source's names (name and aliases), each as a set of terms; empty for the outlet's own claim.
+    source: tuple[frozenset[str], ...]
+    outlet: str | None
+    figures: tuple[KeyFigure, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """How a stored claim relates to a new one: ``conflicts`` pairs (figure here, figure there)."""
+
+    label: MatchLabel
+    score: float
+    conflicts: tuple[tuple[KeyFigure, KeyFigure], ...] = ()
+
+
+def stem(word: str) -> str:
+    """A light English suffix stripper: "impeached", "impeaches" -> "impeach"; "countries" -> "country";
+    "died", "dies" -> "die".
+
+    Why: two reports of one fact inflect its words differently; a full stemmer would need a
+    dependency, and the candidates are already narrowed down by the search.
+    """
+    for possessive in ("'s", "’s"):
+        if word.endswith(possessive):
+            word = word[:-2]
+    if len(word) > 4 and word.endswith(("ies", "ied")):
+        word = word[:-3] + "y"
+    elif len(word) == 4 and word.endswith("ied"):
+        word = word[:-1]  # "died", "lied", "tied"
+    elif word.endswith("sses"):
+        word = word[:-2]
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+    elif len(word) > 4 and word.endswith("ed"):
+        word = word[:-2]
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+def _term(word: str) -> str | None:
+    lower = word.lower()
+    if lower in MATCH_STOPWORDS or lower in _NUMBER_WORDS or lower[0].isdigit() or len(lower) < 2:
+        return None
+    stemmed = stem(lower)
+    return MATCH_SYNONYMS.get(stemmed, stemmed)
+
+
+def _spelled_out(text: str) -> str:
+    """Country and union abbreviations written out: "U.S." -> "United States"."""
+    for pattern, words in _ABBREVIATIONS:
+        text = pattern.sub(words, text)
+    return text
+
+
+def terms_of(text: str) -> frozenset[str]:
+    """The normalised content words of a text (no function words, dates or numbers)."""
+    return frozenset(t for t in map(_term, _WORD.findall(_spelled_out(text))) if t)
+
+
+def _capitalised(text: str) -> Iterable[tuple[str, bool]]:
+    """The capitalised words of a text, each with whether it starts a sentence."""
+    text = _spelled_out(text)
+    for found in _WORD.finditer(text):
+        word = found.group()
+        if word[0].isupper():
+            before = found.start() - 1
+            while before >= 0 and text[before].isspace():
+                before -= 1
+            yield word, before < 0 or text[before] in _SENTENCE_END
+
+
+def article_names(report: Report) -> frozenset[str]:
+    """The words an article writes as names: capitalised inside a sentence of a claim or the summary,
+    or in a source's names ("Gillibrand" of "Kirsten Gillibrand, who ..."), as written."""
+    texts = [c.text for c in report.claims] + list(report.summary)
+    words = {word for text in texts for word, starts in _capitalised(text) if not starts}
+    return frozenset(words) | {w for s in report.sources for n in (s.name, *s.aliases) for w, _ in _capitalised(n)}
+
+
+def _names(text: str, known: frozenset[str]) -> frozenset[str]:
+    """The claim's names as terms: words capitalised inside a sentence, and at a sentence's start those
+    the article writes as names elsewhere (``known``): "Gillibrand dropped out" -> {"gillibrand"}.
+
+    Why: a capital at the start of a sentence says nothing; the same word capitalised inside another
+    sentence of the article, or naming a source, says it is a name.
+    """
+    terms = (_term(word) for word, starts in _capitalised(text) if not starts or word in known)
+    return frozenset(t for t in terms if t)
+
+
+def _key_figure(figure: Figure) -> KeyFigure:
+    return KeyFigure(figure.text, figure.value, terms_of(figure.counts or ""))
+
+
+def claim_key(
+    text: str,
+    source_names: Iterable[str],
+    outlet: str | None,
+    figures: Iterable[Figure],
+    known_names: frozenset[str] = frozenset(),
+) -> ClaimKey:
+    """The key of one claim: ``source_names`` empty for the outlet's own claim; ``known_names``: the
+    words its article writes as names (:func:`article_names`)."""
+    numbered = frozenset(f"{m.group(1).lower()}#{m.group(2).lower()}" for m in _NUMBERED.finditer(text))
+    return ClaimKey(
+        terms=terms_of(text) | numbered,
+        names=_names(text, known_names),
+        source=tuple(s for s in (terms_of(name) for name in source_names) if s),
+        outlet=(outlet or "").strip().lower() or None,
+        figures=tuple(_key_figure(f) for f in figures if not _NUMBERED.search(_around(text, f.text))),
+    )
+
+
+def _around(text: str, figure: str) -> str:
+    """The figure with the word before it, to tell "category 3" (a name) from "3 hurricanes"."""
+    at = text.find(figure)
+    return text[max(0, at - 20) : at + len(figure)] if at >= 0 else ""
+
+
+def report_keys(report: Report) -> list[tuple[str, ClaimKey]]:
+    """Every claim of a report with its key, in report order."""
+    keys = []
+    known = article_names(report)
+    for claim in report.claims:
+        source = report.source(claim.source_id)
+        names = (source.name, *source.aliases) if source else ()
+        keys.append((claim.id, claim_key(claim.text, names, report.article.outlet, claim.figures, known)))
+    return keys
+
+
+def search_token(term: str) -> str:
+    """A term as a full-text search token: letters and digits only ("category#3" -> "category3")."""
+    return "".join(ch for ch in term if ch.isalnum())
+
+
+def search_terms(key: ClaimKey) -> list[str]:
+    """The tokens to index and look a claim up by (sorted, so a query is the same for the same claim)."""
+    return sorted({t for t in map(search_token, key.terms) if t})
+
+
+def key_to_json(key: ClaimKey) -> str:
+    """The key as JSON (sorted, so one key always gives the same text)."""
+    return json.dumps(
+        {
+            "terms": sorted(key.terms),
+            "names": sorted(key.names),
+            "source": sorted(sorted(name) for name in key.source),
+            "outlet": key.outlet,
+            "figures": [[f.text, f.value, sorted(f.counts)] for f in key.figures],
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+
+
+def key_from_json(text: str) -> ClaimKey:
+    """Inverse of :func:`key_to_json`."""
+    data = json.loads(text)
+    return ClaimKey(
+        terms=frozenset(data["terms"]),
+        names=frozenset(data["names"]),
+        source=tuple(frozenset(name) for name in data["source"]),
+        outlet=data["outlet"],
+        figures=tuple(KeyFigure(t, v, frozenset(c)) for t, v, c in data["figures"]),
+    )
+
+
+def idf_from_counts(doc_freq: Mapping[str, int], docs: int) -> Idf:
+    """BM25's inverse document frequency over ``docs`` stored claims: ``log(1 + (N - n + 0.5) / (n + 0.5))``
+    (each term's value computed once)."""
+    known: dict[str, float] = {}
+
+    def idf(term: str) -> float:
+        value = known.get(term)
+        if value is None:
+            n = min(doc_freq.get(term, 0), docs)
+            value = known[term] = math.log(1 + (docs - n + 0.5) / (n + 0.5))
+        return value
+
+    return idf
+
+
+def score(a: ClaimKey, b: ClaimKey, idf: Idf) -> float:
+    """Weighted Dice overlap of the content words, 0..1."""
+    weight_a = sum(idf(t) for t in a.terms)
+    weight_b = sum(idf(t) for t in b.terms)
+    if not weight_a or not weight_b:
+        return 0.0
+    return 2 * sum(idf(t) for t in a.terms & b.terms) / (weight_a + weight_b)
+
+
+def same_source(a: ClaimKey, b: ClaimKey) -> bool:
+    """One source: both the outlet's own claims (of the same outlet, or an outlet not known), or two
+    names of which one holds the other ("Trump" in "Donald Trump")."""
+    if not a.source and not b.source:
+        return a.outlet is None or b.outlet is None or a.outlet == b.outlet
+    return any(x <= y or y <= x for x in a.source for y in b.source)
+
+
+def _names_clash(a: ClaimKey, b: ClaimKey) -> bool:
+    """Each side names someone or something the other does not mention at all.
+
+    Why: claims built on one template ("X, who was a candidate ..., ended his campaign") share every
+    content word but the name, and the name is what the claim is about.
+    """
+    return bool(_unmentioned(a.names, b.terms)) and bool(_unmentioned(b.names, a.terms))
+
+
+def _unmentioned(names: frozenset[str], terms: frozenset[str]) -> set[str]:
+    """The names of one claim that the other does not mention."""
+    prefixes = {t[:NAME_PREFIX] for t in terms}
+    return {n for n in names if n[:NAME_PREFIX] not in prefixes}
+
+
+def _numbered_differ(a: ClaimKey, b: ClaimKey) -> bool:
+    """Both name a numbered thing of one kind, with different numbers ("category 1" against "category 3").
+
+    Why: the number says which thing the claim is about; the rest of two such claims is often word for
+    word the same (a definition repeated for each category).
+    """
+    kinds_a = {t.split("#")[0] for t in a.terms if "#" in t}
+    kinds_b = {t.split("#")[0] for t in b.terms if "#" in t}
+    shared = {t for t in a.terms & b.terms if "#" in t}
+    return bool(kinds_a & kinds_b) and not shared
+
+
+def figure_conflicts(here: Sequence[KeyFigure], there: Sequence[KeyFigure]) -> tuple[tuple[KeyFigure, KeyFigure], ...]:
+    """Pairs of figures that count the same thing with different numbers, when no figure of the two
+    claims gives that thing the same number."""
+    pairs = [(a, b) for a in here for b in there if a.counts & b.counts and a.value is not None and b.value is not None]
+    agreed = {t for a, b in pairs if a.value == b.value for t in a.counts & b.counts}
+    return tuple((a, b) for a, b in pairs if a.value != b.value and not (a.counts & b.counts) & agreed)
+
+
+def _figures_differ(here: Sequence[KeyFigure], there: Sequence[KeyFigure]) -> bool:
+    """Both claims give numbers and share none: they tell of different things."""
+    mine = {f.value for f in here if f.value is not None}
+    theirs = {f.value for f in there if f.value is not None}
+    return bool(mine) and bool(theirs) and not mine & theirs
+
+
+def best_matches(
+    new: ClaimKey, candidates: Iterable[tuple[_T, ClaimKey]], idf: Idf, thresholds: Thresholds = THRESHOLDS
+) -> dict[MatchLabel, tuple[_T, Match]]:
+    """The best stored claim of each label for ``new``: the highest score, the first one on a tie."""
+    best: dict[MatchLabel, tuple[_T, Match]] = {}
+    for ref, old in candidates:
+        found = compare(new, old, idf, thresholds)
+        if found and (found.label not in best or found.score > best[found.label][1].score):
+            best[found.label] = (ref, found)
+    return best
+
+
+def compare(new: ClaimKey, old: ClaimKey, idf: Idf, thresholds: Thresholds = THRESHOLDS) -> Match | None:
+    """How the stored claim ``old`` relates to ``new``, or None when it is another statement."""
+    if len(new.terms & old.terms) < MIN_SHARED_TERMS or _names_clash(new, old) or _numbered_differ(new, old):
+        return None
+    value = score(new, old, idf)
+    conflicts = figure_conflicts(new.figures, old.figures)
+    if conflicts:
+        return Match("conflicting", value, conflicts) if value >= thresholds.conflict else None
+    if value < thresholds.match or _figures_differ(new.figures, old.figures):
+        return None
+    return Match("same" if same_source(new, old) else "corroborating", value)

@@ -1,0 +1,207 @@
+"""bot/matching.py and bot/matching_eval.py: normalisation, the decision rules, and the labelled pairs."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from bot.matching import (
+    THRESHOLDS,
+    ClaimKey,
+    claim_key,
+    compare,
+    idf_from_counts,
+    report_keys,
+    search_terms,
+    stem,
+    terms_of,
+)
+from bot.matching_eval import PAIRS, halves, load, main, measure, sweep
+from bot.report import Article, Claim, Figure, Report, Source
+
+
+def flat_idf(term: str) -> float:
+    """Every word weighs the same: the decisions below do not hang on corpus statistics."""
+    return 1.0
+
+
+def figure(text: str, claim: str, value: float | None, counts: str | None) -> Figure:
+    at = claim.index(text)
+    return Figure(text, (at, at + len(text)), value, False, counts)
+
+
+def key(
+    text: str, source: str | None = None, outlet: str | None = "Wire", figures: tuple[Figure, ...] = ()
+) -> ClaimKey:
+    return claim_key(text, [source] if source else [], outlet, figures)
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("impeached", "impeach"),
+        ("impeaches", "impeach"),
+        ("countries", "country"),
+        ("died", "die"),
+        ("dies", "die"),
+        ("moving", "mov"),
+        ("moved", "mov"),
+        ("press", "press"),
+        ("Trump's".lower(), "trump"),
+    ],
+)
+def test_matching_stem_strips_inflections(word: str, expected: str) -> None:
+    assert stem(word) == expected
+
+
+def test_matching_terms_drop_function_words_dates_and_numbers() -> None:
+    assert terms_of("On Monday, the ministry said that 40 people died yesterday") == {"ministry", "peopl", "die"}
+
+
+def test_matching_terms_spell_out_abbreviations_and_join_synonyms() -> None:
+    assert terms_of("U.S. troops killed") == terms_of("United States troops died")
+    assert "stat" not in terms_of("let us go")
+
+
+def test_matching_search_terms_are_sorted_content_words() -> None:
+    assert search_terms(key("Rebels captured the northern town of Kafr Nabl")) == sorted(
+        {"rebel", "captur", "northern", "town", "kafr", "nabl"}
+    )
+
+
+TOWN = "Rebels captured the northern town of Kafr Nabl after heavy fighting"
+
+
+@pytest.mark.parametrize(
+    ("new", "old", "expected"),
+    [
+        (key(TOWN), key(TOWN), "same"),
+        (key(TOWN, outlet="Wire"), key(TOWN, outlet="Daily"), "corroborating"),
+        (key(TOWN, source="the army"), key(TOWN), "corroborating"),
+        (key(TOWN, source="Trump"), key(TOWN, source="Donald Trump"), "same"),
+        (key(TOWN, outlet=None), key(TOWN, outlet="Daily"), "same"),
+        (key(TOWN), key("The weather in the northern town was mild"), None),
+        (key("Heavy fighting"), key("Heavy fighting"), None),
+    ],
+)
+def test_matching_compare_labels_by_source(new: ClaimKey, old: ClaimKey, expected: str | None) -> None:
+    found = compare(new, old, flat_idf)
+    assert (found.label if found else None) == expected
+
+
+def test_matching_compare_reports_a_conflicting_figure() -> None:
+    here = "The attack on the market in Idlib killed 200 people, officials said"
+    there = "The attack on the market in Idlib killed 500 people, officials said"
+    found = compare(
+        key(here, figures=(figure("200", here, 200, "people"),)),
+        key(there, figures=(figure("500", there, 500, "people"),)),
+        flat_idf,
+    )
+    assert found is not None and found.label == "conflicting"
+    assert [(a.text, b.text) for a, b in found.conflicts] == [("200", "500")]
+
+
+def test_matching_compare_agreeing_figures_are_the_same_statement() -> None:
+    here = "The attack on the market in Idlib killed 200 people"
+    there = "The attack on the market in Idlib killed 200 people and wounded dozens"
+    found = compare(
+        key(here, figures=(figure("200", here, 200, "people"),)),
+        key(there, figures=(figure("200", there, 200, "people"), figure("dozens", there, None, None))),
+        flat_idf,
+    )
+    assert found is not None and found.label == "same"
+
+
+def test_matching_compare_figures_of_other_things_that_all_differ_are_another_statement() -> None:
+    here = "The attack on the market in Idlib killed 12 and injured 12 more"
+    there = "The attack on the market in Idlib killed 6 and injured 7 more"
+    found = compare(
+        key(here, figures=(figure("12", here, 12, None),)),
+        key(there, figures=(figure("6", there, 6, None), figure("7", there, 7, None))),
+        flat_idf,
+    )
+    assert found is None
+
+
+@pytest.mark.parametrize(
+    ("new", "old"),
+    [
+        (
+            "John Hickenlooper, who was a candidate in the Democratic primaries, ended his campaign",
+            "Kirsten Gillibrand, who was a candidate in the Democratic primaries, ended her campaign",
+        ),
+        (
+            "On the scale used by forecasters, category 1 hurricanes must sustain strong winds",
+            "On the scale used by forecasters, category 3 hurricanes must sustain strong winds",
+        ),
+    ],
+)
+def test_matching_compare_one_template_about_another_thing_is_no_match(new: str, old: str) -> None:
+    assert compare(key(new), key(old), flat_idf) is None
+
+
+def test_matching_names_of_one_family_are_mentioned() -> None:
+    new = key("Protests against the extradition bill of the Chinese government grew in Hong Kong")
+    old = key("Protests against the extradition bill of the government of China grew in Hong Kong")
+    assert compare(new, old, flat_idf) is not None
+
+
+def test_matching_idf_weighs_rare_words_more() -> None:
+    idf = idf_from_counts({"said": 90, "kafr": 1}, 100)
+    assert idf("kafr") > idf("said") > 0
+    assert idf("unseen") > idf("kafr")
+
+
+def test_matching_report_keys_carry_source_names_and_the_outlet() -> None:
+    text = "Kafr Nabl fell, the army said. Rebels captured Kafr Nabl."
+    report = Report(
+        Article("Kafr Nabl", "Daily", None, "en", len(text.split()), "0" * 64),
+        (),
+        (Source("s1", "Syrian Army", ("the army",), "military", None, True, ("c1",)),),
+        (
+            Claim("c1", "Kafr Nabl fell", (0, 14), "s1", "said", "paraphrase"),
+            Claim("c2", "Rebels captured Kafr Nabl.", (31, 57), None, None, "outlet"),
+        ),
+        (),
+        (),
+        "test",
+    )
+    keys = dict(report_keys(report))
+    assert keys["c1"].source == (frozenset({"syrian", "army"}), frozenset({"army"}))
+    assert keys["c2"].source == () and keys["c2"].outlet == "daily"
+
+
+# --- the labelled set -----------------------------------------------------------------------------
+
+
+def test_matching_pairs_file_is_labelled_and_credited() -> None:
+    rows = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 150
+    assert {r["label"] for r in rows} == {"same", "corroborating", "conflicting", "unrelated"}
+    assert len({r["id"] for r in rows}) == len(rows)
+    readme = (PAIRS.parent / "README.md").read_text(encoding="utf-8")
+    for row in rows:
+        for claim in (row["a"], row["b"]):
+            assert claim["url"].startswith("https://en.wikinews.org/wiki/")
+            assert claim["url"] in readme, claim["url"]
+            for fig in claim["figures"]:
+                assert claim["text"][fig["span"][0] : fig["span"][1]] == fig["text"]
+
+
+def test_matching_thresholds_are_the_sweeps_choice() -> None:
+    pairs, idf = load()
+    tune, _ = halves(pairs)
+    assert sweep(tune, idf) == THRESHOLDS
+
+
+def test_matching_eval_measures_what_it_reports(capsys: pytest.CaptureFixture[str]) -> None:
+    pairs, idf = load()
+    scores = measure(pairs, idf, THRESHOLDS)
+    assert scores.tp + scores.fn == sum(1 for p in pairs if p.label != "unrelated")
+    assert 0 < scores.precision <= 1 and 0 < scores.recall <= 1
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    assert f"all pairs ({len(pairs)}): matching precision {scores.precision:.3f}, recall {scores.recall:.3f}" in out
+    assert Counter(p.label for p in pairs)["same"] > 0
