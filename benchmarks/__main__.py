@@ -1,4 +1,4 @@
-"""``python -m benchmarks [extraction|burst|storage|desk|engines|processes|all] [options]``: run benchmarks and print
+"""``python -m benchmarks [extraction|burst|storage|desk|robustness|engines|processes|all] [options]``: run benchmarks and print
 their tables.
 
 No name: all of them, one after another, with their default options. Options without a name go to the
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from benchmarks import bot_burst, desk_matching, engines, extraction, processes, storage_speed
+from benchmarks import bot_burst, desk_matching, engines, extraction, processes, robustness, storage_speed
 
 BENCHMARKS: dict[str, Callable[[Sequence[str] | None], int]] = {
     "extraction": extraction.main,
@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, Callable[[Sequence[str] | None], int]] = {
     "desk": desk_matching.main,
     "engines": engines.main,
     "processes": processes.main,
+    "robustness": robustness.main,
 }
 
 

@@ -34,7 +34,7 @@ from benchmarks.common import RESULTS, ROOT, SHARED, Figure, OtherLoad, code_lin
 from benchmarks.common import table as common_table
 
 BATCH_SIZE = 16
-FULL_TO_BARE_TARGET = 1.15  # full extraction time at most 1.15 x bare parsing time
+FULL_TO_BARE_TARGET = 1.4  # full extraction (the attribution model included, issue 12) at most 1.4 x bare parsing time
 SPEEDUP_TARGET = 1.6  # 2 workers at least 1.6 x the throughput of 1
 
 

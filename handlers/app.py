@@ -42,6 +42,7 @@ from bot.service import ArticleService, PageFetcher, RateLimits, RestartingRunne
 from handlers import articles, callbacks, chats, commands, desk
 from handlers.context import CONTEXT_TYPES, AdminCache, App, BotData, Context
 from handlers.reply import TelegramReply
+from handlers.updates import DurableUpdateProcessor, DurableUpdateQueue
 from handlers.webhook import WebhookServer, register, webhook_path
 from storage import Storage, StorageError, open_store
 
@@ -187,6 +188,8 @@ async def _retention_loop(store: Storage, days: int) -> None:
 async def post_init(app: App) -> None:
     """Warm the extraction workers, register the command menu, start the inbox and retention workers."""
     data: BotData = app.bot_data
+    if isinstance(app.update_queue, DurableUpdateQueue):
+        await app.update_queue.put_left(app.bot)
     await data.service.runner.warm()
     await app.bot.set_my_commands(list(commands.COMMANDS))
     data.background.append(asyncio.create_task(_inbox_loop(app), name="claimdesk-inbox"))
@@ -198,8 +201,9 @@ async def post_init(app: App) -> None:
 
 
 async def post_stop(app: App) -> None:
-    """Stop the inbox worker."""
+    """Stop the inbox worker and the articles in work (they stay in the inbox for the next start)."""
     data: BotData = app.bot_data
+    await data.service.close()
     for task in data.background:
         task.cancel()
     await asyncio.gather(*data.background, return_exceptions=True)
@@ -234,7 +238,8 @@ def build_application(
         .base_file_url(settings.telegram_base_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, do_quote=True, allow_sending_without_reply=True))
         .rate_limiter(rate_limiter or MessageRateLimiter(max_retries=RATE_LIMIT_RETRIES))
-        .concurrent_updates(True)
+        .update_queue(DurableUpdateQueue(store))
+        .concurrent_updates(DurableUpdateProcessor(store))
         .context_types(CONTEXT_TYPES)
         .post_init(post_init)
         .post_stop(post_stop)
@@ -243,10 +248,11 @@ def build_application(
     )
     data: BotData = app.bot_data
     fetcher = fetcher or Fetcher(AllowList.parse(settings.fetch_allow))
-    limits = RateLimits(settings.user_rate, settings.chat_rate)
-    data.service = ArticleService(runner, store, fetcher=fetcher, limits=limits)
+    limits = RateLimits(settings.user_rate, settings.chat_rate, window=settings.rate_window_seconds)
+    data.service = ArticleService(runner, store, fetcher=fetcher, limits=limits, slots=settings.worker_count)
     data.store = store
     data.admins = AdminCache()
+    data.exports = RateLimits(0, commands.EXPORTS_PER_WINDOW, window=commands.EXPORT_WINDOW)
     data.retry_seconds = retry_seconds
     data.lease_seconds = settings.inbox_lease_seconds
     data.retention_days = settings.retention_days
@@ -337,7 +343,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 
 async def _run(settings: Settings, webhook: Webhook | None) -> int:
-    from bot.extraction.runner import ExtractionRunner
+    from bot.extraction.runner import AnalysisLimits, ExtractionRunner
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -348,7 +354,12 @@ async def _run(settings: Settings, webhook: Webhook | None) -> int:
     except StorageError as exc:
         log.error("cannot open the database: %s", exc)
         return 1
-    runner = RestartingRunner(lambda: ExtractionRunner(settings.spacy_model, settings.worker_count))
+    limits = AnalysisLimits(settings.analysis_seconds, settings.analysis_memory_mb)
+    runner = RestartingRunner(
+        lambda: ExtractionRunner(
+            settings.spacy_model, settings.worker_count, limits=limits, extractor=settings.extractor
+        )
+    )
     app = build_application(settings, runner=runner, store=store)
     try:
         await serve(app, stop, webhook=webhook)

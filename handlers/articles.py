@@ -131,7 +131,8 @@ async def submit(
     replaces: int | None = None,
 ) -> None:
     """Unpack the update into a job (``target``: which message's content to analyse) and hand it to the
-    service with a reply in this chat (``edit_of``, ``replaces``: see :class:`~bot.service.Job`)."""
+    service with a reply in this chat (``edit_of``, ``replaces``: see :class:`~bot.service.Job`): kept in the
+    inbox before this returns, then done in the background."""
     analysed, article = _target_input(message, target, strip_mention=strip_mention, username=context.bot.username)
     job = Job(
         update_id=update.update_id,
@@ -144,7 +145,7 @@ async def submit(
         edit_of=edit_of,
         replaces=replaces,
     )
-    await context.bot_data.service.submit(job, TelegramReply.to_job(context.bot, job))
+    await context.bot_data.service.start(job, TelegramReply.to_job(context.bot, job))
 
 
 def _target_input(

@@ -157,9 +157,10 @@ async def on_reopen_button(update: Update, context: Context) -> None:
 
 
 async def _admin(query: CallbackQuery, context: Context) -> bool:
+    """Whether the user pressing a settings or /forget button is an admin, asked of Telegram now."""
     message = query.message
     assert isinstance(message, Message)
-    admin = await context.bot_data.admins.is_admin(context.bot, message.chat, query.from_user.id)
+    admin = await context.bot_data.admins.is_admin(context.bot, message.chat, query.from_user.id, fresh=True)
     if not admin:
         await query.answer(ADMINS_ONLY, show_alert=True)
     return admin

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import gzip
+import math
+import shutil
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 
 from telegram import BotCommand, Update
 from telegram.constants import ChatType
@@ -13,6 +19,17 @@ from handlers.keyboards import forget_keyboard, reopen_keyboard, settings_keyboa
 from storage import CHAT_MODES
 from storage.formats import EXPORT_FORMATS, export_format
 
+#: Bytes of an export file sent as it is; a larger one is gzipped (a JSON export shrinks about tenfold).
+COMPRESS_ABOVE = 10 * 1024 * 1024
+#: The largest file a bot may send is 50 MB; the multipart envelope needs a little of it.
+UPLOAD_LIMIT = 50 * 1000 * 1000 - 64 * 1024
+#: Exports one chat may ask for in :data:`EXPORT_WINDOW` seconds (each is a whole file of its reports).
+EXPORTS_PER_WINDOW = 3
+EXPORT_WINDOW = 300.0
+TOO_LARGE = (
+    "This chat's {count} reports are too many for one file even compressed (Telegram takes files up to "
+    "50 MB). Try /export csv, which is much smaller, or /forget old analyses."
+)
 HISTORY_DEFAULT = 10
 HISTORY_MAX = 30
 #: Room for the list lines of /history and /search (a heading and the limit's margin aside).
@@ -176,7 +193,8 @@ async def on_search(update: Update, context: Context) -> None:
 
 
 async def on_export(update: Update, context: Context) -> None:
-    """/export json|csv|md: this chat's reports as a file."""
+    """/export json|csv|md: this chat's reports as a file, written off the event loop, gzipped when
+    large, never over Telegram's upload limit; :data:`EXPORTS_PER_WINDOW` a chat in :data:`EXPORT_WINDOW` seconds."""
     message = update.effective_message
     if message is None:
         return
@@ -185,10 +203,36 @@ async def on_export(update: Update, context: Context) -> None:
         choices = [f"/export {name}" for name in EXPORT_FORMATS]
         await message.reply_text(f"Usage: {', '.join(choices[:-1])} or {choices[-1]}.")
         return
-    content = await context.bot_data.store.export(message.chat.id, output.name)
+    refusal = context.bot_data.exports.take(None, message.chat.id)
+    if refusal is not None:
+        await message.reply_text(
+            f"This chat was exported a moment ago; try again in {math.ceil(refusal.retry_after)} s."
+        )
+        return
     stamp = datetime.now(UTC).strftime("%Y%m%d")
-    name = f"claimdesk-{abs(message.chat.id)}-{stamp}.{output.suffix}"
-    await message.reply_document(content, filename=name, caption=f"This chat's reports ({output.suffix}).")
+    with tempfile.TemporaryDirectory(prefix="claimdesk-export-") as directory:
+        written = Path(directory) / f"claimdesk-{abs(message.chat.id)}-{stamp}.{output.suffix}"
+        count = await context.bot_data.store.export_to(message.chat.id, output.name, written)
+        upload = await asyncio.to_thread(fit_for_upload, written)
+        if upload is None:
+            await message.reply_text(TOO_LARGE.format(count=count))
+            return
+        with upload.open("rb") as document:
+            await message.reply_document(
+                document, filename=upload.name, caption=f"This chat's reports ({count}, {output.suffix})."
+            )
+
+
+def fit_for_upload(path: Path) -> Path | None:
+    """``path`` as it is when small, else gzipped beside it; None when even that is over
+    :data:`UPLOAD_LIMIT` (Telegram refuses larger files from bots)."""
+    if path.stat().st_size <= COMPRESS_ABOVE:
+        return path
+    packed = path.with_name(path.name + ".gz")
+    with path.open("rb") as plain, gzip.open(packed, "wb", compresslevel=6) as out:
+        shutil.copyfileobj(plain, out, 1024 * 1024)
+    path.unlink()
+    return packed if packed.stat().st_size <= UPLOAD_LIMIT else None
 
 
 async def on_forget(update: Update, context: Context) -> None:

@@ -11,16 +11,30 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+import httpx
 from telegram import Bot, ReplyParameters
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot.render import plural
-from bot.service import Analysed, ChatMoved, ChatUnreachable, DeliveryFailed, DocumentRef, Failed, Job
+from bot.service import (
+    Analysed,
+    ChatMoved,
+    ChatUnreachable,
+    DeliveryFailed,
+    DocumentProblem,
+    DocumentRef,
+    Failed,
+    Job,
+)
 from handlers.keyboards import report_message
 
+#: Seconds a document download may take.
+DOWNLOAD_TIMEOUT = 30.0
+MEGABYTE = 1024 * 1024
 FAILED = "I couldn't analyse this article just now ({reason}). It is kept and I will try again automatically."
 GAVE_UP = "I gave up on this article after {attempts} ({reason}). Please send it again later."
 
@@ -40,6 +54,37 @@ def delivery() -> Iterator[None]:
         raise DeliveryFailed(f"BadRequest: {exc.message}") from exc
     except TelegramError as exc:
         raise DeliveryFailed(f"{type(exc).__name__}: {exc.message}") from exc
+
+
+async def read_capped(location: str | None, max_bytes: int) -> bytes:
+    """The file at ``location`` (the download URL, or a path with a local Bot API server), read in chunks
+    and stopped as soon as it passes ``max_bytes`` (:class:`~bot.service.DocumentProblem`). Why: the size a
+    message states can be a lie, and reading the whole file first held 951 MB for a 200 MB document."""
+    if not location:
+        raise DeliveryFailed("getFile gave no file path")
+    too_large = DocumentProblem(
+        f"This file is over {max_bytes / MEGABYTE:g} MB; I take files up to {max_bytes / MEGABYTE:g} MB."
+    )
+    if not location.startswith(("http://", "https://")):
+        with Path(location).open("rb") as local:
+            data = local.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise too_large
+        return data
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async with httpx.AsyncClient(timeout=DOWNLOAD_TIMEOUT) as client, client.stream("GET", location) as response:
+            if response.status_code != 200:
+                raise DeliveryFailed(f"download answered HTTP {response.status_code}")
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise too_large
+                chunks.append(chunk)
+    except httpx.HTTPError as exc:
+        raise DeliveryFailed(f"download failed ({type(exc).__name__})") from exc
+    return b"".join(chunks)
 
 
 def failure_text(failed: Failed) -> str:
@@ -101,10 +146,10 @@ class TelegramReply:
                 await self.bot.delete_message(self.chat_id, self._progress)
             self._progress = None
 
-    async def download(self, document: DocumentRef) -> bytes:
+    async def download(self, document: DocumentRef, max_bytes: int) -> bytes:
         with delivery():
             file = await self.bot.get_file(document.file_id)
-            return bytes(await file.download_as_bytearray())
+        return await read_capped(file.file_path, max_bytes)
 
     def moved(self, chat_id: int) -> TelegramReply:
         return TelegramReply(self.bot, chat_id, self.message_id, post_report=self.post_report)

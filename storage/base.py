@@ -79,6 +79,11 @@ def channel_hits(rows: Iterable[NamedRow], words: list[str], limit: int) -> list
     return hits[:limit]
 
 
+def log_skipped(analysis_id: int, problem: str) -> None:
+    """Log an analysis that cannot be read and is left out."""
+    log.error("storage: skipping analysis %s, it cannot be read: %s", analysis_id, problem)
+
+
 def read_report(stored: str) -> Report:
     """A stored report JSON as a Report (ValueError, KeyError or TypeError when it cannot be read)."""
     return Report.from_dict(json.loads(stored))
@@ -139,14 +144,20 @@ class StoreBase:
         return items
 
     @staticmethod
-    def _parsed(rows: Iterable[Any], *, read_report: Callable[[Any], _R]) -> list[tuple[Analysis, _R]]:
-        """Rows as (analysis, ``read_report(row)``) pairs; a row that fails is skipped (logged)."""
+    def _parsed(
+        rows: Iterable[Any],
+        *,
+        read_report: Callable[[Any], _R],
+        skip: Callable[[int, str], None] | None = None,
+    ) -> list[tuple[Analysis, _R]]:
+        """Rows as (analysis, ``read_report(row)``) pairs; a row that fails is skipped (``skip`` is told
+        its id and the problem; default: logged)."""
         result: list[tuple[Analysis, _R]] = []
         for row in rows:
             try:
                 result.append((analysis(row), read_report(row)))
             except (ValueError, KeyError, TypeError) as exc:
-                log.error("storage: skipping analysis %s, it cannot be read: %s", row["id"], exc)
+                (skip or log_skipped)(row["id"], str(exc))
         return result
 
     # -- per-chat state ---------------------------------------------------------------------------

@@ -225,6 +225,17 @@ ALTER TABLE chat_settings ADD COLUMN verdicts_by TEXT NOT NULL DEFAULT 'admins'
 """
 
 MIGRATION_7 = """
+-- Every update received from Telegram, kept before the next getUpdates confirms it (or before the
+-- webhook answers 200), and deleted once its handlers have run: what is left was received by a process
+-- that died, and the next start handles it.
+CREATE TABLE received_updates (
+    update_id    INTEGER PRIMARY KEY,
+    raw          TEXT NOT NULL,            -- the update as JSON (Update.to_dict())
+    received_at  TEXT NOT NULL
+);
+"""
+
+MIGRATION_8 = """
 -- Search by chat. chat_search holds one entry per claim and per source of the latest analysis of each
 -- article in each chat; every chat owns a block of 2^40 rowids (search_chats.block), its entries
 -- numbered in the order they were added, so that a search reads its own chat's matches only (a rowid
@@ -287,6 +298,7 @@ MIGRATIONS: tuple[str, ...] = (
     MIGRATION_5,
     MIGRATION_6,
     MIGRATION_7,
+    MIGRATION_8,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

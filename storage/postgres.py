@@ -13,12 +13,16 @@ never appears in a message.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
+import os
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -252,6 +256,39 @@ class PostgresStore(PostgresDeskStore, StoreBase):
             log.info("storage: %s migrated to schema version %d", self._where, target)
 
     # -- inbox ------------------------------------------------------------------------------------
+
+    # -- received updates ---------------------------------------------------------------------------
+
+    async def received_add(self, update_id: int, raw: dict[str, Any]) -> bool:
+        """Keep an update as it arrives from Telegram; False when it is kept already (sent again, to this
+        process or another)."""
+        async with self._transaction() as conn:
+            added = await conn.fetchval(
+                "INSERT INTO received_updates (update_id, raw, received_at) VALUES ($1, $2, $3)"
+                " ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
+                update_id,
+                dumps(raw),
+                iso(self._now()),
+            )
+        return added is not None
+
+    async def received_done(self, update_id: int) -> None:
+        """The update's handlers have run: it is not handled again after a restart."""
+        async with self._transaction() as conn:
+            await conn.execute("DELETE FROM received_updates WHERE update_id = $1", update_id)
+
+    async def received_left(self) -> list[dict[str, Any]]:
+        """Updates received but never handled (their process died), oldest first.
+
+        With several processes this also lists updates another live process is handling right now: an
+        article among them is answered once all the same (its update is added to the inbox once, and
+        only the process that added it answers), a command could be answered twice in that moment.
+        Why not only updates older than the lease: a process restarted within it would leave its own
+        unhandled updates until some later restart.
+        """
+        async with self._reading() as conn:
+            rows = await conn.fetch("SELECT raw FROM received_updates ORDER BY update_id")
+        return [json.loads(row["raw"]) for row in rows]
 
     async def inbox_add(self, *, update_id: int, chat_id: int, message_id: int, raw: dict[str, Any]) -> bool:
         """Keep an update before its analysis starts, taken by this process (leased); False when this
@@ -583,9 +620,14 @@ class PostgresStore(PostgresDeskStore, StoreBase):
         )
         return channel_hits(rows, words, limit)
 
-    async def export(self, chat_id: int, fmt: str) -> bytes:
-        """All analyses of this chat, oldest first, as a file in the export format ``fmt`` (see
-        :meth:`storage.store.Store.export`); unreadable reports are skipped (logged)."""
+    async def export_to(self, chat_id: int, fmt: str, destination: str | os.PathLike[str]) -> int:
+        """Write all analyses of this chat, oldest first, to the file ``destination`` (see
+        :meth:`storage.store.Store.export_to`); how many were written (unreadable reports skipped, logged).
+
+        The chat's rows are read in one query and the file is written in a thread, so the event loop is
+        not held while it is written (SQLite's export runs in a process of its own instead: its reader
+        shares the file; here the server does the reading).
+        """
         output = export_format(fmt)
         if output is None or output.export is None:
             raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
@@ -595,7 +637,15 @@ class PostgresStore(PostgresDeskStore, StoreBase):
                 " WHERE a.chat_id = $1 ORDER BY a.id",
                 chat_id,
             )
-        return output.export(self._parsed(rows, read_report=lambda row: read_report(row["report"])))
+        items = self._parsed(rows, read_report=lambda row: read_report(row["report"]))
+        export = output.export
+
+        def write() -> None:
+            with Path(destination).open("w", encoding="utf-8", newline="") as out:
+                export(items, out)
+
+        await asyncio.to_thread(write)
+        return len(items)
 
     async def forget_chat(self, chat_id: int) -> int:
         """Delete everything stored for this chat (see :meth:`storage.store.Store.forget_chat`)."""

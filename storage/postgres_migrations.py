@@ -207,6 +207,15 @@ ALTER TABLE chat_settings ADD COLUMN verdicts_by TEXT NOT NULL DEFAULT 'admins'
 """
 
 POSTGRES_MIGRATION_7 = """
+-- Every update received from Telegram, kept before it is confirmed (see migrations.MIGRATION_7).
+CREATE TABLE received_updates (
+    update_id    BIGINT PRIMARY KEY,
+    raw          TEXT NOT NULL,
+    received_at  TEXT NOT NULL
+);
+"""
+
+POSTGRES_MIGRATION_8 = """
 -- Search by chat, as SQLite's chat_search: one row per claim and per source of the latest analysis of
 -- each article in each chat, numbered per chat in the order they were added (entry; search_chats: the
 -- chat's block and next number). Each entry's tsvector also holds the word of its bucket of 5,000
@@ -267,4 +276,5 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
     POSTGRES_MIGRATION_5,
     POSTGRES_MIGRATION_6,
     POSTGRES_MIGRATION_7,
+    POSTGRES_MIGRATION_8,
 )

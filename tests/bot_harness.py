@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,6 +111,7 @@ async def running_bot(
     max_attempts: int = 3,
     user_rate: int = 10,
     chat_rate: int = 30,
+    rate_window: float = 60.0,
     rate_limiter: AIORateLimiter | None = None,
     webhook: Webhook | None = None,
     fetch_allow: tuple[str, ...] = (),
@@ -123,6 +124,7 @@ async def running_bot(
         workers=1,
         user_rate=user_rate,
         chat_rate=chat_rate,
+        rate_window_seconds=rate_window,
         fetch_allow=fetch_allow,
     )
     store = await Store.open(db, max_attempts=max_attempts, retry_base_seconds=0.2)
@@ -192,3 +194,16 @@ def buttons(message: JSON) -> dict[str, str]:
 
 def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")
+
+
+def copy_analyses(db: Path, chat_id: int, copies: int) -> None:
+    """``copies`` more analyses of the chat's first one (same report, later message ids), in one statement."""
+    with closing(sqlite3.connect(db, isolation_level=None)) as conn:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(analyses)") if row[1] != "id"]
+        chosen = ", ".join("message_id + n.i" if c == "message_id" else c for c in columns)
+        conn.execute(
+            f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)"
+            f" INSERT INTO analyses ({', '.join(columns)}) SELECT {chosen} FROM n,"
+            " (SELECT * FROM analyses WHERE chat_id = ? ORDER BY id LIMIT 1)",
+            (copies, chat_id),
+        )

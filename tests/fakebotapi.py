@@ -26,7 +26,7 @@ Faults: ``server.inject("sendMessage", flood(retry_after=1), times=2)``; also ``
 Several bot processes: each can call through its own ``client_base_url(name)`` (recorded as the request's
 ``client``); ``hold_client(name)`` holds that client's calls unanswered and ``drop_client(name)`` answers
 them, and every later one, 502 without doing anything (a process cut off, then killed, leaves no trace).
-Inspection: ``requests`` (every call), ``requests_for``, ``await next_request(...)``,
+Inspection: ``requests`` (every call; ``on_request`` hooks see each one as it arrives), ``requests_for``, ``await next_request(...)``,
 ``await wait_for(...)``, ``chat_messages``, ``bot_messages``, ``last_bot_message``, ``message``,
 ``file_content``, ``callback_answers``, ``pending_updates``, ``webhook_deliveries``.
 
@@ -73,6 +73,7 @@ MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_CALLBACK_ANSWER_LENGTH = 200
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+DOWNLOAD_CHUNK = 64 * 1024
 CHAT_ACTIONS = frozenset(
     {
         "typing",
@@ -558,6 +559,8 @@ class FakeBotAPI:
             language_code=None,
         )
         self.requests: list[RecordedRequest] = []
+        #: Called with every request the moment it arrives, before it is answered (a test kills the bot there).
+        self.on_request: list[Callable[[RecordedRequest], None]] = []
         self.callback_answers: dict[str, JSON] = {}
         self.webhook_url = ""
         self.webhook_deliveries: list[tuple[int, bool]] = []  # (update_id, answered 2xx)
@@ -932,16 +935,18 @@ class FakeBotAPI:
         *,
         mime_type: str = "text/plain",
         caption: str | None = None,
+        file_size: int | None = None,
         **message_fields: Any,
     ) -> JSON:
-        """A document message whose bytes getFile and the file download serve."""
+        """A document message whose bytes getFile and the file download serve; ``file_size``: the size the
+        message claims, when it lies (default: the real size)."""
         stored = self._store_file(content, f"documents/{file_name}")
         document = {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
             "file_name": file_name,
             "mime_type": mime_type,
-            "file_size": len(content),
+            "file_size": len(content) if file_size is None else file_size,
         }
         if caption is not None:
             message_fields["caption"] = caption
@@ -1011,6 +1016,8 @@ class FakeBotAPI:
             client=client,
         )
         self.requests.append(recorded)
+        for hook in self.on_request:
+            hook(recorded)
         self._notify()
         try:
             if client in self._held_clients:
@@ -1055,7 +1062,15 @@ class FakeBotAPI:
         stored = self._files_by_path.get(request.match_info["path"])
         if request.match_info["token"] != self.token or stored is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
-        return web.Response(body=stored.content, content_type="application/octet-stream")
+        response = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
+        response.content_length = len(stored.content)
+        await response.prepare(request)
+        view = memoryview(stored.content)
+        with contextlib.suppress(ConnectionError):  # the bot may stop reading (a file over its cap)
+            for start in range(0, len(view), DOWNLOAD_CHUNK):  # in chunks: nothing buffered whole
+                await response.write(view[start : start + DOWNLOAD_CHUNK])
+            await response.write_eof()
+        return response
 
     async def _handle_fake_update(self, request: web.Request) -> web.StreamResponse:
         """Standalone mode: queue a JSON update; its chat and message become known to the server."""

@@ -5,6 +5,8 @@ page, a huge body, other content types, a 404, pages without article text. Liste
 from __future__ import annotations
 
 import asyncio
+import gzip
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +44,14 @@ PAYWALL_PAGE = b"""<!DOCTYPE html><html><head><title>Budget row deepens | Contin
 <div class="paywall">Subscribe to read the full story.</div></article></body></html>"""
 
 
+def gzip_of_zeros(size: int) -> bytes:
+    """``size`` zero bytes gzipped, compressed a block at a time (never ``size`` bytes in memory)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    block = bytes(1024 * 1024)
+    parts = [packer.compress(block) for _ in range(size // len(block))]
+    return b"".join([*parts, packer.compress(bytes(size % len(block))), packer.flush()])
+
+
 @dataclass
 class PageServer:
     """``async with PageServer() as pages``: ``pages.url("/news/saudi-drones")``; ``pages.hits`` the paths asked."""
@@ -53,6 +63,10 @@ class PageServer:
     elsewhere: str = "http://169.254.169.254/latest/meta-data/"
     #: The slow page answers only when this is set (set at exit, so the server stops at once).
     release: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Zero bytes inside the stacked compression bomb at /bomb (gzip of gzip; 1 GiB gives 1.8 KB).
+    bomb_size: int = 256 * 1024 * 1024
+    #: The ``Host`` header of every request, in order.
+    host_headers: list[str] = field(default_factory=list)
     port: int = 0
 
     def url(self, path: str) -> str:
@@ -73,6 +87,10 @@ class PageServer:
         app.router.add_get("/empty", self._html(EMPTY_PAGE))
         app.router.add_get("/paywall", self._html(PAYWALL_PAGE))
         app.router.add_get("/plain", self._plain)
+        app.router.add_get("/bomb", self._bomb)
+        app.router.add_get("/single-bomb", self._single_bomb)
+        app.router.add_get("/coded/{coding}", self._coded)
+        app.router.add_get("/br", self._brotli)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, 0)
@@ -88,6 +106,7 @@ class PageServer:
     async def _record(self, request: web.Request, handler: web.Handler) -> web.StreamResponse:
         self.hits.append(request.path_qs)
         self.user_agents.append(request.headers.get("User-Agent", ""))
+        self.host_headers.append(request.headers.get("Host", ""))
         return await handler(request)
 
     async def _article(self, request: web.Request) -> web.StreamResponse:
@@ -142,3 +161,28 @@ class PageServer:
         start, end = article.index("<p>An individual"), article.index('<p class="credit">')
         text = article[start:end].replace("<p>", "").replace("</p>", "\n")
         return web.Response(text=text, content_type="text/plain", charset="utf-8")
+
+    async def _bomb(self, request: web.Request) -> web.StreamResponse:
+        """A stacked compression bomb: a small body whose two gzip layers hold ``bomb_size`` zeros."""
+        body = gzip.compress(gzip_of_zeros(self.bomb_size), 9)
+        headers = {"Content-Type": "text/html", "Content-Encoding": "gzip, gzip"}
+        return web.Response(body=body, headers=headers)
+
+    async def _single_bomb(self, request: web.Request) -> web.StreamResponse:
+        """One gzip layer over ``bomb_size`` zeros: each 64 KB read expands about a thousandfold."""
+        headers = {"Content-Type": "text/html", "Content-Encoding": "gzip"}
+        return web.Response(body=gzip_of_zeros(self.bomb_size), headers=headers)
+
+    async def _coded(self, request: web.Request) -> web.StreamResponse:
+        """The saudi-drones page compressed as sites do: /coded/gzip, /coded/deflate (zlib-wrapped) and
+        /coded/raw-deflate (the headerless deflate some servers send)."""
+        page = (PAGES / "saudi-drones.html").read_bytes()
+        coding = request.match_info["coding"]
+        packer = zlib.compressobj(6, zlib.DEFLATED, {"gzip": 31, "deflate": 15, "raw-deflate": -15}[coding])
+        headers = {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": coding.removeprefix("raw-")}
+        return web.Response(body=packer.compress(page) + packer.flush(), headers=headers)
+
+    async def _brotli(self, request: web.Request) -> web.StreamResponse:
+        """A content coding nobody asked for (the fetcher only accepts gzip and deflate)."""
+        headers = {"Content-Type": "text/html", "Content-Encoding": "br"}
+        return web.Response(body=b"\x1b\x03\x00\xf8\x25\x00\x02", headers=headers)

@@ -4,15 +4,18 @@ ExtractionRunner (one worker, shared by the module) and a real Store on a tempor
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import re
 import socket
+import time
+import tracemalloc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from bot_harness import Bot, buttons, running_bot
+from bot_harness import Bot, buttons, copy_analyses, running_bot
 from fakebotapi import (
     FakeBotAPI,
     channel_chat,
@@ -26,8 +29,9 @@ from fakebotapi import (
 from bot.extraction.runner import ExtractionRunner
 from bot.origin import Origin
 from bot.report import Article, Claim, Report, Source, Unverified
+from bot.service import RateLimits
 from handlers.app import Webhook
-from storage import Store
+from storage import StorageError, Store
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "rfa-kursk-north-korean-casualties-2024-12-20.txt"
 JSON = dict[str, Any]
@@ -505,6 +509,62 @@ async def test_bot_e2e_forget_in_group_is_for_admins(bot: Bot) -> None:
     assert "Nothing was deleted" in bot.server.message(GROUP["id"], ask["message_id"])["text"]
 
 
+async def test_bot_e2e_export_of_2000_reports_leaves_the_bot_responsive(bot: Bot) -> None:
+    """2,000 reports (about 36 MB of JSON): the file is written off the event loop, so /help in another
+    chat is answered at once; it is gzipped under Telegram's 50 MB; a second export right after waits."""
+    bot.app.bot_data.exports = RateLimits(0, 1, window=60)  # one a minute here (the default allows 3 in 5)
+    forwarded = forward_seed(bot.server)
+    await bot.reply(ALICE["id"], forwarded["message_id"])
+    copy_analyses(bot.db, ALICE["id"], 1999)
+    export = bot.server.text_update(private_chat(ALICE), ALICE, "/export json")["message"]
+    started = time.monotonic()
+    asked = bot.server.text_update(private_chat(BOB), BOB, "/help")["message"]
+    await bot.reply(BOB["id"], asked["message_id"])
+    help_seconds = time.monotonic() - started
+    sent = await bot.reply(ALICE["id"], export["message_id"], timeout=120)
+    assert bot.replies(ALICE["id"], export["message_id"])[0] is not None
+    assert help_seconds < 1.0, f"/help took {help_seconds:.2f} s during the export"
+    assert sent.get("document", {}).get("file_name", "").endswith(".json.gz"), sent.get("text")
+    data = json.loads(gzip.decompress(bot.server.file_content(sent)))
+    assert len(data) == 2000 and "(2000, json)" in sent["caption"]
+    again = await bot.command(private_chat(ALICE), ALICE, "/export csv")
+    assert "try again in" in again["text"]
+
+
+async def test_bot_e2e_demoted_admin_cannot_confirm_forget_or_change_settings(bot: Bot) -> None:
+    """Admin rights are asked of Telegram again right before a destructive action, not taken from the
+    cache that /forget and /settings filled a moment before."""
+    bot.server.add_chat(GROUP)
+    bot.server.set_chat_member(GROUP["id"], ALICE["id"], "administrator")
+    forwarded = forward_seed(bot.server, GROUP, ALICE)
+    await bot.reply(GROUP["id"], forwarded["message_id"])
+    ask = await bot.command(GROUP, ALICE, "/forget")
+    menu = await bot.command(GROUP, ALICE, "/settings")
+    bot.server.set_chat_member(GROUP["id"], ALICE["id"], "member")  # demoted after asking
+    answer = await bot.press(GROUP["id"], ALICE, ask["message_id"], buttons(ask)["Delete everything"])
+    assert answer.get("show_alert")
+    assert len(await bot.store.history(GROUP["id"])) == 1
+    mode_buttons = [label for label in buttons(menu) if label != "Channel posts: reports off"]
+    answer = await bot.press(GROUP["id"], ALICE, menu["message_id"], buttons(menu)[mode_buttons[-1]])
+    assert answer.get("show_alert")
+    assert (await bot.store.chat_settings(GROUP["id"])).mode == "forwards_and_mentions"
+
+
+async def test_bot_e2e_document_lying_about_its_size_is_read_only_up_to_the_cap(bot: Bot) -> None:
+    """A 15 MB document whose message claims 1,000 bytes: the download stops just past the 2 MB cap (the
+    whole file was read into memory before), and the user is told the limit."""
+    content = b"word " * (3 * 1024 * 1024)
+    document = bot.server.document_update(private_chat(ALICE), ALICE, content, "huge.txt", file_size=1000)["message"]
+    tracemalloc.start()
+    try:
+        answer = await bot.reply(ALICE["id"], document["message_id"])
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "files up to 2 MB" in answer["text"]
+    assert peak < 8 * 1024 * 1024
+
+
 async def test_bot_e2e_webhook_mode(
     fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path
 ) -> None:
@@ -519,6 +579,28 @@ async def test_bot_e2e_webhook_mode(
         reply = await bot.reply(ALICE["id"], forwarded["message_id"])
         assert "JSON" in buttons(reply)
     assert not fake_bot_api.requests_for("getUpdates")
+
+
+async def test_bot_e2e_webhook_answers_only_after_the_update_is_kept(
+    fake_bot_api: FakeBotAPI, extraction_runner: ExtractionRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The update is written before the webhook answers: when the write fails, Telegram gets an error
+    (and sends the update again later), not a 200 for an update the bot would then lose."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    webhook = Webhook(url=f"http://127.0.0.1:{port}/claimdesk/hook", listen="127.0.0.1", port=port)
+    async with running_bot(fake_bot_api, extraction_runner, tmp_path / "db.sqlite3", webhook=webhook) as bot:
+
+        async def disk_full(update_id: int, raw: dict[str, Any]) -> bool:
+            raise StorageError("database or disk is full", problem="full")
+
+        monkeypatch.setattr(bot.store, "received_add", disk_full)
+        update = fake_bot_api.text_update(private_chat(ALICE), ALICE, "/help")
+        await fake_bot_api.wait_for(lambda: fake_bot_api.webhook_deliveries, timeout=10)
+        assert fake_bot_api.webhook_deliveries == [(update["update_id"], False)]
+        assert [u["update_id"] for u in fake_bot_api.pending_updates] == [update["update_id"]]
+        assert not bot.replies(ALICE["id"], update["message"]["message_id"])
 
 
 async def test_bot_e2e_removed_from_group_marks_chat_unreachable(bot: Bot) -> None:

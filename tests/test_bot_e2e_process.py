@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot_processes import STOP_TIMEOUT, bot_env, bot_process, kill_group, stop
-from fakebotapi import FakeBotAPI, channel_chat, delay, make_user, origin_channel, private_chat
+from fakebotapi import FakeBotAPI, RecordedRequest, channel_chat, delay, make_user, origin_channel, private_chat
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "rfa-kursk-north-korean-casualties-2024-12-20.txt"
 ALICE = make_user(2001, "Alice")
@@ -103,3 +103,38 @@ async def test_bot_e2e_process_crash_recovery_answers_pending_article_once(
         await reply(fake_bot_api, ALICE["id"], marker["message_id"])
         assert await stop(second, signal.SIGTERM) == 0
     assert len(replies(fake_bot_api, ALICE["id"], message_id)) == 1
+
+
+async def test_bot_e2e_process_kill_at_the_confirming_poll_loses_no_update(
+    fake_bot_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    """20 articles from 20 users arrive in one getUpdates batch; the bot is SIGKILLed the moment its next
+    getUpdates arrives, whose offset confirms the batch to Telegram (which then never sends it again).
+    Every article is kept before that poll is sent, so the restarted bot answers each exactly once."""
+    users = [make_user(3000 + n, f"Reader {n}") for n in range(20)]
+    text = SEED.read_text(encoding="utf-8")
+    killed: list[int] = []
+    async with bot_process(fake_bot_api, tmp_path, "first") as first:
+        sent = [
+            fake_bot_api.forward_update(private_chat(u), u, text, origin_channel(CHANNEL, 20 + n))
+            for n, u in enumerate(users)
+        ]
+        last = sent[-1]["update_id"]
+
+        def kill_on_confirm(request: RecordedRequest) -> None:
+            if request.method == "getUpdates" and int(request.params.get("offset") or 0) > last and not killed:
+                kill_group(first)
+                killed.append(int(request.params["offset"]))
+
+        fake_bot_api.on_request.append(kill_on_confirm)  # nothing ran since the updates were queued
+        await asyncio.wait_for(first.wait(), 60)
+        fake_bot_api.on_request.clear()
+    assert killed == [last + 1] and fake_bot_api.pending_updates == []  # confirmed: Telegram forgot them
+    async with bot_process(fake_bot_api, tmp_path, "second") as second:
+        for user, update in zip(users, sent, strict=True):
+            await reply(fake_bot_api, user["id"], update["message"]["message_id"], timeout=120)
+        assert await stop(second) == 0
+    answers = [
+        len(replies(fake_bot_api, u["id"], m["message"]["message_id"])) for u, m in zip(users, sent, strict=True)
+    ]
+    assert answers == [1] * 20

@@ -5,6 +5,7 @@ and the service's page cache on a real temporary database."""
 from __future__ import annotations
 
 import ipaddress
+import tracemalloc
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -218,6 +219,48 @@ async def test_fetch_other_spellings_of_loopback_resolve_and_are_refused_unsent(
         await Fetcher(AllowList(), transport=transport).fetch(url)
     assert caught.value.code == "refused" and "loopback" in str(caught.value)
     assert transport.requests == []
+
+
+@pytest.mark.parametrize(("path", "code"), [("/bomb", "encoding"), ("/single-bomb", "too_large")])
+async def test_fetch_compression_bomb_is_stopped_in_small_steps(pages: PageServer, path: str, code: str) -> None:
+    """A stacked bomb (``Content-Encoding: gzip, gzip``: gzip of gzip of 256 MB of zeros) is refused
+    for its second coding; a single gzip layer is decoded 64 KB at a time and stopped at the cap, so
+    memory stays far below what the body expands to (httpx's own decoder expanded a whole chunk)."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError) as caught:
+            await Fetcher(LOCAL, limits=small_limits()).fetch(pages.url(path))
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert caught.value.code == code
+    assert peak < 16 * 1024 * 1024
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "raw-deflate"])
+async def test_fetch_compressed_article_is_decoded(pages: PageServer, coding: str) -> None:
+    page = await Fetcher(LOCAL).fetch(pages.url(f"/coded/{coding}"))
+    assert page.title == TITLES["saudi-drones"][0]
+
+
+async def test_fetch_content_coding_not_asked_for_is_refused(pages: PageServer) -> None:
+    with pytest.raises(FetchError) as caught:
+        await Fetcher(LOCAL).fetch(pages.url("/br"))
+    assert caught.value.code == "encoding" and "br" in str(caught.value)
+
+
+async def test_fetch_international_host_name_is_encoded_with_idna_2008(pages: PageServer) -> None:
+    """UTS 46 / IDNA 2008 as browsers do: faß.de is xn--fa-hia.de (IDNA 2003 made it fass.de, another site)."""
+    asked: list[str] = []
+
+    async def resolver(host: str, port: int) -> list[IPAddress]:
+        asked.append(host)
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    page = await Fetcher(LOCAL, resolver=resolver).fetch(f"http://FAß.de:{pages.port}/news/paris-court")
+    assert page.title == TITLES["paris-court"][0]
+    assert asked == ["xn--fa-hia.de"]
+    assert pages.host_headers == [f"xn--fa-hia.de:{pages.port}"]
 
 
 @pytest.mark.parametrize(

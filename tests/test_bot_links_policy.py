@@ -25,6 +25,10 @@ ip = ipaddress.ip_address
         ("example.com:8080/news/1", ("https", "example.com", 8080)),
         ("http://[2606:4700::1111]:8443/x", ("http", "2606:4700::1111", 8443)),
         ("https://bücher.example/artikel", ("https", "xn--bcher-kva.example", 443)),
+        ("https://faß.de/", ("https", "xn--fa-hia.de", 443)),  # IDNA 2008 (2003 gave fass.de)
+        ("https://βόλος.gr/", ("https", "xn--nxasmm1c.gr", 443)),  # final sigma kept (2003: σ)
+        ("https://ＥＸＡＭＰＬＥ。com/", ("https", "example.com", 443)),  # UTS 46 maps width and dots
+        ("http://my_host.example/", ("http", "my_host.example", 80)),  # ASCII names as they are
     ],
 )
 def test_policy_check_url_accepts_web_links(url: str, expected: tuple[str, str, int]) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from bot.extraction.runner import AnalysisOverrun
 from bot.origin import Origin
 from bot.report import Article, Report
 from bot.service import (
@@ -130,6 +132,49 @@ async def test_service_job_is_redone_from_the_inbox_alone(
     assert Job.from_inbox(item) == job
 
 
+class OneWorker:
+    """One extraction worker: analyses run one at a time, first come first served, 0.3 s each."""
+
+    def __init__(self) -> None:
+        self.done: list[str] = []
+        self._worker = asyncio.Lock()
+
+    async def analyze(
+        self, text: str, *, title: str | None = None, outlet: str | None = None, published: str | None = None
+    ) -> Report:
+        async with self._worker:
+            await asyncio.sleep(0.3)
+        self.done.append(text.rsplit(" ", 1)[-1])
+        return Report(Article(title, outlet, published, "en", len(text.split()), "0" * 64), (), (), (), (), (), "v1")
+
+
+async def test_service_one_chats_queue_delays_another_chats_first_article_by_one_analysis(store: Store) -> None:
+    worker = OneWorker()
+    service = ArticleService(worker, store, extractor_version="v1", slots=1)
+
+    def analyse(chat_id: int, n: int) -> asyncio.Task[object]:
+        text = f"{ARTICLE} {chat_id}-{n}"
+        return asyncio.create_task(service.analyse(n, chat_id=chat_id, message_id=n, text=text, origin=Origin()))
+
+    backlog = [analyse(1, n) for n in range(5)]
+    await asyncio.sleep(0.15)  # chat 1's five wait for the worker (the first runs)
+    first_of_chat_2 = analyse(2, 9)
+    await asyncio.gather(*backlog, first_of_chat_2)
+    assert worker.done.index("2-9") == 1  # after the analysis that was running, not after all five
+
+
+async def test_service_analysis_over_its_limit_is_answered_too_complex(store: Store) -> None:
+    class Overrunning:
+        async def analyze(self, text: str, **meta: str | None) -> Report:
+            raise AnalysisOverrun("it took more than 60 s")
+
+    service = ArticleService(Overrunning(), store, extractor_version="v1")  # type: ignore[arg-type]
+    assert await _accept(service, 5)
+    outcome = await service.analyse(5, chat_id=1, message_id=5, text=ARTICLE, origin=Origin())
+    assert isinstance(outcome, Rejected) and outcome.code == "too_complex"
+    assert "too complex to analyse (it took more than 60 s)" in outcome.message
+
+
 # --- the whole job, through a recording reply ---------------------------------------------------------
 
 
@@ -160,7 +205,7 @@ class RecordingReply:
     async def withdraw(self) -> None:
         self.said.append(("withdraw", ""))
 
-    async def download(self, document: DocumentRef) -> bytes:
+    async def download(self, document: DocumentRef, max_bytes: int) -> bytes:
         return ARTICLE.encode("utf-8")
 
     def moved(self, chat_id: int) -> RecordingReply:
@@ -207,13 +252,15 @@ async def test_service_not_an_article_is_said_only_when_asked(store: Store, expl
     assert item is not None and item.status == "done"
 
 
-async def test_service_limit_refusal_is_told_once(store: Store) -> None:
-    service = ArticleService(CountingAnalyzer(), store, limits=RateLimits(per_user=1, per_chat=0))
+async def test_service_over_the_limit_is_kept_answered_later_and_told_once(store: Store) -> None:
+    """Nothing dropped: the two articles over the limit wait for the window and are answered; one notice."""
+    service = ArticleService(CountingAnalyzer(), store, limits=RateLimits(per_user=1, per_chat=0, window=0.6))
     replies = [RecordingReply() for _ in range(3)]
-    for update_id, reply in enumerate(replies, 1):
-        await service.submit(job(update_id), reply)
-    assert [[method for method, _ in r.said] for r in replies] == [["typing", "report"], ["say"], []]
-    assert "Too many articles" in replies[1].said[0][1]
+    await asyncio.gather(*(service.submit(job(update_id), reply) for update_id, reply in enumerate(replies, 1)))
+    assert [[method for method, _ in r.said if method != "say"] for r in replies] == [["typing", "report"]] * 3
+    notices = [what for r in replies for method, what in r.said if method == "say"]
+    assert len(notices) == 1
+    assert "Too many articles: you sent 1" in notices[0] and "I'll answer the next 2 articles in about" in notices[0]
 
 
 async def test_service_unreachable_chat_is_marked_and_the_job_ends(store: Store) -> None:

@@ -52,6 +52,19 @@ def test_documents_decode_bytes_legacy_encodings() -> None:
     assert decode_bytes(b"caf\xe9 \x81") == "café \x81"  # not cp1252 (0x81 undefined): latin-1
 
 
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("“Quoted,” she said – café.".encode() + b"\xff", "“Quoted,” she said – café.\ufffd"),
+        (b"\x80" + "He said “yes” and “no”.".encode(), "\ufffdHe said “yes” and “no”."),
+        ("“Ünïcödé” ".encode() * 3 + b"\xe2\x80 end", "“Ünïcödé” " * 3 + "\ufffd end"),
+    ],
+)
+def test_documents_decode_bytes_mostly_valid_utf8_keeps_utf8(data: bytes, expected: str) -> None:
+    """One bad byte among valid UTF-8 sequences is one U+FFFD, not a whole file of latin-1 mojibake."""
+    assert decode_bytes(data) == expected
+
+
 def test_documents_html_to_text_drops_script_and_style_and_keeps_title() -> None:
     markup = (
         "<html><head><title>The &amp; Title</title><style>p{}</style></head><body>"

@@ -29,7 +29,9 @@ def test_limits_user_limit_refuses_the_eleventh_and_says_when(clock: Clock) -> N
     assert refusal is not None
     assert (refusal.scope, refusal.limit, refusal.first) == ("user", 10, True)
     assert refusal.retry_after == pytest.approx(51.0)
-    assert "you sent 10 in the last minute" in refusal.message() and "51 s" in refusal.message()
+    told = refusal.message(3, refusal.retry_after)
+    assert "you sent 10 in the last minute" in told and "answer the next 3 articles in about 51 s" in told
+    assert "the next article in about 2 s" in refusal.message(1, 1.2)
     assert limits.take(8, -100) is None  # another user in the same chat is not limited
     elsewhere = limits.take(7, -200)
     assert elsewhere is not None and elsewhere.first  # told once in each chat
@@ -54,7 +56,7 @@ def test_limits_chat_limit_counts_every_user(clock: Clock) -> None:
         assert limits.take(user, -5) is None
     refusal = limits.take(99, -5)
     assert refusal is not None and (refusal.scope, refusal.limit) == ("chat", 30)
-    assert "this chat sent 30" in refusal.message()
+    assert "this chat sent 30" in refusal.message(1, refusal.retry_after)
     assert limits.take(99, -6) is None
 
 

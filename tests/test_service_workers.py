@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import time
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 import pytest
 
@@ -23,9 +27,9 @@ ARTICLE = (
 
 
 def _kill_workers(runner: ExtractionRunner) -> None:
-    pool = runner._pool  # the test reaches in to do what the OOM killer does
-    for pid in list(pool._processes):  # type: ignore[attr-defined]
-        os.kill(pid, signal.SIGKILL)
+    for each in runner._all:  # the test reaches in to do what the OOM killer does
+        for pid in each.pids():
+            os.kill(pid, signal.SIGKILL)
 
 
 async def test_workers_killed_worker_pool_is_rebuilt() -> None:
@@ -76,3 +80,64 @@ async def test_workers_second_death_fails_like_any_error() -> None:
     with pytest.raises(BrokenProcessPool):
         await runner.analyze(ARTICLE)
     assert runner.restarts == 1 and made[0].closed and not made[1].closed
+
+
+#: A bot-like parent: a warm runner with one worker, then nothing (the test SIGKILLs it).
+PARENT = f"""
+import asyncio
+from bot.extraction.runner import ExtractionRunner
+
+async def main() -> None:
+    runner = ExtractionRunner({MODEL!r}, 1)
+    await runner.warm()
+    print("warm", flush=True)
+    await asyncio.sleep(120)
+
+asyncio.run(main())
+"""
+
+
+def _children(pid: int) -> list[int]:
+    """Every live descendant of ``pid`` (from /proc; zombies count as gone)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z":
+            parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = [], [pid]
+    while frontier:
+        current = frontier.pop()
+        kids = [child for child, parent in parents.items() if parent == current]
+        found += kids
+        frontier += kids
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_workers_exit_when_their_parent_is_killed() -> None:
+    """SIGKILL of the process that owns the pool: its worker and the resource tracker exit by themselves."""
+    parent = subprocess.Popen([sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None and parent.stdout.readline().strip() == "warm"
+        children = _children(parent.pid)
+        assert len(children) >= 2  # the worker and the resource tracker
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(child) for child in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [child for child in children if _alive(child)]
+    for child in left:
+        os.kill(child, signal.SIGKILL)
+    assert left == []

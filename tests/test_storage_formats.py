@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -11,7 +12,7 @@ from bot.origin import Origin
 from bot.render import render_markdown
 from bot.report import Report
 from storage.formats import EXPORT_FORMATS, FORMATS, REPORT_FORMATS, export_format, render_report
-from storage.rows import Analysis
+from storage.rows import Analysis, analysis_dict
 
 
 def test_formats_cli_and_export_choices_come_from_the_registry() -> None:
@@ -53,6 +54,20 @@ def test_formats_markdown_export_is_the_report_markdown() -> None:
     analysis = Analysis(7, 1, 2, "k", "Floods", Origin(), "2026-11-25T10:00:00+00:00", 1, "2026-11-25", {})
     markdown = export_format("md")
     assert markdown is not None and markdown.export is not None
-    text = markdown.export([(analysis, report)]).decode("utf-8")
+    out = io.StringIO()
+    markdown.export([(analysis, report)], out)
+    text = out.getvalue()
     assert text.startswith("# Claimdesk export\n")
     assert render_markdown(report, level=2, note="analysis 7, analysed 2026-11-25T10:00:00+00:00") in text
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_formats_json_export_is_one_array_written_entry_by_entry(count: int) -> None:
+    analysis = Analysis(7, 1, 2, "k", "Floods", Origin(), "2026-11-25T10:00:00+00:00", 1, "2026-11-25", {})
+    items = [(analysis, hand_built())] * count
+    out = io.StringIO()
+    output = export_format("json")
+    assert output is not None and output.export is not None
+    output.export(iter(items), out)
+    assert json.loads(out.getvalue()) == [{"analysis": analysis_dict(a), "report": r.to_dict()} for a, r in items]
+    assert out.getvalue().count("\n") == count + 1 + (count > 0)  # one entry a line

@@ -10,6 +10,7 @@ import io
 import json
 import logging
 import sqlite3
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import closing
 from dataclasses import replace
@@ -154,6 +155,28 @@ async def test_store_open_refuses_corrupt_file(tmp_path: Path) -> None:
     assert caught.value.problem == "corrupt"
 
 
+async def test_store_open_refuses_malformed_database(tmp_path: Path) -> None:
+    """A real Claimdesk database with one damaged page (its header intact, so it opens): the start-up
+    check finds it and nothing is written; the message says how to get out."""
+    path = tmp_path / "damaged.sqlite3"
+    await (await Store.open(path)).close()
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE filler (x BLOB)")
+        db.executemany("INSERT INTO filler VALUES (?)", [(bytes([n % 256]) * 900,) for n in range(400)])
+        db.commit()
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+    with path.open("r+b") as damaged:
+        damaged.seek(page_size * (pages - 20))
+        damaged.write(b"\xa5" * page_size)
+    before = path.read_bytes()
+    with pytest.raises(StorageError, match="corrupt") as caught:
+        await Store.open(path)
+    assert caught.value.problem == "corrupt"
+    assert "restore a backup" in str(caught.value) and "move it away" in str(caught.value)
+    assert path.read_bytes() == before
+
+
 async def test_store_write_fails_clearly_when_database_is_locked(store_backend: StoreBackend) -> None:
     store = await store_backend.open(busy_timeout=0.05)
     try:
@@ -185,6 +208,33 @@ async def test_store_disk_full_leaves_no_partial_rows(tmp_path: Path) -> None:
 
 
 # -- inbox ------------------------------------------------------------------------------------------
+
+
+async def test_store_received_updates_are_kept_until_done(store: Storage) -> None:
+    assert await store.received_add(5, {"update_id": 5, "message": {"text": "b"}}) is True
+    assert await store.received_add(3, {"update_id": 3}) is True
+    assert await store.received_add(5, {"update_id": 5}) is False  # sent again: kept already
+    assert await store.received_left() == [{"update_id": 3}, {"update_id": 5, "message": {"text": "b"}}]
+    await store.received_done(3)
+    await store.received_done(3)  # twice: nothing left to delete, no error
+    assert await store.received_left() == [{"update_id": 5, "message": {"text": "b"}}]
+
+
+async def test_store_received_replay_by_another_process_is_not_answered_twice(store_backend: StoreBackend) -> None:
+    """A process restarting replays what a live process is handling: the inbox lets one of them answer."""
+    live = await store_backend.open()
+    restarted = await store_backend.open()
+    try:
+        assert await live.received_add(40, {"update_id": 40}) is True
+        assert await live.inbox_add(update_id=40, chat_id=1, message_id=9, raw={}) is True  # live answers it
+        assert await restarted.received_left() == [{"update_id": 40}]
+        assert await restarted.inbox_add(update_id=40, chat_id=1, message_id=9, raw={}) is False  # no answer
+        await live.received_done(40)
+        assert await restarted.received_left() == []
+    finally:
+        await live.close()
+        await restarted.close()
+
 
 
 async def test_store_inbox_add_same_update_twice_is_refused(store: Storage) -> None:
@@ -401,11 +451,19 @@ async def test_store_search_shared_article_points_at_own_chat(store: Storage) ->
 # -- export -----------------------------------------------------------------------------------------
 
 
+async def exported(store: Storage, fmt: str, chat_id: int = 1) -> bytes:
+    """What /export writes for ``chat_id`` (the file's bytes)."""
+    with tempfile.TemporaryDirectory() as folder:
+        destination = Path(folder) / f"export.{fmt}"
+        await store.export_to(chat_id, fmt, destination)
+        return destination.read_bytes()
+
+
 async def test_store_export_json_parses_back(store: Storage) -> None:
     await save(store, "harbour", chat_id=1)
     await save(store, "orchard", chat_id=1)
     await save(store, "volcano", chat_id=2)
-    data = json.loads(await store.export(1, "json"))
+    data = json.loads(await exported(store, "json"))
     assert [entry["analysis"]["title"] for entry in data] == [
         "Article about harbour",
         "Article about orchard",
@@ -417,7 +475,7 @@ async def test_store_export_json_parses_back(store: Storage) -> None:
 async def test_store_export_csv_has_one_row_per_claim(store: Storage) -> None:
     saved = await save(store, "harbour", chat_id=1)
     await save(store, "volcano", chat_id=2)
-    rows = list(csv.DictReader(io.StringIO((await store.export(1, "csv")).decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO((await exported(store, "csv")).decode("utf-8"))))
     assert [(r["analysis_id"], r["claim_id"], r["source"], r["claim"], r["unverified"]) for r in rows] == [
         (str(saved.id), "c1", "Minister Harbour", "the harbour bridge was closed", ""),
         (str(saved.id), "c2", "", "harbour casualties were reported", "not confirmed"),
@@ -426,7 +484,7 @@ async def test_store_export_csv_has_one_row_per_claim(store: Storage) -> None:
 
 async def test_store_export_md_is_readable(store: Storage) -> None:
     await save(store, "harbour", chat_id=1)
-    text = (await store.export(1, "md")).decode("utf-8")
+    text = (await exported(store, "md")).decode("utf-8")
     assert "## Article about harbour" in text
     assert "- **Minister Harbour** (said): the harbour bridge was closed" in text
     assert "- *not confirmed*: could not be confirmed" in text
@@ -442,7 +500,7 @@ async def test_store_export_skips_unreadable_report(
         "UPDATE reports SET report = '{not json' WHERE id = (SELECT report_id FROM analyses WHERE id = ?)", broken.id
     )
     with caplog.at_level(logging.ERROR, logger="storage"):
-        data = json.loads(await store.export(1, "json"))
+        data = json.loads(await exported(store, "json"))
     assert [entry["analysis"]["title"] for entry in data] == ["Article about harbour"]
     assert "cannot be read" in caplog.text
     with pytest.raises(StorageError, match="cannot be read"):
@@ -454,7 +512,7 @@ async def test_store_export_csv_neutralises_formulas(store: Storage) -> None:
     formula = Claim(id="c1", text="=HYPERLINK(1)", span=(0, 13), source_id=None, cue=None, kind="outlet")
     report = Report(**{**{f: getattr(report, f) for f in Report.__slots__}, "claims": (formula,)})
     await store.save_analysis(chat_id=1, message_id=1, text="x", report=report, origin=Origin())
-    rows = list(csv.DictReader(io.StringIO((await store.export(1, "csv")).decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO((await exported(store, "csv")).decode("utf-8"))))
     assert rows[0]["claim"] == "'=HYPERLINK(1)"
 
 

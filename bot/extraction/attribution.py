@@ -31,6 +31,7 @@ from bot.extraction.lexicon import (
     STANCE_NOUNS,
 )
 from bot.extraction.select import tokens_with
+from bot.extraction.spans import SpanIndex
 from bot.report import ClaimKind
 
 Span = tuple[int, int]
@@ -376,12 +377,12 @@ def _floating_quotes(
     speaker's quote (the "floating quote" of the SFU Gender Gap Tracker; AP style).
     """
     text = quoted.text
-    taken = sorted(f.content for f in found)
+    taken = SpanIndex([f.content for f in found])
     attributed = sorted((f for f in found if f.source_token is not None), key=lambda f: f.content[1])
     for start, end in quoted.spans:
         if _inside(start, skip, skip_starts) or _word_count(text, (start, end)) < 4:
             continue
-        if any(_overlap((start, end), span) > 0.5 * (end - start) for span in taken):
+        if taken.covers_most_of((start, end)):
             continue
         introducer = _colon_introducer(doc, text, start)
         if introducer is not None:
@@ -713,7 +714,7 @@ def _colon_or_adjacent_quote(verb: Token, quoted: Quotes) -> Span | None:
             return _subtree_span(doc[sent_end].sent.root) if doc[sent_end].sent else None
     # "“...,” he said." with the quotation parsed as its own sentence
     before = doc[left].idx
-    index = bisect_right([q[1] for q in quotes], before) - 1
+    index = bisect_right(quotes, before, key=lambda q: q[1]) - 1
     if index >= 0:
         q_start, q_end = quotes[index]
         gap = text[q_end:before]
@@ -750,17 +751,21 @@ def _widen_to_quotation(content: Span, verb: Token, quoted: Quotes) -> tuple[Spa
 
 
 def _drop_nested(found: list[Found]) -> list[Found]:
-    """Keep one attribution per content: a content inside another with the same source goes."""
+    """Keep one attribution per content: a content inside another with the same source (or cue) goes.
+
+    In order of start, every kept content starts no later than the next one, so it is inside a kept
+    one exactly when a kept one with its source or its cue reaches as far (the furthest end per source
+    and per cue is kept; one pass, where comparing with every kept one was quadratic)."""
     kept: list[Found] = []
+    reach_by_source: dict[int | None, int] = {}
+    reach_by_cue: dict[Span | None, int] = {}
     for record in sorted(found, key=lambda f: (f.content[0], -f.content[1])):
-        if any(
-            k.content[0] <= record.content[0]
-            and record.content[1] <= k.content[1]
-            and (k.source_token == record.source_token or k.cue == record.cue)
-            for k in kept
-        ):
+        end = record.content[1]
+        if reach_by_source.get(record.source_token, -1) >= end or reach_by_cue.get(record.cue, -1) >= end:
             continue
         kept.append(record)
+        reach_by_source[record.source_token] = max(reach_by_source.get(record.source_token, -1), end)
+        reach_by_cue[record.cue] = max(reach_by_cue.get(record.cue, -1), end)
     return kept
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 
 #: Stored reports carry it; a report made by an older version is re-analysed on demand.
-EXTRACTOR_VERSION = "1.1.0"
+EXTRACTOR_VERSION = "1.2.0"
+#: The attribution extractors (``CLAIMDESK_EXTRACTOR``): the trained tagger with the rules, or the rules alone.
+EXTRACTORS = ("model", "rules")
+DEFAULT_EXTRACTOR = "model"
 MIN_WORDS = 40
 MAX_CHARS = 200_000
 #: The commonest English function words: a text that uses almost none of them is not English.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
 from collections.abc import Sequence
 
 from spacy.tokens import Doc
@@ -12,6 +11,7 @@ from spacy.tokens import Doc
 from bot.extraction.attribution import Found
 from bot.extraction.figures import find_figures
 from bot.extraction.lexicon import HEDGE_WORDS, MEASURE_UNITS
+from bot.extraction.spans import SpanIndex
 from bot.extraction.text import dateline_end
 from bot.report import Claim, ClaimKind, Figure
 
@@ -44,13 +44,12 @@ def build_claims(
         for piece, kind in split_foreign_quotes(text, content, found.kind):
             if len(text[piece[0] : piece[1]].split()) >= MIN_CLAIM_WORDS:
                 drafts.append((piece, source_id, cue, kind))
-    covered = sorted(f.content for f, _ in asserted)
-    cues = sorted(f.cue for f, _ in asserted if f.cue)
+    covered = SpanIndex([f.content for f, _ in asserted])
+    cues = SpanIndex([f.cue for f, _ in asserted if f.cue])
     for sentence in _body_sentences(doc, text, body):
-        near = _overlapping(covered, sentence)
-        if any(_overlap(sentence, span) > 0.5 * (sentence[1] - sentence[0]) for span in near):
+        if covered.covers_most_of(sentence):
             continue
-        if near and _overlapping(cues, sentence):
+        if covered.overlapping(sentence) and cues.overlapping(sentence):
             continue  # the sentence that frames an attribution is not a claim of the outlet's
         drafts.append((sentence, None, None, "outlet"))
     drafts.sort(key=lambda d: d[0])
@@ -192,12 +191,3 @@ def _body_sentences(doc: Doc, text: str, body: Sequence[Span]) -> list[Span]:
 
 def _words(text: str, span: Span) -> list[str]:
     return [w.strip(".,;:“”\"'’()").lower() for w in text[span[0] : span[1]].split()]
-
-
-def _overlapping(spans: Sequence[Span], target: Span) -> list[Span]:
-    """The spans (sorted by start) that overlap ``target``."""
-    return [span for span in spans[: bisect_left(spans, (target[1], 0))] if span[1] > target[0]]
-
-
-def _overlap(a: Span, b: Span) -> int:
-    return max(0, min(a[1], b[1]) - max(a[0], b[0]))

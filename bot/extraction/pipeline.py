@@ -13,10 +13,12 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from bot.extraction.attribution import Found, find_attributions
-from bot.extraction.checks import EXTRACTOR_VERSION, InputRejected, check_input
+from bot.extraction.checks import DEFAULT_EXTRACTOR, EXTRACTOR_VERSION, EXTRACTORS, InputRejected, check_input
 from bot.extraction.claims import build_claims
 from bot.extraction.lexicon import TITLE_WORDS
+from bot.extraction.model import combine, load_tagger
 from bot.extraction.sources import resolve_sources
+from bot.extraction.spans import SpanIndex
 from bot.extraction.text import Paragraph, dateline_end, paragraphs, quotations
 from bot.extraction.unverified import find_signals
 from bot.extraction.verification import link_unverified, score_checkworthiness
@@ -54,12 +56,27 @@ def load_pipeline(model: str) -> Language:
     return nlp
 
 
+def load_extractor(extractor: str) -> str:
+    """Load what ``extractor`` needs once in this process (the trained model for ``"model"``); returns it."""
+    if extractor not in EXTRACTORS:
+        raise ValueError(f"unknown extractor {extractor!r} (one of {', '.join(EXTRACTORS)})")
+    if extractor == "model":
+        load_tagger()
+    return extractor
+
+
 def analyze_text(
-    nlp: Language, text: str, *, title: str | None = None, outlet: str | None = None, published: str | None = None
+    nlp: Language,
+    text: str,
+    *,
+    title: str | None = None,
+    outlet: str | None = None,
+    published: str | None = None,
+    extractor: str = DEFAULT_EXTRACTOR,
 ) -> Report:
     """Analyse one article (raises :class:`InputRejected` for text that is not one)."""
     check_input(text)
-    return build_report(nlp(text), title=title, outlet=outlet, published=published, text=text)
+    return build_report(nlp(text), title=title, outlet=outlet, published=published, text=text, extractor=extractor)
 
 
 def build_report(
@@ -69,15 +86,17 @@ def build_report(
     outlet: str | None = None,
     published: str | None = None,
     text: str | None = None,
+    extractor: str = DEFAULT_EXTRACTOR,
 ) -> Report:
     """The report for a parsed article; ``text`` is the string it was parsed from, when the caller has it
-    (``Doc.text`` is rebuilt from the tokens on every access)."""
+    (``Doc.text`` is rebuilt from the tokens on every access); ``extractor`` is ``"model"`` (the trained
+    tagger with the rules, :mod:`bot.extraction.model`) or ``"rules"`` (the rules alone)."""
     text = doc.text if text is None else text
     paras = paragraphs(text)
     body = [p.span for p in paras if not p.boilerplate]
-    skip = [p.span for p in paras if p.boilerplate]
-    quotes = quotations(text, [p.span for p in paras])
-    finds = find_attributions(doc, quotes, skip, text)
+    quotes, finds = rule_attributions(doc, text, paras)
+    if extractor == "model":
+        finds = combine(finds, load_tagger().tag(doc, quotes, finds, text))
     sources, source_ids = resolve_sources(doc, text, finds)
     claims, conflicts = build_claims(doc, text, finds, source_ids, body)
     attributions = _attributions(text, finds, source_ids)
@@ -101,6 +120,16 @@ def build_report(
         unverified=tuple(unverified),
         extractor_version=EXTRACTOR_VERSION,
     )
+
+
+def rule_attributions(
+    doc: Doc, text: str, paras: Sequence[Paragraph] | None = None
+) -> tuple[list[tuple[int, int]], list[Found]]:
+    """The direct quotations of the text and the rules' attributions (boilerplate lines skipped)."""
+    paras = paragraphs(text) if paras is None else paras
+    skip = [p.span for p in paras if p.boilerplate]
+    quotes = quotations(text, [p.span for p in paras])
+    return quotes, find_attributions(doc, quotes, skip, text)
 
 
 def _attributions(text: str, finds: Sequence[Found], source_ids: Sequence[str | None]) -> list[Attribution]:
@@ -136,8 +165,9 @@ def _summary(doc: Doc, text: str, body: Sequence[tuple[int, int]]) -> tuple[str,
     """The lead: the first body sentences, up to about 60 words and at most three."""
     sentences: list[str] = []
     words = 0
+    paragraphs_kept = SpanIndex(body)
     for sent in doc.sents:
-        if not any(start <= sent.start_char < end for start, end in body):
+        if not paragraphs_kept.overlapping((sent.start_char, sent.start_char + 1)):
             continue
         sentence = sent.text.strip()
         sentence = sentence[dateline_end(sentence) :]

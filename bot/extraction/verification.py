@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from bot.extraction.attribution import Found
 from bot.extraction.lexicon import MEASURE_UNITS
+from bot.extraction.spans import SpanIndex
 from bot.report import Claim, Figure, Source, Unverified
 
 Span = tuple[int, int]
@@ -23,16 +24,19 @@ def link_unverified(
 ) -> list[Unverified]:
     """Turn signals and source facts into unverified items, each tied to the claim it concerns."""
     items: list[tuple[str, Span, str | None]] = []
+    claim_spans = SpanIndex([c.span for c in claims])
     speakers = sorted((part, f.content) for f in finds for part in (f.source, f.cue) if part is not None)
+    speaker_spans = SpanIndex([part for part, _ in speakers])
     for reason, span in signals:
         # Why: "a senior official said" is about what the official said, not about the words themselves
-        spoken = next((content for part, content in speakers if part[0] < span[1] and span[0] < part[1]), None)
-        items.append((reason, span, _claim_for(claims, spoken or span)))
+        said = speaker_spans.overlapping(span)
+        spoken = speakers[said[0]][1] if said else None
+        items.append((reason, span, _claim_for(claims, claim_spans, spoken or span)))
     for found in finds:
         if found.cue_lemma == "estimate" and found.cue is not None:
             # Why: "X estimates that more than 10,000 ..." flags the estimating; an estimate of a
             # duration or of nothing countable ("estimated this would take 24 hours") is no figure
-            claim_id = _claim_for(claims, found.content)
+            claim_id = _claim_for(claims, claim_spans, found.content)
             claim = next((c for c in claims if c.id == claim_id), None)
             counted = [f for f in claim.figures if _counts_things(f)] if claim is not None else []
             if counted:
@@ -85,10 +89,11 @@ def _counts_things(figure: Figure) -> bool:
     return unit not in MEASURE_UNITS and unit.rstrip("s") not in MEASURE_UNITS
 
 
-def _claim_for(claims: Sequence[Claim], span: Span) -> str | None:
-    """The claim that contains the span, or the nearest claim overlapping it."""
+def _claim_for(claims: Sequence[Claim], claim_spans: SpanIndex, span: Span) -> str | None:
+    """The claim that contains the span, or the nearest claim overlapping it (``claim_spans`` indexes
+    the claims' spans: only the claims that overlap are looked at)."""
     best: tuple[int, str] | None = None
-    for claim in claims:
+    for claim in (claims[position] for position in claim_spans.overlapping(span)):
         overlap = min(claim.span[1], span[1]) - max(claim.span[0], span[0])
         if claim.span[0] <= span[0] and span[1] <= claim.span[1]:
             return claim.id

@@ -19,6 +19,7 @@ FetchProblem = Literal[
     "http_status",
     "not_article",
     "too_large",
+    "encoding",
     "no_text",
     "paywall",
 ]

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit, urlunsplit
 
+import idna
+
 from bot.links.page import FetchError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -164,11 +166,20 @@ def check_url(url: str) -> Target:
     if not host:
         raise FetchError("bad_url", "This link has no host name.")
     try:
-        host = host.encode("idna").decode("ascii")  # what DNS, the Host header and TLS see
+        host = ascii_host(host)
     except UnicodeError:
         raise FetchError("bad_url", "This link's host name is not valid.") from None
     clean = urlunsplit((scheme, parts.netloc, parts.path or "/", parts.query, ""))
     return Target(clean, scheme, host, port if port is not None else DEFAULT_PORTS[scheme])
+
+
+def ascii_host(host: str) -> str:
+    """The host name DNS, the Host header and TLS see: an international name encoded as browsers do
+    (UTS 46 mapping, then IDNA 2008: "faß.de" is ``xn--fa-hia.de``, where IDNA 2003 gave "fass.de",
+    another site); an ASCII name as it is (``idna`` would refuse an underscore, which DNS allows)."""
+    if host.isascii():
+        return host.encode("idna").decode("ascii")  # checks label lengths
+    return idna.encode(host, uts46=True).decode("ascii").rstrip(".")
 
 
 def address_problem(address: IPAddress) -> str | None:

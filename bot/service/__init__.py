@@ -2,6 +2,7 @@
 migration), between the Telegram handlers above and storage and the core below. No Telegram here."""
 
 from bot.service.articles import ArticleService, PageFetcher
+from bot.service.documents import DocumentProblem
 from bot.service.jobs import ArticleInput, DocumentRef, Job
 from bot.service.limits import RateLimits, Refusal
 from bot.service.outcomes import Analysed, Failed, Outcome, Rejected
@@ -16,6 +17,7 @@ __all__ = [
     "ChatUnreachable",
     "DeliveryError",
     "DeliveryFailed",
+    "DocumentProblem",
     "DocumentRef",
     "Failed",
     "Job",

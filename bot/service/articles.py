@@ -11,27 +11,30 @@ failed one is retried from the inbox (:meth:`ArticleService.recover`) until it i
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.desk import DeskView
 from bot.extraction.checks import EXTRACTOR_VERSION, MIN_WORDS, InputRejected, check_input
+from bot.extraction.runner import AnalysisOverrun
 from bot.links.page import FetchedPage, FetchError
 from bot.links.policy import article_link
 from bot.origin import Origin
 from bot.render import title_of
 from bot.report import Report
-from bot.service.documents import DocumentProblem, decode_document, document_problem
+from bot.service.documents import MAX_DOCUMENT_BYTES, DocumentProblem, decode_document, document_problem
 from bot.service.jobs import ArticleInput, Job
-from bot.service.limits import RateLimits
+from bot.service.limits import RateLimits, Refusal
 from bot.service.outcomes import Analysed, Failed, Outcome, Rejected
 from bot.service.reply import ChatMoved, ChatUnreachable, DeliveryError, DeliveryFailed, Reply
+from bot.service.turns import FairTurns
 from bot.service.workers import Runner
-from storage import Answered, InboxItem, Storage
+from storage import Answered, InboxItem, Storage, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,9 @@ NOTHING_TO_READ = (
     "Send me a news article: forward it, paste its text or a link to it, or send a .txt, .md or .html file."
 )
 READING_LINK = "Reading the linked article …"
+TOO_COMPLEX = "This article is too complex to analyse ({limit}). A shorter part of it may work."
+#: Seconds between the first article over a rate limit and the notice that counts the waiting ones.
+NOTICE_AFTER_SECONDS = 0.5
 
 
 class PageFetcher(Protocol):
@@ -62,12 +68,17 @@ class ArticleService:
         fetcher: PageFetcher | None = None,
         limits: RateLimits | None = None,
         extractor_version: str = EXTRACTOR_VERSION,
+        slots: int = 1,
     ) -> None:
+        """``slots``: analyses run at once (the extraction workers), handed out fairly across chats."""
         self.runner = runner
         self.store = store
         self.fetcher = fetcher
         self.limits = limits or RateLimits(0, 0)
         self.extractor_version = extractor_version
+        self.turns = FairTurns(slots)
+        self._in_work: set[asyncio.Task[None]] = set()
+        self._deferred: dict[int, int] = {}  # chat id -> articles waiting for the rate window
 
     # -- one job, start to end ----------------------------------------------------------------------
 
@@ -77,6 +88,29 @@ class ArticleService:
             log.info("update %d is known already: not answered again", job.update_id)
             return
         await self._run(job, reply, recovered=False)
+
+    async def start(self, job: Job, reply: Reply) -> None:
+        """Keep ``job`` in the inbox, then do it in a task of its own (an update's handler returns at once,
+        and the update is done with while its article waits for its turn)."""
+        if not await self.accept(job):
+            log.info("update %d is known already: not answered again", job.update_id)
+            return
+        self._in_background(self._run_detached(job, reply), f"claimdesk-update-{job.update_id}")
+
+    async def _run_detached(self, job: Job, reply: Reply) -> None:
+        """:meth:`_run` with nobody to raise to: what it raises is logged (the item stays in the inbox)."""
+        try:
+            await self._run(job, reply, recovered=False)
+        except DeliveryError as exc:
+            log.warning("update %d: %s (kept for a retry)", job.update_id, exc)
+        except StorageError as exc:
+            log.error("update %d: %s", job.update_id, exc)
+
+    async def close(self) -> None:
+        """Stop the articles in work; they are kept in the inbox and done after the next start."""
+        for task in list(self._in_work):
+            task.cancel()
+        await asyncio.gather(*self._in_work, return_exceptions=True)
 
     async def accept(self, job: Job) -> bool:
         """Keep the job before doing it; False when its update is known already (do not answer it again)."""
@@ -100,10 +134,8 @@ class ArticleService:
             if not article.text.strip() and article.document is None:
                 await self.finish(update_id, await reply.say(NOTHING_TO_READ) if job.explicit else None)
                 return
-            if not recovered and (refusal := self.limits.take(job.sender_id, chat_id)) is not None:
-                log.info("update %d refused: %s limit of %d a minute", update_id, refusal.scope, refusal.limit)
-                await self.finish(update_id, await reply.say(refusal.message()) if refusal.first else None)
-                return
+            if not recovered:
+                await self._wait_for_window(job, reply)
             await reply.typing()
             read = await self._read(article, reply)
             outcome: Outcome = (
@@ -150,12 +182,44 @@ class ArticleService:
             with contextlib.suppress(DeliveryError):
                 await self._tell_failure(update_id, reply, told, recovered=recovered)
 
+    async def _wait_for_window(self, job: Job, reply: Reply) -> None:
+        """Over a rate limit the article waits, kept in the inbox, until the window takes it (nothing is
+        dropped); the chat is told once a window how many wait and about how long."""
+        waited = False
+        while (refusal := self.limits.take(job.sender_id, job.chat_id)) is not None:
+            log.info("update %d waits %.1f s: %s limit", job.update_id, refusal.retry_after, refusal.scope)
+            self._deferred[job.chat_id] = self._deferred.get(job.chat_id, 0) + 1
+            if refusal.first and not waited:  # one refused again after its wait was counted already
+                self._in_background(self._tell_deferred(job, reply, refusal), f"claimdesk-notice-{job.update_id}")
+            waited = True
+            try:
+                await asyncio.sleep(refusal.retry_after)
+            finally:
+                self._deferred[job.chat_id] -= 1
+                if not self._deferred[job.chat_id]:
+                    del self._deferred[job.chat_id]
+
+    async def _tell_deferred(self, job: Job, reply: Reply, refusal: Refusal) -> None:
+        """After a moment (the rest of a burst arrives with it), say how many articles of the chat wait."""
+        await asyncio.sleep(NOTICE_AFTER_SECONDS)
+        waiting = self._deferred.get(job.chat_id, 0)
+        if waiting:
+            with contextlib.suppress(DeliveryError):
+                await reply.say(refusal.message(waiting, refusal.retry_after - NOTICE_AFTER_SECONDS))
+
+    def _in_background(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(work, name=name)
+        self._in_work.add(task)
+        task.add_done_callback(self._in_work.discard)
+
     async def _read(self, article: ArticleInput, reply: Reply) -> ArticleInput | Rejected:
         """The article to analyse: the message itself, its downloaded document, or the linked article."""
         if article.document is not None:
             await reply.progress(f"Analysing {article.document.file_name or 'the file'} …")
             try:
-                text, title = decode_document(await reply.download(article.document), article.document.file_name)
+                text, title = decode_document(
+                    await reply.download(article.document, MAX_DOCUMENT_BYTES), article.document.file_name
+                )
             except DocumentProblem as problem:
                 return Rejected("document", str(problem))
             return article.with_text(text, title=title)
@@ -209,12 +273,13 @@ class ArticleService:
             cached = report is not None
             if report is None:
                 page = origin.page  # a linked article: its site and date, not the post's
-                report = await self.runner.analyze(
-                    text,
-                    title=title,
-                    outlet=(page.site_name if page else None) or origin.chat_title,
-                    published=(page.published if page else None) or origin.date,
-                )
+                async with self.turns.turn(chat_id):
+                    report = await self.runner.analyze(
+                        text,
+                        title=title,
+                        outlet=(page.site_name if page else None) or origin.chat_title,
+                        published=(page.published if page else None) or origin.date,
+                    )
             saved = await self.store.save_analysis(
                 chat_id=chat_id,
                 message_id=message_id,
@@ -225,6 +290,9 @@ class ArticleService:
             )
         except InputRejected as rejected:
             return Rejected(rejected.code, str(rejected))
+        except AnalysisOverrun as overrun:
+            log.warning("analysis of update %d stopped: %s", update_id, overrun.limit)
+            return Rejected("too_complex", TOO_COMPLEX.format(limit=overrun.limit))
         except Exception as exc:  # noqa: BLE001 - any failure is kept and retried, the user told
             log.exception("analysis of update %d failed", update_id)
             return await self.fail(update_id, f"{type(exc).__name__}: {exc}")

@@ -12,8 +12,9 @@ from bot.service.jobs import DocumentRef
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 #: File name extensions accepted as articles.
 DOCUMENT_EXTENSIONS: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm")
-#: Encodings tried in order when a document has no byte-order mark; latin-1 decodes anything.
-FALLBACK_ENCODINGS: tuple[str, ...] = ("utf-8", "cp1252", "latin-1")
+#: Encodings tried in order when a document has no byte-order mark and is not mostly UTF-8; latin-1
+#: decodes anything.
+LEGACY_ENCODINGS: tuple[str, ...] = ("cp1252", "latin-1")
 #: A UTF-16 surrogate on its own (a Python string holds a valid pair as one code point).
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -42,12 +43,17 @@ def document_problem(document: DocumentRef) -> str | None:
 
 def decode_bytes(data: bytes) -> str:
     """Text from bytes in any common encoding: a BOM decides (UTF-8, UTF-16; broken sequences become
-    U+FFFD); else UTF-8, cp1252, latin-1."""
+    U+FFFD); else UTF-8 when its valid multi-byte characters outnumber its invalid bytes (one bad byte
+    is one U+FFFD, not a whole file of mojibake); else cp1252, latin-1."""
     if data.startswith(b"\xef\xbb\xbf"):
         return clean_text(data.decode("utf-8-sig", "replace"))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return clean_text(data.decode("utf-16", "replace"))
-    for encoding in FALLBACK_ENCODINGS:
+    utf8 = data.decode("utf-8", "replace")
+    invalid = utf8.count("\ufffd") - data.count("\ufffd".encode())
+    if invalid == 0 or sum(char > "\x7f" for char in utf8) - utf8.count("\ufffd") > invalid:
+        return clean_text(utf8)
+    for encoding in LEGACY_ENCODINGS:
         try:
             return clean_text(data.decode(encoding))
         except UnicodeDecodeError:

@@ -1,7 +1,8 @@
 """Rate limits on analyses: per user and per chat, in a sliding window. Pure: no Telegram, no storage.
 
 ``RateLimits(per_user=10, per_chat=30).take(user_id, chat_id)`` records one analysis and returns None, or
-returns a :class:`Refusal` (nothing recorded) saying which limit was hit and when to try again. Only the
+returns a :class:`Refusal` (nothing recorded) saying which limit was hit and when to try again (the
+service keeps the article and tries then: nothing is dropped). Only the
 first refusal of a window in a chat is marked ``first``, so the bot says it once there instead of
 answering every refused message.
 """
@@ -31,13 +32,13 @@ class Refusal:
     retry_after: float
     first: bool
 
-    def message(self) -> str:
-        """What to tell the chat (plain text)."""
-        seconds = max(1, math.ceil(self.retry_after))
+    def message(self, waiting: int, seconds: float) -> str:
+        """What to tell the chat (plain text): ``waiting`` articles kept, answered in about ``seconds``."""
         who = "you" if self.scope == "user" else "this chat"
+        articles = "article" if waiting == 1 else f"{waiting} articles"
         return (
-            f"Too many articles: {who} sent {self.limit} in the last minute, the most I analyse. "
-            f"Please send this one again in {seconds} s."
+            f"Too many articles: {who} sent {self.limit} in the last minute, the most I analyse at once. "
+            f"I'll answer the next {articles} in about {max(1, math.ceil(seconds))} s."
         )
 
 
@@ -75,7 +76,7 @@ class RateLimits:
                 first = self._told_until.get(told_key, 0.0) <= now
                 retry_after = taken[0] + self.window - now
                 if first:
-                    self._told_until[told_key] = now + retry_after
+                    self._told_until[told_key] = now + self.window
                 return Refusal(scope, limit, retry_after, first)
         for scope, key_id, limit in keys:
             if limit > 0:

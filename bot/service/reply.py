@@ -62,8 +62,9 @@ class Reply(Protocol):
     async def withdraw(self) -> None:
         """Delete the progress message, if any (the bot stays silent after all)."""
 
-    async def download(self, document: DocumentRef) -> bytes:
-        """The document's bytes."""
+    async def download(self, document: DocumentRef, max_bytes: int) -> bytes:
+        """The document's bytes; :class:`~bot.service.documents.DocumentProblem` as soon as there are
+        more than ``max_bytes`` (whatever size the message claimed)."""
 
     def moved(self, chat_id: int) -> Reply:
         """The same answer, to be sent in the chat the group became."""

