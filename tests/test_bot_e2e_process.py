@@ -114,7 +114,7 @@ async def test_bot_e2e_process_kill_at_the_confirming_poll_loses_no_update(
     users = [make_user(3000 + n, f"Reader {n}") for n in range(20)]
     text = SEED.read_text(encoding="utf-8")
     killed: list[int] = []
-    async with bot_process(fake_bot_api, tmp_path, "first") as first:
+    async with polling_bot(fake_bot_api, tmp_path, "first") as first:
         sent = [
             fake_bot_api.forward_update(private_chat(u), u, text, origin_channel(CHANNEL, 20 + n))
             for n, u in enumerate(users)
@@ -130,7 +130,7 @@ async def test_bot_e2e_process_kill_at_the_confirming_poll_loses_no_update(
         await asyncio.wait_for(first.wait(), 60)
         fake_bot_api.on_request.clear()
     assert killed == [last + 1] and fake_bot_api.pending_updates == []  # confirmed: Telegram forgot them
-    async with bot_process(fake_bot_api, tmp_path, "second") as second:
+    async with polling_bot(fake_bot_api, tmp_path, "second") as second:
         for user, update in zip(users, sent, strict=True):
             await reply(fake_bot_api, user["id"], update["message"]["message_id"], timeout=120)
         assert await stop(second) == 0
