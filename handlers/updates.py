@@ -23,7 +23,7 @@ from telegram import Bot, Update
 from telegram.error import NetworkError
 from telegram.ext import SimpleUpdateProcessor
 
-from storage import StorageError, Store
+from storage import Storage, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ CONCURRENT_UPDATES = 256
 class DurableUpdateQueue(asyncio.Queue[object]):
     """The application's update queue; an :class:`Update` is written to ``store`` before it is queued."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Storage) -> None:
         super().__init__()
         self.store = store
 
@@ -63,7 +63,7 @@ class DurableUpdateQueue(asyncio.Queue[object]):
 class DurableUpdateProcessor(SimpleUpdateProcessor):
     """Processes updates concurrently; an update's row in ``received_updates`` goes once it is processed."""
 
-    def __init__(self, store: Store, max_concurrent_updates: int = CONCURRENT_UPDATES) -> None:
+    def __init__(self, store: Storage, max_concurrent_updates: int = CONCURRENT_UPDATES) -> None:
         super().__init__(max_concurrent_updates)
         self._store = store
 

@@ -1,7 +1,10 @@
 """The desk's tables (migrations 4 to 6): each chat's memory of claims, claim matches, and verdicts.
 
 :class:`DeskStore` is a part of :class:`storage.store.Store` (it uses the store's connection, lock and
-transactions). A chat's claims are indexed as *statements*: one row per distinct claim key
+transactions), and through :class:`storage.postgres_desk.PostgresDeskStore` of
+:class:`storage.postgres.PostgresStore`: its SQL is written once, with ``?`` placeholders, and runs
+through :meth:`DeskStore._fetch` and :meth:`DeskStore._run`, which each engine defines; only the
+candidate search (:meth:`DeskStore._doc_freq`, :meth:`DeskStore._candidates`) is the engine's own. A chat's claims are indexed as *statements*: one row per distinct claim key
 (``bot.matching.ClaimKey``) per chat, with every claim that made it in ``statement_claims``. The full-text
 index holds a statement's search tokens prefixed with the chat's memory id, so the candidate search
 (FTS5, BM25) only ever reads that chat's postings, and its document frequencies are the chat's own.
@@ -16,8 +19,6 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
-
-import aiosqlite
 
 from bot.desk import NOTE_LIMIT, VERDICTS, VERDICTS_BY, DeskEntry, DeskView, Earlier, Verdict, VerdictName
 from bot.matching import (
@@ -84,9 +85,49 @@ class DeskStore:
 
     if TYPE_CHECKING:  # provided by Store
 
-        def _reading(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
-        def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+        def _reading(self) -> AbstractAsyncContextManager[Any]: ...
+        def _transaction(self) -> AbstractAsyncContextManager[Any]: ...
         def _now(self) -> datetime: ...
+
+    # -- the engine (SQLite here; storage.postgres_desk for PostgreSQL) ---------------------------
+
+    @staticmethod
+    async def _fetch(db: Any, sql: str, *args: Any) -> list[Any]:
+        """The rows of one query (``?`` placeholders) on the connection of a ``_reading``/``_transaction``."""
+        return list(await db.execute_fetchall(sql, args))
+
+    @staticmethod
+    async def _run(db: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """One statement (``?`` placeholders) once per row of arguments."""
+        await db.executemany(sql, rows)
+
+    async def _doc_freq(self, db: Any, tokens: Sequence[str]) -> dict[str, int]:
+        """In how many statements each of these tokens is (the tokens in none are left out)."""
+        doc_freq: dict[str, int] = {}
+        for chunk in _chunks(tokens, 500):
+            marks = ", ".join("?" * len(chunk))
+            found = await self._fetch(db, f"SELECT term, doc FROM statements_vocab WHERE term IN ({marks})", *chunk)
+            doc_freq.update((str(term), int(doc)) for term, doc in found)
+        return doc_freq
+
+    async def _candidates(
+        self, db: Any, queries: Sequence[tuple[str, list[str]]], doc_freq: dict[str, int], total: int
+    ) -> dict[str, list[int]]:
+        """For each (claim id, its search tokens): the ids of the :data:`CANDIDATES` statements that share
+        the most of them, the rarest weighing most (FTS5, BM25)."""
+        candidates: dict[str, list[int]] = {}
+        for chunk in _chunks(queries, 50):  # one statement for many claims: a round trip each is slow
+            union = " UNION ALL ".join(
+                "SELECT * FROM (SELECT ? AS claim, rowid FROM statements_fts WHERE statements_fts MATCH ?"
+                " ORDER BY rank LIMIT ?)"
+                for _ in chunk
+            )
+            args = [
+                v for claim_id, tokens in chunk for v in (claim_id, " OR ".join(f'"{t}"' for t in tokens), CANDIDATES)
+            ]
+            for claim_id, rowid in await self._fetch(db, union, *args):
+                candidates.setdefault(str(claim_id), []).append(int(rowid))
+        return candidates
 
     # -- memory and matching ----------------------------------------------------------------------
 
@@ -104,13 +145,19 @@ class DeskStore:
             for (claim_id, key), c in zip(report_keys(report), report.claims, strict=True)
         ]
         async with self._transaction() as db:
-            memory_id = await _memory(db, chat_id)
-            article = await db.execute_fetchall("SELECT article_key FROM analyses WHERE id = ?", (analysis_id,))
-            article_key = str(next(iter(article))[0]) if article else ""
-            found = await _match(db, memory_id, article_key, claims)
-            await db.executemany(
-                "INSERT OR REPLACE INTO claim_matches (analysis_id, claim_id, label, statement_id, score, conflicts)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+            await self._run(
+                db, "INSERT INTO chat_memories (chat_id) VALUES (?) ON CONFLICT (chat_id) DO NOTHING", [(chat_id,)]
+            )
+            memory = await self._fetch(db, "SELECT id FROM chat_memories WHERE chat_id = ?", chat_id)
+            memory_id = int(memory[0][0])
+            article = await self._fetch(db, "SELECT article_key FROM analyses WHERE id = ?", analysis_id)
+            article_key = str(article[0][0]) if article else ""
+            found = await self._match(db, memory_id, article_key, claims)
+            await self._run(
+                db,
+                "INSERT INTO claim_matches (analysis_id, claim_id, label, statement_id, score, conflicts)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (analysis_id, claim_id, label) DO UPDATE SET"
+                " statement_id = excluded.statement_id, score = excluded.score, conflicts = excluded.conflicts",
                 [
                     (
                         analysis_id,
@@ -125,7 +172,8 @@ class DeskStore:
                 ],
             )
             rows = [(claim, key_to_json(claim.key)) for claim in claims]
-            await db.executemany(
+            await self._run(
+                db,
                 "INSERT INTO statements (memory_id, digest, key, source_name, tokens) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (memory_id, digest) DO NOTHING",
                 [
@@ -139,9 +187,11 @@ class DeskStore:
                     for claim, key_json in rows
                 ],
             )
-            await db.executemany(
-                "INSERT OR IGNORE INTO statement_claims (analysis_id, claim_id, statement_id)"
-                " SELECT ?, ?, id FROM statements WHERE memory_id = ? AND digest = ?",
+            await self._run(
+                db,
+                "INSERT INTO statement_claims (analysis_id, claim_id, statement_id)"
+                " SELECT ?, ?, id FROM statements WHERE memory_id = ? AND digest = ?"
+                " ON CONFLICT (analysis_id, claim_id) DO NOTHING",
                 [(analysis_id, claim.claim_id, memory_id, _digest(key_json)) for claim, key_json in rows],
             )
         return {claim_id: {label: match for label, (_, match) in labels.items()} for claim_id, labels in found.items()}
@@ -149,12 +199,15 @@ class DeskStore:
     async def desk_view(self, analysis_id: int, *, chat_id: int) -> DeskView:
         """This analysis's current verdicts and earlier matches (empty for another chat's analysis)."""
         async with self._reading() as db:
-            verdicts = await db.execute_fetchall(
+            verdicts = await self._fetch(
+                db,
                 f"SELECT {_VERDICT_COLUMNS} FROM verdicts v JOIN analyses a ON a.id = v.analysis_id"
                 f" WHERE v.analysis_id = ? AND a.chat_id = ? AND {_CURRENT}",
-                (analysis_id, chat_id),
+                analysis_id,
+                chat_id,
             )
-            matches = await db.execute_fetchall(
+            matches = await self._fetch(
+                db,
                 "SELECT m.claim_id, m.label, m.conflicts, s.source_name, e.analysis_id, e.claim_id, ea.title,"
                 " ea.created_at, m.statement_id"
                 " FROM claim_matches m JOIN analyses a ON a.id = m.analysis_id AND a.chat_id = ?"
@@ -166,14 +219,17 @@ class DeskStore:
                 "     JOIN analyses fa ON fa.id = f.analysis_id"
                 "     WHERE f.statement_id = m.statement_id AND fa.article_key != a.article_key)"
                 " ORDER BY m.claim_id, m.label",
-                (chat_id, analysis_id),
+                chat_id,
+                analysis_id,
             )
-            carried = await db.execute_fetchall(
+            carried = await self._fetch(
+                db,
                 f"SELECT c.statement_id, {_VERDICT_COLUMNS} FROM verdicts v"
                 " JOIN statement_claims c ON c.analysis_id = v.analysis_id AND c.claim_id = v.claim_id"
                 " WHERE v.analysis_id != ? AND c.statement_id IN (SELECT statement_id FROM claim_matches WHERE analysis_id = ?)"
                 f" AND {_CURRENT} ORDER BY v.id",
-                (analysis_id, analysis_id),
+                analysis_id,
+                analysis_id,
             )
         latest = {int(row[0]): _verdict(row[1:]) for row in carried}  # the newest last, so it wins
         earlier: dict[str, list[Earlier]] = {}
@@ -213,8 +269,8 @@ class DeskStore:
         if verdict not in VERDICTS:
             raise ValueError(f"unknown verdict {verdict!r}; use one of {', '.join(VERDICTS)}")
         async with self._transaction() as db:
-            await _check_claim(db, chat_id, analysis_id, claim_id)
-            return await _insert_verdict(db, self._now(), analysis_id, claim_id, verdict, note, user_id, user_name)
+            await self._check_claim(db, chat_id, analysis_id, claim_id)
+            return await self._insert_verdict(db, analysis_id, claim_id, verdict, note, user_id, user_name)
 
     async def note_verdict(
         self, chat_id: int, analysis_id: int, claim_id: str, note: str, *, user_id: int | None, user_name: str | None
@@ -224,23 +280,28 @@ class DeskStore:
         KeyError: no such claim in this chat, or it has no verdict yet.
         """
         async with self._transaction() as db:
-            await _check_claim(db, chat_id, analysis_id, claim_id)
-            rows = await db.execute_fetchall(
+            await self._check_claim(db, chat_id, analysis_id, claim_id)
+            rows = await self._fetch(
+                db,
                 "SELECT verdict FROM verdicts WHERE analysis_id = ? AND claim_id = ? ORDER BY id DESC LIMIT 1",
-                (analysis_id, claim_id),
+                analysis_id,
+                claim_id,
             )
             current = next(iter(rows), None)
             if current is None:
                 raise KeyError(f"claim {claim_id} of analysis {analysis_id} has no verdict to note")
-            return await _insert_verdict(db, self._now(), analysis_id, claim_id, current[0], note, user_id, user_name)
+            return await self._insert_verdict(db, analysis_id, claim_id, current[0], note, user_id, user_name)
 
     async def verdict_history(self, chat_id: int, analysis_id: int, claim_id: str) -> list[Verdict]:
         """Every verdict given on this claim, oldest first (empty for another chat's claim)."""
         async with self._reading() as db:
-            rows = await db.execute_fetchall(
+            rows = await self._fetch(
+                db,
                 f"SELECT {_VERDICT_COLUMNS} FROM verdicts v JOIN analyses a ON a.id = v.analysis_id"
                 " WHERE v.analysis_id = ? AND v.claim_id = ? AND a.chat_id = ? ORDER BY v.id",
-                (analysis_id, claim_id, chat_id),
+                analysis_id,
+                claim_id,
+                chat_id,
             )
         return [_verdict(row) for row in rows]
 
@@ -249,12 +310,14 @@ class DeskStore:
         async with self._reading() as db:
             lists = []
             for condition in ("v.verdict = 'needs_checking'", "1 = 1"):
-                rows = await db.execute_fetchall(
+                rows = await self._fetch(
+                    db,
                     f"SELECT {_VERDICT_COLUMNS}, c.text, a.title FROM verdicts v"
                     " JOIN analyses a ON a.id = v.analysis_id AND a.chat_id = ?"
                     " JOIN claims c ON c.report_id = a.report_id AND c.claim_id = v.claim_id"
                     f" WHERE {_CURRENT} AND {condition} ORDER BY v.id DESC LIMIT ?",
-                    (chat_id, max(limit, 0)),
+                    chat_id,
+                    max(limit, 0),
                 )
                 lists.append([DeskEntry(int(r[0]), str(r[1]), str(r[7]), r[8], _verdict(r)) for r in rows])
         return lists[0], lists[1]
@@ -264,101 +327,89 @@ class DeskStore:
         if who not in VERDICTS_BY:
             raise ValueError(f"unknown verdicts_by {who!r}; use one of {', '.join(VERDICTS_BY)}")
         async with self._transaction() as db:
-            await db.execute(
+            await self._run(
+                db,
                 "INSERT INTO chat_settings (chat_id, verdicts_by, updated_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (chat_id) DO UPDATE SET verdicts_by = excluded.verdicts_by,"
                 " updated_at = excluded.updated_at",
-                (chat_id, who, iso(self._now())),
+                [(chat_id, who, iso(self._now()))],
             )
 
+    async def _match(
+        self, db: Any, memory_id: int, article_key: str, claims: Sequence[_Claim]
+    ) -> dict[str, dict[MatchLabel, tuple[int, Match]]]:
+        """The best stored statement of each label for each claim (candidates of the engine's full-text
+        search, then the precise rules)."""
+        rows = await self._fetch(db, "SELECT count(*) FROM statements WHERE memory_id = ?", memory_id)
+        total = int(rows[0][0])
+        if not total or not claims:
+            return {}
+        wanted = sorted({_token(memory_id, t) for claim in claims for t in search_terms(claim.key)})
+        doc_freq = await self._doc_freq(db, wanted)
+        common = max(COMMON_FLOOR, COMMON_SHARE * total)
+        queries: list[tuple[str, list[str]]] = []
+        for claim in claims:
+            tokens = [_token(memory_id, t) for t in search_terms(claim.key)]
+            rare = sorted((t for t in tokens if 0 < doc_freq.get(t, 0) <= common), key=lambda t: (doc_freq[t], t))
+            if rare:
+                queries.append((claim.claim_id, rare[:QUERY_TOKENS]))
+        candidates = await self._candidates(db, queries, doc_freq, total)
+        ids = sorted({i for found in candidates.values() for i in found})
+        keys: dict[int, ClaimKey] = {}
+        for chunk in _chunks(ids, 500):
+            marks = ", ".join("?" * len(chunk))
+            rows = await self._fetch(
+                db,
+                f"SELECT s.id, s.key FROM statements s WHERE s.id IN ({marks}) AND s.memory_id = ? AND EXISTS (SELECT 1 FROM"
+                " statement_claims c JOIN analyses a ON a.id = c.analysis_id WHERE c.statement_id = s.id"
+                " AND a.article_key != ?)",
+                *chunk,
+                memory_id,
+                article_key,
+            )
+            keys.update((int(i), key_from_json(k)) for i, k in rows)
+        by_term = {t: doc_freq.get(_token(memory_id, search_token(t)), 0) for claim in claims for t in claim.key.terms}
+        idf = idf_from_counts(by_term, total)
+        result: dict[str, dict[MatchLabel, tuple[int, Match]]] = {}
+        for claim in claims:
+            pool = [(i, keys[i]) for i in candidates.get(claim.claim_id, ()) if i in keys]
+            best = best_matches(claim.key, pool, idf)
+            if best:
+                result[claim.claim_id] = best
+        return result
 
-async def _memory(db: aiosqlite.Connection, chat_id: int) -> int:
-    await db.execute("INSERT INTO chat_memories (chat_id) VALUES (?) ON CONFLICT (chat_id) DO NOTHING", (chat_id,))
-    rows = await db.execute_fetchall("SELECT id FROM chat_memories WHERE chat_id = ?", (chat_id,))
-    return int(next(iter(rows))[0])
-
-
-async def _match(
-    db: aiosqlite.Connection, memory_id: int, article_key: str, claims: Sequence[_Claim]
-) -> dict[str, dict[MatchLabel, tuple[int, Match]]]:
-    """The best stored statement of each label for each claim (FTS5 candidates, then the precise rules)."""
-    rows = await db.execute_fetchall("SELECT count(*) FROM statements WHERE memory_id = ?", (memory_id,))
-    total = int(next(iter(rows))[0])
-    if not total or not claims:
-        return {}
-    wanted = sorted({_token(memory_id, t) for claim in claims for t in search_terms(claim.key)})
-    doc_freq: dict[str, int] = {}
-    for chunk in _chunks(wanted, 500):
-        marks = ", ".join("?" * len(chunk))
-        found = await db.execute_fetchall(f"SELECT term, doc FROM statements_vocab WHERE term IN ({marks})", chunk)
-        doc_freq.update((str(term), int(doc)) for term, doc in found)
-    common = max(COMMON_FLOOR, COMMON_SHARE * total)
-    queries: list[tuple[str, str]] = []
-    for claim in claims:
-        tokens = [_token(memory_id, t) for t in search_terms(claim.key)]
-        rare = sorted((t for t in tokens if 0 < doc_freq.get(t, 0) <= common), key=lambda t: (doc_freq[t], t))
-        if rare:
-            queries.append((claim.claim_id, " OR ".join(f'"{t}"' for t in rare[:QUERY_TOKENS])))
-    candidates: dict[str, list[int]] = {}
-    for chunk in _chunks(queries, 50):  # one statement for many claims: a round trip each is slow
-        union = " UNION ALL ".join(
-            "SELECT * FROM (SELECT ? AS claim, rowid FROM statements_fts WHERE statements_fts MATCH ?"
-            " ORDER BY rank LIMIT ?)"
-            for _ in chunk
+    async def _check_claim(self, db: Any, chat_id: int, analysis_id: int, claim_id: str) -> None:
+        rows = await self._fetch(
+            db,
+            "SELECT 1 FROM analyses a JOIN claims c ON c.report_id = a.report_id AND c.claim_id = ?"
+            " WHERE a.id = ? AND a.chat_id = ?",
+            claim_id,
+            analysis_id,
+            chat_id,
         )
-        hits = await db.execute_fetchall(union, [v for claim_id, q in chunk for v in (claim_id, q, CANDIDATES)])
-        for claim_id, rowid in hits:
-            candidates.setdefault(str(claim_id), []).append(int(rowid))
-    ids = sorted({i for found in candidates.values() for i in found})
-    keys: dict[int, ClaimKey] = {}
-    for chunk in _chunks(ids, 500):
-        marks = ", ".join("?" * len(chunk))
-        rows = await db.execute_fetchall(
-            f"SELECT s.id, s.key FROM statements s WHERE s.id IN ({marks}) AND EXISTS (SELECT 1 FROM statement_claims c"
-            " JOIN analyses a ON a.id = c.analysis_id WHERE c.statement_id = s.id AND a.article_key != ?)",
-            (*chunk, article_key),
+        if not rows:
+            raise KeyError(f"no claim {claim_id} in analysis {analysis_id} of chat {chat_id}")
+
+    async def _insert_verdict(
+        self,
+        db: Any,
+        analysis_id: int,
+        claim_id: str,
+        verdict: str,
+        note: str | None,
+        user_id: int | None,
+        user_name: str | None,
+    ) -> Verdict:
+        line = " ".join(note.split())[:NOTE_LIMIT] if note else None
+        created = iso(self._now())
+        await self._run(
+            db,
+            "INSERT INTO verdicts (analysis_id, claim_id, verdict, note, user_id, user_name, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(analysis_id, claim_id, verdict, line or None, user_id, user_name, created)],
         )
-        keys.update((int(i), key_from_json(k)) for i, k in rows)
-    by_term = {t: doc_freq.get(_token(memory_id, search_token(t)), 0) for claim in claims for t in claim.key.terms}
-    idf = idf_from_counts(by_term, total)
-    result: dict[str, dict[MatchLabel, tuple[int, Match]]] = {}
-    for claim in claims:
-        pool = [(i, keys[i]) for i in candidates.get(claim.claim_id, ()) if i in keys]
-        best = best_matches(claim.key, pool, idf)
-        if best:
-            result[claim.claim_id] = best
-    return result
+        return Verdict(analysis_id, claim_id, cast(VerdictName, verdict), line or None, user_id, user_name, created)
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
     return (items[i : i + size] for i in range(0, len(items), size))
-
-
-async def _check_claim(db: aiosqlite.Connection, chat_id: int, analysis_id: int, claim_id: str) -> None:
-    rows = await db.execute_fetchall(
-        "SELECT 1 FROM analyses a JOIN claims c ON c.report_id = a.report_id AND c.claim_id = ?"
-        " WHERE a.id = ? AND a.chat_id = ?",
-        (claim_id, analysis_id, chat_id),
-    )
-    if not rows:
-        raise KeyError(f"no claim {claim_id} in analysis {analysis_id} of chat {chat_id}")
-
-
-async def _insert_verdict(
-    db: aiosqlite.Connection,
-    now: datetime,
-    analysis_id: int,
-    claim_id: str,
-    verdict: str,
-    note: str | None,
-    user_id: int | None,
-    user_name: str | None,
-) -> Verdict:
-    line = " ".join(note.split())[:NOTE_LIMIT] if note else None
-    created = iso(now)
-    await db.execute(
-        "INSERT INTO verdicts (analysis_id, claim_id, verdict, note, user_id, user_name, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (analysis_id, claim_id, verdict, line or None, user_id, user_name, created),
-    )
-    return Verdict(analysis_id, claim_id, cast(VerdictName, verdict), line or None, user_id, user_name, created)

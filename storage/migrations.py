@@ -235,6 +235,60 @@ CREATE TABLE received_updates (
 );
 """
 
+MIGRATION_8 = """
+-- Search by chat. chat_search holds one entry per claim and per source of the latest analysis of each
+-- article in each chat; every chat owns a block of 2^40 rowids (search_chats.block), its entries
+-- numbered in the order they were added, so that a search reads its own chat's matches only (a rowid
+-- range, which FTS5 seeks to) and the newest first, instead of every chat's matches joined back to
+-- analyses (claims_fts and sources_fts, no longer read). search_entries says which rowids belong to
+-- which analysis, so they can be deleted with it.
+CREATE TABLE search_chats (
+    chat_id     INTEGER PRIMARY KEY,
+    block       INTEGER NOT NULL UNIQUE,
+    next_entry  INTEGER NOT NULL DEFAULT 0    -- the number the chat's next entry gets
+);
+CREATE TABLE search_entries (
+    analysis_id  INTEGER PRIMARY KEY REFERENCES analyses(id) ON DELETE CASCADE,
+    first_rowid  INTEGER NOT NULL,
+    last_rowid   INTEGER NOT NULL
+);
+CREATE VIRTUAL TABLE chat_search USING fts5 (
+    words, analysis_id UNINDEXED, kind UNINDEXED, shown UNINDEXED,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+
+INSERT INTO search_chats (chat_id, block)
+    SELECT chat_id, row_number() OVER (ORDER BY chat_id) FROM (SELECT DISTINCT chat_id FROM analyses);
+INSERT INTO chat_search (rowid, words, analysis_id, kind, shown)
+    WITH latest AS (
+        SELECT a.id, a.chat_id, a.report_id FROM analyses a
+        WHERE a.id = (SELECT max(b.id) FROM analyses b WHERE b.chat_id = a.chat_id AND b.article_key = a.article_key)
+    ), entries AS (
+        SELECT l.id AS analysis_id, l.chat_id, 'claim' AS kind, c.text AS words, NULL AS shown, c.id AS place
+            FROM latest l JOIN claims c ON c.report_id = l.report_id
+        UNION ALL
+        SELECT l.id, l.chat_id, 'source', s.name || ' ' || s.aliases, s.name, s.id
+            FROM latest l JOIN sources s ON s.report_id = l.report_id
+    )
+    SELECT sc.block * 1099511627776
+               + row_number() OVER (PARTITION BY e.chat_id ORDER BY e.analysis_id, e.kind, e.place) - 1,
+           e.words, e.analysis_id, e.kind, e.shown
+    FROM entries e JOIN search_chats sc ON sc.chat_id = e.chat_id;
+INSERT INTO search_entries (analysis_id, first_rowid, last_rowid)
+    SELECT analysis_id, min(rowid), max(rowid) FROM chat_search GROUP BY analysis_id;
+UPDATE search_chats SET next_entry = coalesce(
+    (SELECT max(e.last_rowid) FROM search_entries e
+     WHERE e.last_rowid BETWEEN search_chats.block * 1099511627776 AND search_chats.block * 1099511627776 + 1099511627775)
+    - search_chats.block * 1099511627776 + 1, 0);
+
+DROP TRIGGER claims_fts_insert;
+DROP TRIGGER claims_fts_delete;
+DROP TRIGGER sources_fts_insert;
+DROP TRIGGER sources_fts_delete;
+DROP TABLE claims_fts;
+DROP TABLE sources_fts;
+"""
+
 #: ``MIGRATIONS[n - 1]`` brings the schema from version n-1 to n.
 MIGRATIONS: tuple[str, ...] = (
     MIGRATION_1,
@@ -244,6 +298,7 @@ MIGRATIONS: tuple[str, ...] = (
     MIGRATION_5,
     MIGRATION_6,
     MIGRATION_7,
+    MIGRATION_8,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -1,6 +1,6 @@
 """Pure mapping between reports, articles and table rows (no database access here).
 
-Rows are read by column name (the connection's ``row_factory`` is :class:`sqlite3.Row`): a dataclass
+Rows are read by column name (:class:`sqlite3.Row` in SQLite, ``asyncpg.Record`` in PostgreSQL): a dataclass
 field is filled from the column of the same name (:func:`from_row`), so a new column is a migration, a
 field and the query that selects it.
 """
@@ -10,11 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sqlite3
 import unicodedata
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from bot.origin import Origin
 from bot.report import Report
@@ -39,7 +38,7 @@ class InboxItem:
     status: str  # "pending" | "retry" | "done" | "gave_up"
     attempts: int
     last_error: str | None
-    next_attempt_at: str | None
+    next_attempt_at: str | None  # "retry": when it is due; "pending": when its lease ends
     reply_message_id: int | None
     reported: bool
 
@@ -144,6 +143,23 @@ def fts_query(words: str) -> str | None:
     return " ".join(f'"{token}"' for token in tokens)
 
 
+#: The ``chat_search`` entry keys of one chat (SQLite: rowids) are ``block x SEARCH_BLOCK`` + the entry's number.
+SEARCH_BLOCK = 2**40
+#: A search reads the chat's newest this many entries (about 900 analyses), or all of them when those
+#: hold fewer matches than it returns, ...
+SEARCH_WINDOW = 20_000
+#: ... and ranks the newest this many of their matches: bounded work in a chat of any size.
+SEARCH_CANDIDATES = 1000
+#: PostgreSQL: a chat's entries go in buckets of this many, each an indexed word of its entries
+#: (:func:`bucket_word`), so that "the newest entries" is a few exact index keys.
+SEARCH_BUCKET = 5000
+
+
+def bucket_word(block: int, entry: int) -> str:
+    """The indexed word of the bucket holding entry number ``entry`` of the chat with ``block``."""
+    return f"w{block}x{entry // SEARCH_BUCKET}"
+
+
 def claim_rows(report_id: int, report: Report) -> list[tuple[Any, ...]]:
     """Rows for ``claims (report_id, claim_id, text, source_id, cue, kind, span_start, span_end)``."""
     return [(report_id, c.id, c.text, c.source_id, c.cue, c.kind, c.span[0], c.span[1]) for c in report.claims]
@@ -159,14 +175,20 @@ def unverified_rows(report_id: int, report: Report) -> list[tuple[Any, ...]]:
     return [(report_id, u.claim_id, u.reason, u.evidence, u.span[0], u.span[1]) for u in report.unverified]
 
 
-def from_row(cls: type[_T], row: sqlite3.Row, **converted: Any) -> _T:
+class NamedRow(Protocol):
+    """A row whose columns are read by name: :class:`sqlite3.Row` (SQLite) or ``asyncpg.Record`` (PostgreSQL)."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+def from_row(cls: type[_T], row: NamedRow, **converted: Any) -> _T:
     """An instance of the dataclass ``cls`` from the columns of ``row`` named like its fields; the fields
     in ``converted`` are given (values that need decoding: JSON, booleans, counts)."""
     names = [f.name for f in fields(cls)]
     return cls(**{name: converted[name] if name in converted else row[name] for name in names})
 
 
-def inbox_item(row: sqlite3.Row) -> InboxItem:
+def inbox_item(row: NamedRow) -> InboxItem:
     """An ``inbox`` row as an :class:`InboxItem`."""
     return from_row(InboxItem, row, raw=json.loads(row["raw"]), reported=bool(row["reported"]))
 
@@ -185,7 +207,7 @@ ANALYSIS_COLUMNS = """
 ANALYSIS_SELECT = f"SELECT {ANALYSIS_COLUMNS} FROM analyses a"
 
 
-def analysis(row: sqlite3.Row) -> Analysis:
+def analysis(row: NamedRow) -> Analysis:
     """A row with :data:`ANALYSIS_COLUMNS` as an :class:`Analysis`."""
     counts = {"claims": row["claim_count"], "sources": row["source_count"], "unverified": row["unverified_count"]}
     return from_row(Analysis, row, origin=Origin.from_dict(json.loads(row["origin"])), counts=counts)

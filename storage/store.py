@@ -19,16 +19,28 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any
 
 import aiosqlite
 
 from bot.links.page import FetchedPage
 from bot.origin import Origin
 from bot.report import Report
+from storage.base import (
+    DEFAULT_LEASE_SECONDS,
+    LATEST_OF_ARTICLE,
+    MAX_ERROR_CHARS,
+    SettingColumn,
+    StorageError,
+    StoreBase,
+    channel_hits,
+    channel_words,
+    log_skipped,
+    prefilter,
+    read_report,
+)
 from storage.desk import DeskStore
 from storage.formats import EXPORT_FORMATS, export_format
 from storage.migrations import LATEST_VERSION, MIGRATIONS, statements
@@ -37,6 +49,9 @@ from storage.rows import (
     ANALYSIS_SELECT,
     CHAT_MODES,
     DEFAULT_CHAT_MODE,
+    SEARCH_BLOCK,
+    SEARCH_CANDIDATES,
+    SEARCH_WINDOW,
     Analysis,
     Answered,
     ChatSettings,
@@ -51,24 +66,11 @@ from storage.rows import (
     fts_query,
     inbox_item,
     iso,
-    query_words,
     source_rows,
     unverified_rows,
 )
 
 log = logging.getLogger(__name__)
-
-
-#: Longest wait between two attempts of a failing inbox item.
-MAX_RETRY_DELAY = timedelta(hours=6)
-_MAX_ERROR_CHARS = 500
-
-StorageProblem = Literal["busy", "full", "corrupt", "schema_too_new", "bad_row", "error"]
-
-
-_R = TypeVar("_R")
-#: ``a`` is the latest analysis of its article in its chat (lists show each article once).
-_LATEST_OF_ARTICLE = "(SELECT max(b.id) FROM analyses b WHERE b.article_key = a.article_key AND b.chat_id = a.chat_id)"
 
 
 #: Problems ``PRAGMA quick_check`` lists at most (the message names the first of them).
@@ -77,10 +79,6 @@ QUICK_CHECK_ROWS = 3
 
 #: Added to the export process's nice value: the bot's own process answers first on a busy machine.
 EXPORT_NICENESS = 10
-
-
-def _log_skipped(analysis_id: int, problem: str) -> None:
-    log.error("storage: skipping analysis %s, it cannot be read: %s", analysis_id, problem)
 
 
 def write_export(path: str, chat_id: int, fmt: str, destination: str) -> tuple[int, list[tuple[int, str]]]:
@@ -94,7 +92,7 @@ def write_export(path: str, chat_id: int, fmt: str, destination: str) -> tuple[i
     def parsed(rows: Iterable[Any]) -> Iterator[tuple[Analysis, Report]]:
         nonlocal written
         for row in rows:
-            for item in Store._parsed([row], read_report=lambda row: _report(row["report"]), skip=skip):
+            for item in Store._parsed([row], read_report=lambda row: read_report(row["report"]), skip=skip):
                 written += 1
                 yield item
 
@@ -118,24 +116,6 @@ def write_export(path: str, chat_id: int, fmt: str, destination: str) -> tuple[i
     return written, skipped
 
 
-def _report(stored: str) -> Report:
-    """A stored report JSON as a Report (ValueError, KeyError or TypeError when it cannot be read)."""
-    return Report.from_dict(json.loads(stored))
-
-
-class StorageError(Exception):
-    """The database cannot do what was asked; ``str(error)`` is fit for a log line and a user.
-
-    ``problem`` says which kind: "busy" (another process holds a lock), "full" (disk or database
-    full), "corrupt" (not a database / malformed), "schema_too_new" (written by a newer Claimdesk),
-    "bad_row" (one stored row cannot be read), "error" (anything else).
-    """
-
-    def __init__(self, message: str, *, problem: StorageProblem = "error") -> None:
-        super().__init__(message)
-        self.problem: StorageProblem = problem
-
-
 def _storage_error(exc: sqlite3.Error, path: str, busy_timeout: float) -> StorageError:
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
@@ -157,7 +137,7 @@ def _storage_error(exc: sqlite3.Error, path: str, busy_timeout: float) -> Storag
     return StorageError(f"database error on {path}: {exc}")
 
 
-class Store(DeskStore):
+class Store(DeskStore, StoreBase):
     """Inbox, articles, reports, analyses, search, export and chat settings in one SQLite file."""
 
     def __init__(
@@ -169,6 +149,7 @@ class Store(DeskStore):
         retry_base_seconds: float,
         busy_timeout: float,
         clock: Callable[[], datetime],
+        lease_seconds: float,
     ) -> None:
         """Use :meth:`open`; this only keeps what it is given."""
         self._db = db
@@ -177,10 +158,10 @@ class Store(DeskStore):
         self._retry_base = timedelta(seconds=retry_base_seconds)
         self._busy_timeout = busy_timeout
         self._clock = clock
+        self._lease = timedelta(seconds=lease_seconds)
         self._lock = asyncio.Lock()
         self._closed = False
-        #: Marks inbox items taken by this process; a pending item of another session was left by a
-        #: process that died.
+        #: Marks inbox items taken by this process (the ones :meth:`inbox_renew` renews).
         self._session = uuid.uuid4().hex
 
     @classmethod
@@ -192,13 +173,15 @@ class Store(DeskStore):
         retry_base_seconds: float = 30.0,
         busy_timeout: float = 5.0,
         clock: Callable[[], datetime] | None = None,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
     ) -> Store:
         """Open (create if missing) and migrate the database at ``path``.
 
         ``max_attempts``: analyses of one inbox item before it is given up; ``retry_base_seconds``:
         the first retry delay (doubled for each further attempt, at most :data:`MAX_RETRY_DELAY`);
         ``busy_timeout``: seconds to wait for another process's lock; ``clock``: returns the current
-        aware UTC time (tests pass their own).
+        aware UTC time (tests pass their own); ``lease_seconds``: how long an inbox item this process
+        took stays its own without :meth:`inbox_renew` (then another process may take it over).
         """
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -215,6 +198,7 @@ class Store(DeskStore):
             retry_base_seconds=retry_base_seconds,
             busy_timeout=busy_timeout,
             clock=clock or (lambda: datetime.now(UTC)),
+            lease_seconds=lease_seconds,
         )
         try:
             await store._prepare()
@@ -229,12 +213,6 @@ class Store(DeskStore):
             if not self._closed:
                 self._closed = True
                 await self._db.close()
-
-    async def __aenter__(self) -> Store:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
 
     @property
     def path(self) -> str:
@@ -323,9 +301,6 @@ class Store(DeskStore):
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
-    def _now(self) -> datetime:
-        return self._clock()
-
     # -- inbox ------------------------------------------------------------------------------------
 
     # -- received updates ---------------------------------------------------------------------------
@@ -352,14 +327,15 @@ class Store(DeskStore):
         return [json.loads(row["raw"]) for row in rows]
 
     async def inbox_add(self, *, update_id: int, chat_id: int, message_id: int, raw: dict[str, Any]) -> bool:
-        """Keep an update before its analysis starts; False when this update id is already known."""
-        now = iso(self._now())
+        """Keep an update before its analysis starts, taken by this process (leased); False when this
+        update id is already known (another process, or Telegram delivering it again)."""
+        now = self._now()
         async with self._transaction() as db:
             cursor = await db.execute(
                 "INSERT INTO inbox (update_id, chat_id, message_id, raw, status, attempts, session,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)"
+                " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)"
                 " ON CONFLICT (update_id) DO NOTHING",
-                (update_id, chat_id, message_id, dumps(raw), self._session, now, now),
+                (update_id, chat_id, message_id, dumps(raw), self._session, iso(now + self._lease), iso(now), iso(now)),
             )
             return cursor.rowcount == 1
 
@@ -388,15 +364,11 @@ class Store(DeskStore):
             if not rows:
                 raise KeyError(f"no inbox item for update {update_id}")
             attempts = int(next(iter(rows))["attempts"]) + 1
-            if attempts >= self._max_attempts:
-                status, next_attempt_at = "gave_up", None
-            else:
-                delay = min(self._retry_base * 2 ** (attempts - 1), MAX_RETRY_DELAY)
-                status, next_attempt_at = "retry", iso(now + delay)
+            status, next_attempt_at = self._after_failure(attempts, now)
             await db.execute(
                 "UPDATE inbox SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?,"
                 " updated_at = ? WHERE update_id = ?",
-                (status, attempts, reason[:_MAX_ERROR_CHARS], next_attempt_at, iso(now), update_id),
+                (status, attempts, reason[:MAX_ERROR_CHARS], next_attempt_at, iso(now), update_id),
             )
             rows = await db.execute_fetchall("SELECT * FROM inbox WHERE update_id = ?", (update_id,))
         if status == "gave_up":
@@ -412,26 +384,38 @@ class Store(DeskStore):
             )
 
     async def inbox_due(self, *, now: datetime | None = None) -> list[InboxItem]:
-        """Take the items to analyse now: "pending" ones left by a process that died (taken by
-        another ``Store.open``) and "retry" ones whose time has come.
+        """Take the items to analyse now: "pending" ones whose lease expired (their process died, or
+        stopped renewing) and "retry" ones whose time has come; oldest update first.
 
-        Taking an item makes it "pending" for this process, so it is handed out once per process;
-        call :meth:`inbox_mark_done` or :meth:`inbox_mark_failed` for each. Items this process added
-        itself are in work already and are never returned.
+        Taking an item makes it "pending" for this process with a new lease (``next_attempt_at`` is
+        when it ends), so it is handed out once; call :meth:`inbox_mark_done` or
+        :meth:`inbox_mark_failed` for each, and :meth:`inbox_renew` while they are in work. Pending
+        items of this process are in work already and are never returned.
         """
-        moment = iso(now or self._now())
+        moment = now or self._now()
         async with self._transaction() as db:
             rows = await db.execute_fetchall(
-                "SELECT * FROM inbox"
-                " WHERE (status = 'pending' AND session != ?) OR (status = 'retry' AND next_attempt_at <= ?)"
-                " ORDER BY update_id",
-                (self._session, moment),
+                "UPDATE inbox SET status = 'pending', session = ?, next_attempt_at = ?, updated_at = ?"
+                " WHERE status IN ('pending', 'retry') AND NOT (status = 'pending' AND session = ?)"
+                "   AND coalesce(next_attempt_at, '') <= ?"  # no time: a pending item written before leases
+                " RETURNING *",
+                (self._session, iso(moment + self._lease), iso(moment), self._session, iso(moment)),
             )
-            await db.executemany(
-                "UPDATE inbox SET status = 'pending', session = ?, updated_at = ? WHERE update_id = ?",
-                [(self._session, moment, row["update_id"]) for row in rows],
+        return sorted(self._inbox_items(rows), key=lambda item: item.update_id)
+
+    async def inbox_renew(self, *, now: datetime | None = None) -> int:
+        """Renew the lease of every item this process holds ("pending", taken by it); how many.
+
+        Call it more often than the lease lasts (the inbox worker does, every third of it), so that no
+        other process takes over work this one is still doing.
+        """
+        moment = now or self._now()
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE inbox SET next_attempt_at = ? WHERE status = 'pending' AND session = ?",
+                (iso(moment + self._lease), self._session),
             )
-        return self._inbox_items(rows, status="pending")
+            return cursor.rowcount
 
     async def inbox_unreported(self) -> list[InboxItem]:
         """Items given up on whose chat was not told yet (e.g. the process died before telling)."""
@@ -451,20 +435,6 @@ class Store(DeskStore):
             )
         return next((from_row(Answered, row) for row in rows), None)
 
-    @staticmethod
-    def _inbox_items(rows: Iterable[Any], *, status: str | None = None) -> list[InboxItem]:
-        items: list[InboxItem] = []
-        for row in rows:
-            try:
-                item = inbox_item(row)
-            except ValueError as exc:  # raw JSON unreadable: skip this one, keep the others
-                log.error("storage: inbox item %s cannot be read: %s", row["update_id"], exc)
-                continue
-            if status is not None and item.status != status:
-                item = replace(item, status=status)
-            items.append(item)
-        return items
-
     # -- articles, reports, analyses --------------------------------------------------------------
 
     async def cached_report(self, text: str, extractor_version: str) -> Report | None:
@@ -475,13 +445,7 @@ class Store(DeskStore):
                 (article_key(text), extractor_version),
             )
         row = next(iter(rows), None)
-        if row is None:
-            return None
-        try:
-            return _report(row["report"])
-        except (ValueError, KeyError, TypeError) as exc:
-            log.error("storage: stored report %s cannot be read, analysing again: %s", row["id"], exc)
-            return None
+        return self._cached(row)
 
     async def save_analysis(
         self,
@@ -540,8 +504,58 @@ class Store(DeskStore):
                 " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (chat_id, message_id, key, report_id, title or report.article.title, origin_json, now),
             )
-            rows = await db.execute_fetchall(ANALYSIS_SELECT + " WHERE a.id = ?", (cursor.lastrowid,))
+            analysis_id = cursor.lastrowid
+            assert analysis_id is not None
+            await self._index_for_search(db, chat_id, key, analysis_id, report_id)
+            rows = await db.execute_fetchall(ANALYSIS_SELECT + " WHERE a.id = ?", (analysis_id,))
         return analysis(next(iter(rows)))
+
+    async def _index_for_search(
+        self, db: aiosqlite.Connection, chat_id: int, key: str, analysis_id: int, report_id: int
+    ) -> None:
+        """The new analysis's claims and sources become its chat's newest search entries; the entries of
+        earlier analyses of the same article in the chat go (only the latest is searched)."""
+        earlier = await db.execute_fetchall(
+            "SELECT id FROM analyses WHERE chat_id = ? AND article_key = ? AND id < ?", (chat_id, key, analysis_id)
+        )
+        await self._drop_search_entries(db, [row["id"] for row in earlier])
+        rows = await db.execute_fetchall("SELECT block, next_entry FROM search_chats WHERE chat_id = ?", (chat_id,))
+        if rows:
+            found = next(iter(rows))
+            block, next_entry = found["block"], found["next_entry"]
+        else:
+            rows = await db.execute_fetchall("SELECT coalesce(max(block), 0) + 1 AS block FROM search_chats")
+            block, next_entry = next(iter(rows))["block"], 0
+            await db.execute("INSERT INTO search_chats (chat_id, block) VALUES (?, ?)", (chat_id, block))
+        first = block * SEARCH_BLOCK + next_entry
+        cursor = await db.execute(
+            "INSERT INTO chat_search (rowid, words, analysis_id, kind, shown)"
+            " SELECT ? + row_number() OVER (ORDER BY kind, place) - 1, words, ?, kind, shown FROM ("
+            "  SELECT 'claim' AS kind, text AS words, NULL AS shown, id AS place FROM claims WHERE report_id = ?"
+            "  UNION ALL"
+            "  SELECT 'source', name || ' ' || aliases, name, id FROM sources WHERE report_id = ?)",
+            (first, analysis_id, report_id, report_id),
+        )
+        added = cursor.rowcount
+        if added > 0:
+            await db.execute(
+                "INSERT INTO search_entries (analysis_id, first_rowid, last_rowid) VALUES (?, ?, ?)",
+                (analysis_id, first, first + added - 1),
+            )
+            await db.execute("UPDATE search_chats SET next_entry = next_entry + ? WHERE chat_id = ?", (added, chat_id))
+
+    @staticmethod
+    async def _drop_search_entries(db: aiosqlite.Connection, analysis_ids: Iterable[int]) -> None:
+        """Delete the ``chat_search`` entries of these analyses (the rowid ranges in ``search_entries``)."""
+        for analysis_id in analysis_ids:
+            ranges = await db.execute_fetchall(
+                "SELECT first_rowid, last_rowid FROM search_entries WHERE analysis_id = ?", (analysis_id,)
+            )
+            await db.executemany(
+                "DELETE FROM chat_search WHERE rowid BETWEEN ? AND ?",
+                [(r["first_rowid"], r["last_rowid"]) for r in ranges],
+            )
+            await db.execute("DELETE FROM search_entries WHERE analysis_id = ?", (analysis_id,))
 
     async def get_analysis(self, analysis_id: int, *, chat_id: int) -> StoredAnalysis | None:
         """The analysis with its report and text; None when unknown or it belongs to another chat."""
@@ -553,15 +567,7 @@ class Store(DeskStore):
                 (analysis_id, chat_id),
             )
         row = next(iter(rows), None)
-        if row is None:
-            return None
-        try:
-            return StoredAnalysis(analysis=analysis(row), report=_report(row["report"]), text=row["text"])
-        except (ValueError, KeyError, TypeError) as exc:
-            log.error("storage: analysis %d cannot be read: %s", analysis_id, exc)
-            raise StorageError(
-                f"the stored report of analysis {analysis_id} cannot be read", problem="bad_row"
-            ) from exc
+        return self._stored(row, analysis_id)
 
     async def history(self, chat_id: int, limit: int = 10) -> list[Analysis]:
         """The last ``limit`` articles analysed in this chat, newest first: one row per article, its
@@ -570,7 +576,7 @@ class Store(DeskStore):
             rows = await db.execute_fetchall(
                 ANALYSIS_SELECT
                 + " WHERE a.chat_id = ? AND a.id = "
-                + _LATEST_OF_ARTICLE
+                + LATEST_OF_ARTICLE
                 + " ORDER BY a.id DESC LIMIT ?",
                 (chat_id, max(limit, 0)),
             )
@@ -580,50 +586,55 @@ class Store(DeskStore):
         """Claims and sources (by name or any alias) of this chat's analyses that contain all words of
         ``query``, and articles whose channel (or sender) or title does.
 
-        Best matches first, articles last; only the latest analysis of each article in this chat (and
-        its report) is searched, so an article forwarded or re-analysed again gives no duplicate hits.
+        Best matches first (BM25; a source's aliases count as its words) among the newest
+        :data:`~storage.rows.SEARCH_CANDIDATES` matches of the chat's newest
+        :data:`~storage.rows.SEARCH_WINDOW` entries (all of them when those hold fewer than ``limit``
+        matches), articles last; only the latest analysis of each article in this chat (and its
+        report) is searched, so an article forwarded or re-analysed again gives no duplicate hits. Only
+        this chat's block of ``chat_search`` is read (migration 8).
         """
         match = fts_query(query)
         if match is None or limit <= 0:
             return []
-        found: list[tuple[float, SearchHit]] = []
-        searches: tuple[tuple[Literal["claim", "source"], str, str, str], ...] = (
-            ("claim", "claims", "claims_fts", "text"),
-            ("source", "sources", "sources_fts", "name"),
-        )
         async with self._reading() as db:
-            for kind, table, fts, column in searches:
-                rows = await db.execute_fetchall(
-                    f"SELECT a.id AS analysis_id, t.{column} AS text, a.title, a.created_at, f.rank"
-                    f" FROM {fts} f JOIN {table} t ON t.id = f.rowid"
-                    " JOIN analyses a ON a.report_id = t.report_id AND a.chat_id = ?"
-                    f" WHERE {fts} MATCH ? AND a.id = {_LATEST_OF_ARTICLE}"
-                    " ORDER BY f.rank LIMIT ?",
-                    (chat_id, match, limit),
-                )
-                found.extend((row["rank"], from_row(SearchHit, row, kind=kind)) for row in rows)
-            found.extend((0.0, hit) for hit in await self._articles_by_channel(db, chat_id, query, limit))
-        found.sort(key=lambda pair: pair[0])
-        return [hit for _, hit in found[:limit]]
+            hits = await self._matching_entries(db, chat_id, match, limit)
+            if len(hits) < limit:  # articles come last: looked for only when there is room for them
+                hits += await self._articles_by_channel(db, chat_id, query, limit - len(hits))
+        return hits
+
+    @staticmethod
+    async def _matching_entries(db: aiosqlite.Connection, chat_id: int, match: str, limit: int) -> list[SearchHit]:
+        rows = await db.execute_fetchall("SELECT block, next_entry FROM search_chats WHERE chat_id = ?", (chat_id,))
+        if not rows:
+            return []
+        chat = next(iter(rows))
+        first = chat["block"] * SEARCH_BLOCK
+        for since in dict.fromkeys((max(0, chat["next_entry"] - SEARCH_WINDOW), 0)):
+            rows = await db.execute_fetchall(
+                "SELECT hit.analysis_id, hit.kind, hit.text, a.title, a.created_at FROM ("
+                "  SELECT rowid AS place, analysis_id, kind, coalesce(shown, words) AS text, rank FROM chat_search"
+                "  WHERE chat_search MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid DESC LIMIT ?"
+                ") hit JOIN analyses a ON a.id = hit.analysis_id ORDER BY hit.rank, hit.place DESC LIMIT ?",
+                (match, first + since, first + SEARCH_BLOCK - 1, SEARCH_CANDIDATES, limit),
+            )
+            if len(list(rows)) >= limit:
+                break
+        return [from_row(SearchHit, row) for row in rows]
 
     @staticmethod
     async def _articles_by_channel(db: aiosqlite.Connection, chat_id: int, query: str, limit: int) -> list[SearchHit]:
         """This chat's articles forwarded from a channel (or sender) whose name holds every word of ``query``."""
-        words = [word.casefold() for word in query_words(query)]
+        words = channel_words(query)
         if not words:
             return []
         rows = await db.execute_fetchall(
             "SELECT a.id AS analysis_id, a.origin, a.title, a.created_at FROM analyses a"
-            f" WHERE a.chat_id = ? AND a.id = {_LATEST_OF_ARTICLE} ORDER BY a.id DESC",
-            (chat_id,),
+            " WHERE a.chat_id = ?"
+            + "".join(" AND a.origin LIKE ?" for _ in prefilter(words))  # LIKE: ASCII case-insensitive
+            + f" AND a.id = {LATEST_OF_ARTICLE} ORDER BY a.id DESC",  # SQLite tests in this order: LIKE first
+            (chat_id, *(f"%{word}%" for word in prefilter(words))),
         )
-        hits: list[SearchHit] = []
-        for row in rows:
-            origin = Origin.from_dict(json.loads(row["origin"]))
-            channel = origin.chat_title or origin.sender_name
-            if channel and all(word in query_words(channel.casefold()) for word in words):
-                hits.append(from_row(SearchHit, row, kind="article", text=channel))
-        return hits[:limit]
+        return channel_hits(rows, words, limit)
 
     async def export_to(self, chat_id: int, fmt: str, destination: str | os.PathLike[str]) -> int:
         """Write all analyses of this chat, oldest first, to the file ``destination`` in the export format
@@ -651,30 +662,20 @@ class Store(DeskStore):
         finally:
             pool.shutdown(wait=False)
         for analysis_id, problem in skipped:
-            _log_skipped(analysis_id, problem)
+            log_skipped(analysis_id, problem)
         return written
-
-    @staticmethod
-    def _parsed(
-        rows: Iterable[Any],
-        *,
-        read_report: Callable[[Any], _R],
-        skip: Callable[[int, str], None] | None = None,
-    ) -> list[tuple[Analysis, _R]]:
-        """Rows as (analysis, ``read_report(row)``) pairs; a row that fails is skipped (``skip`` is told
-        its id and the problem; default: logged)."""
-        result: list[tuple[Analysis, _R]] = []
-        for row in rows:
-            try:
-                result.append((analysis(row), read_report(row)))
-            except (ValueError, KeyError, TypeError) as exc:
-                (skip or _log_skipped)(row["id"], str(exc))
-        return result
 
     async def forget_chat(self, chat_id: int) -> int:
         """Delete everything stored for this chat (analyses, inbox, settings, and articles and reports
         no other chat refers to); the number of records deleted (claim/source rows not counted)."""
         async with self._transaction() as db:
+            await db.execute(
+                "DELETE FROM chat_search WHERE rowid BETWEEN"
+                " (SELECT block FROM search_chats WHERE chat_id = ?1) * ?2"
+                " AND (SELECT block FROM search_chats WHERE chat_id = ?1) * ?2 + ?2 - 1",
+                (chat_id, SEARCH_BLOCK),
+            )
+            await db.execute("DELETE FROM search_chats WHERE chat_id = ?", (chat_id,))
             deleted = 0
             for table in ("inbox", "analyses", "chat_settings", "chat_memories"):
                 cursor = await db.execute(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
@@ -687,6 +688,10 @@ class Store(DeskStore):
         """Delete one analysis of this chat (superseded: its message was edited and analysed again), and
         the article and report when nothing else refers to them; False when there was none."""
         async with self._transaction() as db:
+            mine = await db.execute_fetchall(
+                "SELECT id FROM analyses WHERE id = ? AND chat_id = ?", (analysis_id, chat_id)
+            )
+            await self._drop_search_entries(db, [row["id"] for row in mine])
             cursor = await db.execute("DELETE FROM analyses WHERE id = ? AND chat_id = ?", (analysis_id, chat_id))
             if cursor.rowcount:
                 await self._delete_orphans(db)
@@ -699,6 +704,8 @@ class Store(DeskStore):
             raise ValueError("days must not be negative")
         cutoff = iso((now or self._now()) - timedelta(days=days))
         async with self._transaction() as db:
+            old = await db.execute_fetchall("SELECT id FROM analyses WHERE created_at < ?", (cutoff,))
+            await self._drop_search_entries(db, [row["id"] for row in old])
             cursor = await db.execute("DELETE FROM analyses WHERE created_at < ?", (cutoff,))
             deleted = cursor.rowcount
             cursor = await db.execute(
@@ -771,25 +778,7 @@ class Store(DeskStore):
         mode = row["mode"] if row["mode"] in CHAT_MODES else DEFAULT_CHAT_MODE
         return from_row(ChatSettings, row, mode=mode, channel_reports=bool(row["channel_reports"]))
 
-    async def set_chat_mode(self, chat_id: int, mode: str) -> None:
-        """Which messages the bot analyses in this chat: one of :data:`CHAT_MODES`."""
-        if mode not in CHAT_MODES:
-            raise ValueError(f"unknown chat mode {mode!r}; use one of {', '.join(CHAT_MODES)}")
-        await self._set(chat_id, "mode", mode)
-
-    async def set_channel_reports(self, chat_id: int, enabled: bool) -> None:
-        """Whether the bot reports on posts in this channel."""
-        await self._set(chat_id, "channel_reports", int(enabled))
-
-    async def mark_chat_unreachable(self, chat_id: int, reason: str) -> None:
-        """The bot cannot send to this chat (blocked, chat not found): stop sending."""
-        await self._set(chat_id, "unreachable", reason[:_MAX_ERROR_CHARS])
-
-    async def mark_chat_reachable(self, chat_id: int) -> None:
-        """The chat wrote to the bot again: sending works again."""
-        await self._set(chat_id, "unreachable", None)
-
-    async def _set(self, chat_id: int, column: Literal["mode", "channel_reports", "unreachable"], value: Any) -> None:
+    async def _set(self, chat_id: int, column: SettingColumn, value: Any) -> None:
         async with self._transaction() as db:
             await db.execute(
                 f"INSERT INTO chat_settings (chat_id, {column}, updated_at) VALUES (?, ?, ?)"
@@ -803,6 +792,10 @@ class Store(DeskStore):
         async with self._transaction() as db:
             for table in ("analyses", "inbox"):
                 await db.execute(f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id))
+            # the chat's search block goes with it (a supergroup's id is new: nothing to merge with)
+            await db.execute(
+                "UPDATE OR IGNORE search_chats SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
+            )
             await db.execute(
                 "INSERT INTO chat_settings (chat_id, mode, channel_reports, unreachable, verdicts_by, updated_at)"
                 " SELECT ?, mode, channel_reports, NULL, verdicts_by, ? FROM chat_settings WHERE chat_id = ?"

@@ -1,17 +1,24 @@
 """Shared fixtures: the fake Telegram Bot API server (tests/fakebotapi.py), a Bot connected to it, one
-extraction worker pool per test module, and the spaCy pipeline (``nlp``, loaded once per run)."""
+extraction worker pool per test module, the spaCy pipeline (``nlp``, loaded once per run), and a fresh
+database of each storage backend (a throwaway PostgreSQL server, tests/pgserver.py, started once per
+run when a test needs it)."""
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import asyncpg
 import pytest
 from fakebotapi import FakeBotAPI, fast_request
 from hardening_stats import FAULTS, count, summary_lines
+from pgserver import PostgresServer, database_name, missing_programs, with_database
+from store_backends import StoreBackend
 from telegram import Bot
 
 from bot.config import DEFAULT_SPACY_MODEL
@@ -90,3 +97,48 @@ async def fake_bot(fake_bot_api: FakeBotAPI) -> AsyncIterator[Bot]:
     """An initialised ``telegram.Bot`` talking to ``fake_bot_api``."""
     async with Bot(**fake_bot_api.bot_kwargs, request=fast_request(), get_updates_request=fast_request()) as bot:
         yield bot
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The DSN of a PostgreSQL server for this run: ``CLAIMDESK_TEST_POSTGRES`` when set, else a throwaway
+    one started now and stopped at the end of the run. Without PostgreSQL on PATH the tests that need it
+    skip, except in CI (``CI=true``), where they fail."""
+    given = os.environ.get("CLAIMDESK_TEST_POSTGRES")
+    if given:
+        yield given
+        return
+    missing = missing_programs()
+    if missing:
+        message = f"PostgreSQL tests need {', '.join(missing)} on PATH (or CLAIMDESK_TEST_POSTGRES=postgresql://...)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    server = PostgresServer()
+    server.start()
+    atexit.register(server.stop)  # also when the run is interrupted before fixtures are torn down
+    try:
+        yield server.dsn()
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def postgres_db(postgres_server: str) -> AsyncIterator[str]:
+    """The DSN of a new empty database on the test server, dropped afterwards."""
+    name = database_name("test")
+    admin = await asyncpg.connect(postgres_server)
+    try:
+        await admin.execute(f"CREATE DATABASE {name}")
+        yield with_database(postgres_server, name)
+    finally:
+        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_backend(request: pytest.FixtureRequest, tmp_path: Path) -> StoreBackend:
+    """A fresh database of each storage backend in turn: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return StoreBackend("sqlite", str(tmp_path / "claimdesk.sqlite3"))
+    return StoreBackend("postgresql", request.getfixturevalue("postgres_db"))

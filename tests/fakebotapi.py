@@ -23,6 +23,9 @@ in their chat and queue them for getUpdates (real long polling; ``offset`` confi
 Faults: ``server.inject("sendMessage", flood(retry_after=1), times=2)``; also ``server_error(500|502)``,
 ``dropped_connection()``, ``delay(seconds)``, ``api_error(status, description)``. Chats:
 ``block_chat``, ``remove_chat``, ``migrate_chat``, ``kick_bot``, ``set_chat_member``.
+Several bot processes: each can call through its own ``client_base_url(name)`` (recorded as the request's
+``client``); ``hold_client(name)`` holds that client's calls unanswered and ``drop_client(name)`` answers
+them, and every later one, 502 without doing anything (a process cut off, then killed, leaves no trace).
 Inspection: ``requests`` (every call; ``on_request`` hooks see each one as it arrives), ``requests_for``, ``await next_request(...)``,
 ``await wait_for(...)``, ``chat_messages``, ``bot_messages``, ``last_bot_message``, ``message``,
 ``file_content``, ``callback_answers``, ``pending_updates``, ``webhook_deliveries``.
@@ -488,6 +491,8 @@ class RecordedRequest:
     files: dict[str, UploadedFile] = field(default_factory=dict)
     fault: Fault | None = None
     response: JSON | None = None  # the JSON body answered (None for a dropped connection)
+    client: str = ""  # the name in client_base_url(name), "" for base_url
+    held: bool = False  # waiting in hold_client
 
     @property
     def ok(self) -> bool:
@@ -579,12 +584,15 @@ class FakeBotAPI:
         self._webhook_secret = ""
         self._webhook_session: aiohttp.ClientSession | None = None
         self._webhook_tasks: set[asyncio.Task[None]] = set()
+        self._held_clients: set[str] = set()
+        self._dropped_clients: set[str] = set()
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
     async def start(self) -> None:
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
+        app.router.add_route("*", "/client/{client}/bot{token}/{method}", self._handle_method)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_download)
         app.router.add_post("/fake/updates", self._handle_fake_update)
         app.router.add_get("/fake/requests", self._handle_fake_requests)
@@ -618,6 +626,10 @@ class FakeBotAPI:
     def base_url(self) -> str:
         """For ``Bot(base_url=...)`` / ``ApplicationBuilder().base_url(...)`` (the token is appended)."""
         return f"{self.url}/bot"
+
+    def client_base_url(self, name: str) -> str:
+        """Like :attr:`base_url`, for one bot process among several: its calls are recorded with ``client``."""
+        return f"{self.url}/client/{name}/bot"
 
     @property
     def base_file_url(self) -> str:
@@ -683,6 +695,20 @@ class FakeBotAPI:
     def inject(self, method: str, fault: Fault, times: int = 1) -> None:
         """The next ``times`` calls to ``method`` get ``fault`` (queued after faults already injected)."""
         self._faults[method.lower()].extend([fault] * times)
+
+    def hold_client(self, name: str) -> None:
+        """Leave the calls of client ``name`` unanswered (from now on) until :meth:`drop_client`."""
+        self._held_clients.add(name)
+
+    def drop_client(self, name: str) -> None:
+        """Answer the held and all later calls of client ``name`` with 502, doing nothing they ask."""
+        self._dropped_clients.add(name)
+        self._held_clients.discard(name)
+        self._notify()
+
+    def held_requests(self, name: str) -> list[RecordedRequest]:
+        """Calls of client ``name`` waiting in :meth:`hold_client`."""
+        return [r for r in self.requests if r.client == name and r.held]
 
     def pending_faults(self, method: str) -> int:
         return len(self._faults[method.lower()])
@@ -981,17 +1007,27 @@ class FakeBotAPI:
         params, files = await _read_params(request)
         name = request.match_info["method"]
         handler = self._api_methods.get(name.lower())
+        client = request.match_info.get("client", "")
         recorded = RecordedRequest(
             method=handler.__name__.removeprefix("_api_") if handler else name,
             params=params,
             time=time.monotonic(),
             files=files,
+            client=client,
         )
         self.requests.append(recorded)
         for hook in self.on_request:
             hook(recorded)
         self._notify()
         try:
+            if client in self._held_clients:
+                recorded.held = True
+                self._notify()
+                with contextlib.suppress(TimeoutError):
+                    await self.wait_for(lambda: client not in self._held_clients or self._closing, 3600)
+                recorded.held = False
+            if client in self._dropped_clients or self._closing:
+                raise ApiError(502, "Bad Gateway")
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
             if handler is None:

@@ -4,61 +4,39 @@ stops cleanly on SIGINT (SIGTERM too), and after a SIGKILL mid-work a restart an
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from bot_processes import STOP_TIMEOUT, bot_env, bot_process, kill_group, stop
 from fakebotapi import FakeBotAPI, RecordedRequest, channel_chat, delay, make_user, origin_channel, private_chat
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "rfa-kursk-north-korean-casualties-2024-12-20.txt"
 ALICE = make_user(2001, "Alice")
 CHANNEL = channel_chat(-1004321, "Radio Free Asia", username="rfa_news")
 JSON = dict[str, Any]
-START_TIMEOUT = 90.0
-STOP_TIMEOUT = 15.0
+
+
+def polling(server: FakeBotAPI) -> Callable[[], bool]:
+    """Ready: the process polls (a getUpdates after this moment)."""
+    before = len(server.requests_for("getUpdates"))
+    return lambda: len(server.requests_for("getUpdates")) > before
 
 
 @asynccontextmanager
-async def bot_process(server: FakeBotAPI, tmp_path: Path, name: str) -> AsyncIterator[asyncio.subprocess.Process]:
-    """``python -m bot run`` with settings from the environment; killed if a test leaves it running."""
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": server.token,
-        "CLAIMDESK_TELEGRAM_BASE_URL": server.base_url,
-        "CLAIMDESK_TELEGRAM_BASE_FILE_URL": server.base_file_url,
-        "CLAIMDESK_DB": str(tmp_path / "claimdesk.sqlite3"),
-        "CLAIMDESK_WORKERS": "1",
-        "CLAIMDESK_LOG_LEVEL": "DEBUG",
-    }
-    log = (tmp_path / f"{name}.log").open("wb")
-    polls_before = len(server.requests_for("getUpdates"))
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env, stdout=log, stderr=log, start_new_session=True
+async def polling_bot(server: FakeBotAPI, tmp_path: Path, name: str) -> AsyncIterator[asyncio.subprocess.Process]:
+    """``python -m bot run`` (long polling, SQLite in ``tmp_path``) until it polls."""
+    env = bot_env(
+        server,
+        str(tmp_path / "claimdesk.sqlite3"),
+        CLAIMDESK_INBOX_LEASE_SECONDS="2",  # a killed process's work is taken over 2 s later
     )
-    try:
-        await server.wait_for(lambda: len(server.requests_for("getUpdates")) > polls_before, START_TIMEOUT)
+    async with bot_process(tmp_path, name, env=env, ready=polling(server)) as process:
         yield process
-    finally:
-        if process.returncode is None:
-            kill_group(process)
-            await process.wait()
-        log.close()
-
-
-def kill_group(process: asyncio.subprocess.Process) -> None:
-    """SIGKILL the bot and its worker processes (its own session: the group id is its pid)."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-async def stop(process: asyncio.subprocess.Process, sig: signal.Signals = signal.SIGINT) -> int:
-    process.send_signal(sig)
-    return await asyncio.wait_for(process.wait(), STOP_TIMEOUT)
 
 
 def replies(server: FakeBotAPI, chat_id: int, message_id: int) -> list[JSON]:
@@ -71,7 +49,7 @@ async def reply(server: FakeBotAPI, chat_id: int, message_id: int, timeout: floa
 
 async def test_bot_e2e_process_answers_and_stops_on_sigint(fake_bot_api: FakeBotAPI, tmp_path: Path) -> None:
     chat = private_chat(ALICE)
-    async with bot_process(fake_bot_api, tmp_path, "run") as process:
+    async with polling_bot(fake_bot_api, tmp_path, "run") as process:
         help_message = fake_bot_api.text_update(chat, ALICE, "/help")["message"]
         assert "Claimdesk" in (await reply(fake_bot_api, ALICE["id"], help_message["message_id"]))["text"]
         forwarded = fake_bot_api.forward_update(
@@ -107,7 +85,7 @@ async def test_bot_e2e_process_crash_recovery_answers_pending_article_once(
     fake_bot_api: FakeBotAPI, tmp_path: Path
 ) -> None:
     chat = private_chat(ALICE)
-    async with bot_process(fake_bot_api, tmp_path, "first") as first:
+    async with polling_bot(fake_bot_api, tmp_path, "first") as first:
         fake_bot_api.inject("sendChatAction", delay(60))  # holds the first process inside the work
         forwarded = fake_bot_api.forward_update(
             chat, ALICE, SEED.read_text(encoding="utf-8"), origin_channel(CHANNEL, 8)
@@ -118,7 +96,7 @@ async def test_bot_e2e_process_crash_recovery_answers_pending_article_once(
     message_id = forwarded["message"]["message_id"]
     assert not replies(fake_bot_api, ALICE["id"], message_id)
 
-    async with bot_process(fake_bot_api, tmp_path, "second") as second:
+    async with polling_bot(fake_bot_api, tmp_path, "second") as second:
         report = await reply(fake_bot_api, ALICE["id"], message_id)
         assert "Forwarded from Radio Free Asia" in report["text"]
         marker = fake_bot_api.text_update(chat, ALICE, "/help")["message"]
@@ -136,7 +114,7 @@ async def test_bot_e2e_process_kill_at_the_confirming_poll_loses_no_update(
     users = [make_user(3000 + n, f"Reader {n}") for n in range(20)]
     text = SEED.read_text(encoding="utf-8")
     killed: list[int] = []
-    async with bot_process(fake_bot_api, tmp_path, "first") as first:
+    async with polling_bot(fake_bot_api, tmp_path, "first") as first:
         sent = [
             fake_bot_api.forward_update(private_chat(u), u, text, origin_channel(CHANNEL, 20 + n))
             for n, u in enumerate(users)
@@ -152,7 +130,7 @@ async def test_bot_e2e_process_kill_at_the_confirming_poll_loses_no_update(
         await asyncio.wait_for(first.wait(), 60)
         fake_bot_api.on_request.clear()
     assert killed == [last + 1] and fake_bot_api.pending_updates == []  # confirmed: Telegram forgot them
-    async with bot_process(fake_bot_api, tmp_path, "second") as second:
+    async with polling_bot(fake_bot_api, tmp_path, "second") as second:
         for user, update in zip(users, sent, strict=True):
             await reply(fake_bot_api, user["id"], update["message"]["message_id"], timeout=120)
         assert await stop(second) == 0

@@ -646,3 +646,27 @@ async def test_fakebotapi_wrong_parameter_shape_is_a_bad_request(fake_bot_api: F
         async with session.post(url, data={"chat_id": ALICE["id"], "message_id": "x", "text": "t"}) as response:
             assert response.status == 400
     assert fake_bot_api.requests_for("editMessageText")[0].response["error_code"] == 400
+
+
+async def test_fakebotapi_held_then_dropped_client_leaves_no_trace(fake_bot_api: FakeBotAPI) -> None:
+    chat = private_chat(ALICE)
+    fake_bot_api.add_chat(chat)
+    first = Bot(fake_bot_api.token, base_url=fake_bot_api.client_base_url("first"), request=fast_request())
+    second = Bot(fake_bot_api.token, base_url=fake_bot_api.client_base_url("second"), request=fast_request())
+    async with first, second:
+        await first.send_message(ALICE["id"], "before the hold")
+        fake_bot_api.hold_client("first")
+        held = asyncio.create_task(first.send_message(ALICE["id"], "held, then dropped"))
+        await fake_bot_api.wait_for(lambda: fake_bot_api.held_requests("first"))
+        await second.send_message(ALICE["id"], "the other process is not held")
+        fake_bot_api.drop_client("first")
+        with pytest.raises(NetworkError):
+            await held
+        with pytest.raises(NetworkError):
+            await first.send_message(ALICE["id"], "after the drop")
+    assert [m["text"] for m in fake_bot_api.bot_messages(ALICE["id"])] == [
+        "before the hold",
+        "the other process is not held",
+    ]
+    assert [r.client for r in fake_bot_api.requests_for("sendMessage")] == ["first", "first", "second", "first"]
+    assert fake_bot_api.held_requests("first") == []

@@ -215,7 +215,7 @@ async def test_hardening_bot_unreachable_chat_gets_no_retry_and_no_give_up_notic
     chat = private_chat(ALICE)
     retry = fake_bot_api.new_message(chat, ALICE, text=seed_text())
     gave_up = fake_bot_api.new_message(chat, ALICE, text=seed_text())
-    async with await Store.open(db, max_attempts=1) as store:
+    async with await Store.open(db, max_attempts=1, lease_seconds=0) as store:  # a process that died: no lease
         for update_id, message in ((1, retry), (2, gave_up)):
             article = ArticleInput(seed_text(), Origin(kind="direct"), ALICE["id"], message["message_id"])
             job = Job(update_id, ALICE["id"], message["message_id"], article, sender_id=ALICE["id"])

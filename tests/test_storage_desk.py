@@ -1,17 +1,18 @@
-"""storage/desk.py against a real SQLite file: claim memory per chat, matches, verdicts and their history."""
+"""storage/desk.py on both backends (the ``store_backend`` fixture): claim memory per chat, matches, verdicts and
+their history."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
+from store_backends import StoreBackend
 
 from bot.origin import Origin
 from bot.report import Article, Claim, Figure, Report, Source
-from storage import Store
+from storage import Storage
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -70,19 +71,19 @@ def article(
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    async with await Store.open(tmp_path / "desk.sqlite3", clock=Clock()) as opened:
+async def store(store_backend: StoreBackend) -> AsyncIterator[Storage]:
+    async with await store_backend.open(clock=Clock()) as opened:
         yield opened
 
 
-async def save(store: Store, chat_id: int, title: str, claims: list[tuple[str, str | None]], **kw: str | None) -> int:
+async def save(store: Storage, chat_id: int, title: str, claims: list[tuple[str, str | None]], **kw: str | None) -> int:
     text, report = article(title, claims, **kw)
     saved = await store.save_analysis(chat_id=chat_id, message_id=1, text=text, report=report, origin=Origin())
     await store.remember_report(chat_id, saved.id, report)
     return saved.id
 
 
-async def test_storage_desk_a_repeated_claim_is_seen_before_with_its_verdict(store: Store) -> None:
+async def test_storage_desk_a_repeated_claim_is_seen_before_with_its_verdict(store: Storage) -> None:
     first = await save(store, 1, "Monday", [(WALL, None), (BRIDGE, None)])
     await store.set_verdict(1, first, "c2", "verified", user_id=7, user_name="Alice")
     second = await save(store, 1, "Tuesday", [(BRIDGE, None)])
@@ -93,21 +94,21 @@ async def test_storage_desk_a_repeated_claim_is_seen_before_with_its_verdict(sto
     assert view.verdicts == {}
 
 
-async def test_storage_desk_another_source_corroborates(store: Store) -> None:
+async def test_storage_desk_another_source_corroborates(store: Storage) -> None:
     await save(store, 1, "Monday", [(BRIDGE, "Reuters")])
     second = await save(store, 1, "Tuesday", [(BRIDGE, None)])
     (earlier,) = (await store.desk_view(second, chat_id=1)).earlier["c1"]
     assert (earlier.label, earlier.source_name) == ("corroborating", "Reuters")
 
 
-async def test_storage_desk_a_conflicting_figure_is_kept_with_both_numbers(store: Store) -> None:
+async def test_storage_desk_a_conflicting_figure_is_kept_with_both_numbers(store: Storage) -> None:
     await save(store, 1, "Monday", [(TOLL.format(n=200), "health directorate")])
     second = await save(store, 1, "Tuesday", [(TOLL.format(n=500), "health directorate")])
     (earlier,) = (await store.desk_view(second, chat_id=1)).earlier["c1"]
     assert (earlier.label, earlier.conflicts) == ("conflicting", (("500", "200"),))
 
 
-async def test_storage_desk_nothing_of_one_chat_appears_in_another(store: Store) -> None:
+async def test_storage_desk_nothing_of_one_chat_appears_in_another(store: Storage) -> None:
     first = await save(store, 1, "Monday", [(BRIDGE, None)])
     await store.set_verdict(1, first, "c1", "false", user_id=7, user_name="Alice")
     other = await save(store, 2, "Tuesday", [(BRIDGE, None)])
@@ -118,13 +119,13 @@ async def test_storage_desk_nothing_of_one_chat_appears_in_another(store: Store)
         await store.set_verdict(2, first, "c1", "verified", user_id=8, user_name="Mallory")
 
 
-async def test_storage_desk_the_same_article_again_is_not_a_match(store: Store) -> None:
+async def test_storage_desk_the_same_article_again_is_not_a_match(store: Storage) -> None:
     await save(store, 1, "Monday", [(BRIDGE, None)])
     again = await save(store, 1, "Monday", [(BRIDGE, None)])
     assert (await store.desk_view(again, chat_id=1)).earlier == {}
 
 
-async def test_storage_desk_verdicts_keep_their_history_and_notes(store: Store) -> None:
+async def test_storage_desk_verdicts_keep_their_history_and_notes(store: Storage) -> None:
     first = await save(store, 1, "Monday", [(WALL, None), (BRIDGE, None)])
     await store.set_verdict(1, first, "c1", "needs_checking", user_id=7, user_name="Alice")
     await store.set_verdict(1, first, "c2", "needs_checking", user_id=7, user_name="Alice")
@@ -149,20 +150,35 @@ async def test_storage_desk_verdicts_keep_their_history_and_notes(store: Store) 
     [("true", "c1", ValueError), ("verified", "c9", KeyError)],
 )
 async def test_storage_desk_refuses_unknown_verdicts_and_claims(
-    store: Store, verdict: str, claim_id: str, error: type[Exception]
+    store: Storage, verdict: str, claim_id: str, error: type[Exception]
 ) -> None:
     first = await save(store, 1, "Monday", [(BRIDGE, None)])
     with pytest.raises(error):
         await store.set_verdict(1, first, claim_id, verdict, user_id=7, user_name="Alice")
 
 
-async def test_storage_desk_a_note_needs_a_verdict(store: Store) -> None:
+async def test_storage_desk_a_note_needs_a_verdict(store: Storage) -> None:
     first = await save(store, 1, "Monday", [(BRIDGE, None)])
     with pytest.raises(KeyError):
         await store.note_verdict(1, first, "c1", "a note", user_id=7, user_name="Alice")
 
 
-async def test_storage_desk_a_forgotten_chat_loses_its_verdicts_and_memory(store: Store) -> None:
+#: (plain tokens indexed, chat 1's tokens indexed): every token carries its memory, and chat 1 had memory 1.
+INDEXED = {
+    "sqlite": (
+        "SELECT count(*) FROM statements_fts WHERE statements_fts MATCH 'kafr'",
+        "SELECT count(*) FROM statements_vocab WHERE term LIKE 'm1x%'",
+    ),
+    "postgresql": (
+        "SELECT count(*) FROM statements WHERE 'kafr' = ANY(search)",
+        "SELECT count(*) FROM statements, unnest(search) t WHERE t LIKE 'm1x%'",
+    ),
+}
+
+
+async def test_storage_desk_a_forgotten_chat_loses_its_verdicts_and_memory(
+    store: Storage, store_backend: StoreBackend
+) -> None:
     first = await save(store, 1, "Monday", [(BRIDGE, None)])
     await store.set_verdict(1, first, "c1", "verified", user_id=7, user_name="Alice")
     await save(store, 2, "Monday", [(BRIDGE, None)])
@@ -170,25 +186,21 @@ async def test_storage_desk_a_forgotten_chat_loses_its_verdicts_and_memory(store
     assert await store.desk(1) == ([], [])
     later = await save(store, 1, "Tuesday", [(BRIDGE, None)])
     assert (await store.desk_view(later, chat_id=1)).earlier == {}
-    async with store._reading() as db:
-        rows = await db.execute_fetchall("SELECT count(*) FROM verdicts")
-        indexed = await db.execute_fetchall("SELECT count(*) FROM statements_fts WHERE statements_fts MATCH 'kafr'")
-        forgotten = await db.execute_fetchall("SELECT count(*) FROM statements_vocab WHERE term LIKE 'm1x%'")
-        statements = await db.execute_fetchall("SELECT count(*) FROM statements")
-    assert next(iter(rows))[0] == 0
-    assert next(iter(indexed))[0] == 0  # plain tokens are never indexed: every token carries its memory
-    assert next(iter(forgotten))[0] == 0  # chat 1 had memory 1: its index entries went with it
-    assert next(iter(statements))[0] == 2  # chat 2's claim, and chat 1's new one
+    plain, forgotten = INDEXED[store_backend.name]
+    assert await store_backend.count("verdicts") == 0
+    assert await store_backend.fetchval(plain) == 0  # plain tokens are never indexed
+    assert await store_backend.fetchval(forgotten) == 0  # chat 1's index entries went with it
+    assert await store_backend.count("statements") == 2  # chat 2's claim, and chat 1's new one
 
 
-async def test_storage_desk_retention_forgets_the_claims_of_purged_analyses(store: Store) -> None:
+async def test_storage_desk_retention_forgets_the_claims_of_purged_analyses(store: Storage) -> None:
     await save(store, 1, "Monday", [(BRIDGE, None)])
     await store.purge_older_than(0, now=START + timedelta(days=1))
     later = await save(store, 1, "Tuesday", [(BRIDGE, None)])
     assert (await store.desk_view(later, chat_id=1)).earlier == {}
 
 
-async def test_storage_desk_a_migrated_group_keeps_its_memory(store: Store) -> None:
+async def test_storage_desk_a_migrated_group_keeps_its_memory(store: Storage) -> None:
     first = await save(store, -1, "Monday", [(BRIDGE, None)])
     await store.migrate_chat(-1, -1001)
     later = await save(store, -1001, "Tuesday", [(BRIDGE, None)])
@@ -196,7 +208,7 @@ async def test_storage_desk_a_migrated_group_keeps_its_memory(store: Store) -> N
     assert earlier.analysis_id == first
 
 
-async def test_storage_desk_who_may_give_verdicts_is_a_chat_setting(store: Store) -> None:
+async def test_storage_desk_who_may_give_verdicts_is_a_chat_setting(store: Storage) -> None:
     assert (await store.chat_settings(-5)).verdicts_by == "admins"
     await store.set_verdicts_by(-5, "members")
     assert (await store.chat_settings(-5)).verdicts_by == "members"

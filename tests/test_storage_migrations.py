@@ -1,17 +1,22 @@
-"""Migrations: upgrading an old database, atomic migrations, statement splitting."""
+"""Migrations on both engines: upgrading an old database, atomic migrations, statement splitting, the
+PostgreSQL migrations numbered like the SQLite ones, processes starting together migrating once."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import asyncpg
 import pytest
 
-from storage import StorageError, Store, article_key
+from storage import PostgresStore, Storage, StorageError, Store, article_key
+from storage import postgres as postgres_module
 from storage import store as store_module
 from storage.migrations import LATEST_VERSION, MIGRATIONS, statements
+from storage.postgres_migrations import POSTGRES_MIGRATIONS
 
 CREATED = "2026-01-05T10:00:00+00:00"
 TEXT = "The river ferry resumed service, the mayor said."
@@ -28,7 +33,29 @@ def make_database(path: Path, up_to: int) -> None:
             db.execute("COMMIT")
 
 
-def insert_version_1_analysis(path: Path) -> None:
+async def make_postgres_database(dsn: str, up_to: int) -> None:
+    """A PostgreSQL database as migrations 1..``up_to`` alone leave it."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute("CREATE TABLE claimdesk_schema (version INTEGER NOT NULL)")
+        for version in range(1, up_to + 1):
+            async with conn.transaction():
+                await conn.execute(POSTGRES_MIGRATIONS[version - 1])
+                await conn.execute("DELETE FROM claimdesk_schema")
+                await conn.execute("INSERT INTO claimdesk_schema VALUES ($1)", version)
+    finally:
+        await conn.close()
+
+
+async def postgres_version(dsn: str) -> int:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return int(await conn.fetchval("SELECT version FROM claimdesk_schema"))
+    finally:
+        await conn.close()
+
+
+def version_1_rows() -> list[tuple[str, tuple[object, ...]]]:
     """One analysis with one claim and one source, written the way schema version 1 stores them."""
     report = {
         "article": {
@@ -70,30 +97,59 @@ def insert_version_1_analysis(path: Path) -> None:
         "schema": "claimdesk.report/1",
     }
     key = article_key(TEXT)
-    with closing(sqlite3.connect(path, isolation_level=None)) as db:
-        db.execute("INSERT INTO articles VALUES (?, ?, ?)", (key, TEXT, CREATED))
-        db.execute(
+    return [
+        ("INSERT INTO articles VALUES (?, ?, ?)", (key, TEXT, CREATED)),
+        (
             "INSERT INTO reports (id, article_key, extractor_version, report, created_at) VALUES (1, ?, ?, ?, ?)",
             (key, "old-1", json.dumps(report), CREATED),
-        )
-        db.execute(
+        ),
+        (
             "INSERT INTO analyses (id, chat_id, message_id, article_key, report_id, title, origin,"
             " created_at) VALUES (1, 42, 7, ?, 1, 'Ferry', '{}', ?)",
             (key, CREATED),
-        )
-        db.execute(
+        ),
+        (
             "INSERT INTO claims (report_id, claim_id, text, source_id, cue, kind, span_start, span_end)"
-            " VALUES (1, 'c1', 'the river ferry resumed service', 's1', 'said', 'paraphrase', 0, 31)"
-        )
-        db.execute(
+            " VALUES (1, 'c1', 'the river ferry resumed service', 's1', 'said', 'paraphrase', 0, 31)",
+            (),
+        ),
+        (
             "INSERT INTO sources (report_id, source_id, name, aliases, kind, role, named)"
-            " VALUES (1, 's1', 'Mayor Okonkwo', '[]', 'person', 'mayor', 1)"
-        )
+            " VALUES (1, 's1', 'Mayor Okonkwo', '[]', 'person', 'mayor', 1)",
+            (),
+        ),
+    ]
+
+
+def insert_version_1_analysis(path: Path) -> None:
+    with closing(sqlite3.connect(path, isolation_level=None)) as db:
+        for sql, args in version_1_rows():
+            db.execute(sql, args)
+
+
+async def insert_version_1_analysis_postgres(dsn: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        for sql, args in version_1_rows():
+            for number in range(1, len(args) + 1):
+                sql = sql.replace("?", f"${number}", 1)
+            await conn.execute(sql, *args)
+    finally:
+        await conn.close()
 
 
 def user_version(path: Path) -> int:
     with closing(sqlite3.connect(path, isolation_level=None)) as db:
         return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+async def assert_version_1_analysis_searchable(store: Storage) -> None:
+    assert [(h.kind, h.text) for h in await store.search(42, "ferry service")] == [
+        ("claim", "the river ferry resumed service")
+    ]
+    assert [h.text for h in await store.search(42, "Okonkwo")] == ["Mayor Okonkwo"]
+    stored = await store.get_analysis(1, chat_id=42)
+    assert stored is not None and stored.report.claims[0].cue == "said"
 
 
 async def test_migrations_upgrade_version_1_database_to_latest(tmp_path: Path) -> None:
@@ -102,13 +158,51 @@ async def test_migrations_upgrade_version_1_database_to_latest(tmp_path: Path) -
     insert_version_1_analysis(path)
     assert user_version(path) == 1
     async with await Store.open(path) as store:
-        assert [(h.kind, h.text) for h in await store.search(42, "ferry service")] == [
-            ("claim", "the river ferry resumed service")
-        ]
-        assert [h.text for h in await store.search(42, "Okonkwo")] == ["Mayor Okonkwo"]
-        stored = await store.get_analysis(1, chat_id=42)
-        assert stored is not None and stored.report.claims[0].cue == "said"
+        await assert_version_1_analysis_searchable(store)
     assert user_version(path) == LATEST_VERSION
+
+
+async def test_migrations_postgres_upgrade_version_1_database_to_latest(postgres_db: str) -> None:
+    await make_postgres_database(postgres_db, up_to=1)
+    await insert_version_1_analysis_postgres(postgres_db)
+    async with await PostgresStore.open(postgres_db) as store:
+        await assert_version_1_analysis_searchable(store)
+    assert await postgres_version(postgres_db) == LATEST_VERSION
+
+
+def test_migrations_postgres_has_every_sqlite_migration() -> None:
+    assert len(POSTGRES_MIGRATIONS) == len(MIGRATIONS) == LATEST_VERSION
+
+
+async def test_migrations_postgres_processes_starting_together_migrate_once(postgres_db: str) -> None:
+    stores = await asyncio.gather(*(PostgresStore.open(postgres_db) for _ in range(4)))
+    try:
+        assert await postgres_version(postgres_db) == LATEST_VERSION
+        assert [await s.inbox_add(update_id=1, chat_id=1, message_id=1, raw={}) for s in stores] == [
+            True,
+            False,
+            False,
+            False,
+        ]
+    finally:
+        await asyncio.gather(*(s.close() for s in stores))
+
+
+async def test_migrations_postgres_failing_migration_is_rolled_back(
+    postgres_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await make_postgres_database(postgres_db, up_to=LATEST_VERSION)
+    broken = "CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);"
+    monkeypatch.setattr(postgres_module, "POSTGRES_MIGRATIONS", (*POSTGRES_MIGRATIONS, broken))
+    monkeypatch.setattr(postgres_module, "LATEST_VERSION", LATEST_VERSION + 1)
+    with pytest.raises(StorageError, match="no_such_table"):
+        await PostgresStore.open(postgres_db)
+    assert await postgres_version(postgres_db) == LATEST_VERSION
+    conn = await asyncpg.connect(postgres_db)
+    try:
+        assert await conn.fetchval("SELECT to_regclass('half_done')") is None
+    finally:
+        await conn.close()
 
 
 async def test_migrations_reopening_latest_database_changes_nothing(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Store: the fetched-page cache (migration 3) on a real temporary SQLite file."""
+"""Storage: the fetched-page cache (migration 3) on both backends (the ``store_backend`` fixture)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from store_backends import StoreBackend
 
 from bot.links.page import FetchedPage
-from storage import Store
+from storage import Storage, Store
 from storage.migrations import LATEST_VERSION, MIGRATIONS, statements
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -38,12 +39,12 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def store(tmp_path: Path, clock: Clock) -> AsyncIterator[Store]:
-    async with await Store.open(tmp_path / "claimdesk.sqlite3", clock=clock) as opened:
+async def store(store_backend: StoreBackend, clock: Clock) -> AsyncIterator[Storage]:
+    async with await store_backend.open(clock=clock) as opened:
         yield opened
 
 
-async def test_pages_cached_by_final_url_and_by_the_requested_url(store: Store) -> None:
+async def test_pages_cached_by_final_url_and_by_the_requested_url(store: Storage) -> None:
     assert await store.cached_page(PAGE.url) is None
     await store.save_page("https://short.example/x1", PAGE)
     assert await store.cached_page(PAGE.url) == PAGE
@@ -51,7 +52,7 @@ async def test_pages_cached_by_final_url_and_by_the_requested_url(store: Store) 
     assert await store.cached_page("https://short.example/other") is None
 
 
-async def test_pages_saved_again_replace_the_older_fetch(store: Store) -> None:
+async def test_pages_saved_again_replace_the_older_fetch(store: Storage) -> None:
     await store.save_page(PAGE.url, PAGE)
     newer = FetchedPage(url=PAGE.url, text="Updated text. " * 50, title="Updated", site_name=None, published=None)
     await store.save_page("https://short.example/x1", newer)
@@ -59,7 +60,7 @@ async def test_pages_saved_again_replace_the_older_fetch(store: Store) -> None:
     assert await store.cached_page("https://short.example/x1") == newer
 
 
-async def test_pages_older_than_max_age_are_not_returned(store: Store, clock: Clock) -> None:
+async def test_pages_older_than_max_age_are_not_returned(store: Storage, clock: Clock) -> None:
     await store.save_page("https://short.example/x1", PAGE)
     clock.now = START + timedelta(hours=25)
     assert await store.cached_page(PAGE.url, max_age=timedelta(days=1)) is None
@@ -67,7 +68,9 @@ async def test_pages_older_than_max_age_are_not_returned(store: Store, clock: Cl
     assert await store.cached_page(PAGE.url) == PAGE
 
 
-async def test_pages_purged_with_retention_aliases_too(store: Store, clock: Clock) -> None:
+async def test_pages_purged_with_retention_aliases_too(
+    store: Storage, store_backend: StoreBackend, clock: Clock
+) -> None:
     await store.save_page("https://short.example/x1", PAGE)
     clock.now = START + timedelta(days=31)
     fresh = FetchedPage(url="https://news.example/fresh", text="Fresh text. " * 50)
@@ -75,8 +78,7 @@ async def test_pages_purged_with_retention_aliases_too(store: Store, clock: Cloc
     assert await store.purge_older_than(30) == 1
     assert await store.cached_page("https://short.example/x1") is None
     assert await store.cached_page(fresh.url) == fresh
-    with closing(sqlite3.connect(store.path)) as db:
-        assert db.execute("SELECT count(*) FROM fetched_urls").fetchone()[0] == 0
+    assert await store_backend.count("fetched_urls") == 0
 
 
 async def test_pages_migration_3_applies_to_a_version_2_database(tmp_path: Path) -> None:

@@ -1,4 +1,6 @@
-"""Store against a real temporary SQLite file: inbox, de-duplication, search, export, forget, errors."""
+"""Both storage backends (a temporary SQLite file, a fresh PostgreSQL database; the ``store_backend``
+fixture): inbox, de-duplication, search, export, forget, errors. SQLite-only cases (WAL, a corrupt file,
+a full disk) open their own file."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import io
 import json
 import logging
 import sqlite3
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import closing
 from dataclasses import replace
@@ -15,10 +18,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from store_backends import StoreBackend
 
 from bot.origin import Origin
 from bot.report import Article, Claim, Report, Source, Unverified
-from storage import CHAT_MODES, Analysis, Answered, StorageError, Store, article_key
+from storage import CHAT_MODES, Analysis, Answered, Storage, StorageError, Store, article_key
+from storage import postgres as postgres_module
+from storage import store as store_module
 from storage.migrations import LATEST_VERSION
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -94,13 +100,15 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def store(tmp_path: Path, clock: Clock) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "claimdesk.sqlite3", clock=clock, retry_base_seconds=10)
+async def store(store_backend: StoreBackend, clock: Clock) -> AsyncIterator[Storage]:
+    opened = await store_backend.open(clock=clock, retry_base_seconds=10)
     yield opened
     await opened.close()
 
 
-async def save(store: Store, words: str, *, chat_id: int = 1, message_id: int = 1, text: str | None = None) -> Analysis:
+async def save(
+    store: Storage, words: str, *, chat_id: int = 1, message_id: int = 1, text: str | None = None
+) -> Analysis:
     return await store.save_analysis(
         chat_id=chat_id,
         message_id=message_id,
@@ -118,21 +126,24 @@ def count(path: Path, table: str) -> int:
 # -- opening ----------------------------------------------------------------------------------------
 
 
-async def test_store_open_creates_latest_schema_with_wal(tmp_path: Path) -> None:
+async def test_store_open_creates_latest_schema(store_backend: StoreBackend) -> None:
+    async with await store_backend.open():
+        pass
+    assert await store_backend.schema_version() == LATEST_VERSION
+
+
+async def test_store_open_sqlite_uses_wal(tmp_path: Path) -> None:
     path = tmp_path / "new.sqlite3"
     async with await Store.open(path):
         pass
     with closing(sqlite3.connect(path)) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-async def test_store_open_refuses_newer_schema(tmp_path: Path) -> None:
-    path = tmp_path / "future.sqlite3"
-    with closing(sqlite3.connect(path)) as db:
-        db.execute(f"PRAGMA user_version = {LATEST_VERSION + 5}")
+async def test_store_open_refuses_newer_schema(store_backend: StoreBackend) -> None:
+    await store_backend.set_schema_version(LATEST_VERSION + 5)
     with pytest.raises(StorageError, match="newer Claimdesk") as caught:
-        await Store.open(path)
+        await store_backend.open()
     assert caught.value.problem == "schema_too_new"
 
 
@@ -166,19 +177,15 @@ async def test_store_open_refuses_malformed_database(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
-async def test_store_write_fails_clearly_when_database_is_locked(tmp_path: Path) -> None:
-    path = tmp_path / "locked.sqlite3"
-    store = await Store.open(path, busy_timeout=0.05)
-    other = sqlite3.connect(path, isolation_level=None)
+async def test_store_write_fails_clearly_when_database_is_locked(store_backend: StoreBackend) -> None:
+    store = await store_backend.open(busy_timeout=0.05)
     try:
-        other.execute("BEGIN IMMEDIATE")
-        with pytest.raises(StorageError, match="database is busy") as caught:
-            await store.inbox_add(update_id=1, chat_id=1, message_id=1, raw={})
-        assert caught.value.problem == "busy"
-        other.execute("ROLLBACK")
+        async with store_backend.write_locked("inbox"):
+            with pytest.raises(StorageError, match="database is busy") as caught:
+                await store.inbox_add(update_id=1, chat_id=1, message_id=1, raw={})
+            assert caught.value.problem == "busy"
         assert await store.inbox_add(update_id=1, chat_id=1, message_id=1, raw={}) is True
     finally:
-        other.close()
         await store.close()
 
 
@@ -203,38 +210,108 @@ async def test_store_disk_full_leaves_no_partial_rows(tmp_path: Path) -> None:
 # -- inbox ------------------------------------------------------------------------------------------
 
 
-async def test_store_inbox_add_same_update_twice_is_refused(store: Store) -> None:
+async def test_store_received_updates_are_kept_until_done(store: Storage) -> None:
+    assert await store.received_add(5, {"update_id": 5, "message": {"text": "b"}}) is True
+    assert await store.received_add(3, {"update_id": 3}) is True
+    assert await store.received_add(5, {"update_id": 5}) is False  # sent again: kept already
+    assert await store.received_left() == [{"update_id": 3}, {"update_id": 5, "message": {"text": "b"}}]
+    await store.received_done(3)
+    await store.received_done(3)  # twice: nothing left to delete, no error
+    assert await store.received_left() == [{"update_id": 5, "message": {"text": "b"}}]
+
+
+async def test_store_received_replay_by_another_process_is_not_answered_twice(store_backend: StoreBackend) -> None:
+    """A process restarting replays what a live process is handling: the inbox lets one of them answer."""
+    live = await store_backend.open()
+    restarted = await store_backend.open()
+    try:
+        assert await live.received_add(40, {"update_id": 40}) is True
+        assert await live.inbox_add(update_id=40, chat_id=1, message_id=9, raw={}) is True  # live answers it
+        assert await restarted.received_left() == [{"update_id": 40}]
+        assert await restarted.inbox_add(update_id=40, chat_id=1, message_id=9, raw={}) is False  # no answer
+        await live.received_done(40)
+        assert await restarted.received_left() == []
+    finally:
+        await live.close()
+        await restarted.close()
+
+
+
+async def test_store_inbox_add_same_update_twice_is_refused(store: Storage) -> None:
     assert await store.inbox_add(update_id=10, chat_id=1, message_id=5, raw={"text": "a"}) is True
     assert await store.inbox_add(update_id=10, chat_id=1, message_id=5, raw={"text": "a"}) is False
     item = await store.inbox_get(10)
     assert item is not None and item.status == "pending" and item.raw == {"text": "a"}
 
 
-async def test_store_inbox_due_skips_own_pending_items(store: Store) -> None:
+async def test_store_inbox_due_skips_own_pending_items(store: Storage) -> None:
     await store.inbox_add(update_id=11, chat_id=1, message_id=5, raw={})
     assert await store.inbox_due() == []
 
 
-async def test_store_inbox_pending_items_are_recovered_after_reopening(tmp_path: Path) -> None:
-    path = tmp_path / "crash.sqlite3"
-    first = await Store.open(path)
+async def test_store_inbox_pending_items_are_recovered_when_their_lease_expires(
+    store_backend: StoreBackend, clock: Clock
+) -> None:
+    first = await store_backend.open(clock=clock, lease_seconds=60)
     await first.inbox_add(update_id=20, chat_id=7, message_id=3, raw={"text": "left behind"})
     await first.inbox_add(update_id=21, chat_id=7, message_id=4, raw={"text": "answered"})
     await first.inbox_mark_done(21, reply_message_id=99, analysis_id=None)
     await first.close()  # stands for a process that died before answering update 20
 
-    second = await Store.open(path)
+    second = await store_backend.open(clock=clock, lease_seconds=60)
     try:
-        due = await second.inbox_due()
-        assert [(i.update_id, i.chat_id, i.raw) for i in due] == [(20, 7, {"text": "left behind"})]
-        assert await second.inbox_due() == []  # handed out once per process
+        assert await second.inbox_due(now=START + timedelta(seconds=59)) == []  # still leased
+        due = await second.inbox_due(now=START + timedelta(seconds=60))
+        assert [(i.update_id, i.chat_id, i.raw, i.status) for i in due] == [(20, 7, {"text": "left behind"}, "pending")]
+        assert due[0].next_attempt_at == (START + timedelta(seconds=120)).isoformat()  # leased anew
+        assert await second.inbox_due(now=START + timedelta(seconds=300)) == []  # handed out once
         assert await second.inbox_add(update_id=20, chat_id=7, message_id=3, raw={}) is False
     finally:
         await second.close()
 
 
-async def test_store_inbox_retries_with_backoff_then_gives_up(tmp_path: Path, clock: Clock) -> None:
-    store = await Store.open(tmp_path / "retry.sqlite3", max_attempts=3, retry_base_seconds=10, clock=clock)
+async def test_store_inbox_renewed_leases_keep_items_from_other_processes(
+    store_backend: StoreBackend, clock: Clock
+) -> None:
+    working = await store_backend.open(clock=clock, lease_seconds=30)
+    other = await store_backend.open(clock=clock, lease_seconds=30)
+    try:
+        await working.inbox_add(update_id=50, chat_id=1, message_id=1, raw={})
+        await working.inbox_add(update_id=51, chat_id=1, message_id=2, raw={})
+        await working.inbox_mark_done(51, reply_message_id=9, analysis_id=None)
+        for seconds in (20, 40, 60):
+            clock.now = START + timedelta(seconds=seconds)
+            assert await working.inbox_renew() == 1  # only the item still in work
+            assert await other.inbox_due() == []
+        clock.now = START + timedelta(seconds=95)  # the working process stopped renewing 35 s ago
+        assert [i.update_id for i in await other.inbox_due()] == [50]
+        assert await working.inbox_renew() == 0  # it is the other's now
+        assert await working.inbox_due() == []  # leased to the other until 125 s
+    finally:
+        await working.close()
+        await other.close()
+
+
+async def test_store_inbox_expired_items_go_to_one_of_two_processes_taking_at_once(
+    store_backend: StoreBackend, clock: Clock
+) -> None:
+    dead = await store_backend.open(clock=clock, lease_seconds=10)
+    for update_id in range(100):
+        await dead.inbox_add(update_id=update_id, chat_id=1, message_id=update_id, raw={})
+    await dead.close()
+    first, second = await store_backend.open(clock=clock), await store_backend.open(clock=clock)
+    try:
+        later = START + timedelta(seconds=10)
+        taken = await asyncio.gather(*(s.inbox_due(now=later) for s in (first, second, first, second)))
+        ids = [item.update_id for items in taken for item in items]
+        assert sorted(ids) == list(range(100))  # every item once, none twice
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_store_inbox_retries_with_backoff_then_gives_up(store_backend: StoreBackend, clock: Clock) -> None:
+    store = await store_backend.open(max_attempts=3, retry_base_seconds=10, clock=clock)
     try:
         await store.inbox_add(update_id=30, chat_id=1, message_id=1, raw={})
         first = await store.inbox_mark_failed(30, "worker crashed")
@@ -259,7 +336,7 @@ async def test_store_inbox_retries_with_backoff_then_gives_up(tmp_path: Path, cl
         await store.close()
 
 
-async def test_store_inbox_mark_done_keeps_reply(store: Store) -> None:
+async def test_store_inbox_mark_done_keeps_reply(store: Storage) -> None:
     await store.inbox_add(update_id=40, chat_id=1, message_id=1, raw={})
     saved = await save(store, "orchard")
     await store.inbox_mark_done(40, reply_message_id=77, analysis_id=saved.id)
@@ -267,7 +344,7 @@ async def test_store_inbox_mark_done_keeps_reply(store: Store) -> None:
     assert item is not None and (item.status, item.reply_message_id) == ("done", 77)
 
 
-async def test_store_inbox_mark_unknown_update_raises(store: Store) -> None:
+async def test_store_inbox_mark_unknown_update_raises(store: Storage) -> None:
     with pytest.raises(KeyError):
         await store.inbox_mark_failed(404, "nope")
 
@@ -275,7 +352,7 @@ async def test_store_inbox_mark_unknown_update_raises(store: Store) -> None:
 # -- analyses, de-duplication -----------------------------------------------------------------------
 
 
-async def test_store_save_analysis_returns_counts_and_round_trips(store: Store) -> None:
+async def test_store_save_analysis_returns_counts_and_round_trips(store: Storage) -> None:
     saved = await save(store, "harbour", chat_id=5, message_id=9)
     assert saved.counts == {"claims": 2, "sources": 1, "unverified": 1}
     assert (saved.chat_id, saved.message_id, saved.seen_in_chat) == (5, 9, 1)
@@ -288,7 +365,7 @@ async def test_store_save_analysis_returns_counts_and_round_trips(store: Store) 
     assert stored.analysis.origin == Origin(kind="channel", chat_title="Example channel")
 
 
-async def test_store_cached_report_is_shared_across_chats(store: Store, tmp_path: Path) -> None:
+async def test_store_cached_report_is_shared_across_chats(store: Storage, store_backend: StoreBackend) -> None:
     assert await store.cached_report(article_text("harbour"), "test-1") is None
     await save(store, "harbour", chat_id=1)
     # the same article with other whitespace, forwarded in another chat
@@ -298,12 +375,12 @@ async def test_store_cached_report_is_shared_across_chats(store: Store, tmp_path
     assert await store.cached_report(same, "test-2") is None
     again = await store.save_analysis(chat_id=2, message_id=1, text=same, report=cached, origin=Origin())
     assert again.seen_in_chat == 1
-    assert count(Path(store.path), "articles") == 1
-    assert count(Path(store.path), "reports") == 1
-    assert count(Path(store.path), "claims") == 2
+    assert await store_backend.count("articles") == 1
+    assert await store_backend.count("reports") == 1
+    assert await store_backend.count("claims") == 2
 
 
-async def test_store_seen_in_chat_counts_per_chat(store: Store, clock: Clock) -> None:
+async def test_store_seen_in_chat_counts_per_chat(store: Storage, clock: Clock) -> None:
     first = await save(store, "harbour", chat_id=1, message_id=1)
     clock.now = START + timedelta(hours=2)
     second = await save(store, "harbour", chat_id=1, message_id=2)
@@ -313,13 +390,13 @@ async def test_store_seen_in_chat_counts_per_chat(store: Store, clock: Clock) ->
     assert other.first_seen_in_chat == clock.now.isoformat()
 
 
-async def test_store_get_analysis_refuses_other_chat(store: Store) -> None:
+async def test_store_get_analysis_refuses_other_chat(store: Storage) -> None:
     saved = await save(store, "harbour", chat_id=1)
     assert await store.get_analysis(saved.id, chat_id=2) is None
     assert await store.get_analysis(saved.id + 100, chat_id=1) is None
 
 
-async def test_store_history_is_newest_first_and_per_chat(store: Store) -> None:
+async def test_store_history_is_newest_first_and_per_chat(store: Storage) -> None:
     for index, words in enumerate(("harbour", "orchard", "glacier")):
         await save(store, words, chat_id=1, message_id=index)
     await save(store, "volcano", chat_id=2)
@@ -328,14 +405,14 @@ async def test_store_history_is_newest_first_and_per_chat(store: Store) -> None:
     assert [a.title for a in await store.history(2)] == ["Article about volcano"]
 
 
-async def test_store_concurrent_saves_all_succeed(store: Store) -> None:
+async def test_store_concurrent_saves_all_succeed(store: Storage, store_backend: StoreBackend) -> None:
     saves = asyncio.gather(*(save(store, f"topic{n}", chat_id=n % 3, message_id=n) for n in range(100)))
     adds = asyncio.gather(*(store.inbox_add(update_id=n, chat_id=1, message_id=n, raw={}) for n in range(100)))
     saved, added = await asyncio.gather(saves, adds)
     assert len({a.id for a in saved}) == 100
     assert all(added)
-    assert count(Path(store.path), "analyses") == 100
-    assert count(Path(store.path), "claims") == 200
+    assert await store_backend.count("analyses") == 100
+    assert await store_backend.count("claims") == 200
 
 
 # -- search -----------------------------------------------------------------------------------------
@@ -354,7 +431,7 @@ async def test_store_concurrent_saves_all_succeed(store: Store) -> None:
     ],
 )
 async def test_store_search_finds_claims_and_sources_of_this_chat_only(
-    store: Store, query: str, expected: list[tuple[str, str]]
+    store: Storage, query: str, expected: list[tuple[str, str]]
 ) -> None:
     for words in ("harbour", "orchard", "glacier"):
         await save(store, words, chat_id=1)
@@ -364,7 +441,7 @@ async def test_store_search_finds_claims_and_sources_of_this_chat_only(
     assert all(h.title and h.title.startswith("Article about") for h in hits)
 
 
-async def test_store_search_shared_article_points_at_own_chat(store: Store) -> None:
+async def test_store_search_shared_article_points_at_own_chat(store: Storage) -> None:
     await save(store, "harbour", chat_id=1)
     other = await save(store, "harbour", chat_id=2)
     hits = await store.search(2, "harbour bridge")
@@ -374,14 +451,15 @@ async def test_store_search_shared_article_points_at_own_chat(store: Store) -> N
 # -- export -----------------------------------------------------------------------------------------
 
 
-async def exported(store: Store, fmt: str, chat_id: int = 1) -> bytes:
+async def exported(store: Storage, fmt: str, chat_id: int = 1) -> bytes:
     """What /export writes for ``chat_id`` (the file's bytes)."""
-    destination = Path(store.path).with_name(f"export.{fmt}")
-    await store.export_to(chat_id, fmt, destination)
-    return destination.read_bytes()
+    with tempfile.TemporaryDirectory() as folder:
+        destination = Path(folder) / f"export.{fmt}"
+        await store.export_to(chat_id, fmt, destination)
+        return destination.read_bytes()
 
 
-async def test_store_export_json_parses_back(store: Store) -> None:
+async def test_store_export_json_parses_back(store: Storage) -> None:
     await save(store, "harbour", chat_id=1)
     await save(store, "orchard", chat_id=1)
     await save(store, "volcano", chat_id=2)
@@ -394,7 +472,7 @@ async def test_store_export_json_parses_back(store: Store) -> None:
     assert data[0]["analysis"]["counts"] == {"claims": 2, "sources": 1, "unverified": 1}
 
 
-async def test_store_export_csv_has_one_row_per_claim(store: Store) -> None:
+async def test_store_export_csv_has_one_row_per_claim(store: Storage) -> None:
     saved = await save(store, "harbour", chat_id=1)
     await save(store, "volcano", chat_id=2)
     rows = list(csv.DictReader(io.StringIO((await exported(store, "csv")).decode("utf-8"))))
@@ -404,7 +482,7 @@ async def test_store_export_csv_has_one_row_per_claim(store: Store) -> None:
     ]
 
 
-async def test_store_export_md_is_readable(store: Store) -> None:
+async def test_store_export_md_is_readable(store: Storage) -> None:
     await save(store, "harbour", chat_id=1)
     text = (await exported(store, "md")).decode("utf-8")
     assert "## Article about harbour" in text
@@ -413,15 +491,15 @@ async def test_store_export_md_is_readable(store: Store) -> None:
     assert "volcano" not in text
 
 
-async def test_store_export_skips_unreadable_report(store: Store, caplog: pytest.LogCaptureFixture) -> None:
+async def test_store_export_skips_unreadable_report(
+    store: Storage, store_backend: StoreBackend, caplog: pytest.LogCaptureFixture
+) -> None:
     await save(store, "harbour", chat_id=1)
     broken = await save(store, "orchard", chat_id=1)
-    with closing(sqlite3.connect(store.path, isolation_level=None)) as db:
-        db.execute(
-            "UPDATE reports SET report = '{not json' WHERE id = (SELECT report_id FROM analyses WHERE id = ?)",
-            (broken.id,),
-        )
-    with caplog.at_level(logging.ERROR, logger="storage.store"):
+    await store_backend.execute(
+        "UPDATE reports SET report = '{not json' WHERE id = (SELECT report_id FROM analyses WHERE id = ?)", broken.id
+    )
+    with caplog.at_level(logging.ERROR, logger="storage"):
         data = json.loads(await exported(store, "json"))
     assert [entry["analysis"]["title"] for entry in data] == ["Article about harbour"]
     assert "cannot be read" in caplog.text
@@ -429,7 +507,7 @@ async def test_store_export_skips_unreadable_report(store: Store, caplog: pytest
         await store.get_analysis(broken.id, chat_id=1)
 
 
-async def test_store_export_csv_neutralises_formulas(store: Store) -> None:
+async def test_store_export_csv_neutralises_formulas(store: Storage) -> None:
     report = make_report("harbour")
     formula = Claim(id="c1", text="=HYPERLINK(1)", span=(0, 13), source_id=None, cue=None, kind="outlet")
     report = Report(**{**{f: getattr(report, f) for f in Report.__slots__}, "claims": (formula,)})
@@ -441,7 +519,7 @@ async def test_store_export_csv_neutralises_formulas(store: Store) -> None:
 # -- forget, retention ------------------------------------------------------------------------------
 
 
-async def test_store_forget_chat_deletes_only_that_chat(store: Store) -> None:
+async def test_store_forget_chat_deletes_only_that_chat(store: Storage, store_backend: StoreBackend) -> None:
     await save(store, "harbour", chat_id=1)
     await save(store, "orchard", chat_id=1)
     await save(store, "harbour", chat_id=2)  # shared article: stays for chat 2
@@ -455,12 +533,11 @@ async def test_store_forget_chat_deletes_only_that_chat(store: Store) -> None:
     assert (await store.chat_settings(1)).mode == "forwards_and_mentions"
     assert await store.search(1, "harbour") == []
     assert [h.text for h in await store.search(2, "harbour bridge")] == ["the harbour bridge was closed"]
-    path = Path(store.path)
-    assert (count(path, "articles"), count(path, "reports"), count(path, "claims")) == (1, 1, 2)
-    assert count(path, "claims_fts") == 2
+    assert [await store_backend.count(table) for table in ("articles", "reports", "claims")] == [1, 1, 2]
+    assert await store_backend.count("chat_search") == 3  # chat 2's harbour: two claims, one source
 
 
-async def test_store_purge_older_than_removes_old_data(store: Store, clock: Clock) -> None:
+async def test_store_purge_older_than_removes_old_data(store: Storage, clock: Clock) -> None:
     await save(store, "harbour", chat_id=1)
     await store.inbox_add(update_id=1, chat_id=1, message_id=1, raw={})
     await store.inbox_mark_done(1, reply_message_id=2, analysis_id=None)
@@ -479,7 +556,7 @@ async def test_store_purge_older_than_removes_old_data(store: Store, clock: Cloc
 # -- chat settings ----------------------------------------------------------------------------------
 
 
-async def test_store_chat_settings_defaults_and_updates(store: Store) -> None:
+async def test_store_chat_settings_defaults_and_updates(store: Storage) -> None:
     assert (await store.chat_settings(3)).mode == "forwards_and_mentions"
     await store.set_chat_mode(3, "every_long_message")
     await store.set_channel_reports(3, True)
@@ -495,13 +572,13 @@ async def test_store_chat_settings_defaults_and_updates(store: Store) -> None:
 
 
 @pytest.mark.parametrize("mode", ["", "everything", "MENTIONS_ONLY"])
-async def test_store_set_chat_mode_rejects_unknown_modes(store: Store, mode: str) -> None:
+async def test_store_set_chat_mode_rejects_unknown_modes(store: Storage, mode: str) -> None:
     assert mode not in CHAT_MODES
     with pytest.raises(ValueError, match="unknown chat mode"):
         await store.set_chat_mode(3, mode)
 
 
-async def test_store_migrate_chat_moves_history_and_settings(store: Store) -> None:
+async def test_store_migrate_chat_moves_history_and_settings(store: Storage) -> None:
     saved = await save(store, "harbour", chat_id=-100)
     await store.set_chat_mode(-100, "mentions_only")
     await store.migrate_chat(-100, -1001)
@@ -511,21 +588,21 @@ async def test_store_migrate_chat_moves_history_and_settings(store: Store) -> No
     assert (await store.chat_settings(-100)).mode == "forwards_and_mentions"
 
 
-async def test_store_unreadable_rows_are_skipped_not_fatal(store: Store) -> None:
+async def test_store_unreadable_rows_are_skipped_not_fatal(store: Storage, store_backend: StoreBackend) -> None:
     good = await save(store, "harbour", chat_id=1)
     bad = await save(store, "orchard", chat_id=1)
-    with closing(sqlite3.connect(store.path, isolation_level=None)) as db:
-        db.execute("UPDATE analyses SET origin = 'not json' WHERE id = ?", (bad.id,))
-        db.execute(
-            "UPDATE reports SET report = '{}' WHERE id = (SELECT report_id FROM analyses WHERE id = ?)",
-            (bad.id,),
-        )
+    await store_backend.execute("UPDATE analyses SET origin = 'not json' WHERE id = ?", bad.id)
+    await store_backend.execute(
+        "UPDATE reports SET report = '{}' WHERE id = (SELECT report_id FROM analyses WHERE id = ?)", bad.id
+    )
     assert [a.id for a in await store.history(1)] == [good.id]
     assert await store.cached_report(article_text("orchard"), "test-1") is None  # analysed again
     assert await store.cached_report(article_text("harbour"), "test-1") == make_report("harbour")
 
 
-async def test_store_newer_extractor_version_stores_a_second_report(store: Store) -> None:
+async def test_store_newer_extractor_version_stores_a_second_report(
+    store: Storage, store_backend: StoreBackend
+) -> None:
     first = await save(store, "harbour", chat_id=1)
     newer = await store.save_analysis(
         chat_id=1,
@@ -538,11 +615,24 @@ async def test_store_newer_extractor_version_stores_a_second_report(store: Store
     stored = await store.get_analysis(newer.id, chat_id=1)
     assert stored is not None and stored.report.extractor_version == "test-2"
     assert await store.cached_report(article_text("harbour"), "test-1") is not None
-    assert (count(Path(store.path), "articles"), count(Path(store.path), "reports")) == (1, 2)
+    assert (await store_backend.count("articles"), await store_backend.count("reports")) == (1, 2)
     assert [h.analysis_id for h in await store.search(1, "harbour bridge")] == [newer.id]
 
 
-async def test_store_history_lists_an_article_once_with_its_forwards(store: Store) -> None:
+async def test_store_search_reads_the_newest_entries_then_the_whole_chat(
+    store: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for module in (store_module, postgres_module):
+        monkeypatch.setattr(module, "SEARCH_WINDOW", 5)  # entries: 3 an analysis (two claims, one source)
+    saved = [await save(store, words, chat_id=1) for words in ("harbour", "orchard", "glacier", "volcano")]
+    newest = {saved[-1].id, saved[-2].id}
+    found = await store.search(1, "bridge", limit=2)  # the window (the two newest analyses) holds two
+    assert {h.analysis_id for h in found} == newest
+    assert len(await store.search(1, "bridge", limit=10)) == 4  # fewer than asked: the whole chat
+    assert [h.text for h in await store.search(1, "harbour bridge")] == ["the harbour bridge was closed"]
+
+
+async def test_store_history_lists_an_article_once_with_its_forwards(store: Storage) -> None:
     first = await save(store, "harbour", chat_id=1, message_id=1)
     await save(store, "orchard", chat_id=1, message_id=2)
     again = await save(store, "harbour", chat_id=1, message_id=3)
@@ -552,7 +642,7 @@ async def test_store_history_lists_an_article_once_with_its_forwards(store: Stor
     assert history[0].id == third.id != again.id and history[0].first_seen_in_chat == first.created_at
 
 
-async def test_store_saves_the_title_it_is_given(store: Store) -> None:
+async def test_store_saves_the_title_it_is_given(store: Storage) -> None:
     saved = await store.save_analysis(
         chat_id=1,
         message_id=1,
@@ -576,7 +666,7 @@ async def test_store_saves_the_title_it_is_given(store: Store) -> None:
     ],
 )
 async def test_store_search_finds_sources_by_alias_and_articles_by_channel(
-    store: Store, query: str, expected: list[tuple[str, str]]
+    store: Storage, query: str, expected: list[tuple[str, str]]
 ) -> None:
     report = make_report("harbour")
     report = replace(report, sources=(replace(report.sources[0], aliases=("DIU", "the minister")),))
@@ -599,7 +689,7 @@ async def test_store_search_finds_sources_by_alias_and_articles_by_channel(
     assert all(h.title == "Article about harbour" for h in hits)
 
 
-async def test_store_answered_is_the_latest_reply_to_a_message(store: Store) -> None:
+async def test_store_answered_is_the_latest_reply_to_a_message(store: Storage) -> None:
     assert await store.answered(1, 10) is None
     await store.inbox_add(update_id=1, chat_id=1, message_id=10, raw={})
     assert await store.answered(1, 10) is None  # pending: not answered yet
@@ -613,10 +703,10 @@ async def test_store_answered_is_the_latest_reply_to_a_message(store: Store) -> 
     assert await store.answered(2, 10) is None and await store.answered(1, 12) is None
 
 
-async def test_store_forget_analysis_removes_it_and_its_orphans(store: Store) -> None:
+async def test_store_forget_analysis_removes_it_and_its_orphans(store: Storage, store_backend: StoreBackend) -> None:
     old = await save(store, "harbour", chat_id=1, message_id=10)
     kept = await save(store, "orchard", chat_id=1, message_id=11)
     assert not await store.forget_analysis(old.id, chat_id=2)  # another chat's
     assert await store.forget_analysis(old.id, chat_id=1)
     assert [a.id for a in await store.history(1)] == [kept.id]
-    assert count(Path(store.path), "articles") == 1 and count(Path(store.path), "reports") == 1
+    assert await store_backend.count("articles") == 1 and await store_backend.count("reports") == 1

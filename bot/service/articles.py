@@ -34,7 +34,7 @@ from bot.service.outcomes import Analysed, Failed, Outcome, Rejected
 from bot.service.reply import ChatMoved, ChatUnreachable, DeliveryError, DeliveryFailed, Reply
 from bot.service.turns import FairTurns
 from bot.service.workers import Runner
-from storage import Answered, InboxItem, StorageError, Store
+from storage import Answered, InboxItem, Storage, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class ArticleService:
     def __init__(
         self,
         runner: Runner,
-        store: Store,
+        store: Storage,
         *,
         fetcher: PageFetcher | None = None,
         limits: RateLimits | None = None,
@@ -327,8 +327,12 @@ class ArticleService:
 
     # -- the inbox over time ------------------------------------------------------------------------
 
+    async def renew(self) -> int:
+        """Keep the inbox items this process is working on its own (their lease renewed); how many."""
+        return await self.store.inbox_renew()
+
     async def recover(self, reply_for: Callable[[Job], Reply]) -> int:
-        """Do the inbox items that are due (left by a process that died, or waiting for a retry)."""
+        """Do the inbox items that are due (their process died or stopped renewing, or a retry is due)."""
         items = await self.store.inbox_due()
         for item in items:
             try:
