@@ -713,6 +713,10 @@ class FakeBotAPI:
     def pending_faults(self, method: str) -> int:
         return len(self._faults[method.lower()])
 
+    def clear_faults(self, method: str) -> None:
+        """Forget the faults still waiting for ``method``."""
+        self._faults[method.lower()].clear()
+
     def add_chat(self, chat: JSON) -> ChatState:
         """Make a chat known to the server (updates do this for their chats)."""
         state = self._chats.get(chat["id"])

@@ -23,6 +23,7 @@ from bot.extraction.model import (
     token_features,
 )
 from bot.extraction.pipeline import build_report, rule_attributions
+from bot.extraction.text import paragraphs
 from bot.extraction.train import examples, held_back, train
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,7 +167,18 @@ def test_model_committed_model_finds_the_seeds_main_attributions(nlp: Language, 
 def test_model_setting_switches_extractors(nlp: Language, monkeypatch: pytest.MonkeyPatch) -> None:
     text = SEED.read_text("utf-8")
     doc = nlp(text)
-    marker = Found((0, 20), None, None, None, None, False, "paraphrase")
+    taken = [f.content for f in rule_attributions(doc, text)[1]]
+    # a body sentence no rule attributes (boilerplate lines are skipped for the model's finds too)
+    body = [p.span for p in paragraphs(text) if not p.boilerplate]
+    sentence = next(
+        s
+        for s in doc.sents
+        if len(s) > 8
+        and any(b <= s.start_char < e for b, e in body)
+        and not any(a < s.end_char and s.start_char < b for a, b in taken)
+    )
+    span = (sentence.start_char, sentence.end_char)
+    marker = Found(span, None, None, None, None, False, "paraphrase")
 
     class Fake:
         def tag(self, *args: object) -> list[Found]:
@@ -175,8 +187,8 @@ def test_model_setting_switches_extractors(nlp: Language, monkeypatch: pytest.Mo
     monkeypatch.setattr("bot.extraction.pipeline.load_tagger", lambda: Fake())
     rules = build_report(doc, text=text, extractor="rules")
     model = build_report(doc, text=text, extractor="model")
-    assert (0, 20) in {a.content_span for a in model.attributions}
-    assert (0, 20) not in {a.content_span for a in rules.attributions}
+    assert span in {a.content_span for a in model.attributions}
+    assert span not in {a.content_span for a in rules.attributions}
     assert [a.content_span for a in rules.attributions] == [f.content for f in rule_attributions(doc, text)[1]]
 
 
