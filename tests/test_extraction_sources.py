@@ -116,6 +116,25 @@ def test_extraction_sources_i_and_you_outside_quotes_take_no_earlier_source(nlp:
             "Sarah Dahl",
             id="she-skips-plural",
         ),
+        pytest.param(
+            "Nora Berg spoke after the vote. “Nobody will beat Sandra Holm by shouting at her,” she said.",
+            "Nobody will beat",
+            "Nora Berg",
+            id="speech-tag-pronoun-skips-names-inside-the-quote",
+        ),
+        pytest.param(
+            "Rita Falk questioned Tom Weller about the Victor Lang plan. He said that the plan would cost more.",
+            "the plan would cost more",
+            "Tom Weller",
+            id="name-modifying-a-noun-is-no-antecedent",
+        ),
+        pytest.param(
+            "Paul Meyer flew north on Monday. He visited Mayor Tom Weller in the port, where he said that the "
+            "harbour would grow.",
+            "the harbour would grow",
+            "Paul Meyer",
+            id="pronoun-takes-the-earlier-pronoun-subject",
+        ),
     ],
 )
 def test_extraction_sources_pronoun_resolves_by_person_number_and_gender(
@@ -379,9 +398,23 @@ def test_extraction_sources_description_by_role_takes_up_the_person(nlp: Languag
         pytest.param(
             "Senator Ted Nolan (R-Ohio) said that the bill would pass.",
             "Ted Nolan",
-            set(),
+            {"Ted Nolan (R-Ohio)"},
             {"R-Ohio"},
-            id="bracketed-party-and-state-is-no-alias",
+            id="bracketed-party-and-state-with-the-name",
+        ),
+        pytest.param(
+            "Rep. Ann Cole, D-Md., said that the bill would fail.",
+            "Ann Cole",
+            {"Ann Cole (D-Md.)"},
+            {"D-Md."},
+            id="party-and-state-between-commas",
+        ),
+        pytest.param(
+            "Ann Cole, Baltimore, said that the bill would fail.",
+            "Ann Cole",
+            set(),
+            {"Ann Cole (Baltimore)"},
+            id="place-between-commas-is-no-party-tag",
         ),
         pytest.param(
             "Dana Ruiz, 21, a student from the valley, said that she would vote in May.",

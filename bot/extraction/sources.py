@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -41,6 +42,8 @@ from bot.extraction.lexicon import (
     SPEAKER_PRONOUNS,
     TITLE_WORDS,
 )
+from bot.extraction.spans import SpanIndex
+from bot.extraction.text import paragraphs, quotations
 from bot.report import Source
 
 Span = tuple[int, int]
@@ -64,11 +67,18 @@ OUTLET_MODIFIERS = frozenset("daily weekly sunday newspaper".split())
 COLLECTIVE_HEADS = POLICE_WORDS | frozenset("government military army navy authorities media press".split())
 _AGE = re.compile(r"^(?:\d+|[a-z]+)-year-old$", re.I)
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}$")
+#: A party letter, a state abbreviation, or both: "D-Conn.", "R-Texas", "I-Vt.", "D-N.Y.", "R", "Ariz.".
+_AFFILIATION = re.compile(r"^(?:[DRI](?:-[A-Z][A-Za-z.]{1,7})?|[A-Z][a-z]{1,4}\.(?:[A-Z]\.)?|[A-Z]\.[A-Z]\.)$")
 _STOP = frozenset("the a an of for and in on at to its his her their 's ’s".split())
 _NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC")
 #: Heads of a public body when the name says "National" ("National Hurricane Center", "National Institute for ...").
 _AGENCY_HEADS = frozenset("center centre institute service agency office bureau laboratory survey".split())
 _BODIES = frozenset({"organization", "government", "military", "media", "police"})
+#: Dependencies of a name that modifies another noun ("the *Obama* administration", "*Trump*'s poll
+#: numbers"): it names the owner of a thing, not someone the next "he" is likely to be.
+_MODIFIER_DEPS = frozenset({"compound", "poss", "nmod"})
+#: How many earlier pronouns of a chain ("he ... he ... he said") are followed back to a name.
+_PRONOUN_CHAIN = 3
 #: How far back (in tokens) a pronoun looks for its antecedent.
 _PRONOUN_REACH = 250
 #: A description longer than this is a clause about the source, not a way of naming it.
@@ -129,17 +139,23 @@ class _Resolver:
     doc: Doc
     acronyms: dict[str, str]
     people: dict[str, list[Token]]
+    quotes: SpanIndex = field(default_factory=lambda: SpanIndex([]))
     clusters: list[_Cluster] = field(default_factory=list)
     by_token: dict[int, int] = field(default_factory=dict)
 
 
-def resolve_sources(doc: Doc, text: str, finds: list[Found]) -> tuple[list[Source], list[str | None]]:
+def resolve_sources(
+    doc: Doc, text: str, finds: list[Found], quotes: Sequence[Span] | None = None
+) -> tuple[list[Source], list[str | None]]:
     """Group the sources of ``finds`` into entities; returns the sources and each find's source id.
 
     This is the one place where mentions are resolved and merged: every rule's source span, and
-    any model's, comes through here as a :class:`Found`.
+    any model's, comes through here as a :class:`Found`. ``quotes`` are the text's direct
+    quotations (:func:`bot.extraction.text.quotations`), found here when the caller has none.
     """
-    resolver = _Resolver(doc, _acronyms(doc), _people(doc))
+    if quotes is None:
+        quotes = quotations(text, [p.span for p in paragraphs(text)])
+    resolver = _Resolver(doc, _acronyms(doc), _people(doc), SpanIndex(quotes))
     assigned: list[int | None] = []
     for index, found in enumerate(finds):
         if found.source_token is None:
@@ -291,7 +307,7 @@ def _earlier_author(document: Token) -> Token | None:
     return None
 
 
-def _antecedent(resolver: _Resolver, pronoun: Token) -> int | None:
+def _antecedent(resolver: _Resolver, pronoun: Token, depth: int = 0) -> int | None:
     """The most recent earlier mention compatible with the pronoun in person, number and gender.
 
     Why: salience by recency with agreement (Lappin and Leass 1994). Sentences are searched from the
@@ -305,12 +321,17 @@ def _antecedent(resolver: _Resolver, pronoun: Token) -> int | None:
     gender = ("f" if lower in FEMALE_PRONOUNS else "m") if lower in PERSON_PRONOUNS else None
     doc = resolver.doc
     window = doc[max(0, pronoun.i - _PRONOUN_REACH) : pronoun.i]
+    outside = not _quoted(resolver, pronoun)
     sentence_start = pronoun.i
     while sentence_start > window.start:
         first = max(window.start, doc[sentence_start - 1].sent.start)
         ranked: list[tuple[int, Token, int | Mention]] = []
         for token in reversed(doc[first:sentence_start]):
-            found = _referent(resolver, token, lower, gender)
+            if outside and _quoted(resolver, token):
+                # Why: the speaker of "“... beat Hillary Clinton ...,” she said" is not a person named
+                # inside the quotation; a speech tag's pronoun looks outside the quotes.
+                continue
+            found = _referent(resolver, token, lower, gender, depth)
             if found is not None:
                 referent, subject, known = found
                 rank = 0 if subject and (known or gender is None) else (1 if known else (2 if subject else 3))
@@ -323,7 +344,7 @@ def _antecedent(resolver: _Resolver, pronoun: Token) -> int | None:
 
 
 def _referent(
-    resolver: _Resolver, token: Token, pronoun: str, gender: str | None
+    resolver: _Resolver, token: Token, pronoun: str, gender: str | None, depth: int = 0
 ) -> tuple[int | Mention, bool, bool] | None:
     """What ``token`` offers as the pronoun's referent: an earlier cluster or a new mention, whether it
     is a source or main-clause subject, and whether its gender is known; None when it offers nothing."""
@@ -333,19 +354,37 @@ def _referent(
         if not _agrees(pronoun, gender, cluster.person, cluster.plural, cluster.kind, cluster.gender):
             return None
         return index, True, cluster.gender is not None
+    subject = token.dep_ in ("nsubj", "nsubjpass") and _main_clause(token)
+    if subject and token.lower_ == pronoun and depth < _PRONOUN_CHAIN:
+        # Why: "He visited Prime Minister Netanyahu, where he met reporters": the second "he" is the
+        # first one's referent, the subject of the sentence, not the last man named in it.
+        index = _antecedent(resolver, token, depth + 1)
+        if index is None:
+            return None
+        return index, True, resolver.clusters[index].gender is not None
     if token.pos_ not in ("NOUN", "PROPN"):
         return None
-    subject = token.dep_ in ("nsubj", "nsubjpass") and _main_clause(token)
-    if not subject and not (gender and _ends_entity(token)):
+    if not subject and not (gender and _ends_entity(token) and token.dep_ not in _MODIFIER_DEPS):
         return None
     mention = describe(resolver.doc, token, mention_span(token), resolver.people, resolver.acronyms)
     if mention is None or not can_speak(token, mention):
         return None
+    if mention.person and mention.gender is None:
+        # Why: "the pronoun of an earlier mention of the same person": "Carson" takes the gender the
+        # article gave Ben Carson before.
+        earlier = _match(mention, token, resolver.clusters, resolver.acronyms)
+        if earlier is not None:
+            mention.gender = resolver.clusters[earlier[0]].gender
     if not _agrees(pronoun, gender, mention.person, mention.plural, mention.kind, mention.gender):
         return None
     if not subject and mention.gender is None:
         return None
     return mention, subject, mention.gender is not None
+
+
+def _quoted(resolver: _Resolver, token: Token) -> bool:
+    """Whether ``token`` stands inside one of the text's direct quotations."""
+    return bool(resolver.quotes.overlapping((token.idx, token.idx + len(token.text))))
 
 
 def _ends_entity(token: Token) -> bool:
@@ -484,7 +523,9 @@ def describe(
     for child in head.children:
         if child.dep_ == "appos" and child.ent_type_ != "PERSON" and not _ACRONYM.match(child.text):
             role_parts.append(_strip_det(doc[child.left_edge.i : child.right_edge.i + 1].text.strip(" ,")))
-            if child.left_edge.i == 0 or doc[child.left_edge.i - 1].text != "(":  # not "(R-Ga.)"
+            words = doc[child.left_edge.i : child.right_edge.i + 1].text.replace(" ", "")
+            tag = child.left_edge.i > 0 and doc[child.left_edge.i - 1].text == "(" or _AFFILIATION.match(words)
+            if not tag:  # not "(R-Ga.)" or ", D-Md.,"
                 descriptions.append(_description(child.left_edge, child))
     previous = _preceding_title_fragment(doc, mention.start)
     if previous:
@@ -534,12 +575,36 @@ def describe(
     proper = any(t.pos_ == "PROPN" or t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") for t in mention)
     plural = head.tag_ in ("NNS", "NNPS") or _has_conj(head)
     definite = not proper and any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
+    affiliation = _affiliation(head) if person else ""
+    if affiliation:
+        descriptions.insert(0, f"{name} ({affiliation})")  # "Chris Murphy (D-Conn.)"
     described = tuple(
         d for d in descriptions if d and len(d.split()) <= _DESCRIPTION_WORDS and not d.isdigit()
     )  # not an age ("Diana Ruocco, 21, a student")
     return Mention(
         name, role, kind, person, anonymous, proper, plural, gender, head_lemma, tuple(forms), definite, described
     )
+
+
+def _affiliation(head: Token) -> str:
+    """The party and state tag right after a politician's name: "(D-Conn.)", "(R)", ", I-Vt.,"; "" for none.
+
+    Why: US news names a legislator with that tag ("Sen. Chris Murphy (D-Conn.)"); it is the form an
+    editor reads and searches the source by, so the name with its tag is an alias (the tag alone is none).
+    """
+    doc = head.doc
+    opening = head.i + 1
+    if opening >= len(doc) or doc[opening].text not in ("(", ","):
+        return ""
+    closing = next(
+        (t.i for t in doc[opening + 1 : opening + 9] if t.text == (")" if doc[opening].text == "(" else ",")), None
+    )
+    if closing is None:
+        return ""
+    tag = doc[opening + 1 : closing].text.replace(" ", "")
+    if doc[opening].text == "," and "-" not in tag:
+        return ""  # ", Texas," is a place, not a tag
+    return tag if _AFFILIATION.match(tag) else ""
 
 
 def _description(first: Token, head: Token) -> str:
