@@ -38,6 +38,7 @@ from bot.extraction.lexicon import (
     PERSON_NOUNS,
     POLICE_WORDS,
     PUBLIC_SERVICE_WORDS,
+    QUANTIFIER_PRONOUNS,
     SPEAKER_HEADS,
     SPEAKER_PRONOUNS,
     TITLE_WORDS,
@@ -82,7 +83,7 @@ _PRONOUN_CHAIN = 3
 #: How far back (in tokens) a pronoun looks for its antecedent.
 _PRONOUN_REACH = 250
 #: A description longer than this is a clause about the source, not a way of naming it.
-_DESCRIPTION_WORDS = 10
+_DESCRIPTION_WORDS = 16
 
 
 @dataclass(slots=True)
@@ -249,6 +250,12 @@ def speaker_behind(head: Token) -> Token | None:
     Why: "X, who said" is X's statement; "her statement said" and "a statement by X" are the author's;
     "X read out a message from Y" reports Y's words, not the reader's.
     """
+    if head.pos_ == "PRON" and head.lower_ in QUANTIFIER_PRONOUNS:
+        # Why: "any of the Republicans said", "many of them say": the part speaks for the group named
+        # after "of" (the pronoun alone, "Some said", names no one).
+        of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        group = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+        return speaker_behind(group) if group is not None else head
     if head.lower_ in RELATIVE_PRONOUNS and head.pos_ in ("PRON", "DET"):
         if head.head.dep_ not in ("relcl", "acl") or head.head.head.i == head.head.i:
             return None
@@ -550,7 +557,7 @@ def describe(
     person = (
         label == "PERSON"
         or (head.pos_ == "PROPN" and any(t.lower_ in TITLE_WORDS for t in mention) and label != "ORG")
-        or (head.pos_ == "PROPN" and earlier is not None)
+        or (_name_like(head) and earlier is not None)
         or (head.pos_ == "PROPN" and len(name_words) >= 2 and name_words[0] in GIVEN_NAMES and label != "GPE")
     )
     if person and (head_lemma in ANONYMOUS_HEADS or (organisation_head and (label == "ORG" or len(name_words) > 1))):
@@ -605,6 +612,15 @@ def _affiliation(head: Token) -> str:
     if doc[opening].text == "," and "-" not in tag:
         return ""  # ", Texas," is a place, not a tag
     return tag if _AFFILIATION.match(tag) else ""
+
+
+def _name_like(head: Token) -> bool:
+    """A proper noun, or a capitalised word inside the sentence the tagger took for a common noun.
+
+    Why: the tagger reads a surname alone as a noun now and then ("Trump", "Sanders"); when the article
+    names that person in full, the word is that person's name.
+    """
+    return head.pos_ == "PROPN" or (head.pos_ == "NOUN" and head.text[:1].isupper() and not head.is_sent_start)
 
 
 def _description(first: Token, head: Token) -> str:
