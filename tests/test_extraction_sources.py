@@ -327,6 +327,18 @@ MERGES = [
     pytest.param(
         "Maria Olsen said that the depot was open.", "Peter Lund said that it was shut.", False, id="different-people"
     ),
+    pytest.param(
+        "An Iowa Democrat said that the caucus was close.",
+        "A Nevada Democrat said that the turnout was low.",
+        False,
+        id="party-members-from-two-states",
+    ),
+    pytest.param(
+        "Senate Republicans said that the bill was dead.",
+        "House Republicans said that they would pass it anyway.",
+        False,
+        id="party-in-two-chambers",
+    ),
 ]
 
 
@@ -379,6 +391,20 @@ def test_extraction_sources_name_and_role_split(nlp: Language, text: str, name: 
     (source,) = report_of(nlp, text).sources
     assert source.name == name and source.role is not None and role.lower() in source.role.lower()
     assert source.kind == "person"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        pytest.param("Senate Republicans said that the bill was dead.", "Senate Republicans", id="chamber"),
+        pytest.param("An Iowa Democrat said that the caucus was close.", "Iowa Democrat", id="state"),
+        pytest.param("Some Republicans said that the bill was dead.", "Republicans", id="quantifier-dropped"),
+        pytest.param("Many Republicans said that the vote should wait.", "Republicans", id="many-dropped"),
+    ],
+)
+def test_extraction_sources_party_or_people_named_with_its_qualifier(nlp: Language, text: str, name: str) -> None:
+    (source,) = report_of(nlp, text).sources
+    assert source.name == name
 
 
 def test_extraction_sources_description_by_role_takes_up_the_person(nlp: Language) -> None:
@@ -443,6 +469,13 @@ def test_extraction_sources_description_by_role_takes_up_the_person(nlp: Languag
             set(),
             {"Ann Cole (Baltimore)"},
             id="place-between-commas-is-no-party-tag",
+        ),
+        pytest.param(
+            "Democrats on the House Budget Committee said that the cuts went too far.",
+            "Democrats",
+            {"Democrats on the House Budget Committee"},
+            set(),
+            id="group-with-the-words-that-say-which",
         ),
         pytest.param(
             "Dana Ruiz, 21, a student from the valley, said that she would vote in May.",

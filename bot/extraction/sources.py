@@ -70,6 +70,10 @@ _AGE = re.compile(r"^(?:\d+|[a-z]+)-year-old$", re.I)
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}$")
 #: A party letter, a state abbreviation, or both: "D-Conn.", "R-Texas", "I-Vt.", "D-N.Y.", "R", "Ariz.".
 _AFFILIATION = re.compile(r"^(?:[DRI](?:-[A-Z][A-Za-z.]{1,7})?|[A-Z][a-z]{1,4}\.(?:[A-Z]\.)?|[A-Z]\.[A-Z]\.)$")
+_QUANTIFIERS = re.compile(
+    r"^(?:(?:some|many|most|other|several|few|more|even|another|all|both|one|two|three|a|an|the|these|those)\s+)+",
+    re.I,
+)
 _STOP = frozenset("the a an of for and in on at to its his her their 's ’s".split())
 _NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC")
 #: Heads of a public body when the name says "National" ("National Hurricane Center", "National Institute for ...").
@@ -505,6 +509,11 @@ def describe(
                 role_parts.append(doc[of.i : of.right_edge.i + 1].text)  # "Lena Park of Harbor Capital"
                 of_phrase = _description(of, of)
         name = _clean_name(doc[first : last + 1].text)
+        if label == "NORP" and head.i == last:
+            # Why: "Senate Republicans", "an Iowa Democrat": the words before a party or a people say
+            # which group or which person it is; the name alone would merge them all (a quantifier,
+            # "some", "many", says how many of them spoke, not who).
+            name = _without_quantifiers(_clean_name(doc[mention.start : last + 1].text), head)
         before = doc[mention.start : first].text.strip(" ,")
         if before and label == "PERSON":
             role_parts.insert(0, _strip_det(before))
@@ -582,6 +591,16 @@ def describe(
     proper = any(t.pos_ == "PROPN" or t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") for t in mention)
     plural = head.tag_ in ("NNS", "NNPS") or _has_conj(head)
     definite = not proper and any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
+    if not person and entity is not None:
+        # Why: "Republicans on the House Financial Services Committee", "one Democrat familiar with the
+        # talks": for a body or a group the recogniser names only in part, the words around the name
+        # say which one; the phrase as the article gives it is an alias.
+        around = doc.char_span(*mention_span(head), alignment_mode="expand")
+        phrase = _without_quantifiers(_clean_name(around.text), head) if around is not None else ""
+        if around is None or around.start < mention.start:
+            phrase = ""
+        if len(phrase.split()) > len(name.split()) and _key(phrase) != _key(name):
+            descriptions.append(phrase)
     affiliation = _affiliation(head) if person else ""
     if affiliation:
         descriptions.insert(0, f"{name} ({affiliation})")  # "Chris Murphy (D-Conn.)"
@@ -612,6 +631,13 @@ def _affiliation(head: Token) -> str:
     if doc[opening].text == "," and "-" not in tag:
         return ""  # ", Texas," is a place, not a tag
     return tag if _AFFILIATION.match(tag) else ""
+
+
+def _without_quantifiers(phrase: str, head: Token) -> str:
+    """``phrase`` without the quantifiers that open it ("some Republicans" -> "Republicans"), unless they
+    are its head ("one more concerned with ...")."""
+    bare = _QUANTIFIERS.sub("", phrase)
+    return bare if head.text in bare.split() else phrase
 
 
 def _name_like(head: Token) -> bool:
