@@ -478,6 +478,27 @@ def test_extraction_sources_description_by_role_takes_up_the_person(nlp: Languag
             id="group-with-the-words-that-say-which",
         ),
         pytest.param(
+            "Officials involved in the talks at the time said that the deal had been close.",
+            "Officials",
+            {"Officials involved in the talks at the time"},
+            set(),
+            id="unnamed-source-with-the-participle-that-says-which",
+        ),
+        pytest.param(
+            "Data released on Friday by the port authority show that traffic fell.",
+            "Data",
+            {"Data released on Friday by the port authority"},
+            set(),
+            id="document-with-its-participle",
+        ),
+        pytest.param(
+            "Residents, worried about the floods, said that the dam was too old.",
+            "Residents",
+            set(),
+            {"Residents, worried about the floods", "Residents worried about the floods"},
+            id="aside-after-a-comma-is-no-alias",
+        ),
+        pytest.param(
             "Dana Ruiz, 21, a student from the valley, said that she would vote in May.",
             "Dana Ruiz",
             {"student from the valley"},

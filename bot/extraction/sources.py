@@ -74,6 +74,8 @@ _QUANTIFIERS = re.compile(
     r"^(?:(?:some|many|most|other|several|few|more|even|another|all|both|one|two|three|a|an|the|these|those)\s+)+",
     re.I,
 )
+#: Punctuation that ends the words of a phrase that name its referent (an aside follows).
+_BREAKS = frozenset(",;:(—–")
 _STOP = frozenset("the a an of for and in on at to its his her their 's ’s".split())
 _NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC")
 #: Heads of a public body when the name says "National" ("National Hurricane Center", "National Institute for ...").
@@ -591,14 +593,11 @@ def describe(
     proper = any(t.pos_ == "PROPN" or t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") for t in mention)
     plural = head.tag_ in ("NNS", "NNPS") or _has_conj(head)
     definite = not proper and any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
-    if not person and entity is not None:
-        # Why: "Republicans on the House Financial Services Committee", "one Democrat familiar with the
-        # talks": for a body or a group the recogniser names only in part, the words around the name
-        # say which one; the phrase as the article gives it is an alias.
-        around = doc.char_span(*mention_span(head), alignment_mode="expand")
-        phrase = _without_quantifiers(_clean_name(around.text), head) if around is not None else ""
-        if around is None or around.start < mention.start:
-            phrase = ""
+    if not person:
+        # Why: "Republicans on the House Financial Services Committee", "officials involved at the
+        # time": for a body, a group or an unnamed source the words around its head say which one;
+        # the phrase as the article gives it is an alias.
+        phrase = _identifying_phrase(head, mention.start)
         if len(phrase.split()) > len(name.split()) and _key(phrase) != _key(name):
             descriptions.append(phrase)
     affiliation = _affiliation(head) if person else ""
@@ -631,6 +630,29 @@ def _affiliation(head: Token) -> str:
     if doc[opening].text == "," and "-" not in tag:
         return ""  # ", Texas," is a place, not a tag
     return tag if _AFFILIATION.match(tag) else ""
+
+
+def _identifying_phrase(head: Token, start: int) -> str:
+    """The noun phrase of ``head`` (:func:`mention_span`) with a participle that says which one it is
+    ("officials involved at the time", "data released Friday by state regulators"), quantifiers dropped;
+    "" when the phrase starts before token ``start``."""
+    doc = head.doc
+    around = doc.char_span(*mention_span(head), alignment_mode="expand")
+    if around is None or around.start < start:
+        return ""
+    end = around.end
+    participle = next((c for c in head.children if c.dep_ == "acl" and c.i > head.i and _participle(c)), None)
+    if participle is not None and not any(t.text in _BREAKS for t in doc[head.i + 1 : participle.i]):
+        reach = doc[participle.i : participle.right_edge.i + 1]
+        stops = [t.i for t in reach if t.text in _BREAKS] + [t.left_edge.i for t in reach if t.dep_ == "relcl"]
+        end = max(end, min(stops, default=participle.right_edge.i + 1))
+    return _without_quantifiers(_clean_name(doc[around.start : end].text), head)
+
+
+def _participle(verb: Token) -> bool:
+    """A participle on a noun: "-ing" with or without an object, a past participle without one (a past
+    form with an object is a misparsed main verb: "the administration allowed some states")."""
+    return verb.tag_ == "VBG" or (verb.tag_ == "VBN" and not any(c.dep_ in ("dobj", "nsubj") for c in verb.children))
 
 
 def _without_quantifiers(phrase: str, head: Token) -> str:
