@@ -48,6 +48,8 @@ def names(source: Source | None) -> set[str]:
         pytest.param("A former speechwriter said that the draft had been cut.", "speechwriter", id="compound-trade"),
         pytest.param("Some of the residents said that the water was cut off.", "residents", id="part-of-a-group"),
         pytest.param("Many of the farmers said that the price was too low.", "farmers", id="many-of-a-group"),
+        pytest.param("Republican elders said that the primary was unfair.", "elders", id="group-with-a-party"),
+        pytest.param("The Democratic front-runner said that the plan was sound.", "front-runner", id="candidate"),
     ],
 )
 def test_extraction_sources_speaker_heads_are_sources(nlp: Language, text: str, speaker: str) -> None:
@@ -64,6 +66,7 @@ def test_extraction_sources_speaker_heads_are_sources(nlp: Language, text: str, 
         pytest.param("Her cancer confirmed what the family had always feared about the mine.", id="illness"),
         pytest.param("Berlin's hesitance told the allies that the plan had failed.", id="thing-of-a-place"),
         pytest.param("The timeline of events in Springfield shows that the guards came late.", id="thing-in-a-place"),
+        pytest.param("The Chinese export surge shows that the mills could not compete.", id="thing-of-a-people"),
         pytest.param("On Monday the council met. Wednesday added that the vote was close.", id="day"),
     ],
 )

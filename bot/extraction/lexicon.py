@@ -753,7 +753,9 @@ SPEAKER_HEADS: frozenset[str] = frozenset(
     forecaster forecasters veteran veterans expert insider lady ladies gentleman gentlemen folks
     actress actresses surgeon surgeons neurosurgeon counsel principal partner partners interviewer
     interviewers commenter commenters speechwriter speechwriters attendee attendees respondent
-    respondents holdout holdouts faction factions
+    respondents holdout holdouts faction factions front-runner frontrunner front-runners frontrunners
+    superdelegate superdelegates delegate elder elders establishment partisan partisans manufacturer
+    manufacturers hacker hackers troupe textbook runner runners
         republican republicans democrat democrats conservative conservatives liberal liberals
     progressive progressives independent independents moderate moderates socialist socialists
     economist economists historian historians researcher researchers professor professors author

@@ -465,7 +465,7 @@ def _proper_head(head: Token) -> bool:
     of events in San Bernardino").
     """
     words = [head, *(c for c in head.children if c.dep_ in ("compound", "amod", "nmod") and c.i < head.i)]
-    return any(t.pos_ == "PROPN" or t.ent_type_ in _NAME_LABELS for t in words)
+    return any(t.pos_ == "PROPN" or (t.ent_type_ in _NAME_LABELS and t.pos_ != "ADJ") for t in words)
 
 
 def describe(
