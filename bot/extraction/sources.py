@@ -371,10 +371,10 @@ def _referent(
     if subject and token.lower_ == pronoun and depth < _PRONOUN_CHAIN:
         # Why: "He visited Prime Minister Netanyahu, where he met reporters": the second "he" is the
         # first one's referent, the subject of the sentence, not the last man named in it.
-        index = _antecedent(resolver, token, depth + 1)
-        if index is None:
+        earlier = _antecedent(resolver, token, depth + 1)
+        if earlier is None:
             return None
-        return index, True, resolver.clusters[index].gender is not None
+        return earlier, True, resolver.clusters[earlier].gender is not None
     if token.pos_ not in ("NOUN", "PROPN"):
         return None
     if not subject and not (gender and _ends_entity(token) and token.dep_ not in _MODIFIER_DEPS):
@@ -385,9 +385,9 @@ def _referent(
     if mention.person and mention.gender is None:
         # Why: "the pronoun of an earlier mention of the same person": "Carson" takes the gender the
         # article gave Ben Carson before.
-        earlier = _match(mention, token, resolver.clusters, resolver.acronyms)
-        if earlier is not None:
-            mention.gender = resolver.clusters[earlier[0]].gender
+        same = _match(mention, token, resolver.clusters, resolver.acronyms)
+        if same is not None:
+            mention.gender = resolver.clusters[same[0]].gender
     if not _agrees(pronoun, gender, mention.person, mention.plural, mention.kind, mention.gender):
         return None
     if not subject and mention.gender is None:
@@ -541,8 +541,8 @@ def describe(
     for child in head.children:
         if child.dep_ == "appos" and child.ent_type_ != "PERSON" and not _ACRONYM.match(child.text):
             role_parts.append(_strip_det(doc[child.left_edge.i : child.right_edge.i + 1].text.strip(" ,")))
-            words = doc[child.left_edge.i : child.right_edge.i + 1].text.replace(" ", "")
-            tag = child.left_edge.i > 0 and doc[child.left_edge.i - 1].text == "(" or _AFFILIATION.match(words)
+            bracketed = child.left_edge.i > 0 and doc[child.left_edge.i - 1].text == "("
+            tag = bracketed or _AFFILIATION.match(doc[child.left_edge.i : child.right_edge.i + 1].text.replace(" ", ""))
             if not tag:  # not "(R-Ga.)" or ", D-Md.,"
                 descriptions.append(_description(child.left_edge, child))
     previous = _preceding_title_fragment(doc, mention.start)
