@@ -529,6 +529,25 @@ def test_extraction_sources_aliases_are_the_articles_descriptions(
     assert len({a.lower() for a in source.aliases}) == len(source.aliases)
 
 
+@pytest.mark.parametrize(
+    ("second", "same"),
+    [
+        pytest.param("The prime minister said that the schools needed money.", True, id="office"),
+        pytest.param("The former governor said that the schools needed money.", True, id="former-office"),
+        pytest.param("The environment minister said that the schools needed money.", False, id="another-office"),
+        pytest.param("The lawyer said that the schools needed money.", False, id="trade-is-no-office"),
+    ],
+)
+def test_extraction_sources_description_by_office_takes_up_the_person_spoken_of(
+    nlp: Language, second: str, same: bool
+) -> None:
+    text = f"Justin Moreau said that the town hall had gone well. {second}"
+    report = report_of(nlp, text)
+    first = speaker_of(report, text, "the town hall")
+    assert first is not None and first.name == "Justin Moreau"
+    assert (speaker_of(report, text, "the schools needed") == first) is same, report.sources
+
+
 def test_extraction_sources_description_needs_all_its_words_in_the_persons_description(nlp: Language) -> None:
     text = (
         "Jeff Weaver, the senator's campaign manager, said that the campaign would go on. The finance "

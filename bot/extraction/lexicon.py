@@ -788,6 +788,15 @@ SPEAKER_HEADS: frozenset[str] = frozenset(
 #: "-or" and "-ent" are left out: too many things end so ("number", "cancer", "error", "event").
 AGENT_SUFFIXES: tuple[str, ...] = ("ist", "ists", "ian", "ians", "eer", "eers")
 
+#: Offices one person holds at a time, by which news refers again to the holder it has named ("the
+#: prime minister", "the senator"); not trades or posts many hold ("the lawyer", "the spokesman").
+OFFICE_TITLES: frozenset[str] = frozenset(
+    """
+    president senator governor mayor minister premier chancellor congressman congresswoman king queen
+    pope emperor sultan emir
+    """.split()
+)
+
 #: Quantifiers that stand for a part of a group named after "of" ("some of the voters", "many of them").
 QUANTIFIER_PRONOUNS: frozenset[str] = frozenset(
     "some many most all any both none several few each either neither".split()

@@ -34,6 +34,7 @@ from bot.extraction.lexicon import (
     MEDIA_NAMES,
     MEDIA_WORDS,
     MILITARY_WORDS,
+    OFFICE_TITLES,
     ORGANISATION_HEADS,
     PERSON_NOUNS,
     POLICE_WORDS,
@@ -247,7 +248,44 @@ def _place(resolver: _Resolver, head: Token, span: Span) -> int | None:
     mention = describe(resolver.doc, head, span, resolver.people, resolver.acronyms)
     if mention is None or not can_speak(head, mention):
         return None
-    return _add(resolver, head, mention)
+    return _office_holder(resolver, head, mention) if _by_office(head, mention) else _add(resolver, head, mention)
+
+
+def _by_office(head: Token, mention: Mention) -> bool:
+    """A definite description of one person by the office they hold ("the prime minister", "the
+    senator", "the former governor"), with no owner or kind of office of its own ("the party's
+    governor", "the environment minister")."""
+    return (
+        mention.definite
+        and mention.person
+        and not mention.plural
+        and not mention.anonymous
+        and mention.head_lemma in OFFICE_TITLES
+        and not any(c.dep_ in ("poss", "compound") for c in head.children)  # not "the environment minister"
+    )
+
+
+def _office_holder(resolver: _Resolver, head: Token, mention: Mention) -> int:
+    """The person a description by office takes up: the one whose role names the office
+    (:func:`_add`), else the person the text spoke of last, found as a pronoun's referent; a new source
+    when there is none.
+
+    Why: news names an officeholder once and then calls them by the office ("Trudeau made the
+    comments ... The prime minister said"); listed apart, the office is a second, unnamed source for
+    the same speaker. Offices only: a description by trade or status ("the lawyer", "the candidate")
+    is too often another person.
+    """
+    clusters = resolver.clusters
+    if _match(mention, head, clusters, resolver.acronyms) or _description_of(mention, clusters):
+        return _add(resolver, head, mention)
+    index = _search_back(resolver, head, "she" if mention.gender == "f" else "he", mention.gender, 0)
+    if index is None or not clusters[index].person or not clusters[index].proper:
+        return _add(resolver, head, mention)
+    cluster = clusters[index]
+    if mention.name not in cluster.descriptions:
+        cluster.merges.append(f"{mention.name} = {cluster.names[0]}: the office of the person spoken of before")
+        cluster.descriptions.append(mention.name)
+    return index
 
 
 def speaker_behind(head: Token) -> Token | None:
@@ -332,6 +370,12 @@ def _antecedent(resolver: _Resolver, pronoun: Token, depth: int = 0) -> int | No
     if lower not in PERSON_PRONOUNS | PLURAL_PRONOUNS | THING_PRONOUNS:
         return None  # "this", "that", "someone": nothing to resolve
     gender = ("f" if lower in FEMALE_PRONOUNS else "m") if lower in PERSON_PRONOUNS else None
+    return _search_back(resolver, pronoun, lower, gender, depth)
+
+
+def _search_back(resolver: _Resolver, pronoun: Token, lower: str, gender: str | None, depth: int) -> int | None:
+    """The referent :func:`_antecedent` finds for ``pronoun`` read as the pronoun ``lower`` of ``gender``
+    (None: a person of either gender)."""
     doc = resolver.doc
     window = doc[max(0, pronoun.i - _PRONOUN_REACH) : pronoun.i]
     outside = not _quoted(resolver, pronoun)
@@ -432,7 +476,7 @@ def _main_clause(subject: Token) -> bool:
 def _agrees(pronoun: str, gender: str | None, person: bool, plural: bool, kind: str, known: str | None) -> bool:
     """Whether a pronoun can stand for a referent of this person-ness, number, kind and gender."""
     if pronoun in PERSON_PRONOUNS:
-        return (person or kind == "anonymous") and not plural and (known is None or known == gender)
+        return (person or kind == "anonymous") and not plural and (gender is None or known in (None, gender))
     if pronoun in THING_PRONOUNS:  # a body is "it" even with a plural name ("Ukrainian forces ... it said")
         return not person and kind not in ("group", "anonymous") and (not plural or kind in _BODIES)
     return plural or kind in _BODIES or kind == "group"
