@@ -50,6 +50,14 @@ def names(source: Source | None) -> set[str]:
         pytest.param("Many of the farmers said that the price was too low.", "farmers", id="many-of-a-group"),
         pytest.param("Republican elders said that the primary was unfair.", "elders", id="group-with-a-party"),
         pytest.param("The Democratic front-runner said that the plan was sound.", "front-runner", id="candidate"),
+        pytest.param(
+            "The former sergeant-at-arms of the House said that the doors would stay shut.",
+            "sergeant-at-arms",
+            id="hyphenated-title",
+        ),
+        pytest.param(
+            "My two-year-old said that the dog was a cat.", "two-year-old", id="age-the-recogniser-calls-a-date"
+        ),
     ],
 )
 def test_extraction_sources_speaker_heads_are_sources(nlp: Language, text: str, speaker: str) -> None:
@@ -536,6 +544,7 @@ def test_extraction_sources_aliases_are_the_articles_descriptions(
         pytest.param("The former governor said that the schools needed money.", True, id="former-office"),
         pytest.param("The environment minister said that the schools needed money.", False, id="another-office"),
         pytest.param("The lawyer said that the schools needed money.", False, id="trade-is-no-office"),
+        pytest.param("The 41-year-old said that the schools needed money.", True, id="age"),
     ],
 )
 def test_extraction_sources_description_by_office_takes_up_the_person_spoken_of(

@@ -67,7 +67,7 @@ SPELLING_VARIANTS = {
 OUTLET_MODIFIERS = frozenset("daily weekly sunday newspaper".split())
 #: Collective heads that name one body even in the plural ("police", "South Korean police").
 COLLECTIVE_HEADS = POLICE_WORDS | frozenset("government military army navy authorities media press".split())
-_AGE = re.compile(r"^(?:\d+|[a-z]+)-year-old$", re.I)
+_AGE = re.compile(r"\b(?:\d+|[a-z]+)-year-old\b", re.I)
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}$")
 #: A party letter, a state abbreviation, or both: "D-Conn.", "R-Texas", "I-Vt.", "D-N.Y.", "R", "Ariz.".
 _AFFILIATION = re.compile(r"^(?:[DRI](?:-[A-Z][A-Za-z.]{1,7})?|[A-Z][a-z]{1,4}\.(?:[A-Z]\.)?|[A-Z]\.[A-Z]\.)$")
@@ -254,12 +254,13 @@ def _place(resolver: _Resolver, head: Token, span: Span) -> int | None:
 def _by_office(head: Token, mention: Mention) -> bool:
     """A definite description of one person by the office they hold ("the prime minister", "the
     senator", "the former governor"), with no owner or kind of office of its own ("the party's
-    governor", "the environment minister")."""
+    governor", "the environment minister"), or by their age ("the 26-year-old")."""
+    if not mention.definite or mention.plural or mention.anonymous:
+        return False
+    if _AGE.search(head.doc[head.left_edge.i : head.i + 1].text):
+        return True  # "the 26-year-old right wing said": the age of the person just spoken of
     return (
-        mention.definite
-        and mention.person
-        and not mention.plural
-        and not mention.anonymous
+        mention.person
         and mention.head_lemma in OFFICE_TITLES
         and not any(c.dep_ in ("poss", "compound") for c in head.children)  # not "the environment minister"
     )
@@ -283,7 +284,9 @@ def _office_holder(resolver: _Resolver, head: Token, mention: Mention) -> int:
         return _add(resolver, head, mention)
     cluster = clusters[index]
     if mention.name not in cluster.descriptions:
-        cluster.merges.append(f"{mention.name} = {cluster.names[0]}: the office of the person spoken of before")
+        cluster.merges.append(
+            f"{mention.name} = {cluster.names[0]}: its office or age, said of the person spoken of before"
+        )
         cluster.descriptions.append(mention.name)
     return index
 
@@ -489,18 +492,28 @@ def can_speak(head: Token, mention: Mention) -> bool:
     Why: subjects of cue-like verbs are often events or things ("the clash raised doubts", "the
     footage did not show", "the drinking continued"); listing them as sources invents speakers.
     """
+    if _AGE.search(head.doc[head.left_edge.i : head.i + 1].text):
+        return True  # "the 26-year-old right wing", "my two-year-old" (a date to the recogniser): a person
     if head.ent_type_ in ("DATE", "TIME"):
         return False  # "Wednesday added": a day parsed as the subject
     if mention.person or mention.anonymous or (mention.proper and _proper_head(head)):
         return True
-    if any(_AGE.search(t.text) for t in head.subtree):
-        return True  # "the 26-year-old right wing": an age describes a person
     if head.ent_type_ in ("PERSON", "ORG", "GPE", "NORP", "PERCENT") or head.like_num:
         return True  # "22 percent say": a share of people polled
-    lemma, lower = head.lemma_.lower(), head.lower_
-    if {lemma, lower} & (SPEAKER_HEADS | TITLE_WORDS | GROUP_HEADS | ORGANISATION_HEADS | ANONYMOUS_HEADS):
+    words = {head.lemma_.lower(), head.lower_, _hyphenated_first(head)}  # "sergeant-at-arms": sergeant
+    if words & (SPEAKER_HEADS | TITLE_WORDS | GROUP_HEADS | ORGANISATION_HEADS | ANONYMOUS_HEADS):
         return True
+    lower = head.lower_
     return len(lower) > 4 and lower.endswith(AGENT_SUFFIXES)
+
+
+def _hyphenated_first(head: Token) -> str:
+    """The first part, lower case, of the hyphenated word that ends in ``head`` ("sergeant-at-arms",
+    which the tokenizer splits); the head itself when it is not such a word."""
+    doc, i = head.doc, head.i
+    while i >= 2 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_ and not doc[i - 2].whitespace_:
+        i -= 2
+    return doc[i].lower_
 
 
 def _proper_head(head: Token) -> bool:
