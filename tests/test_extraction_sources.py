@@ -10,9 +10,10 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from bot.extraction.attribution import Found
 from bot.extraction.claims import split_foreign_quotes, whole_words
 from bot.extraction.pipeline import build_report
-from bot.extraction.sources import _name_like
+from bot.extraction.sources import _name_like, resolve_sources
 from bot.extraction.text import paragraphs
 from bot.report import Report, Source
 
@@ -80,6 +81,38 @@ def test_extraction_sources_speaker_heads_are_sources(nlp: Language, text: str, 
 )
 def test_extraction_sources_events_and_things_are_not_sources(nlp: Language, text: str) -> None:
     assert report_of(nlp, text).sources == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        pytest.param(
+            "The ministry published its figures. It should be obvious that the plan will cost more.",
+            False,
+            id="dummy-it-before-a-clause",
+        ),
+        pytest.param(
+            "The ministry published its figures. It warned that the plan will cost more.", True, id="referential-it"
+        ),
+    ],
+)
+def test_extraction_sources_expletive_it_is_no_source(nlp: Language, text: str, named: bool) -> None:
+    """The model hands over "It" as the source of what follows it; a dummy "it" stands for nobody."""
+    doc = nlp(text)
+    it = next(t for t in doc if t.text == "It")
+    content = text.index("the plan")
+    found = Found(
+        content=(content, len(text) - 1),
+        cue=None,
+        cue_lemma=None,
+        source_token=it.i,
+        source=(it.idx, it.idx + 2),
+        direct=False,
+        kind="paraphrase",
+    )
+    sources, ids = resolve_sources(doc, text, [found])
+    assert (ids[0] is not None) is named, sources
+    assert [s.name for s in sources] == (["ministry"] if named else [])
 
 
 def test_extraction_sources_quantifier_alone_is_no_source(nlp: Language) -> None:

@@ -243,6 +243,8 @@ def _place(resolver: _Resolver, head: Token, span: Span) -> int | None:
     lower = head.lower_
     if lower in SPEAKER_PRONOUNS:
         return None  # "I", "we", "you": the writer or the quotation's own speaker, not an earlier source
+    if _expletive(head):
+        return None
     if head.pos_ == "PRON" or lower in PERSON_PRONOUNS | PLURAL_PRONOUNS | THING_PRONOUNS:
         return _antecedent(resolver, head)
     mention = describe(resolver.doc, head, span, resolver.people, resolver.acronyms)
@@ -289,6 +291,26 @@ def _office_holder(resolver: _Resolver, head: Token, mention: Mention) -> int:
         )
         cluster.descriptions.append(mention.name)
     return index
+
+
+def _expletive(pronoun: Token) -> bool:
+    """A dummy "it" that stands for a clause after it, not for anything said before: "it is obvious
+    that ...", "it should have been common sense that ...", "it's hard not to wonder whether ...".
+
+    Why: an expletive subject has no referent; resolving it gives the statement to the last body named.
+    """
+    if pronoun.lower_ != "it":
+        return False
+    if pronoun.dep_ == "expl":
+        return True
+    verb = pronoun.head
+    deps = {c.dep_ for c in verb.children if c.i > pronoun.i}
+    return pronoun.dep_ == "nsubj" and verb.lemma_ == "be" and bool(deps & {"acomp", "attr"}) and _clause_after(verb)
+
+
+def _clause_after(verb: Token) -> bool:
+    """Whether a clause or an infinitive follows the verb's complement ("... obvious that voters want")."""
+    return any(t.dep_ in ("ccomp", "xcomp", "csubj", "advcl") for t in verb.subtree if t.i > verb.i)
 
 
 def speaker_behind(head: Token) -> Token | None:
