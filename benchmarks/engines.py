@@ -66,7 +66,7 @@ def grown_rows(samples: Sequence[Sample], start: int, stop: int, first_id: int) 
     rows: dict[str, list[tuple[Any, ...]]] = {
         name: [] for name in ("articles", "reports", "claims", "sources", "unverified", "analyses")
     }
-    origin = dumps(ORIGIN)
+    origin, channel = dumps(ORIGIN), ORIGIN["chat_title"]
     for number in range(start, stop):
         original, report_json = base[number % len(samples)]
         text, report = variant(samples[number % len(samples)], number)
@@ -78,7 +78,7 @@ def grown_rows(samples: Sequence[Sample], start: int, stop: int, first_id: int) 
         rows["sources"] += source_rows(report_id, report)
         rows["unverified"] += unverified_rows(report_id, report)
         rows["analyses"].append(
-            (report_id, chat_of(number), number + 1, key, report_id, report.article.title, origin, CREATED)
+            (report_id, chat_of(number), number + 1, key, report_id, report.article.title, origin, channel, CREATED)
         )
     return rows
 
@@ -89,8 +89,13 @@ COLUMNS = {
     "claims": ("report_id", "claim_id", "text", "source_id", "cue", "kind", "span_start", "span_end"),
     "sources": ("report_id", "source_id", "name", "aliases", "kind", "role", "named"),
     "unverified": ("report_id", "claim_id", "reason", "evidence", "span_start", "span_end"),
-    "analyses": ("id", "chat_id", "message_id", "article_key", "report_id", "title", "origin", "created_at"),
+    "analyses": ("id", "chat_id", "message_id", "article_key", "report_id", "title", "origin", "channel", "created_at"),
 }
+#: The channel names of the grown analyses ? .. ?, as ``save_analysis`` keeps them.
+GROWN_CHANNELS = (
+    "INSERT INTO chat_channels (chat_id, name) SELECT DISTINCT chat_id, channel FROM analyses"
+    " WHERE id BETWEEN ? AND ? AND channel IS NOT NULL ON CONFLICT DO NOTHING"
+)
 
 
 #: PostgreSQL: the search entries of the grown analyses $1 .. $2, numbered per chat after the chat's
@@ -138,12 +143,15 @@ async def grow_sqlite(store: Any, samples: Sequence[Sample], start: int, stop: i
             await db.executemany(f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({marks})", rows[name])
         for analysis_id, chat_id, _, key, report_id, *_ in rows["analyses"]:
             await store._index_for_search(db, chat_id, key, analysis_id, report_id)  # the store's own entries
+        await db.execute(GROWN_CHANNELS, (first_id, first_id + len(rows["analyses"]) - 1))
         await db.execute("COMMIT")
     await db.execute("PRAGMA synchronous = FULL")
 
 
 async def grow_postgres(dsn: str, samples: Sequence[Sample], start: int, stop: int) -> None:
     import asyncpg
+
+    from storage.postgres_desk import numbered
 
     conn = await asyncpg.connect(dsn)
     try:
@@ -163,6 +171,7 @@ async def grow_postgres(dsn: str, samples: Sequence[Sample], start: int, stop: i
                 )
                 await conn.execute(POSTGRES_ENTRIES, first_id, last_id)
                 await conn.execute(POSTGRES_NEXT, first_id, last_id)
+                await conn.execute(numbered(GROWN_CHANNELS), first_id, last_id)
         for table in ("reports", "analyses"):
             await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         await conn.execute("ANALYZE")

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
-from typing import Any, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
-from bot.origin import Origin
 from bot.report import Report
 from storage.rows import (
     CHAT_MODES,
@@ -39,8 +39,24 @@ StorageProblem = Literal["busy", "full", "corrupt", "schema_too_new", "bad_row",
 SettingColumn = Literal["mode", "channel_reports", "unreachable"]
 
 _R = TypeVar("_R")
+#: Channel names looked up per statement by ``_articles_by_channel`` (one LIMIT-ed index probe each).
+CHANNELS_PER_QUERY = 100
 #: ``a`` is the latest analysis of its article in its chat (lists show each article once).
 LATEST_OF_ARTICLE = "(SELECT max(b.id) FROM analyses b WHERE b.article_key = a.article_key AND b.chat_id = a.chat_id)"
+
+#: The newest ``?`` (limit) articles of the chat ``?`` from the channel ``?`` (analyses_by_channel).
+_NEWEST_OF_CHANNEL = (
+    "SELECT a.id AS analysis_id, a.channel AS text, a.title, a.created_at FROM analyses a"
+    f" WHERE a.chat_id = ? AND a.channel = ? AND a.id = {LATEST_OF_ARTICLE} ORDER BY a.id DESC LIMIT ?"
+)
+
+#: A chat's articles came from the channel (or sender) ``?`` (``chat_channels``: the names it searches).
+CHANNEL_INSERT = "INSERT INTO chat_channels (chat_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING"
+#: The names no analysis of their chat came from any more (after deleting analyses).
+CHANNEL_ORPHANS = (
+    "DELETE FROM chat_channels WHERE NOT EXISTS (SELECT 1 FROM analyses a"
+    " WHERE a.chat_id = chat_channels.chat_id AND a.channel = chat_channels.name)"
+)
 
 
 class StorageError(Exception):
@@ -62,21 +78,14 @@ def channel_words(query: str) -> list[str]:
 
 
 def prefilter(words: Iterable[str]) -> list[str]:
-    """The words a database can look for in the origin JSON before :func:`channel_hits` reads it (the
-    ASCII ones: ``LIKE`` folds the case of ASCII letters only)."""
+    """The words a database can look for in a channel name before :func:`matching_channels` reads it (the
+    ASCII ones: ``lower`` and ``LIKE`` fold the case of ASCII letters alike in both engines)."""
     return [word for word in words if word.isascii()]
 
 
-def channel_hits(rows: Iterable[NamedRow], words: list[str], limit: int) -> list[SearchHit]:
-    """The analyses among ``rows`` (``analysis_id``, ``origin``, ``title``, ``created_at``) whose channel
-    (or sender) name holds every one of ``words``, as "article" hits naming it."""
-    hits: list[SearchHit] = []
-    for row in rows:
-        origin = Origin.from_dict(json.loads(row["origin"]))
-        channel = origin.chat_title or origin.sender_name
-        if channel and all(word in query_words(channel.casefold()) for word in words):
-            hits.append(from_row(SearchHit, row, kind="article", text=channel))
-    return hits[:limit]
+def matching_channels(names: Iterable[str], words: list[str]) -> list[str]:
+    """The channel (or sender) names among ``names`` that hold every one of ``words`` (casefolded words)."""
+    return [name for name in names if all(word in query_words(name.casefold()) for word in words)]
 
 
 def log_skipped(analysis_id: int, problem: str) -> None:
@@ -91,11 +100,24 @@ def read_report(stored: str) -> Report:
 
 class StoreBase:
     """The engine-independent part of a store; subclasses set these attributes and implement ``_set``
-    and ``close``."""
+    and ``close``, and the engine's hooks: ``_reading`` and ``_transaction`` (a connection), ``_fetch``,
+    ``_run`` and ``_execute`` (SQL written once, with ``?`` placeholders: :class:`storage.desk.DeskStore`
+    for SQLite, :class:`storage.postgres_desk.PostgresDeskStore` for PostgreSQL)."""
 
     _clock: Callable[[], datetime]
     _max_attempts: int
     _retry_base: timedelta
+
+    if TYPE_CHECKING:  # the engine's
+
+        def _reading(self) -> AbstractAsyncContextManager[Any]: ...
+        def _transaction(self) -> AbstractAsyncContextManager[Any]: ...
+        @staticmethod
+        async def _fetch(db: Any, sql: str, *args: Any) -> list[Any]: ...
+        @staticmethod
+        async def _run(db: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+        @staticmethod
+        async def _execute(db: Any, sql: str, *args: Any) -> int: ...
 
     def _now(self) -> datetime:
         return self._clock()
@@ -159,6 +181,38 @@ class StoreBase:
             except (ValueError, KeyError, TypeError) as exc:
                 (skip or log_skipped)(row["id"], str(exc))
         return result
+
+    # -- search -----------------------------------------------------------------------------------
+
+    async def _articles_by_channel(self, db: Any, chat_id: int, query: str, limit: int) -> list[SearchHit]:
+        """This chat's articles forwarded from a channel (or sender) whose name holds every word of
+        ``query``, newest first (the latest analysis of each article).
+
+        Why: reading every article of the chat to look into its origin took 200 ms in a chat of 50,000
+        articles. The chat's distinct names (``chat_channels``, migration 9) are read and matched here;
+        each matching name's newest articles are an index probe with LIMIT (``analyses_by_channel``).
+        """
+        words = channel_words(query)
+        if not words or limit <= 0:
+            return []
+        patterns = [f"%{word}%" for word in prefilter(words)]
+        rows = await self._fetch(
+            db,
+            "SELECT name FROM chat_channels WHERE chat_id = ?" + " AND lower(name) LIKE ?" * len(patterns),
+            chat_id,
+            *patterns,
+        )
+        names = matching_channels((row["name"] for row in rows), words)
+        hits: list[SearchHit] = []
+        for start in range(0, len(names), CHANNELS_PER_QUERY):
+            chunk = names[start : start + CHANNELS_PER_QUERY]
+            rows = await self._fetch(
+                db,
+                " UNION ALL ".join(f"SELECT * FROM ({_NEWEST_OF_CHANNEL}) c{n}" for n in range(len(chunk))),
+                *(value for name in chunk for value in (chat_id, name, limit)),
+            )
+            hits += (from_row(SearchHit, row, kind="article") for row in rows)
+        return sorted(hits, key=lambda hit: hit.analysis_id, reverse=True)[:limit]
 
     # -- per-chat state ---------------------------------------------------------------------------
 

@@ -32,20 +32,18 @@ from bot.links.page import FetchedPage
 from bot.origin import Origin
 from bot.report import Report
 from storage.base import (
+    CHANNEL_INSERT,
+    CHANNEL_ORPHANS,
     DEFAULT_LEASE_SECONDS,
     LATEST_OF_ARTICLE,
     MAX_ERROR_CHARS,
     SettingColumn,
     StorageError,
-    StoreBase,
-    channel_hits,
-    channel_words,
-    prefilter,
     read_report,
 )
 from storage.formats import EXPORT_FORMATS, export_format
 from storage.migrations import LATEST_VERSION
-from storage.postgres_desk import PostgresDeskStore
+from storage.postgres_desk import PostgresDeskStore, affected
 from storage.postgres_migrations import POSTGRES_MIGRATIONS
 from storage.rows import (
     ANALYSIS_COLUMNS,
@@ -64,6 +62,7 @@ from storage.rows import (
     analysis,
     article_key,
     bucket_word,
+    channel_name,
     claim_rows,
     dumps,
     from_row,
@@ -109,12 +108,7 @@ def _storage_error(exc: BaseException, where: str, busy_timeout: float) -> Stora
     return StorageError(f"database error on {where}: {exc}")
 
 
-def _affected(status: str) -> int:
-    """Rows affected, from a command status such as ``DELETE 3``."""
-    return int(status.rsplit(" ", 1)[-1])
-
-
-class PostgresStore(PostgresDeskStore, StoreBase):
+class PostgresStore(PostgresDeskStore):
     """Inbox, articles, reports, analyses, search, export and chat settings in one PostgreSQL database."""
 
     def __init__(
@@ -326,7 +320,7 @@ class PostgresStore(PostgresDeskStore, StoreBase):
                 iso(self._now()),
                 update_id,
             )
-        if _affected(status) == 0:
+        if affected(status) == 0:
             raise KeyError(f"no inbox item for update {update_id}")
 
     async def inbox_mark_failed(self, update_id: int, reason: str) -> InboxItem:
@@ -387,7 +381,7 @@ class PostgresStore(PostgresDeskStore, StoreBase):
                 iso(moment + self._lease),
                 self._session,
             )
-        return _affected(status)
+        return affected(status)
 
     async def answered(self, chat_id: int, message_id: int) -> Answered | None:
         """How the bot last answered this message of this chat (see :meth:`storage.store.Store.answered`)."""
@@ -470,17 +464,21 @@ class PostgresStore(PostgresDeskStore, StoreBase):
                     key,
                     report.extractor_version,
                 )
+            channel = channel_name(origin)
             analysis_id = await conn.fetchval(
-                "INSERT INTO analyses (chat_id, message_id, article_key, report_id, title, origin, created_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                "INSERT INTO analyses (chat_id, message_id, article_key, report_id, title, origin, channel,"
+                " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 chat_id,
                 message_id,
                 key,
                 report_id,
                 title or report.article.title,
                 dumps(origin.to_dict()),
+                channel,
                 now,
             )
+            if channel is not None:
+                await self._execute(conn, CHANNEL_INSERT, chat_id, channel)
             await conn.execute(  # only the latest analysis of an article in a chat is searched
                 "DELETE FROM chat_search WHERE analysis_id IN"
                 " (SELECT id FROM analyses WHERE chat_id = $1 AND article_key = $2 AND id < $3)",
@@ -601,25 +599,6 @@ class PostgresStore(PostgresDeskStore, StoreBase):
                 break
         return [from_row(SearchHit, row) for row in rows]
 
-    @staticmethod
-    async def _articles_by_channel(
-        conn: PoolConnectionProxy[asyncpg.Record], chat_id: int, query: str, limit: int
-    ) -> list[SearchHit]:
-        """This chat's articles forwarded from a channel (or sender) whose name holds every word of ``query``."""
-        words = channel_words(query)
-        if not words:
-            return []
-        ascii_words = prefilter(words)
-        rows = await conn.fetch(
-            "SELECT a.id AS analysis_id, a.origin, a.title, a.created_at FROM analyses a"
-            f" WHERE a.chat_id = $1 AND a.id = {LATEST_OF_ARTICLE}"
-            + "".join(f" AND a.origin ILIKE ${n}" for n in range(2, len(ascii_words) + 2))
-            + " ORDER BY a.id DESC",
-            chat_id,
-            *(f"%{word}%" for word in ascii_words),
-        )
-        return channel_hits(rows, words, limit)
-
     async def export_to(self, chat_id: int, fmt: str, destination: str | os.PathLike[str]) -> int:
         """Write all analyses of this chat, oldest first, to the file ``destination`` (see
         :meth:`storage.store.Store.export_to`); how many were written (unreadable reports skipped, logged).
@@ -652,7 +631,7 @@ class PostgresStore(PostgresDeskStore, StoreBase):
         async with self._transaction() as conn:
             deleted = 0
             for table in ("inbox", "analyses", "chat_settings", "chat_memories"):
-                deleted += _affected(await conn.execute(f"DELETE FROM {table} WHERE chat_id = $1", chat_id))
+                deleted += affected(await conn.execute(f"DELETE FROM {table} WHERE chat_id = $1", chat_id))
             await conn.execute("DELETE FROM search_chats WHERE chat_id = $1", chat_id)  # its entries went with analyses
             deleted += await self._delete_orphans(conn)
         log.info("storage: forgot chat %d (%d records)", chat_id, deleted)
@@ -663,9 +642,9 @@ class PostgresStore(PostgresDeskStore, StoreBase):
         entries go with it; False when there was none."""
         async with self._transaction() as conn:
             status = await conn.execute("DELETE FROM analyses WHERE id = $1 AND chat_id = $2", analysis_id, chat_id)
-            if _affected(status):
+            if affected(status):
                 await self._delete_orphans(conn)
-        return bool(_affected(status))
+        return bool(affected(status))
 
     async def purge_older_than(self, days: int, *, now: datetime | None = None) -> int:
         """Retention: delete analyses (and finished inbox items) older than ``days`` days, then
@@ -674,15 +653,15 @@ class PostgresStore(PostgresDeskStore, StoreBase):
             raise ValueError("days must not be negative")
         cutoff = iso((now or self._now()) - timedelta(days=days))
         async with self._transaction() as conn:
-            deleted = _affected(await conn.execute("DELETE FROM analyses WHERE created_at < $1", cutoff))
-            deleted += _affected(
+            deleted = affected(await conn.execute("DELETE FROM analyses WHERE created_at < $1", cutoff))
+            deleted += affected(
                 await conn.execute(
                     "DELETE FROM inbox WHERE updated_at < $1"
                     " AND (status = 'done' OR (status = 'gave_up' AND reported = 1))",
                     cutoff,
                 )
             )
-            deleted += _affected(await conn.execute("DELETE FROM fetched_pages WHERE fetched_at < $1", cutoff))
+            deleted += affected(await conn.execute("DELETE FROM fetched_pages WHERE fetched_at < $1", cutoff))
             deleted += await self._delete_orphans(conn)
         if deleted:
             log.info("storage: retention purged %d records older than %s", deleted, cutoff)
@@ -690,7 +669,7 @@ class PostgresStore(PostgresDeskStore, StoreBase):
 
     @staticmethod
     async def _delete_orphans(conn: PoolConnectionProxy[asyncpg.Record]) -> int:
-        deleted = _affected(
+        deleted = affected(
             await conn.execute(
                 "DELETE FROM reports r WHERE NOT EXISTS (SELECT 1 FROM analyses a WHERE a.report_id = r.id)"
             )
@@ -698,7 +677,8 @@ class PostgresStore(PostgresDeskStore, StoreBase):
         await conn.execute(  # claims the chat no longer holds are no longer remembered (not counted)
             "DELETE FROM statements s WHERE NOT EXISTS (SELECT 1 FROM statement_claims c WHERE c.statement_id = s.id)"
         )
-        return deleted + _affected(
+        await conn.execute(CHANNEL_ORPHANS)  # names no article came from any more (not counted)
+        return deleted + affected(
             await conn.execute(
                 "DELETE FROM articles ar WHERE NOT EXISTS (SELECT 1 FROM analyses a WHERE a.article_key = ar.key)"
                 " AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.article_key = ar.key)"
@@ -792,4 +772,11 @@ class PostgresStore(PostgresDeskStore, StoreBase):
                 new_chat_id,
                 old_chat_id,
             )
+            await conn.execute(
+                "INSERT INTO chat_channels (chat_id, name) SELECT $1, name FROM chat_channels WHERE chat_id = $2"
+                " ON CONFLICT DO NOTHING",
+                new_chat_id,
+                old_chat_id,
+            )
+            await conn.execute("DELETE FROM chat_channels WHERE chat_id = $1", old_chat_id)
             await conn.execute("DELETE FROM chat_settings WHERE chat_id = $1", old_chat_id)

@@ -29,16 +29,14 @@ from bot.links.page import FetchedPage
 from bot.origin import Origin
 from bot.report import Report
 from storage.base import (
+    CHANNEL_INSERT,
+    CHANNEL_ORPHANS,
     DEFAULT_LEASE_SECONDS,
     LATEST_OF_ARTICLE,
     MAX_ERROR_CHARS,
     SettingColumn,
     StorageError,
-    StoreBase,
-    channel_hits,
-    channel_words,
     log_skipped,
-    prefilter,
     read_report,
 )
 from storage.desk import DeskStore
@@ -60,6 +58,7 @@ from storage.rows import (
     StoredAnalysis,
     analysis,
     article_key,
+    channel_name,
     claim_rows,
     dumps,
     from_row,
@@ -137,7 +136,7 @@ def _storage_error(exc: sqlite3.Error, path: str, busy_timeout: float) -> Storag
     return StorageError(f"database error on {path}: {exc}")
 
 
-class Store(DeskStore, StoreBase):
+class Store(DeskStore):
     """Inbox, articles, reports, analyses, search, export and chat settings in one SQLite file."""
 
     def __init__(
@@ -466,6 +465,7 @@ class Store(DeskStore, StoreBase):
         now = iso(self._now())
         report_json = report.to_json(indent=None)
         origin_json = dumps(origin.to_dict())
+        channel = channel_name(origin)
         async with self._transaction() as db:
             await db.execute(
                 "INSERT INTO articles (key, text, created_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
@@ -500,12 +500,14 @@ class Store(DeskStore, StoreBase):
                 )
                 report_id = int(next(iter(rows))["id"])
             cursor = await db.execute(
-                "INSERT INTO analyses (chat_id, message_id, article_key, report_id, title, origin,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (chat_id, message_id, key, report_id, title or report.article.title, origin_json, now),
+                "INSERT INTO analyses (chat_id, message_id, article_key, report_id, title, origin, channel,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (chat_id, message_id, key, report_id, title or report.article.title, origin_json, channel, now),
             )
             analysis_id = cursor.lastrowid
             assert analysis_id is not None
+            if channel is not None:
+                await db.execute(CHANNEL_INSERT, (chat_id, channel))
             await self._index_for_search(db, chat_id, key, analysis_id, report_id)
             rows = await db.execute_fetchall(ANALYSIS_SELECT + " WHERE a.id = ?", (analysis_id,))
         return analysis(next(iter(rows)))
@@ -621,21 +623,6 @@ class Store(DeskStore, StoreBase):
                 break
         return [from_row(SearchHit, row) for row in rows]
 
-    @staticmethod
-    async def _articles_by_channel(db: aiosqlite.Connection, chat_id: int, query: str, limit: int) -> list[SearchHit]:
-        """This chat's articles forwarded from a channel (or sender) whose name holds every word of ``query``."""
-        words = channel_words(query)
-        if not words:
-            return []
-        rows = await db.execute_fetchall(
-            "SELECT a.id AS analysis_id, a.origin, a.title, a.created_at FROM analyses a"
-            " WHERE a.chat_id = ?"
-            + "".join(" AND a.origin LIKE ?" for _ in prefilter(words))  # LIKE: ASCII case-insensitive
-            + f" AND a.id = {LATEST_OF_ARTICLE} ORDER BY a.id DESC",  # SQLite tests in this order: LIKE first
-            (chat_id, *(f"%{word}%" for word in prefilter(words))),
-        )
-        return channel_hits(rows, words, limit)
-
     async def export_to(self, chat_id: int, fmt: str, destination: str | os.PathLike[str]) -> int:
         """Write all analyses of this chat, oldest first, to the file ``destination`` in the export format
         ``fmt`` (a name or suffix of :data:`storage.formats.FORMATS`); how many were written (unreadable
@@ -727,6 +714,7 @@ class Store(DeskStore, StoreBase):
         await db.execute(  # claims the chat no longer holds are no longer remembered (not counted)
             "DELETE FROM statements WHERE NOT EXISTS (SELECT 1 FROM statement_claims c WHERE c.statement_id = statements.id)"
         )
+        await db.execute(CHANNEL_ORPHANS)  # names no article came from any more (not counted)
         cursor = await db.execute(
             "DELETE FROM articles WHERE key NOT IN (SELECT article_key FROM analyses)"
             " AND key NOT IN (SELECT article_key FROM reports)"
@@ -805,4 +793,10 @@ class Store(DeskStore, StoreBase):
             await db.execute(
                 "UPDATE OR IGNORE chat_memories SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
             )
+            await db.execute(
+                "INSERT INTO chat_channels (chat_id, name) SELECT ?, name FROM chat_channels WHERE chat_id = ?"
+                " ON CONFLICT DO NOTHING",
+                (new_chat_id, old_chat_id),
+            )
+            await db.execute("DELETE FROM chat_channels WHERE chat_id = ?", (old_chat_id,))
             await db.execute("DELETE FROM chat_settings WHERE chat_id = ?", (old_chat_id,))
