@@ -126,18 +126,11 @@ class StoreOptions(TypedDict):
 
 
 class StoreBase:
-    """The engine-independent part of a store; subclasses implement ``close`` and the engine's hooks: ``_reading`` and ``_transaction`` (a connection), ``_fetch``,
-    ``_run`` and ``_execute`` (SQL written once, with ``?`` placeholders: :class:`storage.desk.DeskStore`
-    for SQLite, :class:`storage.postgres_desk.PostgresDeskStore` for PostgreSQL)."""
+    """The engine-independent part of a store; subclasses implement ``close`` and the engine's hooks:
+    ``_reading``, ``_transaction`` and ``_leasing`` (a connection), ``_fetch``, ``_run`` and ``_execute``
+    (SQL written once, with ``?`` placeholders: :class:`storage.desk.DeskStore` for SQLite,
+    :class:`storage.postgres_desk.PostgresDeskStore` for PostgreSQL), and the search index's."""
 
-    _clock: Callable[[], datetime]
-    _max_attempts: int
-    _retry_base: timedelta
-    _busy_timeout: float
-    _lease: timedelta
-    _closed: bool
-    #: Marks inbox items taken by this process (the ones :meth:`inbox_renew` renews).
-    _session: str
     #: The engine's clauses: rows read to be written locked against other processes, inbox items
     #: another process is taking left to it (PostgreSQL; SQLite's write transaction locks the file).
     _LOCKED: str
@@ -152,6 +145,7 @@ class StoreBase:
         self._clock = options["clock"]
         self._lease = timedelta(seconds=options["lease_seconds"])
         self._closed = False
+        #: Marks inbox items taken by this process (the ones :meth:`inbox_renew` renews).
         self._session = uuid.uuid4().hex
 
     if TYPE_CHECKING:  # the engine's
