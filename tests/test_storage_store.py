@@ -510,7 +510,7 @@ async def test_store_export_skips_unreadable_report(
 async def test_store_export_csv_neutralises_formulas(store: Storage) -> None:
     report = make_report("harbour")
     formula = Claim(id="c1", text="=HYPERLINK(1)", span=(0, 13), source_id=None, cue=None, kind="outlet")
-    report = Report(**{**{f: getattr(report, f) for f in Report.__slots__}, "claims": (formula,)})
+    report = replace(report, claims=(formula,))
     await store.save_analysis(chat_id=1, message_id=1, text="x", report=report, origin=Origin())
     rows = list(csv.DictReader(io.StringIO((await exported(store, "csv")).decode("utf-8"))))
     assert rows[0]["claim"] == "'=HYPERLINK(1)"
