@@ -137,8 +137,9 @@ def table(
         baseline = f"{number(f.baseline, f.unit)} ({f.baseline_name})" if f.baseline is not None else "—"
         if f.ratio is None:
             ratio = "—"
-        elif f.ratio_meaning == "difference, ms":
-            ratio = f"{f.ratio:+.0f} ms ({f.ratio_meaning})"
+        elif f.ratio_meaning is not None and f.ratio_meaning.startswith("difference, "):
+            unit = f.ratio_meaning.removeprefix("difference, ")
+            ratio = f"{f.ratio:+.{2 if unit == 's' else 0}f} {unit} ({f.ratio_meaning})"
         else:
             ratio = f"{f.ratio:.{ratio_digits}f} ({f.ratio_meaning})"
         met = "—" if f.met is None else ("yes" if f.met else "**no**")

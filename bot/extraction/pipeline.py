@@ -13,7 +13,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from bot.extraction.attribution import Found, find_attributions
-from bot.extraction.checks import DEFAULT_EXTRACTOR, EXTRACTOR_VERSION, EXTRACTORS, InputRejected, check_input
+from bot.extraction.checks import DEFAULT_EXTRACTOR, EXTRACTORS, InputRejected, check_input, report_version
 from bot.extraction.claims import build_claims
 from bot.extraction.lexicon import TITLE_WORDS
 from bot.extraction.model import combine, load_tagger
@@ -99,7 +99,7 @@ def build_report(
         tagged = load_tagger().tag(doc, quotes, finds, text)
         skip = [p.span for p in paras if p.boilerplate]  # Why: a headline or credit line is no one's statement
         finds = combine(finds, [f for f in tagged if not any(s <= f.content[0] < e for s, e in skip)])
-    sources, source_ids = resolve_sources(doc, text, finds)
+    sources, source_ids = resolve_sources(doc, text, finds, quotes)
     claims, conflicts = build_claims(doc, text, finds, source_ids, body)
     attributions = _attributions(text, finds, source_ids)
     unverified = link_unverified(text, claims, finds, source_ids, find_signals(doc, text, body), conflicts)
@@ -120,7 +120,7 @@ def build_report(
         claims=tuple(claims),
         attributions=tuple(attributions),
         unverified=tuple(unverified),
-        extractor_version=EXTRACTOR_VERSION,
+        extractor_version=report_version(extractor),
     )
 
 
