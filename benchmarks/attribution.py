@@ -36,7 +36,16 @@ from bot.extraction import pipeline
 from bot.extraction.attribution import Found
 from bot.extraction.model import AttributionTagger, combine, decode, rule_tags, sequence_tokens, token_features
 from bot.extraction.spans import SpanIndex, overlap
-from bot.extraction.train import DEFAULT_DATA, examples, gold_frames, held_back, parsed, read_articles, train
+from bot.extraction.train import (
+    DEFAULT_DATA,
+    TRAINER_PARAMS,
+    examples,
+    gold_frames,
+    held_back,
+    parsed,
+    read_articles,
+    train,
+)
 
 CACHE = Path(tempfile.gettempdir()) / "claimdesk-polnear"
 SCORER = Path("../shared/eval/score.py")
@@ -265,10 +274,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     fit.add_argument("--split", choices=("inner", "held"), default="inner")
     fit.add_argument("--out", type=Path, required=True)
     fit.add_argument("--features", type=Path, help="a cached feature pickle (of an earlier version of the code)")
-    fit.add_argument("--c1", type=float, default=0.05)
-    fit.add_argument("--c2", type=float, default=0.01)
-    fit.add_argument("--iterations", type=int, default=150)
-    fit.add_argument("--minfreq", type=float, default=2)
+    fit.add_argument("--c1", type=float, default=TRAINER_PARAMS["c1"])
+    fit.add_argument("--c2", type=float, default=TRAINER_PARAMS["c2"])
+    fit.add_argument("--iterations", type=int, default=TRAINER_PARAMS["max_iterations"])
+    fit.add_argument("--minfreq", type=float, default=TRAINER_PARAMS["feature.minfreq"])
     fit.add_argument("--drop", default="", help="feature prefixes to leave out, comma-separated: --drop=-1w|,suf=")
     grade = commands.add_parser("score", help="score a model (or the rules alone) on a split")
     grade.add_argument("--split", choices=("inner", "held"), default="inner")

@@ -17,6 +17,7 @@ from bot.extraction.checks import report_version
 from bot.extraction.model import (
     MODEL_PATH,
     AttributionTagger,
+    combine,
     decode,
     load_tagger,
     sequence_tokens,
@@ -55,7 +56,7 @@ def said_doc() -> Doc:
             {"cue=speech"},
         ),
         (2, {"cuepath=ccomp", "cuedist=2", "depth=2", "ledge=ccomp", "quoted=False"}, {"redge=ccomp"}),
-        (3, {"cuepath=ccomp", "redge=ccomp", "dep|hpos=ccomp|VERB", "-1w=taxes", "2w=<edge>"}, {"ledge=ccomp"}),
+        (3, {"cuepath=ccomp", "redge=ccomp", "dep|hpos=ccomp|VERB", "-1p=NOUN", "2p=<edge>"}, {"ledge=ccomp"}),
     ],
 )
 def test_model_features_follow_the_cue_and_its_children(index: int, expected: set[str], absent: set[str]) -> None:
@@ -83,6 +84,22 @@ def test_model_span_tags_and_decode_round_trip() -> None:
     assert (found.cue_lemma, found.kind, found.direct, found.fragments) == ("say", "paraphrase", False, ())
 
 
+def test_model_decode_leaves_the_complementizer_out_of_a_content() -> None:
+    """Invented: ‘Smith said that taxes rose .’; tagged with ‘that’ inside the content, as PolNeAR marks it."""
+    doc = Doc(
+        VOCAB,
+        words=["Smith", "said", "that", "taxes", "rose", "."],
+        spaces=[True, True, True, True, False, False],
+        heads=[1, 1, 4, 4, 1, 1],
+        deps=["nsubj", "ROOT", "mark", "nsubj", "ccomp", "punct"],
+        pos=["PROPN", "VERB", "SCONJ", "NOUN", "VERB", "PUNCT"],
+        lemmas=["Smith", "say", "that", "tax", "rise", "."],
+    )
+    (found,) = decode(doc, ["B-SRC", "B-CUE", "B-CON", "I-CON", "I-CON", "O"], doc.text)
+    assert doc.text[found.content[0] : found.content[1]] == "taxes rose"
+    assert found.source == (0, 5)
+
+
 def test_model_decode_joins_a_quotation_split_by_its_speech_tag() -> None:
     words = ["“", "Taxes", "rose", ",", "”", "he", "said", ",", "“", "again", ".", "”"]
     doc = Doc(
@@ -108,6 +125,34 @@ def test_model_decode_joins_a_quotation_split_by_its_speech_tag() -> None:
     (found,) = decode(doc, tags, doc.text)
     assert len(found.fragments) == 2 and found.direct and found.kind == "quote"
     assert doc.text[found.source[0] : found.source[1]] == "he"  # type: ignore[index]
+
+
+def _found(content: tuple[int, int], source: tuple[int, int] | None = None, *, direct: bool = False) -> Found:
+    cue = (source[1] + 1, source[1] + 5) if source else None
+    return Found(content, cue, "say" if cue else None, None, source, direct, "quote" if direct else "paraphrase")
+
+
+@pytest.mark.parametrize(
+    ("rules", "model", "expected"),
+    [
+        # the model's boundaries, the rule's cue and source
+        ([_found((20, 60), (0, 5))], [_found((20, 45), (8, 12))], [_found((20, 45), (0, 5))]),
+        # a rule's direct quotation is kept whole
+        ([_found((20, 60), (0, 5), direct=True)], [_found((25, 40))], [_found((20, 60), (0, 5), direct=True)]),
+        # each side's findings where the other found nothing
+        ([_found((100, 140), (80, 85))], [_found((20, 45))], [_found((20, 45)), _found((100, 140), (80, 85))]),
+        # one rule gives its speaker to one model content; a second overlapping one stands on its own
+        (
+            [_found((20, 60), (0, 5))],
+            [_found((20, 35)), _found((40, 60), (8, 12))],
+            [_found((20, 35), (0, 5)), _found((40, 60), (8, 12))],
+        ),
+    ],
+)
+def test_model_combine_takes_model_contents_with_rule_speakers(
+    rules: list[Found], model: list[Found], expected: list[Found]
+) -> None:
+    assert combine(rules, model) == expected
 
 
 def test_model_held_back_split_is_fixed() -> None:
