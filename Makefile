@@ -63,7 +63,7 @@ eval: $(STAMP)
 	$(PY) -m bot analyze --format json seeds/rfa-kursk-north-korean-casualties-2024-12-20.txt > .eval-seed.json
 	$(PY) $(SHARED)/acceptance/check_seed.py .eval-seed.json | tail -n 1
 
-# Rebuild the committed attribution model from the annotated set (about 12 minutes on a quiet 2-core machine; CI never trains).
+# Rebuild the committed attribution model from the annotated set (about 4 minutes, plus about 3 for the first parse that is then cached; CI never trains).
 train: $(STAMP)
 	$(PY) -m bot.extraction.train --data $(SHARED)/eval/polnear-dev.jsonl
 

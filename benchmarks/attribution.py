@@ -257,7 +257,9 @@ def run_score(args: argparse.Namespace) -> int:
     jp, jr, jf = score.prf(counts["source_ok"], counts["pred"], counts["gold"])
     print(
         f"{args.split} {args.model or 'rules'} t={args.threshold} {args.arbitrate or args.combine}: gold {counts['gold']} pred {counts['pred']}; "
-        f"content P {cp:.3f} R {cr:.3f} F1 {cf:.3f}; exact F1 {ef:.3f}; content+source P {jp:.3f} R {jr:.3f} F1 {jf:.3f}"
+        f"content P {cp:.3f} R {cr:.3f} F1 {cf:.3f}; exact F1 {ef:.3f}; content+source P {jp:.3f} R {jr:.3f} F1 {jf:.3f}; "
+        f"sources supported {counts['sources_supported'] / max(1, counts['sources_listed']):.3f}, "
+        f"found {counts['sources_found'] / max(1, counts['sources_gold']):.3f}"
     )
     if details:
         with args.details.open("w", encoding="utf-8") as out:
