@@ -21,21 +21,18 @@ import pickle
 import sys
 import tempfile
 import time
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import pycrfsuite
 from spacy.tokens import Doc
 
 from bot.extraction import pipeline
 from bot.extraction.attribution import Found
-from bot.extraction.model import AttributionTagger, combine, decode, rule_tags, sequence_tokens, token_features
-from bot.extraction.spans import SpanIndex, overlap
+from bot.extraction.model import MIN_CONFIDENCE, AttributionTagger, combine
+from bot.extraction.spans import SpanIndex
 from bot.extraction.train import (
     DEFAULT_DATA,
     TRAINER_PARAMS,
@@ -152,70 +149,6 @@ COMBINATIONS: dict[str, Callable[[Sequence[Found], Sequence[Found]], list[Found]
 }
 
 
-class ArbitratingTagger:
-    """The model's attributions with their mean content probability, and the model's content
-    probability of each rule attribution, for :func:`arbitrate` (experiments on the combination)."""
-
-    def __init__(self, path: Path, add: float, replace: float, veto: float) -> None:
-        self._tagger = pycrfsuite.Tagger()
-        self._tagger.open(str(path))
-        self.add, self.replace, self.veto = add, replace, veto
-        self.scores: dict[int, float] = {}
-
-    def tag(self, doc: Doc, quotes: Sequence[Span], rules: Sequence[Found], text: str) -> list[Found]:
-        order = sequence_tokens(doc)
-        features = token_features(doc, quotes, rule_tags(doc, rules))
-        if not features:
-            return []
-        tags = self._tagger.tag(features)
-        con = [self._tagger.marginal("B-CON", n) + self._tagger.marginal("I-CON", n) for n in range(len(tags))]
-        starts = [doc[i].idx for i in order]
-        self.scores = {}
-
-        def mean(found: Found) -> float:
-            values = [
-                con[n]
-                for start, end in (found.fragments or (found.content,))
-                for n in range(bisect_left(starts, start), bisect_left(starts, end))
-            ]
-            return sum(values) / len(values) if values else 0.0
-
-        found = decode(doc, tags, text, None, 0.0)
-        for f in [*found, *rules]:
-            self.scores[id(f)] = mean(f)
-        return found
-
-
-def arbitrate(tagger: ArbitratingTagger) -> Callable[[Sequence[Found], Sequence[Found]], list[Found]]:
-    """A combination: the model's contents of probability ``replace`` or more take the place of the rule
-    paraphrases they overlap (keeping the rule's cue and source); the model's others are added at ``add``
-    or more; a rule paraphrase the model gives a content probability below ``veto`` is dropped."""
-
-    def join(rules: Sequence[Found], model: Sequence[Found]) -> list[Found]:
-        score = tagger.scores
-        rules = [r for r in rules if r.direct or r.kind == "according_to" or score[id(r)] >= tagger.veto]
-        index = SpanIndex([r.content for r in rules])
-        used: set[int] = set()
-        kept: list[Found] = []
-        for m in model:
-            over = [k for k in index.overlapping(m.content) if k not in used]
-            if not over:
-                if score[id(m)] >= tagger.add:
-                    kept.append(m)
-                continue
-            if score[id(m)] < tagger.replace:
-                continue
-            k = max(over, key=lambda k: overlap(rules[k].content, m.content))
-            used.add(k)
-            rule = rules[k]
-            kept.append(rule if rule.direct else replace(rule, content=m.content, fragments=m.fragments))
-        taken = SpanIndex([f.content for f in kept])
-        kept.extend(r for k, r in enumerate(rules) if k not in used and not taken.overlapping(r.content))
-        return sorted(kept, key=lambda f: f.content[0])
-
-    return join
-
-
 class _Thresholded:
     """A tagger that keeps the model's contents at a given mean tag probability."""
 
@@ -230,10 +163,7 @@ def run_score(args: argparse.Namespace) -> int:
     articles, docs = load(args.data)
     join = COMBINATIONS[args.combine]
     tagger: Any = None
-    if args.model and args.arbitrate:
-        tagger = ArbitratingTagger(args.model, *args.arbitrate)
-        join = arbitrate(tagger)
-    elif args.model:
+    if args.model:
         tagger = _Thresholded(AttributionTagger(args.model), args.threshold)
     # The report path of ``bot analyze``, with this model and combination in place of the shipped ones.
     setattr(pipeline, "load_tagger", lambda: tagger)  # noqa: B010
@@ -256,7 +186,7 @@ def run_score(args: argparse.Namespace) -> int:
     ep, er, ef = score.prf(counts["exact"], counts["pred"], counts["gold"])
     jp, jr, jf = score.prf(counts["source_ok"], counts["pred"], counts["gold"])
     print(
-        f"{args.split} {args.model or 'rules'} t={args.threshold} {args.arbitrate or args.combine}: gold {counts['gold']} pred {counts['pred']}; "
+        f"{args.split} {args.model or 'rules'} t={args.threshold} {args.combine}: gold {counts['gold']} pred {counts['pred']}; "
         f"content P {cp:.3f} R {cr:.3f} F1 {cf:.3f}; exact F1 {ef:.3f}; content+source P {jp:.3f} R {jr:.3f} F1 {jf:.3f}; "
         f"sources supported {counts['sources_supported'] / max(1, counts['sources_listed']):.3f}, "
         f"found {counts['sources_found'] / max(1, counts['sources_gold']):.3f}"
@@ -284,10 +214,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     grade = commands.add_parser("score", help="score a model (or the rules alone) on a split")
     grade.add_argument("--split", choices=("inner", "held"), default="inner")
     grade.add_argument("--model", type=Path, help="a model file; without it, the rules alone")
-    grade.add_argument("--threshold", type=float, default=0.8)
+    grade.add_argument("--threshold", type=float, default=MIN_CONFIDENCE)
     grade.add_argument("--details", type=Path, help="write the missed and spurious attributions here (JSON lines)")
     grade.add_argument("--combine", choices=sorted(COMBINATIONS), default="shipped", help="how model and rules join")
-    grade.add_argument("--arbitrate", nargs=3, type=float, metavar=("ADD", "REPLACE", "VETO"))
     grade.add_argument("--write", type=Path, help="write the reports here (JSON lines, for error analysis)")
     args = ap.parse_args(argv)
     return run_train(args) if args.command == "train" else run_score(args)
