@@ -141,6 +141,13 @@ def _found(content: tuple[int, int], source: tuple[int, int] | None = None, *, d
         ([_found((20, 60), (0, 5), direct=True)], [_found((25, 40))], [_found((20, 60), (0, 5), direct=True)]),
         # each side's findings where the other found nothing
         ([_found((100, 140), (80, 85))], [_found((20, 45))], [_found((20, 45)), _found((100, 140), (80, 85))]),
+        # a rule attribution nesting the one a model content went to stays ("confirmed that X, after
+        # media reports that Y")
+        (
+            [_found((20, 60), (0, 5)), _found((40, 60), (30, 34))],
+            [_found((40, 60))],
+            [_found((20, 60), (0, 5)), _found((40, 60), (30, 34))],
+        ),
         # one rule gives its speaker to one model content; a second overlapping one stands on its own
         (
             [_found((20, 60), (0, 5))],

@@ -512,6 +512,17 @@ def _likeness(a: Span, b: Span) -> float:
     return overlap(a, b) / (max(a[1], b[1]) - min(a[0], b[0]))
 
 
+def _nests(outer: Found, inner: Found) -> bool:
+    """``inner``'s content lies inside ``outer``'s, after ``outer``'s cue ("confirmed that X, after media
+    reports that Y"): two attributions the rules nest, not one the model drew better."""
+    return (
+        outer.cue is not None
+        and outer.cue[1] <= inner.content[0]
+        and outer.content[0] < inner.content[0]
+        and inner.content[1] <= outer.content[1]
+    )
+
+
 def combine(rules: Sequence[Found], model: Sequence[Found]) -> list[Found]:
     """The model's contents, with the rules' cues and sources; the rules' attributions where the model
     found nothing.
@@ -526,16 +537,23 @@ def combine(rules: Sequence[Found], model: Sequence[Found]) -> list[Found]:
     index = SpanIndex([r.content for r in rules])
     used: set[int] = set()
     kept: list[Found] = []
+    origin: list[int | None] = []  # the rule each kept attribution came from (a graft) or None
     for found in model:
         over = [k for k in index.overlapping(found.content) if k not in used]
         if not over:
             kept.append(found)
+            origin.append(None)
             continue
         k = max(over, key=lambda k: _likeness(rules[k].content, found.content))
         used.add(k)
         rule = rules[k]
         kept.append(rule if rule.direct else replace(rule, content=found.content, fragments=found.fragments))
+        origin.append(k)
     taken = SpanIndex([f.content for f in kept])
-    kept.extend(r for k, r in enumerate(rules) if k not in used and not taken.overlapping(r.content))
+    for k, rule in enumerate(rules):
+        if k not in used and all(
+            _nests(rule, kept[j]) and origin[j] is not None for j in taken.overlapping(rule.content)
+        ):
+            kept.append(rule)
     kept.sort(key=lambda f: f.content[0])
     return kept
