@@ -36,8 +36,9 @@ EXPORT_COUNT = "SELECT count(*) FROM analyses WHERE chat_id = ?"
 EXPORT_BATCH = 50
 #: gzip's level for a large export (6, zlib's default: a JSON export shrinks about tenfold).
 GZIP_LEVEL = 6
-#: Bytes the text layer collects before it hands them to the counting file.
-WRITE_BUFFER = 256 * 1024
+#: Bytes the text layer collects before it hands them to the counting file (the file may pass the limit by
+#: about one such write, or one analysis when that is larger).
+WRITE_BUFFER = 64 * 1024
 #: Bytes copied at once when the plain start of a file is compressed.
 COPY_CHUNK = 1024 * 1024
 
