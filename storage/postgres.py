@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
@@ -33,7 +32,6 @@ from storage.base import (
     log_skipped,
 )
 from storage.export import EXPORT_BATCH, EXPORT_COUNT, EXPORT_ROWS, ExportResult, write_rows
-from storage.formats import EXPORT_FORMATS, export_format
 from storage.migrations import LATEST_VERSION
 from storage.postgres_desk import PostgresDeskStore
 from storage.postgres_migrations import POSTGRES_MIGRATIONS
@@ -318,18 +316,8 @@ class PostgresStore(PostgresDeskStore):
                 break
         return [from_row(SearchHit, row) for row in rows]
 
-    async def export_to(
-        self,
-        chat_id: int,
-        fmt: str,
-        destination: str | os.PathLike[str],
-        *,
-        compress_above: int,
-        limit: int,
-    ) -> ExportResult:
-        """Write all analyses of this chat, oldest first, to the file ``destination`` (see
-        :meth:`storage.store.Store.export_to`: plain, or gzipped above ``compress_above``, stopped past
-        ``limit``); unreadable reports are skipped, logged.
+    async def _write_export(self, chat_id: int, fmt: str, to: Path, compress_above: int, limit: int) -> ExportResult:
+        """The export of :meth:`storage.base.StoreBase.export_to` on PostgreSQL.
 
         Why: the chat's rows were read in one query and parsed on the event loop (2,000 large reports:
         gigabytes, and seconds with the loop held). Now a thread writes the file and asks the loop for
@@ -338,9 +326,6 @@ class PostgresStore(PostgresDeskStore):
         by a page and the loop only waits on the server (SQLite's export runs in a process of its own
         instead: its reader shares the file; here the server does the reading).
         """
-        output = export_format(fmt)
-        if output is None or output.export is None:
-            raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
         loop = asyncio.get_running_loop()
 
         def on_loop(sql: str, *args: Any) -> list[Any]:
@@ -354,9 +339,9 @@ class PostgresStore(PostgresDeskStore):
 
         return await asyncio.to_thread(
             write_rows,
-            output.name,
+            fmt,
             pages(),
-            Path(destination),
+            to,
             compress_above=compress_above,
             limit=limit,
             skip=log_skipped,

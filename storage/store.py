@@ -31,7 +31,6 @@ from storage.base import (
 )
 from storage.desk import DeskStore
 from storage.export import EXPORT_COUNT, EXPORT_ROWS, ExportResult, write_rows
-from storage.formats import EXPORT_FORMATS, export_format
 from storage.migrations import LATEST_VERSION, MIGRATIONS, statements
 from storage.rows import (
     SEARCH_BLOCK,
@@ -345,27 +344,13 @@ class Store(DeskStore):
                 break
         return [from_row(SearchHit, row) for row in rows]
 
-    async def export_to(
-        self,
-        chat_id: int,
-        fmt: str,
-        destination: str | os.PathLike[str],
-        *,
-        compress_above: int,
-        limit: int,
-    ) -> ExportResult:
-        """Write all analyses of this chat, oldest first, to the file ``destination`` in the export format
-        ``fmt`` (a name or suffix of :data:`storage.formats.FORMATS`): plain up to ``compress_above`` bytes,
-        else gzipped into ``destination`` + ".gz"; stopped, and nothing kept, as soon as the file passes
-        ``limit`` bytes (:class:`storage.export.ExportResult`; unreadable reports are skipped, logged).
+    async def _write_export(self, chat_id: int, fmt: str, to: Path, compress_above: int, limit: int) -> ExportResult:
+        """The export of :meth:`storage.base.StoreBase.export_to` on SQLite.
 
         Why: 2,000 reports are a 36 MB file, 5.6 s of work that held the event loop; in a thread it still
         held the GIL (/help p95 325 ms). It runs in a process of its own (:func:`write_export`) with a
         read-only connection (WAL lets it read while this store writes), one analysis at a time.
         """
-        output = export_format(fmt)
-        if output is None or output.export is None:
-            raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
         loop = asyncio.get_running_loop()
         pool = ProcessPoolExecutor(
             max_workers=1,
@@ -375,7 +360,7 @@ class Store(DeskStore):
         )
         try:
             result, skipped = await loop.run_in_executor(
-                pool, write_export, self._path, chat_id, output.name, os.fspath(destination), compress_above, limit
+                pool, write_export, self._path, chat_id, fmt, os.fspath(to), compress_above, limit
             )
         finally:
             pool.shutdown(wait=False)
