@@ -390,20 +390,31 @@ def best_matches(
     return best
 
 
-def compare(new: ClaimKey, old: ClaimKey, idf: Idf, thresholds: Thresholds = THRESHOLDS) -> Match | None:
-    """How the stored claim ``old`` relates to ``new``, or None when it is another statement."""
-    if (
-        len(new.terms & old.terms) < MIN_SHARED_TERMS
-        or _denies(new, old)
-        or _denies(old, new)
-        or _names_clash(new, old)
-        or _numbered_differ(new, old)
-    ):
-        return None
+def decide(new: ClaimKey, old: ClaimKey, idf: Idf, thresholds: Thresholds = THRESHOLDS) -> Match | str:
+    """How the stored claim ``old`` relates to ``new``, or the rule that makes it another statement (the
+    reasons ``python -m bot.matching_eval --details`` lists)."""
+    if len(new.terms & old.terms) < MIN_SHARED_TERMS:
+        return f"fewer than {MIN_SHARED_TERMS} content words in common"
+    if _denies(new, old) or _denies(old, new):
+        return "one denies what the other asserts"
+    if _names_clash(new, old):
+        return "each names something the other does not mention"
+    if _numbered_differ(new, old):
+        return "numbered things of one kind with other numbers"
     value = score(new, old, idf)
     conflicts = figure_conflicts(new.figures, old.figures)
     if conflicts:
-        return Match("conflicting", value, conflicts) if value >= thresholds.conflict else None
-    if value < thresholds.match or _figures_differ(new.figures, old.figures):
-        return None
+        if value >= thresholds.conflict:
+            return Match("conflicting", value, conflicts)
+        return f"a conflict of figures, but the score {value:.2f} is under {thresholds.conflict}"
+    if value < thresholds.match:
+        return f"the score {value:.2f} is under {thresholds.match}"
+    if _figures_differ(new.figures, old.figures):
+        return "figures that all differ"
     return Match("same" if same_source(new, old) else "corroborating", value)
+
+
+def compare(new: ClaimKey, old: ClaimKey, idf: Idf, thresholds: Thresholds = THRESHOLDS) -> Match | None:
+    """How the stored claim ``old`` relates to ``new``, or None when it is another statement."""
+    found = decide(new, old, idf, thresholds)
+    return found if isinstance(found, Match) else None

@@ -20,7 +20,7 @@ from bot.matching import (
     stem,
     terms_of,
 )
-from bot.matching_eval import PAIRS, halves, load, main, measure, sweep
+from bot.matching_eval import PAIRS, details, halves, load, main, measure, sweep
 from bot.report import Article, Claim, Figure, Report, Source
 
 
@@ -255,6 +255,15 @@ def test_matching_eval_measures_what_it_reports(capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     assert f"all pairs ({len(pairs)}): matching precision {scores.precision:.3f}, recall {scores.recall:.3f}" in out
     assert Counter(p.label for p in pairs)["same"] > 0
+
+
+def test_matching_eval_details_list_every_pair_scored_wrong() -> None:
+    pairs, idf = load()
+    scores = measure(pairs, idf, THRESHOLDS)
+    heads = [line for line in details(pairs, idf, THRESHOLDS) if not line.startswith(" ")]
+    assert len(heads) == scores.fp + scores.fn
+    assert all(" labelled " in line and ", scored " in line for line in heads)
+    assert sum("labelled unrelated" in line for line in heads) == scores.fp
 
 
 def test_matching_compare_a_statement_with_a_clause_added_is_the_same() -> None:
