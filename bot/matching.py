@@ -34,9 +34,12 @@ from bot.extraction.lexicon import (
     MATCH_STOPWORDS,
     MATCH_SYNONYMS,
     MULTIPLIERS,
+    NAME_KIND_WORDS,
     NEGATIONS,
     NUMBER_WORDS,
     NUMBERED_NOUNS,
+    ORGANISATION_HEADS,
+    TITLE_WORDS,
     VAGUE_QUANTITIES,
 )
 from bot.report import Figure, Report
@@ -61,6 +64,8 @@ MIN_SHARED_TERMS = 3
 #: A name counts as mentioned by the other claim when a word there starts with the same letters
 #: ("China" and "Chinese", "Kurds" and "Kurdish").
 NAME_PREFIX = 4
+#: What may stand between two words of one name: "Queen Elizabeth II", "Workers' Party", "St. Louis".
+_NAME_JOINERS = frozenset(" '’.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +98,9 @@ class ClaimKey:
     """What matching compares of one claim."""
 
     terms: frozenset[str]
-    #: The terms written with a capital inside the sentence: people, places, organisations.
-    names: frozenset[str]
+    #: The names written with a capital inside the sentence (people, places, organisations), each as the
+    #: set of its terms.
+    names: tuple[frozenset[str], ...]
     #: The source's names (name and aliases), each as a set of terms; empty for the outlet's own claim.
     source: tuple[frozenset[str], ...]
     outlet: str | None
@@ -152,6 +158,13 @@ def _term(word: str) -> str | None:
     return MATCH_SYNONYMS.get(stemmed, stemmed)
 
 
+#: Titles as terms: "the Queen" names "Queen Elizabeth II" (:func:`_mentioned`).
+_TITLES = frozenset(t for t in map(_term, TITLE_WORDS) if t)
+#: Words of a name that do not tell which one it is: titles, the heads of organisations' names, and the
+#: kinds and places of :data:`NAME_KIND_WORDS`.
+_NAME_DESCRIPTORS = _TITLES | frozenset(t for t in map(_term, ORGANISATION_HEADS | NAME_KIND_WORDS) if t)
+
+
 def _spelled_out(text: str) -> str:
     """Country and union abbreviations written out: "U.S." -> "United States"."""
     for pattern, words in _ABBREVIATIONS:
@@ -164,35 +177,53 @@ def terms_of(text: str) -> frozenset[str]:
     return frozenset(t for t in map(_term, _WORD.findall(_spelled_out(text))) if t)
 
 
-def _capitalised(text: str) -> Iterable[tuple[str, bool]]:
-    """The capitalised words of a text, each with whether it starts a sentence."""
+def _capitalised(text: str) -> Iterable[tuple[re.Match[str], bool]]:
+    """The capitalised words of a text (abbreviations spelled out), each with whether it starts a sentence."""
     text = _spelled_out(text)
     for found in _WORD.finditer(text):
-        word = found.group()
-        if word[0].isupper():
+        if found.group()[0].isupper():
             before = found.start() - 1
             while before >= 0 and text[before].isspace():
                 before -= 1
-            yield word, before < 0 or text[before] in _SENTENCE_END
+            possessive = before > 0 and text[before] in "'’" and text[before - 1].isalpha()  # "Workers' Party"
+            yield found, before < 0 or (text[before] in _SENTENCE_END and not possessive)
 
 
 def article_names(report: Report) -> frozenset[str]:
     """The words an article writes as names: capitalised inside a sentence of a claim or the summary,
     or in a source's names ("Gillibrand" of "Kirsten Gillibrand, who ..."), as written."""
     texts = [c.text for c in report.claims] + list(report.summary)
-    words = {word for text in texts for word, starts in _capitalised(text) if not starts}
-    return frozenset(words) | {w for s in report.sources for n in (s.name, *s.aliases) for w, _ in _capitalised(n)}
+    words = {word.group() for text in texts for word, starts in _capitalised(text) if not starts}
+    return frozenset(words) | {
+        w.group() for s in report.sources for n in (s.name, *s.aliases) for w, _ in _capitalised(n)
+    }
 
 
-def _names(text: str, known: frozenset[str]) -> frozenset[str]:
-    """The claim's names as terms: words capitalised inside a sentence, and at a sentence's start those
-    the article writes as names elsewhere (``known``): "Gillibrand dropped out" -> {"gillibrand"}.
+def _names(text: str, known: frozenset[str]) -> tuple[frozenset[str], ...]:
+    """The claim's names, each as the set of its terms: runs of words capitalised inside a sentence, and
+    at a sentence's start those the article writes as names elsewhere (``known``): "Gillibrand dropped
+    out" -> ({"gillibrand"},); "the Kurdistan Workers' Party" -> ({"kurdistan", "worker", "party"},).
 
     Why: a capital at the start of a sentence says nothing; the same word capitalised inside another
-    sentence of the article, or naming a source, says it is a name.
+    sentence of the article, or naming a source, says it is a name. The words of one name are kept
+    together, so that another claim mentions the name when it mentions the word that tells which one
+    it is (:func:`_mentioned`).
     """
-    terms = (_term(word) for word, starts in _capitalised(text) if not starts or word in known)
-    return frozenset(t for t in terms if t)
+    names: list[set[str]] = []
+    end = -1
+    text = _spelled_out(text)
+    for found, starts in _capitalised(text):
+        term = _term(found.group())
+        if not term or (starts and found.group() not in known):
+            end = -1
+            continue
+        gap = text[end : found.start()] if end >= 0 else None
+        if gap is not None and all(ch in _NAME_JOINERS for ch in gap):
+            names[-1].add(term)
+        else:
+            names.append({term})
+        end = found.end()
+    return tuple(sorted({frozenset(n) for n in names}, key=sorted))
 
 
 def _key_figure(figure: Figure) -> KeyFigure:
@@ -273,7 +304,7 @@ def key_to_json(key: ClaimKey) -> str:
     return json.dumps(
         {
             "terms": sorted(key.terms),
-            "names": sorted(key.names),
+            "names": sorted(sorted(name) for name in key.names),
             "source": sorted(sorted(name) for name in key.source),
             "outlet": key.outlet,
             "figures": [[f.text, f.value, sorted(f.counts)] for f in key.figures],
@@ -289,7 +320,7 @@ def key_from_json(text: str) -> ClaimKey:
     data = json.loads(text)
     return ClaimKey(
         terms=frozenset(data["terms"]),
-        names=frozenset(data["names"]),
+        names=tuple(frozenset([name] if isinstance(name, str) else name) for name in data["names"]),
         source=tuple(frozenset(name) for name in data["source"]),
         outlet=data["outlet"],
         figures=tuple(KeyFigure(t, v, frozenset(c)) for t, v, c in data["figures"]),
@@ -342,13 +373,24 @@ def _names_clash(a: ClaimKey, b: ClaimKey) -> bool:
     Why: claims built on one template ("X, who was a candidate ..., ended his campaign") share every
     content word but the name, and the name is what the claim is about.
     """
-    return bool(_unmentioned(a.names, b.terms)) and bool(_unmentioned(b.names, a.terms))
+    return any(not _mentioned(n, b) for n in a.names) and any(not _mentioned(n, a) for n in b.names)
 
 
-def _unmentioned(names: frozenset[str], terms: frozenset[str]) -> set[str]:
-    """The names of one claim that the other does not mention."""
-    prefixes = {t[:NAME_PREFIX] for t in terms}
-    return {n for n in names if n[:NAME_PREFIX] not in prefixes}
+def _mentioned(name: frozenset[str], other: ClaimKey) -> bool:
+    """Whether the claim ``other`` mentions ``name`` (a name's terms): in its words or its source's names
+    (a word there starting with the same :data:`NAME_PREFIX` letters: "China" and "Chinese"), by a word
+    that tells which one it is (the surname of a full name, "Humberto" of "Hurricane Humberto"), or by
+    a title used as the name ("the Queen" of "Queen Elizabeth II").
+
+    Why: reports name one person or thing in several ways, and the claim a source makes is about the
+    source as much as its words say ("allow him to" in Trump's claim, "Trump's" in the other); a
+    title or a kind ("Hurricane", "United", "Party") is shared by names of different things.
+    """
+    prefixes = {t[:NAME_PREFIX] for t in other.terms.union(*other.source)}
+    telling = name - _NAME_DESCRIPTORS
+    if not telling:
+        return all(t[:NAME_PREFIX] in prefixes for t in name)
+    return any(t[:NAME_PREFIX] in prefixes for t in telling) or any(n <= _TITLES & name for n in other.names)
 
 
 def _numbered_differ(a: ClaimKey, b: ClaimKey) -> bool:

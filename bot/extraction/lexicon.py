@@ -648,6 +648,20 @@ ABBREVIATIONS: dict[str, str] = {
     "U.N.": "United Nations",
 }
 
+#: Words of a name that tell what kind of thing or where it is, not which one: "United" of "United
+#: States" and "United Kingdom", "Hurricane" of every hurricane, "II" of every second of a name. With
+#: the titles (:data:`TITLE_WORDS`) and the heads of organisations' names (:data:`ORGANISATION_HEADS`),
+#: claim matching (``bot.matching._mentioned``) takes another claim to mention a name when it mentions
+#: one of the name's other words. English place-name and storm-name patterns, and regnal suffixes.
+NAME_KIND_WORDS: frozenset[str] = frozenset(
+    """
+    united national new north south east west northern southern eastern western central upper lower
+    great royal federal democratic republican republic kingdom state states province county city
+    island islands river lake mount saint st hurricane storm tropical typhoon cyclone depression
+    ii iii iv jr sr
+    """.split()
+)
+
 #: Words news copy uses interchangeably for the same event, mapped to one term before claims are
 #: compared ("six were killed" / "six died" / "the dead"). Kept to casualties, arrests and
 #: resignations, the facts most often re-reported in other words; the keys are matching's stems
