@@ -31,6 +31,7 @@ from typing import Literal, TypeVar
 
 from bot.extraction.lexicon import (
     ABBREVIATIONS,
+    IRREGULAR_FORMS,
     MATCH_STOPWORDS,
     MATCH_SYNONYMS,
     MULTIPLIERS,
@@ -59,7 +60,8 @@ _SENTENCE_END = frozenset(".!?:;\"“”'‘’([—–-")
 _NUMBER_WORDS = frozenset(NUMBER_WORDS) | frozenset(MULTIPLIERS) | frozenset(VAGUE_QUANTITIES)
 #: How many words after a negator it governs ("could not reach an agreement": reach, agreement).
 DENIAL_REACH = 3
-#: Two claims with fewer content words in common are not compared: that is a phrase, not a statement.
+#: Two claims with fewer content words in common are not compared: that is a phrase, not a statement;
+#: one fewer is enough when they name one thing and give it a number (the same, or a conflicting one).
 MIN_SHARED_TERMS = 3
 #: A name counts as mentioned by the other claim when a word there starts with the same letters
 #: ("China" and "Chinese", "Kurds" and "Kurdish").
@@ -120,8 +122,8 @@ class Match:
 
 def stem(word: str) -> str:
     """A light English suffix stripper: "impeached", "impeaches" -> "impeach"; "countries" -> "country";
-    "died", "dies" -> "die"; derivations to their base: "extradition", "extradite" -> "extradit",
-    "governorship" -> "governor".
+    "died", "dies" -> "die"; "stepped", "steps" -> "step"; derivations to their base: "extradition",
+    "extradite" -> "extradit", "governorship" -> "governor".
 
     Why: two reports of one fact inflect its words differently; a full stemmer would need a
     dependency, and the candidates are already narrowed down by the search.
@@ -138,9 +140,11 @@ def stem(word: str) -> str:
     elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         word = word[:-1]
     if len(word) > 5 and word.endswith("ing"):
-        word = word[:-3]
-    elif len(word) > 4 and word.endswith("ed"):
-        word = word[:-2]
+        word = _undoubled(word[:-3])
+    elif len(word) > 4 and word.endswith("ed") and not word.endswith("eed"):
+        word = _undoubled(word[:-2])
+    if len(word) > 4 and word.endswith("eed"):
+        word = word[:-1]  # "succeed", "succeeded", "succeeding": "succe"
     for suffix in ("ations", "ation", "ions", "ion", "ships", "ship", "ments", "ment", "ly"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             word = word[: -len(suffix)]
@@ -150,11 +154,22 @@ def stem(word: str) -> str:
     return word
 
 
+def _undoubled(word: str) -> str:
+    """A doubled final consonant left by a stripped ending made single: "stepp" -> "step", "committ"
+    -> "commit" (not "ll", "ss", "zz": "fall", "pass"; not when two letters would be left: "add")."""
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeioulsz":
+        return word[:-1]
+    return word
+
+
 def _term(word: str) -> str | None:
+    """A word as matching compares it (None: a word that says nothing, :data:`MATCH_STOPWORDS`, or a
+    number): lower case, an irregular form to its base ("made" -> "make"), stemmed (:func:`stem`), a
+    synonym to the word it stands for ("killed" -> "die")."""
     lower = word.lower()
     if lower in MATCH_STOPWORDS or lower in _NUMBER_WORDS or lower[0].isdigit() or len(lower) < 2:
         return None
-    stemmed = stem(lower)
+    stemmed = stem(IRREGULAR_FORMS.get(lower, lower))
     return MATCH_SYNONYMS.get(stemmed, stemmed)
 
 
@@ -405,6 +420,17 @@ def _numbered_differ(a: ClaimKey, b: ClaimKey) -> bool:
     return bool(kinds_a & kinds_b) and not shared
 
 
+def _share_a_name(a: ClaimKey, b: ClaimKey) -> bool:
+    """Some name of one claim is mentioned by the other (:func:`_mentioned`).
+
+    Why: two figures of one counted thing conflict only when they are of one event or storm, and a claim
+    says which by a name ("Humberto had winds of 75 mph" / "... of 120 mph"); "the attack killed twelve"
+    and "six Mexicans were killed in the attack" are two attacks. The same name with the same figure is
+    what a short report of a longer statement keeps, so one word fewer in common is enough then.
+    """
+    return any(_mentioned(n, b) for n in a.names) or any(_mentioned(n, a) for n in b.names)
+
+
 def figure_conflicts(here: Sequence[KeyFigure], there: Sequence[KeyFigure]) -> tuple[tuple[KeyFigure, KeyFigure], ...]:
     """Pairs of figures that count the same thing with different numbers, when no figure of the two
     claims gives that thing the same number."""
@@ -435,8 +461,12 @@ def best_matches(
 def decide(new: ClaimKey, old: ClaimKey, idf: Idf, thresholds: Thresholds = THRESHOLDS) -> Match | str:
     """How the stored claim ``old`` relates to ``new``, or the rule that makes it another statement (the
     reasons ``python -m bot.matching_eval --details`` lists)."""
-    if len(new.terms & old.terms) < MIN_SHARED_TERMS:
-        return f"fewer than {MIN_SHARED_TERMS} content words in common"
+    named = _share_a_name(new, old)
+    conflicts = figure_conflicts(new.figures, old.figures)
+    agreed = {f.value for f in new.figures} & {f.value for f in old.figures} - {None}
+    minimum = MIN_SHARED_TERMS - 1 if named and (conflicts or agreed) else MIN_SHARED_TERMS
+    if len(new.terms & old.terms) < minimum:
+        return f"fewer than {minimum} content words in common"
     if _denies(new, old) or _denies(old, new):
         return "one denies what the other asserts"
     if _names_clash(new, old):
@@ -444,8 +474,9 @@ def decide(new: ClaimKey, old: ClaimKey, idf: Idf, thresholds: Thresholds = THRE
     if _numbered_differ(new, old):
         return "numbered things of one kind with other numbers"
     value = score(new, old, idf)
-    conflicts = figure_conflicts(new.figures, old.figures)
     if conflicts:
+        if not named:
+            return "a conflict of figures, and no name in common"
         if value >= thresholds.conflict:
             return Match("conflicting", value, conflicts)
         return f"a conflict of figures, but the score {value:.2f} is under {thresholds.conflict}"
