@@ -479,9 +479,9 @@ def decide(new: ClaimKey, old: ClaimKey, idf: Idf, thresholds: Thresholds = THRE
             return "a conflict of figures, and no name in common"
         if value >= thresholds.conflict:
             return Match("conflicting", value, conflicts)
-        return f"a conflict of figures, but the score {value:.2f} is under {thresholds.conflict}"
+        return f"a conflict of figures, but the score {value:.3f} is under {thresholds.conflict}"
     if value < thresholds.match:
-        return f"the score {value:.2f} is under {thresholds.match}"
+        return f"the score {value:.3f} is under {thresholds.match}"
     if _figures_differ(new.figures, old.figures):
         return "figures that all differ"
     return Match("same" if same_source(new, old) else "corroborating", value)

@@ -134,7 +134,7 @@ def details(pairs: Sequence[Pair], idf: Idf, thresholds: Thresholds) -> list[str
         if matched == (pair.label != "unrelated"):
             continue
         half = "tuning" if int(pair.id[1:]) % 2 else "checking"
-        verdict = f"{found.label} ({found.score:.2f})" if isinstance(found, Match) else f"no match: {found}"
+        verdict = f"{found.label} ({found.score:.3f})" if isinstance(found, Match) else f"no match: {found}"
         lines.append(f"{pair.id} [{half}] labelled {pair.label}, scored {verdict}")
         lines.extend(f"    {side}: {text}" for side, text in zip("AB", pair.texts, strict=True))
     return lines
