@@ -8,9 +8,11 @@ normalised; the names in it; its source; its figures), and two keys are compared
   claim uses says little);
 - a claim that denies what the other asserts ("will not approve" / "will approve") is another statement;
 - names that only one side has on both sides ("Hickenlooper ended his campaign" against "Gillibrand
-  ended her campaign") mean two different statements, however alike the rest;
-- figures: the same counted thing with different numbers is a conflict ("conflicting figure: 6 here,
-  8 in ..."); other figures that all differ mean different statements;
+  ended her campaign") mean two different statements, however alike the rest; a name is mentioned by
+  the word of it that tells which one it is, by a title used as the name, or by the other's source;
+- figures: the same counted thing with different numbers, in two claims that share a name, is a
+  conflict ("conflicting figure: 6 here, 8 in ..."); other figures that all differ mean different
+  statements;
 - the label is ``same`` when the source is the same (or both are the outlet's own claims),
   ``corroborating`` when another source says it, ``conflicting`` for a conflict of figures.
 
