@@ -195,8 +195,7 @@ def terms_of(text: str) -> frozenset[str]:
 
 
 def _capitalised(text: str) -> Iterable[tuple[re.Match[str], bool]]:
-    """The capitalised words of a text (abbreviations spelled out), each with whether it starts a sentence."""
-    text = _spelled_out(text)
+    """The capitalised words of a text, each with whether it starts a sentence."""
     for found in _WORD.finditer(text):
         if found.group()[0].isupper():
             before = found.start() - 1
@@ -210,9 +209,9 @@ def article_names(report: Report) -> frozenset[str]:
     """The words an article writes as names: capitalised inside a sentence of a claim or the summary,
     or in a source's names ("Gillibrand" of "Kirsten Gillibrand, who ..."), as written."""
     texts = [c.text for c in report.claims] + list(report.summary)
-    words = {word.group() for text in texts for word, starts in _capitalised(text) if not starts}
+    words = {word.group() for text in texts for word, starts in _capitalised(_spelled_out(text)) if not starts}
     return frozenset(words) | {
-        w.group() for s in report.sources for n in (s.name, *s.aliases) for w, _ in _capitalised(n)
+        w.group() for s in report.sources for n in (s.name, *s.aliases) for w, _ in _capitalised(_spelled_out(n))
     }
 
 
@@ -433,6 +432,12 @@ def _share_a_name(a: ClaimKey, b: ClaimKey) -> bool:
     return any(_mentioned(n, b) for n in a.names) or any(_mentioned(n, a) for n in b.names)
 
 
+def _named_with_a_figure(a: ClaimKey, b: ClaimKey) -> bool:
+    """The two claims share a name, and give a figure the same number or conflicting ones."""
+    agreed = {f.value for f in a.figures} & {f.value for f in b.figures} - {None}
+    return bool(agreed or figure_conflicts(a.figures, b.figures)) and _share_a_name(a, b)
+
+
 def figure_conflicts(here: Sequence[KeyFigure], there: Sequence[KeyFigure]) -> tuple[tuple[KeyFigure, KeyFigure], ...]:
     """Pairs of figures that count the same thing with different numbers, when no figure of the two
     claims gives that thing the same number."""
@@ -463,12 +468,9 @@ def best_matches(
 def decide(new: ClaimKey, old: ClaimKey, idf: Idf, thresholds: Thresholds = THRESHOLDS) -> Match | str:
     """How the stored claim ``old`` relates to ``new``, or the rule that makes it another statement (the
     reasons ``python -m bot.matching_eval --details`` lists)."""
-    named = _share_a_name(new, old)
-    conflicts = figure_conflicts(new.figures, old.figures)
-    agreed = {f.value for f in new.figures} & {f.value for f in old.figures} - {None}
-    minimum = MIN_SHARED_TERMS - 1 if named and (conflicts or agreed) else MIN_SHARED_TERMS
-    if len(new.terms & old.terms) < minimum:
-        return f"fewer than {minimum} content words in common"
+    common = len(new.terms & old.terms)
+    if common < MIN_SHARED_TERMS - 1 or (common < MIN_SHARED_TERMS and not _named_with_a_figure(new, old)):
+        return f"fewer than {MIN_SHARED_TERMS} content words in common (or {MIN_SHARED_TERMS - 1}, a name and a figure)"
     if _denies(new, old) or _denies(old, new):
         return "one denies what the other asserts"
     if _names_clash(new, old):
@@ -476,8 +478,9 @@ def decide(new: ClaimKey, old: ClaimKey, idf: Idf, thresholds: Thresholds = THRE
     if _numbered_differ(new, old):
         return "numbered things of one kind with other numbers"
     value = score(new, old, idf)
+    conflicts = figure_conflicts(new.figures, old.figures)
     if conflicts:
-        if not named:
+        if not _share_a_name(new, old):
             return "a conflict of figures, and no name in common"
         if value >= thresholds.conflict:
             return Match("conflicting", value, conflicts)
