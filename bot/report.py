@@ -9,7 +9,7 @@ field by field in ``docs/report-schema.md``.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
 SCHEMA = "claimdesk.report/1"
@@ -157,7 +157,7 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: tuples become lists; ``id`` only when set."""
-        data: dict[str, Any] = _lists(asdict(self))
+        data: dict[str, Any] = _plain(self)
         if self.id is None:
             data.pop("id")
         return data
@@ -228,9 +228,25 @@ def _span(value: Any) -> Span | None:
     return None if value is None else (int(value[0]), int(value[1]))
 
 
-def _lists(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _lists(v) for k, v in value.items()}
+def _plain(value: Any) -> Any:
+    """``value`` as JSON data: a dataclass as the dict of its fields, a tuple as a list. Why not
+    ``dataclasses.asdict``: it deep-copies every leaf, which made saving a report of 8,000 quotations
+    take seconds on the bot's event loop; this walk is several times faster."""
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
     if isinstance(value, (list, tuple)):
-        return [_lists(v) for v in value]
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
     return value
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass type, None for any other type (looked up once per type)."""
+    if kind not in _FIELD_NAMES:
+        _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind)) if is_dataclass(kind) else None
+    return _FIELD_NAMES[kind]

@@ -36,6 +36,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings, SettingsError, webhook_secret
+from bot.extraction.checks import report_version
 from bot.links.fetch import Fetcher
 from bot.links.policy import AllowList
 from bot.service import ArticleService, PageFetcher, RateLimits, RestartingRunner, Runner
@@ -249,7 +250,14 @@ def build_application(
     data: BotData = app.bot_data
     fetcher = fetcher or Fetcher(AllowList.parse(settings.fetch_allow))
     limits = RateLimits(settings.user_rate, settings.chat_rate, window=settings.rate_window_seconds)
-    data.service = ArticleService(runner, store, fetcher=fetcher, limits=limits, slots=settings.worker_count)
+    data.service = ArticleService(
+        runner,
+        store,
+        fetcher=fetcher,
+        limits=limits,
+        extractor_version=report_version(settings.extractor),
+        slots=settings.worker_count,
+    )
     data.store = store
     data.admins = AdminCache()
     data.exports = RateLimits(0, commands.EXPORTS_PER_WINDOW, window=commands.EXPORT_WINDOW)

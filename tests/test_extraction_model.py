@@ -13,6 +13,7 @@ from spacy.tokens import Doc
 from bot.config import Settings, SettingsError
 from bot.extraction import model as model_module
 from bot.extraction.attribution import Found
+from bot.extraction.checks import report_version
 from bot.extraction.model import (
     MODEL_PATH,
     AttributionTagger,
@@ -190,6 +191,7 @@ def test_model_setting_switches_extractors(nlp: Language, monkeypatch: pytest.Mo
     assert span in {a.content_span for a in model.attributions}
     assert span not in {a.content_span for a in rules.attributions}
     assert [a.content_span for a in rules.attributions] == [f.content for f in rule_attributions(doc, text)[1]]
+    assert (rules.extractor_version, model.extractor_version) == (report_version("rules"), report_version("model"))
 
 
 @pytest.mark.parametrize(("raw", "expected"), [(None, "model"), ("rules", "rules"), (" Model ", "model")])

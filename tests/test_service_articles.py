@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.extraction.checks import EXTRACTOR_VERSION, report_version
 from bot.extraction.runner import AnalysisOverrun
 from bot.origin import Origin
 from bot.report import Article, Report
@@ -37,9 +38,10 @@ ARTICLE = (
 
 
 class CountingAnalyzer:
-    def __init__(self, failures: int = 0) -> None:
+    def __init__(self, failures: int = 0, version: str = "v1") -> None:
         self.calls = 0
         self.failures = failures
+        self.version = version
 
     async def analyze(
         self, text: str, *, title: str | None = None, outlet: str | None = None, published: str | None = None
@@ -47,7 +49,8 @@ class CountingAnalyzer:
         self.calls += 1
         if self.calls <= self.failures:
             raise RuntimeError("boom")
-        return Report(Article(title, outlet, published, "en", len(text.split()), "0" * 64), (), (), (), (), (), "v1")
+        article = Article(title, outlet, published, "en", len(text.split()), "0" * 64)
+        return Report(article, (), (), (), (), (), self.version)
 
 
 @pytest.fixture
@@ -81,6 +84,23 @@ async def test_service_second_analysis_of_an_article_reuses_the_report(store: St
     assert first.report.article.outlet == "Desk"
     assert analyzer.calls == 1
     assert not await _accept(service, 1)  # known update: never answered twice
+
+
+async def test_service_report_of_the_other_extractor_is_not_reused(store: Store) -> None:
+    """After CLAIMDESK_EXTRACTOR changes, the article is analysed again by the extractor now chosen."""
+    made = []
+    for update_id, extractor in ((1, "rules"), (2, "model"), (3, "model")):
+        analyzer = CountingAnalyzer(version=report_version(extractor))
+        service = ArticleService(analyzer, store, extractor_version=report_version(extractor))
+        assert await _accept(service, update_id)
+        outcome = await service.analyse(update_id, chat_id=1, message_id=update_id, text=ARTICLE, origin=Origin())
+        assert isinstance(outcome, Analysed)
+        made.append((outcome.cached, outcome.report.extractor_version))
+    assert made == [
+        (False, f"{EXTRACTOR_VERSION}+rules"),
+        (False, f"{EXTRACTOR_VERSION}+model"),
+        (True, f"{EXTRACTOR_VERSION}+model"),
+    ]
 
 
 async def test_service_rejects_short_text_without_a_worker(store: Store) -> None:
@@ -145,7 +165,8 @@ class OneWorker:
         async with self._worker:
             await asyncio.sleep(0.3)
         self.done.append(text.rsplit(" ", 1)[-1])
-        return Report(Article(title, outlet, published, "en", len(text.split()), "0" * 64), (), (), (), (), (), "v1")
+        article = Article(title, outlet, published, "en", len(text.split()), "0" * 64)
+        return Report(article, (), (), (), (), (), "v1")
 
 
 async def test_service_one_chats_queue_delays_another_chats_first_article_by_one_analysis(store: Store) -> None:

@@ -13,6 +13,15 @@ EXTRACTOR_VERSION = "1.2.0"
 #: The attribution extractors (``CLAIMDESK_EXTRACTOR``): the trained tagger with the rules, or the rules alone.
 EXTRACTORS = ("model", "rules")
 DEFAULT_EXTRACTOR = "model"
+
+
+def report_version(extractor: str) -> str:
+    """What a report made by ``extractor`` records as its maker, "1.2.0+model", and the key its cached copy
+    is found by. Why the extractor is in it: after ``CLAIMDESK_EXTRACTOR`` changes, a report the other
+    extractor made must not be served from the cache."""
+    return f"{EXTRACTOR_VERSION}+{extractor}"
+
+
 MIN_WORDS = 40
 MAX_CHARS = 200_000
 #: The commonest English function words: a text that uses almost none of them is not English.

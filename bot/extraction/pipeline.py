@@ -13,7 +13,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from bot.extraction.attribution import Found, find_attributions
-from bot.extraction.checks import DEFAULT_EXTRACTOR, EXTRACTOR_VERSION, EXTRACTORS, InputRejected, check_input
+from bot.extraction.checks import DEFAULT_EXTRACTOR, EXTRACTORS, InputRejected, check_input, report_version
 from bot.extraction.claims import build_claims
 from bot.extraction.lexicon import TITLE_WORDS
 from bot.extraction.model import combine, load_tagger
@@ -120,7 +120,7 @@ def build_report(
         claims=tuple(claims),
         attributions=tuple(attributions),
         unverified=tuple(unverified),
-        extractor_version=EXTRACTOR_VERSION,
+        extractor_version=report_version(extractor),
     )
 
 

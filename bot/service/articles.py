@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from bot.desk import DeskView
-from bot.extraction.checks import EXTRACTOR_VERSION, MIN_WORDS, InputRejected, check_input
+from bot.extraction.checks import DEFAULT_EXTRACTOR, MIN_WORDS, InputRejected, check_input, report_version
 from bot.extraction.runner import AnalysisOverrun
 from bot.links.page import FetchedPage, FetchError
 from bot.links.policy import article_link
@@ -67,7 +67,7 @@ class ArticleService:
         *,
         fetcher: PageFetcher | None = None,
         limits: RateLimits | None = None,
-        extractor_version: str = EXTRACTOR_VERSION,
+        extractor_version: str = report_version(DEFAULT_EXTRACTOR),
         slots: int = 1,
     ) -> None:
         """``slots``: analyses run at once (the extraction workers), handed out fairly across chats."""
