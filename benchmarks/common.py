@@ -138,7 +138,8 @@ def table(
         if f.ratio is None:
             ratio = "—"
         elif f.ratio_meaning is not None and f.ratio_meaning.startswith("difference, "):
-            ratio = f"{f.ratio:+.0f} {f.ratio_meaning.removeprefix('difference, ')} ({f.ratio_meaning})"
+            unit = f.ratio_meaning.removeprefix("difference, ")
+            ratio = f"{f.ratio:+.{2 if unit == 's' else 0}f} {unit} ({f.ratio_meaning})"
         else:
             ratio = f"{f.ratio:.{ratio_digits}f} ({f.ratio_meaning})"
         met = "—" if f.met is None else ("yes" if f.met else "**no**")

@@ -12,7 +12,9 @@ The figure for PostgreSQL stands beside SQLite's (its baseline) at the same size
 extraction of a few CC BY Wikinews articles (read at run time, never copied into the repository), each
 stored as a new variant of its text (``benchmarks.storage_speed``). Growing the database is not timed as
 saves are: it inserts the same rows the store writes in large transactions (SQLite: ``synchronous =
-OFF`` meanwhile; PostgreSQL: ``COPY``, then ``ANALYZE``, as autovacuum would). PostgreSQL is a throwaway
+OFF`` meanwhile; PostgreSQL: ``COPY``, the search index's new entries kept in its pending list meanwhile
+and merged at the end, then ``VACUUM ANALYZE``, as autovacuum would after a bulk load: the timed saves
+must not meet a vacuum of the whole grown table). PostgreSQL is a throwaway
 server started for the run (``tests/pgserver.py``, durable settings), on a Unix socket.
 """
 
@@ -66,7 +68,7 @@ def grown_rows(samples: Sequence[Sample], start: int, stop: int, first_id: int) 
     rows: dict[str, list[tuple[Any, ...]]] = {
         name: [] for name in ("articles", "reports", "claims", "sources", "unverified", "analyses")
     }
-    origin = dumps(ORIGIN)
+    origin, channel = dumps(ORIGIN), ORIGIN["chat_title"]
     for number in range(start, stop):
         original, report_json = base[number % len(samples)]
         text, report = variant(samples[number % len(samples)], number)
@@ -78,7 +80,7 @@ def grown_rows(samples: Sequence[Sample], start: int, stop: int, first_id: int) 
         rows["sources"] += source_rows(report_id, report)
         rows["unverified"] += unverified_rows(report_id, report)
         rows["analyses"].append(
-            (report_id, chat_of(number), number + 1, key, report_id, report.article.title, origin, CREATED)
+            (report_id, chat_of(number), number + 1, key, report_id, report.article.title, origin, channel, CREATED)
         )
     return rows
 
@@ -89,8 +91,13 @@ COLUMNS = {
     "claims": ("report_id", "claim_id", "text", "source_id", "cue", "kind", "span_start", "span_end"),
     "sources": ("report_id", "source_id", "name", "aliases", "kind", "role", "named"),
     "unverified": ("report_id", "claim_id", "reason", "evidence", "span_start", "span_end"),
-    "analyses": ("id", "chat_id", "message_id", "article_key", "report_id", "title", "origin", "created_at"),
+    "analyses": ("id", "chat_id", "message_id", "article_key", "report_id", "title", "origin", "channel", "created_at"),
 }
+#: The channel names of the grown analyses ? .. ?, as ``save_analysis`` keeps them.
+GROWN_CHANNELS = (
+    "INSERT INTO chat_channels (chat_id, name) SELECT DISTINCT chat_id, channel FROM analyses"
+    " WHERE id BETWEEN ? AND ? AND channel IS NOT NULL ON CONFLICT DO NOTHING"
+)
 
 
 #: PostgreSQL: the search entries of the grown analyses $1 .. $2, numbered per chat after the chat's
@@ -138,6 +145,7 @@ async def grow_sqlite(store: Any, samples: Sequence[Sample], start: int, stop: i
             await db.executemany(f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({marks})", rows[name])
         for analysis_id, chat_id, _, key, report_id, *_ in rows["analyses"]:
             await store._index_for_search(db, chat_id, key, analysis_id, report_id)  # the store's own entries
+        await db.execute(GROWN_CHANNELS, (first_id, first_id + len(rows["analyses"]) - 1))
         await db.execute("COMMIT")
     await db.execute("PRAGMA synchronous = FULL")
 
@@ -145,8 +153,11 @@ async def grow_sqlite(store: Any, samples: Sequence[Sample], start: int, stop: i
 async def grow_postgres(dsn: str, samples: Sequence[Sample], start: int, stop: int) -> None:
     import asyncpg
 
+    from storage.postgres_desk import numbered
+
     conn = await asyncpg.connect(dsn)
     try:
+        await conn.execute("ALTER INDEX chat_search_words SET (fastupdate = on)")  # batched while growing
         for first in range(start, stop, CHUNK):
             last = await conn.fetchrow(LAST_IDS)
             first_id = max(last or (0,)) + 1
@@ -163,9 +174,12 @@ async def grow_postgres(dsn: str, samples: Sequence[Sample], start: int, stop: i
                 )
                 await conn.execute(POSTGRES_ENTRIES, first_id, last_id)
                 await conn.execute(POSTGRES_NEXT, first_id, last_id)
+                await conn.execute(numbered(GROWN_CHANNELS), first_id, last_id)
         for table in ("reports", "analyses"):
             await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-        await conn.execute("ANALYZE")
+        await conn.execute("ALTER INDEX chat_search_words SET (fastupdate = off)")  # as migration 9 leaves it
+        await conn.execute("SELECT gin_clean_pending_list('chat_search_words'::regclass)")
+        await conn.execute("VACUUM ANALYZE")
     finally:
         await conn.close()
 

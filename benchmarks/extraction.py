@@ -36,6 +36,16 @@ from benchmarks.common import table as common_table
 BATCH_SIZE = 16
 FULL_TO_BARE_TARGET = 1.4  # full extraction (the attribution model included, issue 12) at most 1.4 x bare parsing time
 SPEEDUP_TARGET = 1.6  # 2 workers at least 1.6 x the throughput of 1
+MODEL_LOAD_TARGET = 2.0  # seconds the attribution model may add to a worker's start (issue 12)
+#: A worker's start in a fresh interpreter: the imports, the spaCy pipeline, then what the extractor needs.
+WORKER_START = """
+import sys, time
+began = time.perf_counter()
+from bot.extraction.pipeline import load_extractor, load_pipeline
+load_pipeline(sys.argv[1])
+load_extractor(sys.argv[2])
+print(time.perf_counter() - began)
+"""
 
 
 @dataclass(frozen=True)
@@ -218,6 +228,38 @@ def measure_startup(corpus: Corpus, directory: Path, repeats: int) -> Figure:
     )
 
 
+def measure_model_load(model: str, repeats: int) -> Figure:
+    """A worker's start (fresh interpreter: imports, pipeline, extractor) with the trained model against the
+    rules alone, alternated; the figure is what the model adds."""
+    runs: dict[str, list[float]] = {"model": [], "rules": []}
+    for _ in range(repeats):
+        for extractor in ("rules", "model"):
+            done = subprocess.run(
+                [sys.executable, "-c", WORKER_START, model, extractor],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            runs[extractor].append(float(done.stdout.split()[-1]))
+    with_model, rules = statistics.median(runs["model"]), statistics.median(runs["rules"])
+    print(f"  worker start: model {with_model:.2f} s, rules {rules:.2f} s", file=sys.stderr)
+    return Figure(
+        name="worker start with the attribution model, s",
+        corpus="—",
+        value=with_model,
+        unit="s",
+        baseline=rules,
+        baseline_name="worker start with the rules alone",
+        ratio=with_model - rules,
+        ratio_meaning="difference, s",
+        target=f"model adds < {MODEL_LOAD_TARGET:.0f} s",
+        met=with_model - rules < MODEL_LOAD_TARGET,
+        runs=runs,
+        spread={"model": spread(runs["model"]), "rules": spread(runs["rules"])},
+    )
+
+
 def with_other_load(measure: Callable[[], list[Figure]]) -> list[Figure]:
     """Run a measurement and stamp its figures with the load other processes put on the machine meanwhile."""
     meter = OtherLoad()
@@ -316,6 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"benchmarks: batch CLI, {corpus.name}", file=sys.stderr)
             figures += with_other_load(lambda: [measure_batch(corpus, Path(directory), args.cli_repeats)])
         figures += with_other_load(lambda: [measure_startup(corpora[0], Path(directory), args.cli_repeats)])
+    figures += with_other_load(lambda: [measure_model_load(model, max(3, args.cli_repeats))])
 
     result |= {
         "spacy": spacy.__version__,

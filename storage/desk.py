@@ -15,10 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from bot.desk import NOTE_LIMIT, VERDICTS, VERDICTS_BY, DeskEntry, DeskView, Earlier, Verdict, VerdictName
 from bot.matching import (
@@ -34,6 +32,7 @@ from bot.matching import (
     search_token,
 )
 from bot.report import Report
+from storage.base import StoreBase
 from storage.rows import iso
 
 #: Candidates the full-text search hands to the precise comparison, per claim (each one is read and parsed).
@@ -80,14 +79,8 @@ _VERDICT_COLUMNS = "v.analysis_id, v.claim_id, v.verdict, v.note, v.user_id, v.u
 _CURRENT = "NOT EXISTS (SELECT 1 FROM verdicts w WHERE w.analysis_id = v.analysis_id AND w.claim_id = v.claim_id AND w.id > v.id)"
 
 
-class DeskStore:
+class DeskStore(StoreBase):
     """Claim memory, matches and verdicts (methods of :class:`storage.store.Store`)."""
-
-    if TYPE_CHECKING:  # provided by Store
-
-        def _reading(self) -> AbstractAsyncContextManager[Any]: ...
-        def _transaction(self) -> AbstractAsyncContextManager[Any]: ...
-        def _now(self) -> datetime: ...
 
     # -- the engine (SQLite here; storage.postgres_desk for PostgreSQL) ---------------------------
 
@@ -100,6 +93,12 @@ class DeskStore:
     async def _run(db: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """One statement (``?`` placeholders) once per row of arguments."""
         await db.executemany(sql, rows)
+
+    @staticmethod
+    async def _execute(db: Any, sql: str, *args: Any) -> int:
+        """One statement (``?`` placeholders); how many rows it wrote."""
+        cursor = await db.execute(sql, args)
+        return int(cursor.rowcount)
 
     async def _doc_freq(self, db: Any, tokens: Sequence[str]) -> dict[str, int]:
         """In how many statements each of these tokens is (the tokens in none are left out)."""

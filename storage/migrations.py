@@ -289,6 +289,25 @@ DROP TABLE claims_fts;
 DROP TABLE sources_fts;
 """
 
+MIGRATION_9 = """
+-- Articles by channel: each analysis's channel (or sender) name, as /search matches it (the origin's
+-- chat_title, else its sender_name: bot.origin.Origin, storage.rows.channel_name), indexed per chat, and
+-- each chat's distinct names (chat_channels). /search reads the chat's names, keeps those holding every
+-- word of the query, and takes the newest articles of each through the index (LIMIT), instead of
+-- reading every article of the chat to look into its origin JSON.
+ALTER TABLE analyses ADD COLUMN channel TEXT;
+UPDATE analyses SET channel = coalesce(nullif(json_extract(origin, '$.chat_title'), ''),
+                                       nullif(json_extract(origin, '$.sender_name'), ''))
+    WHERE json_valid(origin);
+CREATE INDEX analyses_by_channel ON analyses (chat_id, channel, id) WHERE channel IS NOT NULL;
+CREATE TABLE chat_channels (               -- the channel (or sender) names of a chat's analyses
+    chat_id  INTEGER NOT NULL,
+    name     TEXT NOT NULL,
+    PRIMARY KEY (chat_id, name)
+) WITHOUT ROWID;
+INSERT INTO chat_channels (chat_id, name) SELECT DISTINCT chat_id, channel FROM analyses WHERE channel IS NOT NULL;
+"""
+
 #: ``MIGRATIONS[n - 1]`` brings the schema from version n-1 to n.
 MIGRATIONS: tuple[str, ...] = (
     MIGRATION_1,
@@ -299,6 +318,7 @@ MIGRATIONS: tuple[str, ...] = (
     MIGRATION_6,
     MIGRATION_7,
     MIGRATION_8,
+    MIGRATION_9,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

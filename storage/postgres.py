@@ -14,33 +14,22 @@ never appears in a message.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import re
-import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Unpack
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from bot.links.page import FetchedPage
-from bot.origin import Origin
-from bot.report import Report
 from storage.base import (
     DEFAULT_LEASE_SECONDS,
-    LATEST_OF_ARTICLE,
-    MAX_ERROR_CHARS,
-    SettingColumn,
     StorageError,
-    StoreBase,
-    channel_hits,
-    channel_words,
-    prefilter,
+    StoreOptions,
     read_report,
 )
 from storage.formats import EXPORT_FORMATS, export_format
@@ -49,28 +38,12 @@ from storage.postgres_desk import PostgresDeskStore
 from storage.postgres_migrations import POSTGRES_MIGRATIONS
 from storage.rows import (
     ANALYSIS_COLUMNS,
-    ANALYSIS_SELECT,
-    CHAT_MODES,
-    DEFAULT_CHAT_MODE,
     SEARCH_BUCKET,
     SEARCH_CANDIDATES,
     SEARCH_WINDOW,
-    Analysis,
-    Answered,
-    ChatSettings,
-    InboxItem,
     SearchHit,
-    StoredAnalysis,
-    analysis,
-    article_key,
     bucket_word,
-    claim_rows,
-    dumps,
     from_row,
-    fts_query,
-    iso,
-    source_rows,
-    unverified_rows,
 )
 
 log = logging.getLogger(__name__)
@@ -109,12 +82,7 @@ def _storage_error(exc: BaseException, where: str, busy_timeout: float) -> Stora
     return StorageError(f"database error on {where}: {exc}")
 
 
-def _affected(status: str) -> int:
-    """Rows affected, from a command status such as ``DELETE 3``."""
-    return int(status.rsplit(" ", 1)[-1])
-
-
-class PostgresStore(PostgresDeskStore, StoreBase):
+class PostgresStore(PostgresDeskStore):
     """Inbox, articles, reports, analyses, search, export and chat settings in one PostgreSQL database."""
 
     def __init__(
@@ -122,12 +90,7 @@ class PostgresStore(PostgresDeskStore, StoreBase):
         pool: asyncpg.Pool[asyncpg.Record],
         lease_pool: asyncpg.Pool[asyncpg.Record],
         dsn: str,
-        *,
-        max_attempts: int,
-        retry_base_seconds: float,
-        busy_timeout: float,
-        clock: Callable[[], datetime],
-        lease_seconds: float,
+        **options: Unpack[StoreOptions],
     ) -> None:
         """Use :meth:`open`; this only keeps what it is given."""
         self._pool = pool
@@ -135,13 +98,7 @@ class PostgresStore(PostgresDeskStore, StoreBase):
         #: waiting for the main pool (it would come too late, and another process would take the work).
         self._lease_pool = lease_pool
         self._where = redacted(dsn)
-        self._max_attempts = max_attempts
-        self._retry_base = timedelta(seconds=retry_base_seconds)
-        self._busy_timeout = busy_timeout
-        self._clock = clock
-        self._lease = timedelta(seconds=lease_seconds)
-        self._closed = False
-        self._session = uuid.uuid4().hex
+        super().__init__(**options)
 
     @classmethod
     async def open(
@@ -255,310 +212,70 @@ class PostgresStore(PostgresDeskStore, StoreBase):
                 await conn.execute("INSERT INTO claimdesk_schema (version) VALUES ($1)", target)
             log.info("storage: %s migrated to schema version %d", self._where, target)
 
-    # -- inbox ------------------------------------------------------------------------------------
+    # -- the engine's part of the shared operations (storage.base.StoreBase) ----------------------
 
-    # -- received updates ---------------------------------------------------------------------------
+    #: Rows read before they are written in a transaction are locked against the other processes.
+    _LOCKED = " FOR UPDATE"
+    #: Inbox items another process is taking at this moment are left to it.
+    _SKIP_LOCKED = " FOR UPDATE SKIP LOCKED"
+    #: The tables whose rows carry their chat's id (``migrate_chat``); the search entries too.
+    _CHAT_ROWS = ("analyses", "inbox", "chat_search")
 
-    async def received_add(self, update_id: int, raw: dict[str, Any]) -> bool:
-        """Keep an update as it arrives from Telegram; False when it is kept already (sent again, to this
-        process or another)."""
-        async with self._transaction() as conn:
-            added = await conn.fetchval(
-                "INSERT INTO received_updates (update_id, raw, received_at) VALUES ($1, $2, $3)"
-                " ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
-                update_id,
-                dumps(raw),
-                iso(self._now()),
-            )
-        return added is not None
+    def _leasing(self) -> AbstractAsyncContextManager[PoolConnectionProxy[asyncpg.Record]]:
+        """The lease pool's connection (one statement: a transaction of its own)."""
+        return self._reading(self._lease_pool)
 
-    async def received_done(self, update_id: int) -> None:
-        """The update's handlers have run: it is not handled again after a restart."""
-        async with self._transaction() as conn:
-            await conn.execute("DELETE FROM received_updates WHERE update_id = $1", update_id)
+    async def _index_for_search(
+        self, db: PoolConnectionProxy[asyncpg.Record], chat_id: int, key: str, analysis_id: int, report_id: int
+    ) -> None:
+        """The new analysis's claims and sources become its chat's newest search entries, numbered after
+        the chat's others and in the word of their bucket; the entries of earlier analyses of the same
+        article in the chat go (only the latest is searched)."""
+        await db.execute(
+            "DELETE FROM chat_search WHERE analysis_id IN"
+            " (SELECT id FROM analyses WHERE chat_id = $1 AND article_key = $2 AND id < $3)",
+            chat_id,
+            key,
+            analysis_id,
+        )
+        entries = await db.fetchval(
+            "SELECT (SELECT count(*) FROM claims WHERE report_id = $1)"
+            " + (SELECT count(*) FROM sources WHERE report_id = $1)",
+            report_id,
+        )
+        await db.execute("INSERT INTO search_chats (chat_id) VALUES ($1) ON CONFLICT (chat_id) DO NOTHING", chat_id)
+        chat = await db.fetchrow(  # the row lock orders two processes adding to one chat
+            "UPDATE search_chats SET next_entry = next_entry + $2 WHERE chat_id = $1"
+            " RETURNING block, next_entry - $2 AS first",
+            chat_id,
+            entries,
+        )
+        assert chat is not None  # inserted above when missing
+        await db.execute(
+            "INSERT INTO chat_search (chat_id, entry, analysis_id, kind, text, search)"
+            " SELECT $1, entry, $3, kind, text,"
+            "  to_tsvector('claimdesk', words) || array_to_tsvector(ARRAY['w' || $5::bigint || 'x' || entry / $6])"
+            " FROM (SELECT $2 + row_number() OVER (ORDER BY kind, place) - 1 AS entry, kind, text, words FROM ("
+            "  SELECT 'claim' AS kind, text, text AS words, id AS place FROM claims WHERE report_id = $4"
+            "  UNION ALL SELECT 'source', name, name || ' ' || aliases, id FROM sources WHERE report_id = $4) e) n",
+            chat_id,
+            chat["first"],
+            analysis_id,
+            report_id,
+            chat["block"],
+            SEARCH_BUCKET,
+        )
 
-    async def received_left(self) -> list[dict[str, Any]]:
-        """Updates received but never handled (their process died), oldest first.
+    @staticmethod
+    async def _drop_search_entries(db: PoolConnectionProxy[asyncpg.Record], analysis_ids: Iterable[int]) -> None:
+        """Nothing to do: search entries go with their analysis (``ON DELETE CASCADE``)."""
 
-        With several processes this also lists updates another live process is handling right now: an
-        article among them is answered once all the same (its update is added to the inbox once, and
-        only the process that added it answers), a command could be answered twice in that moment.
-        Why not only updates older than the lease: a process restarted within it would leave its own
-        unhandled updates until some later restart.
-        """
-        async with self._reading() as conn:
-            rows = await conn.fetch("SELECT raw FROM received_updates ORDER BY update_id")
-        return [json.loads(row["raw"]) for row in rows]
+    @staticmethod
+    async def _forget_search(db: PoolConnectionProxy[asyncpg.Record], chat_id: int) -> None:
+        """The chat's entry numbers (its entries go with its analyses)."""
+        await db.execute("DELETE FROM search_chats WHERE chat_id = $1", chat_id)
 
-    async def inbox_add(self, *, update_id: int, chat_id: int, message_id: int, raw: dict[str, Any]) -> bool:
-        """Keep an update before its analysis starts, taken by this process (leased); False when this
-        update id is already known (another process had it first, or Telegram delivered it again)."""
-        now = self._now()
-        async with self._transaction() as conn:
-            added = await conn.fetchval(
-                "INSERT INTO inbox (update_id, chat_id, message_id, raw, status, attempts, session,"
-                " next_attempt_at, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $7, $7)"
-                " ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
-                update_id,
-                chat_id,
-                message_id,
-                dumps(raw),
-                self._session,
-                iso(now + self._lease),
-                iso(now),
-            )
-        return added is not None
-
-    async def inbox_get(self, update_id: int) -> InboxItem | None:
-        """The inbox item of this update, or None."""
-        async with self._reading() as conn:
-            rows = await conn.fetch("SELECT * FROM inbox WHERE update_id = $1", update_id)
-        return next(iter(self._inbox_items(rows)), None)
-
-    async def inbox_mark_done(self, update_id: int, *, reply_message_id: int | None, analysis_id: int | None) -> None:
-        """The update was answered (``reply_message_id``) with this analysis (None: no analysis)."""
-        async with self._transaction() as conn:
-            status = await conn.execute(
-                "UPDATE inbox SET status = 'done', reply_message_id = $1, analysis_id = $2,"
-                " next_attempt_at = NULL, updated_at = $3 WHERE update_id = $4",
-                reply_message_id,
-                analysis_id,
-                iso(self._now()),
-                update_id,
-            )
-        if _affected(status) == 0:
-            raise KeyError(f"no inbox item for update {update_id}")
-
-    async def inbox_mark_failed(self, update_id: int, reason: str) -> InboxItem:
-        """One more failed attempt: status "retry" (with the next attempt's time) or "gave_up"."""
-        now = self._now()
-        async with self._transaction() as conn:
-            attempts = await conn.fetchval("SELECT attempts FROM inbox WHERE update_id = $1 FOR UPDATE", update_id)
-            if attempts is None:
-                raise KeyError(f"no inbox item for update {update_id}")
-            attempts += 1
-            status, next_attempt_at = self._after_failure(attempts, now)
-            rows = await conn.fetch(
-                "UPDATE inbox SET status = $1, attempts = $2, last_error = $3, next_attempt_at = $4,"
-                " updated_at = $5 WHERE update_id = $6 RETURNING *",
-                status,
-                attempts,
-                reason[:MAX_ERROR_CHARS],
-                next_attempt_at,
-                iso(now),
-                update_id,
-            )
-        if status == "gave_up":
-            log.warning("storage: gave up on update %d after %d attempts: %s", update_id, attempts, reason)
-        return self._inbox_items(rows)[0]
-
-    async def inbox_mark_reported(self, update_id: int) -> None:
-        """The give-up of this update was told to its chat (so it is never told twice)."""
-        async with self._transaction() as conn:
-            await conn.execute(
-                "UPDATE inbox SET reported = 1, updated_at = $1 WHERE update_id = $2", iso(self._now()), update_id
-            )
-
-    async def inbox_due(self, *, now: datetime | None = None) -> list[InboxItem]:
-        """Take the items to analyse now (see :meth:`storage.store.Store.inbox_due`); rows another
-        process is taking at the same moment are skipped (``FOR UPDATE SKIP LOCKED``), so each item
-        goes to one process."""
-        moment = now or self._now()
-        async with self._transaction() as conn:
-            rows = await conn.fetch(
-                "UPDATE inbox SET status = 'pending', session = $1, next_attempt_at = $2, updated_at = $3"
-                " WHERE update_id IN (SELECT update_id FROM inbox"
-                "   WHERE status IN ('pending', 'retry') AND NOT (status = 'pending' AND session = $1)"
-                "     AND coalesce(next_attempt_at, '') <= $3"
-                "   FOR UPDATE SKIP LOCKED)"
-                " RETURNING *",
-                self._session,
-                iso(moment + self._lease),
-                iso(moment),
-            )
-        return sorted(self._inbox_items(rows), key=lambda item: item.update_id)
-
-    async def inbox_renew(self, *, now: datetime | None = None) -> int:
-        """Renew the lease of every item this process holds (see :meth:`storage.store.Store.inbox_renew`)."""
-        moment = now or self._now()
-        async with self._reading(self._lease_pool) as conn:  # one statement: a transaction of its own
-            status = await conn.execute(
-                "UPDATE inbox SET next_attempt_at = $1 WHERE status = 'pending' AND session = $2",
-                iso(moment + self._lease),
-                self._session,
-            )
-        return _affected(status)
-
-    async def answered(self, chat_id: int, message_id: int) -> Answered | None:
-        """How the bot last answered this message of this chat (see :meth:`storage.store.Store.answered`)."""
-        async with self._reading() as conn:
-            row = await conn.fetchrow(
-                "SELECT reply_message_id, analysis_id FROM inbox WHERE chat_id = $1 AND message_id = $2"
-                " AND status = 'done' AND reply_message_id IS NOT NULL ORDER BY update_id DESC LIMIT 1",
-                chat_id,
-                message_id,
-            )
-        return None if row is None else from_row(Answered, row)
-
-    async def inbox_unreported(self) -> list[InboxItem]:
-        """Items given up on whose chat was not told yet (e.g. the process died before telling)."""
-        async with self._reading() as conn:
-            rows = await conn.fetch("SELECT * FROM inbox WHERE status = 'gave_up' AND reported = 0 ORDER BY update_id")
-        return self._inbox_items(rows)
-
-    # -- articles, reports, analyses --------------------------------------------------------------
-
-    async def cached_report(self, text: str, extractor_version: str) -> Report | None:
-        """The stored report of this article (same normalised text, any chat) by this extractor version."""
-        async with self._reading() as conn:
-            row = await conn.fetchrow(
-                "SELECT id, report FROM reports WHERE article_key = $1 AND extractor_version = $2",
-                article_key(text),
-                extractor_version,
-            )
-        return self._cached(row)
-
-    async def save_analysis(
-        self,
-        *,
-        chat_id: int,
-        message_id: int,
-        text: str,
-        report: Report,
-        origin: Origin,
-        title: str | None = None,
-    ) -> Analysis:
-        """Store one analysis; the article and its report (per extractor version) are stored once,
-        also when two processes save the same article at the same moment. ``title`` is what lists
-        show (default: the report's)."""
-        key = article_key(text)
-        now = iso(self._now())
-        async with self._transaction() as conn:
-            await conn.execute(
-                "INSERT INTO articles (key, text, created_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING",
-                key,
-                text,
-                now,
-            )
-            report_id = await conn.fetchval(
-                "INSERT INTO reports (article_key, extractor_version, report, created_at) VALUES ($1, $2, $3, $4)"
-                " ON CONFLICT (article_key, extractor_version) DO NOTHING RETURNING id",
-                key,
-                report.extractor_version,
-                dumps(report.to_dict()),
-                now,
-            )
-            if report_id is not None:
-                await conn.executemany(
-                    "INSERT INTO claims (report_id, claim_id, text, source_id, cue, kind, span_start, span_end)"
-                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-                    claim_rows(report_id, report),
-                )
-                await conn.executemany(
-                    "INSERT INTO sources (report_id, source_id, name, aliases, kind, role, named)"
-                    " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-                    source_rows(report_id, report),
-                )
-                await conn.executemany(
-                    "INSERT INTO unverified (report_id, claim_id, reason, evidence, span_start, span_end)"
-                    " VALUES ($1, $2, $3, $4, $5, $6)",
-                    unverified_rows(report_id, report),
-                )
-            else:
-                report_id = await conn.fetchval(
-                    "SELECT id FROM reports WHERE article_key = $1 AND extractor_version = $2",
-                    key,
-                    report.extractor_version,
-                )
-            analysis_id = await conn.fetchval(
-                "INSERT INTO analyses (chat_id, message_id, article_key, report_id, title, origin, created_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                chat_id,
-                message_id,
-                key,
-                report_id,
-                title or report.article.title,
-                dumps(origin.to_dict()),
-                now,
-            )
-            await conn.execute(  # only the latest analysis of an article in a chat is searched
-                "DELETE FROM chat_search WHERE analysis_id IN"
-                " (SELECT id FROM analyses WHERE chat_id = $1 AND article_key = $2 AND id < $3)",
-                chat_id,
-                key,
-                analysis_id,
-            )
-            entries = await conn.fetchval(
-                "SELECT (SELECT count(*) FROM claims WHERE report_id = $1)"
-                " + (SELECT count(*) FROM sources WHERE report_id = $1)",
-                report_id,
-            )
-            await conn.execute(
-                "INSERT INTO search_chats (chat_id) VALUES ($1) ON CONFLICT (chat_id) DO NOTHING", chat_id
-            )
-            chat = await conn.fetchrow(  # the row lock orders two processes adding to one chat
-                "UPDATE search_chats SET next_entry = next_entry + $2 WHERE chat_id = $1"
-                " RETURNING block, next_entry - $2 AS first",
-                chat_id,
-                entries,
-            )
-            assert chat is not None  # inserted above when missing
-            await conn.execute(
-                "INSERT INTO chat_search (chat_id, entry, analysis_id, kind, text, search)"
-                " SELECT $1, entry, $3, kind, text,"
-                "  to_tsvector('claimdesk', words) || array_to_tsvector(ARRAY['w' || $5::bigint || 'x' || entry / $6])"
-                " FROM (SELECT $2 + row_number() OVER (ORDER BY kind, place) - 1 AS entry, kind, text, words FROM ("
-                "  SELECT 'claim' AS kind, text, text AS words, id AS place FROM claims WHERE report_id = $4"
-                "  UNION ALL SELECT 'source', name, name || ' ' || aliases, id FROM sources WHERE report_id = $4) e) n",
-                chat_id,
-                chat["first"],
-                analysis_id,
-                report_id,
-                chat["block"],
-                SEARCH_BUCKET,
-            )
-            row = await conn.fetchrow(ANALYSIS_SELECT + " WHERE a.id = $1", analysis_id)
-        assert row is not None  # inserted above, in the same transaction
-        return analysis(row)
-
-    async def get_analysis(self, analysis_id: int, *, chat_id: int) -> StoredAnalysis | None:
-        """The analysis with its report and text; None when unknown or it belongs to another chat."""
-        async with self._reading() as conn:
-            row = await conn.fetchrow(
-                f"SELECT {ANALYSIS_COLUMNS}, r.report, ar.text FROM analyses a"
-                " JOIN reports r ON r.id = a.report_id JOIN articles ar ON ar.key = a.article_key"
-                " WHERE a.id = $1 AND a.chat_id = $2",
-                analysis_id,
-                chat_id,
-            )
-        return self._stored(row, analysis_id)
-
-    async def history(self, chat_id: int, limit: int = 10) -> list[Analysis]:
-        """The last ``limit`` articles analysed in this chat, newest first (see
-        :meth:`storage.store.Store.history`)."""
-        async with self._reading() as conn:
-            rows = await conn.fetch(
-                ANALYSIS_SELECT + f" WHERE a.chat_id = $1 AND a.id = {LATEST_OF_ARTICLE} ORDER BY a.id DESC LIMIT $2",
-                chat_id,
-                max(limit, 0),
-            )
-        return [item for item, _ in self._parsed(rows, read_report=lambda row: None)]
-
-    async def search(self, chat_id: int, query: str, limit: int = 20) -> list[SearchHit]:
-        """Claims and sources of this chat's analyses that contain all words of ``query`` (see
-        :meth:`storage.store.Store.search`), best first by ``ts_rank``: every word quoted for
-        ``websearch_to_tsquery``, so none is an operator. The GIN index over (chat, entry, words) finds
-        the chat's matches among its newest :data:`~storage.rows.SEARCH_WINDOW` entries (all of them when
-        the chat has fewer, or those hold fewer than ``limit`` matches); the materialised step keeps the
-        planner on that index whatever the words' frequency elsewhere."""
-        match = fts_query(query)
-        if match is None or limit <= 0:
-            return []
-        async with self._reading() as conn:
-            hits = await self._matching_entries(conn, chat_id, match, limit)
-            if len(hits) < limit:  # articles come last: looked for only when there is room for them
-                hits += await self._articles_by_channel(conn, chat_id, query, limit - len(hits))
-        return hits
+    # -- search ---------------------------------------------------------------------------------
 
     @staticmethod
     async def _matching_entries(
@@ -601,25 +318,6 @@ class PostgresStore(PostgresDeskStore, StoreBase):
                 break
         return [from_row(SearchHit, row) for row in rows]
 
-    @staticmethod
-    async def _articles_by_channel(
-        conn: PoolConnectionProxy[asyncpg.Record], chat_id: int, query: str, limit: int
-    ) -> list[SearchHit]:
-        """This chat's articles forwarded from a channel (or sender) whose name holds every word of ``query``."""
-        words = channel_words(query)
-        if not words:
-            return []
-        ascii_words = prefilter(words)
-        rows = await conn.fetch(
-            "SELECT a.id AS analysis_id, a.origin, a.title, a.created_at FROM analyses a"
-            f" WHERE a.chat_id = $1 AND a.id = {LATEST_OF_ARTICLE}"
-            + "".join(f" AND a.origin ILIKE ${n}" for n in range(2, len(ascii_words) + 2))
-            + " ORDER BY a.id DESC",
-            chat_id,
-            *(f"%{word}%" for word in ascii_words),
-        )
-        return channel_hits(rows, words, limit)
-
     async def export_to(self, chat_id: int, fmt: str, destination: str | os.PathLike[str]) -> int:
         """Write all analyses of this chat, oldest first, to the file ``destination`` (see
         :meth:`storage.store.Store.export_to`); how many were written (unreadable reports skipped, logged).
@@ -646,150 +344,3 @@ class PostgresStore(PostgresDeskStore, StoreBase):
 
         await asyncio.to_thread(write)
         return len(items)
-
-    async def forget_chat(self, chat_id: int) -> int:
-        """Delete everything stored for this chat (see :meth:`storage.store.Store.forget_chat`)."""
-        async with self._transaction() as conn:
-            deleted = 0
-            for table in ("inbox", "analyses", "chat_settings", "chat_memories"):
-                deleted += _affected(await conn.execute(f"DELETE FROM {table} WHERE chat_id = $1", chat_id))
-            await conn.execute("DELETE FROM search_chats WHERE chat_id = $1", chat_id)  # its entries went with analyses
-            deleted += await self._delete_orphans(conn)
-        log.info("storage: forgot chat %d (%d records)", chat_id, deleted)
-        return deleted
-
-    async def forget_analysis(self, analysis_id: int, *, chat_id: int) -> bool:
-        """Delete one analysis of this chat (see :meth:`storage.store.Store.forget_analysis`); its search
-        entries go with it; False when there was none."""
-        async with self._transaction() as conn:
-            status = await conn.execute("DELETE FROM analyses WHERE id = $1 AND chat_id = $2", analysis_id, chat_id)
-            if _affected(status):
-                await self._delete_orphans(conn)
-        return bool(_affected(status))
-
-    async def purge_older_than(self, days: int, *, now: datetime | None = None) -> int:
-        """Retention: delete analyses (and finished inbox items) older than ``days`` days, then
-        articles and reports nothing refers to any more; the number of records deleted."""
-        if days < 0:
-            raise ValueError("days must not be negative")
-        cutoff = iso((now or self._now()) - timedelta(days=days))
-        async with self._transaction() as conn:
-            deleted = _affected(await conn.execute("DELETE FROM analyses WHERE created_at < $1", cutoff))
-            deleted += _affected(
-                await conn.execute(
-                    "DELETE FROM inbox WHERE updated_at < $1"
-                    " AND (status = 'done' OR (status = 'gave_up' AND reported = 1))",
-                    cutoff,
-                )
-            )
-            deleted += _affected(await conn.execute("DELETE FROM fetched_pages WHERE fetched_at < $1", cutoff))
-            deleted += await self._delete_orphans(conn)
-        if deleted:
-            log.info("storage: retention purged %d records older than %s", deleted, cutoff)
-        return deleted
-
-    @staticmethod
-    async def _delete_orphans(conn: PoolConnectionProxy[asyncpg.Record]) -> int:
-        deleted = _affected(
-            await conn.execute(
-                "DELETE FROM reports r WHERE NOT EXISTS (SELECT 1 FROM analyses a WHERE a.report_id = r.id)"
-            )
-        )
-        await conn.execute(  # claims the chat no longer holds are no longer remembered (not counted)
-            "DELETE FROM statements s WHERE NOT EXISTS (SELECT 1 FROM statement_claims c WHERE c.statement_id = s.id)"
-        )
-        return deleted + _affected(
-            await conn.execute(
-                "DELETE FROM articles ar WHERE NOT EXISTS (SELECT 1 FROM analyses a WHERE a.article_key = ar.key)"
-                " AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.article_key = ar.key)"
-            )
-        )
-
-    # -- fetched pages ----------------------------------------------------------------------------
-
-    async def cached_page(self, url: str, *, max_age: timedelta | None = None) -> FetchedPage | None:
-        """The page fetched for ``url`` (as requested, or as a final URL), when younger than ``max_age``."""
-        since = iso(self._now() - max_age) if max_age is not None else ""
-        async with self._reading() as conn:
-            row = await conn.fetchrow(
-                "SELECT url, text, title, site_name, published FROM fetched_pages"
-                " WHERE (url = $1 OR url = (SELECT page_url FROM fetched_urls WHERE url = $1)) AND fetched_at >= $2",
-                url,
-                since,
-            )
-        if row is None:
-            return None
-        return from_row(FetchedPage, row)
-
-    async def save_page(self, requested_url: str, page: FetchedPage) -> None:
-        """Keep a fetched page by its final URL (replacing an older fetch) and the URL that led to it."""
-        async with self._transaction() as conn:
-            await conn.execute(
-                "INSERT INTO fetched_pages (url, text, title, site_name, published, fetched_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (url) DO UPDATE SET text = excluded.text,"
-                " title = excluded.title, site_name = excluded.site_name, published = excluded.published,"
-                " fetched_at = excluded.fetched_at",
-                page.url,
-                page.text,
-                page.title,
-                page.site_name,
-                page.published,
-                iso(self._now()),
-            )
-            if requested_url != page.url:
-                await conn.execute(
-                    "INSERT INTO fetched_urls (url, page_url) VALUES ($1, $2)"
-                    " ON CONFLICT (url) DO UPDATE SET page_url = excluded.page_url",
-                    requested_url,
-                    page.url,
-                )
-
-    # -- per-chat state ---------------------------------------------------------------------------
-
-    async def chat_settings(self, chat_id: int) -> ChatSettings:
-        """This chat's settings (defaults when none were set)."""
-        async with self._reading() as conn:
-            row = await conn.fetchrow("SELECT * FROM chat_settings WHERE chat_id = $1", chat_id)
-        if row is None:
-            return ChatSettings(chat_id=chat_id, mode=DEFAULT_CHAT_MODE, channel_reports=False, unreachable=None)
-        mode = row["mode"] if row["mode"] in CHAT_MODES else DEFAULT_CHAT_MODE
-        return from_row(ChatSettings, row, mode=mode, channel_reports=bool(row["channel_reports"]))
-
-    async def _set(self, chat_id: int, column: SettingColumn, value: Any) -> None:
-        async with self._transaction() as conn:
-            await conn.execute(
-                f"INSERT INTO chat_settings (chat_id, {column}, updated_at) VALUES ($1, $2, $3)"
-                f" ON CONFLICT (chat_id) DO UPDATE SET {column} = excluded.{column},"
-                " updated_at = excluded.updated_at",
-                chat_id,
-                value,
-                iso(self._now()),
-            )
-
-    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
-        """A group became a supergroup: its history, inbox and settings move to the new id."""
-        async with self._transaction() as conn:
-            for table in ("analyses", "inbox", "chat_search"):
-                await conn.execute(f"UPDATE {table} SET chat_id = $1 WHERE chat_id = $2", new_chat_id, old_chat_id)
-            # the entry numbers go with the chat (a supergroup's id is new: nothing to merge with)
-            await conn.execute(
-                "UPDATE search_chats SET chat_id = $1 WHERE chat_id = $2"
-                " AND NOT EXISTS (SELECT 1 FROM search_chats WHERE chat_id = $1)",
-                new_chat_id,
-                old_chat_id,
-            )
-            await conn.execute(
-                "INSERT INTO chat_settings (chat_id, mode, channel_reports, unreachable, verdicts_by, updated_at)"
-                " SELECT $1, mode, channel_reports, NULL, verdicts_by, $2 FROM chat_settings WHERE chat_id = $3"
-                " ON CONFLICT (chat_id) DO NOTHING",
-                new_chat_id,
-                iso(self._now()),
-                old_chat_id,
-            )
-            await conn.execute(
-                "UPDATE chat_memories SET chat_id = $1 WHERE chat_id = $2"
-                " AND NOT EXISTS (SELECT 1 FROM chat_memories WHERE chat_id = $1)",
-                new_chat_id,
-                old_chat_id,
-            )
-            await conn.execute("DELETE FROM chat_settings WHERE chat_id = $1", old_chat_id)

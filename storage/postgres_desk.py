@@ -30,6 +30,11 @@ def numbered(sql: str) -> str:
     return _PLACEHOLDER.sub(lambda _: f"${next(numbers)}", sql)
 
 
+def affected(status: str) -> int:
+    """Rows affected, from a command status such as ``DELETE 3``."""
+    return int(status.rsplit(" ", 1)[-1])
+
+
 class PostgresDeskStore(DeskStore):
     """Claim memory, matches and verdicts (methods of :class:`storage.postgres.PostgresStore`)."""
 
@@ -40,6 +45,10 @@ class PostgresDeskStore(DeskStore):
     @staticmethod
     async def _run(db: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         await db.executemany(numbered(sql), rows)
+
+    @staticmethod
+    async def _execute(db: Any, sql: str, *args: Any) -> int:
+        return affected(await db.execute(numbered(sql), *args))
 
     async def _doc_freq(self, db: Any, tokens: Sequence[str]) -> dict[str, int]:
         rows = await db.fetch(

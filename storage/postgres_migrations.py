@@ -267,6 +267,36 @@ ALTER TABLE claims DROP COLUMN search;
 ALTER TABLE sources DROP COLUMN search;
 """
 
+POSTGRES_MIGRATION_9 = """
+-- Articles by channel, as SQLite's migration 9: analyses.channel (the origin's chat_title, else its
+-- sender_name) indexed per chat, and each chat's distinct names. An origin that is not a JSON object
+-- gets no channel (the function, for this transaction only, turns a parse error into NULL).
+CREATE FUNCTION pg_temp.origin_channel(origin TEXT) RETURNS TEXT LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN coalesce(nullif(origin::json ->> 'chat_title', ''), nullif(origin::json ->> 'sender_name', ''));
+EXCEPTION WHEN others THEN
+    RETURN NULL;
+END $$;
+ALTER TABLE analyses ADD COLUMN channel TEXT;
+UPDATE analyses SET channel = pg_temp.origin_channel(origin);
+CREATE INDEX analyses_by_channel ON analyses (chat_id, channel, id) WHERE channel IS NOT NULL;
+CREATE TABLE chat_channels (
+    chat_id  BIGINT NOT NULL,
+    name     TEXT NOT NULL,
+    PRIMARY KEY (chat_id, name)
+);
+INSERT INTO chat_channels (chat_id, name) SELECT DISTINCT chat_id, channel FROM analyses WHERE channel IS NOT NULL;
+DROP FUNCTION pg_temp.origin_channel(TEXT);
+ANALYZE analyses;
+
+-- The GIN indexes take new entries into the tree at once, not into a pending list: every search read the
+-- whole list (up to gin_pending_list_limit, 4 MB: 450 pages, 10,000 entries at 100,000 reports; /search
+-- 20 ms instead of 2), and every few hundred saves one save merged it into the tree (200 ms).
+ALTER INDEX chat_search_words SET (fastupdate = off);
+ALTER INDEX statements_search SET (fastupdate = off);
+SELECT gin_clean_pending_list('chat_search_words'::regclass), gin_clean_pending_list('statements_search'::regclass);
+"""
+
 #: ``POSTGRES_MIGRATIONS[n - 1]`` brings the schema from version n-1 to n (one entry per SQLite migration).
 POSTGRES_MIGRATIONS: tuple[str, ...] = (
     POSTGRES_MIGRATION_1,
@@ -277,4 +307,5 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
     POSTGRES_MIGRATION_6,
     POSTGRES_MIGRATION_7,
     POSTGRES_MIGRATION_8,
+    POSTGRES_MIGRATION_9,
 )

@@ -160,6 +160,12 @@ def bucket_word(block: int, entry: int) -> str:
     return f"w{block}x{entry // SEARCH_BUCKET}"
 
 
+def channel_name(origin: Origin) -> str | None:
+    """The name ``/search`` finds an analysis's article by (``analyses.channel``): the channel or chat it
+    was forwarded from, else its sender's name."""
+    return origin.chat_title or origin.sender_name or None
+
+
 def claim_rows(report_id: int, report: Report) -> list[tuple[Any, ...]]:
     """Rows for ``claims (report_id, claim_id, text, source_id, cue, kind, span_start, span_end)``."""
     return [(report_id, c.id, c.text, c.source_id, c.cue, c.kind, c.span[0], c.span[1]) for c in report.claims]

@@ -114,9 +114,7 @@ def test_article_page_refuses_another_text_and_skips_spans_outside_it() -> None:
         render_article_page(hand_report(), TEXT + "x")
     report = hand_report()
     bad = Unverified("c1", "hedged", "nothing", (len(TEXT) - 1, len(TEXT) + 50))
-    page = render_article_page(
-        Report(**{**{f: getattr(report, f) for f in report.__slots__}, "unverified": (bad,)}), TEXT
-    )
+    page = render_article_page(replace(report, unverified=(bad,)), TEXT)
     assert parse(page).numbers("unv") == set()
 
 

@@ -121,16 +121,18 @@ def version_1_rows() -> list[tuple[str, tuple[object, ...]]]:
     ]
 
 
-def insert_version_1_analysis(path: Path) -> None:
+def insert_version_1_analysis(path: Path, rows: list[tuple[str, tuple[object, ...]]] | None = None) -> None:
     with closing(sqlite3.connect(path, isolation_level=None)) as db:
-        for sql, args in version_1_rows():
+        for sql, args in rows or version_1_rows():
             db.execute(sql, args)
 
 
-async def insert_version_1_analysis_postgres(dsn: str) -> None:
+async def insert_version_1_analysis_postgres(
+    dsn: str, rows: list[tuple[str, tuple[object, ...]]] | None = None
+) -> None:
     conn = await asyncpg.connect(dsn)
     try:
-        for sql, args in version_1_rows():
+        for sql, args in rows or version_1_rows():
             for number in range(1, len(args) + 1):
                 sql = sql.replace("?", f"${number}", 1)
             await conn.execute(sql, *args)
@@ -168,6 +170,48 @@ async def test_migrations_postgres_upgrade_version_1_database_to_latest(postgres
     async with await PostgresStore.open(postgres_db) as store:
         await assert_version_1_analysis_searchable(store)
     assert await postgres_version(postgres_db) == LATEST_VERSION
+
+
+#: Analyses of the version-1 article in chats of their own, as a version-8 database holds them: by origin,
+#: the name migration 9 gives each (None: no channel).
+CHANNEL_ORIGINS = [
+    (43, '{"kind":"channel","chat_title":"London Desk","links":[]}', "London Desk"),
+    (44, '{"kind":"user","chat_title":"","sender_name":"Ana Díaz","links":[]}', "Ana Díaz"),
+    (45, "not json", None),
+    (46, '["a list"]', None),
+]
+
+
+def channel_rows() -> list[tuple[str, tuple[object, ...]]]:
+    return [
+        (
+            "INSERT INTO analyses (id, chat_id, message_id, article_key, report_id, title, origin, created_at)"
+            " VALUES (?, ?, 1, ?, 1, 'Ferry', ?, ?)",
+            (analysis_id, chat_id, article_key(TEXT), origin, CREATED),
+        )
+        for analysis_id, (chat_id, origin, _) in enumerate(CHANNEL_ORIGINS, start=2)
+    ]
+
+
+async def assert_channels_found(store: Storage) -> None:
+    for chat_id, _, name in CHANNEL_ORIGINS:
+        query = name.split()[-1].upper() if name else "json"
+        assert [(h.kind, h.text) for h in await store.search(chat_id, query)] == ([("article", name)] if name else [])
+
+
+async def test_migrations_9_gives_existing_analyses_their_channel(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    make_database(path, up_to=8)
+    insert_version_1_analysis(path, version_1_rows() + channel_rows())
+    async with await Store.open(path) as store:
+        await assert_channels_found(store)
+
+
+async def test_migrations_postgres_9_gives_existing_analyses_their_channel(postgres_db: str) -> None:
+    await make_postgres_database(postgres_db, up_to=8)
+    await insert_version_1_analysis_postgres(postgres_db, version_1_rows() + channel_rows())
+    async with await PostgresStore.open(postgres_db) as store:
+        await assert_channels_found(store)
 
 
 def test_migrations_postgres_has_every_sqlite_migration() -> None:

@@ -23,6 +23,7 @@ from store_backends import StoreBackend
 from bot.origin import Origin
 from bot.report import Article, Claim, Report, Source, Unverified
 from storage import CHAT_MODES, Analysis, Answered, Storage, StorageError, Store, article_key
+from storage import base as base_module
 from storage import postgres as postgres_module
 from storage import store as store_module
 from storage.migrations import LATEST_VERSION
@@ -234,7 +235,6 @@ async def test_store_received_replay_by_another_process_is_not_answered_twice(st
     finally:
         await live.close()
         await restarted.close()
-
 
 
 async def test_store_inbox_add_same_update_twice_is_refused(store: Storage) -> None:
@@ -510,7 +510,7 @@ async def test_store_export_skips_unreadable_report(
 async def test_store_export_csv_neutralises_formulas(store: Storage) -> None:
     report = make_report("harbour")
     formula = Claim(id="c1", text="=HYPERLINK(1)", span=(0, 13), source_id=None, cue=None, kind="outlet")
-    report = Report(**{**{f: getattr(report, f) for f in Report.__slots__}, "claims": (formula,)})
+    report = replace(report, claims=(formula,))
     await store.save_analysis(chat_id=1, message_id=1, text="x", report=report, origin=Origin())
     rows = list(csv.DictReader(io.StringIO((await exported(store, "csv")).decode("utf-8"))))
     assert rows[0]["claim"] == "'=HYPERLINK(1)"
@@ -687,6 +687,63 @@ async def test_store_search_finds_sources_by_alias_and_articles_by_channel(
     hits = await store.search(1, query)
     assert [(h.kind, h.text) for h in hits] == expected
     assert all(h.title == "Article about harbour" for h in hits)
+
+
+#: Where five articles of chat 1 came from, oldest first.
+CHANNEL_ORIGINS = [
+    Origin(kind="channel", chat_title="Kyiv Desk"),
+    Origin(kind="channel", chat_title="kyiv night desk"),
+    Origin(kind="user", sender_name="Olena Desk-Kyiv"),
+    Origin(kind="channel", chat_title="Lviv Desk"),
+    Origin(kind="channel", chat_title="Kyiv Desk"),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "limit", "expected"),
+    [
+        ("kyiv desk", 10, [4, 2, 1, 0]),  # every word in the name, any case; a sender's name too
+        ("KYIV DESK", 2, [4, 2]),  # the newest first, at most ``limit``
+        ("desk", 10, [4, 3, 2, 1, 0]),
+        ("night", 10, [1]),
+        ("kyi", 10, []),  # whole words only
+    ],
+)
+async def test_store_search_finds_articles_by_channel_newest_first(
+    store: Storage, monkeypatch: pytest.MonkeyPatch, query: str, limit: int, expected: list[int]
+) -> None:
+    monkeypatch.setattr(base_module, "CHANNELS_PER_QUERY", 2)  # the names looked up in several statements
+    saved = [
+        await store.save_analysis(
+            chat_id=1, message_id=n, text=article_text(words), report=make_report(words), origin=origin
+        )
+        for n, (words, origin) in enumerate(
+            zip(("harbour", "orchard", "glacier", "volcano", "meadow"), CHANNEL_ORIGINS)
+        )
+    ]
+    hits = await store.search(1, query, limit=limit)
+    assert [(h.analysis_id, h.kind, h.text) for h in hits] == [
+        (saved[n].id, "article", CHANNEL_ORIGINS[n].chat_title or CHANNEL_ORIGINS[n].sender_name) for n in expected
+    ]
+
+
+async def test_store_search_by_channel_follows_forgetting_and_migration(
+    store: Storage, store_backend: StoreBackend
+) -> None:
+    first = await save(store, "harbour", chat_id=-100)  # from "Example channel"
+    other = await save(store, "orchard", chat_id=-100)
+    again = await save(store, "harbour", chat_id=-100)  # forwarded again: the article once, its latest
+    assert [h.analysis_id for h in await store.search(-100, "example")] == [again.id, other.id]
+    await store.migrate_chat(-100, -1001)
+    assert await store.search(-100, "example") == []
+    assert [h.analysis_id for h in await store.search(-1001, "example channel")] == [again.id, other.id]
+    await save(store, "glacier", chat_id=7)
+    for analysis in (first, other, again):
+        assert await store.forget_analysis(analysis.id, chat_id=-1001)
+    assert await store.search(-1001, "example") == []
+    assert await store_backend.count("chat_channels") == 1  # chat 7's: the names no article came from go
+    await store.forget_chat(7)
+    assert await store_backend.count("chat_channels") == 0
 
 
 async def test_store_answered_is_the_latest_reply_to_a_message(store: Storage) -> None:

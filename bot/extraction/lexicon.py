@@ -840,7 +840,12 @@ SPEAKER_HEADS: frozenset[str] = frozenset(
     surveyor spectator spectators survivor demonstrator demonstrators moderator narrator
     chancellor commissioner commissioners officer engineer engineers volunteer volunteers
     designer designers developer developers founder founders owner leader member members
-    forecaster forecasters veteran veterans expert insider
+    forecaster forecasters veteran veterans expert insider lady ladies gentleman gentlemen folks
+    actress actresses surgeon surgeons neurosurgeon counsel principal partner partners interviewer
+    interviewers commenter commenters speechwriter speechwriters attendee attendees respondent
+    respondents holdout holdouts faction factions front-runner frontrunner front-runners frontrunners
+    superdelegate superdelegates delegate elder elders establishment partisan partisans manufacturer
+    manufacturers hacker hackers troupe textbook runner runners
         republican republicans democrat democrats conservative conservatives liberal liberals
     progressive progressives independent independents moderate moderates socialist socialists
     economist economists historian historians researcher researchers professor professors author
@@ -872,6 +877,20 @@ SPEAKER_HEADS: frozenset[str] = frozenset(
 #: Agentive endings that name a person by what they do ("physicist", "librarian", "volunteer"); "-er",
 #: "-or" and "-ent" are left out: too many things end so ("number", "cancer", "error", "event").
 AGENT_SUFFIXES: tuple[str, ...] = ("ist", "ists", "ian", "ians", "eer", "eers")
+
+#: Offices one person holds at a time, by which news refers again to the holder it has named ("the
+#: prime minister", "the senator"); not trades or posts many hold ("the lawyer", "the spokesman").
+OFFICE_TITLES: frozenset[str] = frozenset(
+    """
+    president senator governor mayor minister premier chancellor congressman congresswoman king queen
+    pope emperor sultan emir
+    """.split()
+)
+
+#: Quantifiers that stand for a part of a group named after "of" ("some of the voters", "many of them").
+QUANTIFIER_PRONOUNS: frozenset[str] = frozenset(
+    "some many most all any both none several few each either neither".split()
+)
 
 #: Pronouns that take the speaker of the quotation or the writer, never an earlier source.
 SPEAKER_PRONOUNS: frozenset[str] = frozenset("i me my we us our you your yourself myself ourselves".split())

@@ -99,7 +99,7 @@ def build_report(
         tagged = load_tagger().tag(doc, quotes, finds, text)
         skip = [p.span for p in paras if p.boilerplate]  # Why: a headline or credit line is no one's statement
         finds = combine(finds, [f for f in tagged if not any(s <= f.content[0] < e for s, e in skip)])
-    sources, source_ids = resolve_sources(doc, text, finds)
+    sources, source_ids = resolve_sources(doc, text, finds, quotes)
     claims, conflicts = build_claims(doc, text, finds, source_ids, body)
     attributions = _attributions(text, finds, source_ids)
     unverified = link_unverified(text, claims, finds, source_ids, find_signals(doc, text, body), conflicts)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -33,14 +34,18 @@ from bot.extraction.lexicon import (
     MEDIA_NAMES,
     MEDIA_WORDS,
     MILITARY_WORDS,
+    OFFICE_TITLES,
     ORGANISATION_HEADS,
     PERSON_NOUNS,
     POLICE_WORDS,
     PUBLIC_SERVICE_WORDS,
+    QUANTIFIER_PRONOUNS,
     SPEAKER_HEADS,
     SPEAKER_PRONOUNS,
     TITLE_WORDS,
 )
+from bot.extraction.spans import SpanIndex
+from bot.extraction.text import paragraphs, quotations
 from bot.report import Source
 
 Span = tuple[int, int]
@@ -62,17 +67,30 @@ SPELLING_VARIANTS = {
 OUTLET_MODIFIERS = frozenset("daily weekly sunday newspaper".split())
 #: Collective heads that name one body even in the plural ("police", "South Korean police").
 COLLECTIVE_HEADS = POLICE_WORDS | frozenset("government military army navy authorities media press".split())
-_AGE = re.compile(r"^(?:\d+|[a-z]+)-year-old$", re.I)
+_AGE = re.compile(r"\b(?:\d+|[a-z]+)-year-old\b", re.I)
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}$")
+#: A party letter, a state abbreviation, or both: "D-Conn.", "R-Texas", "I-Vt.", "D-N.Y.", "R", "Ariz.".
+_AFFILIATION = re.compile(r"^(?:[DRI](?:-[A-Z][A-Za-z.]{1,7})?|[A-Z][a-z]{1,4}\.(?:[A-Z]\.)?|[A-Z]\.[A-Z]\.)$")
+_QUANTIFIERS = re.compile(
+    r"^(?:(?:some|many|most|other|several|few|more|even|another|all|both|one|two|three|a|an|the|these|those)\s+)+",
+    re.I,
+)
+#: Punctuation that ends the words of a phrase that name its referent (an aside follows).
+_BREAKS = frozenset(",;:(—–")
 _STOP = frozenset("the a an of for and in on at to its his her their 's ’s".split())
 _NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC")
 #: Heads of a public body when the name says "National" ("National Hurricane Center", "National Institute for ...").
 _AGENCY_HEADS = frozenset("center centre institute service agency office bureau laboratory survey".split())
 _BODIES = frozenset({"organization", "government", "military", "media", "police"})
+#: Dependencies of a name that modifies another noun ("the *Obama* administration", "*Trump*'s poll
+#: numbers"): it names the owner of a thing, not someone the next "he" is likely to be.
+_MODIFIER_DEPS = frozenset({"compound", "poss", "nmod"})
+#: How many earlier pronouns of a chain ("he ... he ... he said") are followed back to a name.
+_PRONOUN_CHAIN = 3
 #: How far back (in tokens) a pronoun looks for its antecedent.
 _PRONOUN_REACH = 250
 #: A description longer than this is a clause about the source, not a way of naming it.
-_DESCRIPTION_WORDS = 10
+_DESCRIPTION_WORDS = 16
 
 
 @dataclass(slots=True)
@@ -129,17 +147,23 @@ class _Resolver:
     doc: Doc
     acronyms: dict[str, str]
     people: dict[str, list[Token]]
+    quotes: SpanIndex = field(default_factory=lambda: SpanIndex([]))
     clusters: list[_Cluster] = field(default_factory=list)
     by_token: dict[int, int] = field(default_factory=dict)
 
 
-def resolve_sources(doc: Doc, text: str, finds: list[Found]) -> tuple[list[Source], list[str | None]]:
+def resolve_sources(
+    doc: Doc, text: str, finds: list[Found], quotes: Sequence[Span] | None = None
+) -> tuple[list[Source], list[str | None]]:
     """Group the sources of ``finds`` into entities; returns the sources and each find's source id.
 
     This is the one place where mentions are resolved and merged: every rule's source span, and
-    any model's, comes through here as a :class:`Found`.
+    any model's, comes through here as a :class:`Found`. ``quotes`` are the text's direct
+    quotations (:func:`bot.extraction.text.quotations`), found here when the caller has none.
     """
-    resolver = _Resolver(doc, _acronyms(doc), _people(doc))
+    if quotes is None:
+        quotes = quotations(text, [p.span for p in paragraphs(text)])
+    resolver = _Resolver(doc, _acronyms(doc), _people(doc), SpanIndex(quotes))
     assigned: list[int | None] = []
     for index, found in enumerate(finds):
         if found.source_token is None:
@@ -219,12 +243,74 @@ def _place(resolver: _Resolver, head: Token, span: Span) -> int | None:
     lower = head.lower_
     if lower in SPEAKER_PRONOUNS:
         return None  # "I", "we", "you": the writer or the quotation's own speaker, not an earlier source
+    if _expletive(head):
+        return None
     if head.pos_ == "PRON" or lower in PERSON_PRONOUNS | PLURAL_PRONOUNS | THING_PRONOUNS:
         return _antecedent(resolver, head)
     mention = describe(resolver.doc, head, span, resolver.people, resolver.acronyms)
     if mention is None or not can_speak(head, mention):
         return None
-    return _add(resolver, head, mention)
+    return _office_holder(resolver, head, mention) if _by_office(head, mention) else _add(resolver, head, mention)
+
+
+def _by_office(head: Token, mention: Mention) -> bool:
+    """A definite description of one person by the office they hold ("the prime minister", "the
+    senator", "the former governor"), with no owner or kind of office of its own ("the party's
+    governor", "the environment minister"), or by their age ("the 26-year-old")."""
+    if not mention.definite or mention.plural or mention.anonymous:
+        return False
+    if _AGE.search(head.doc[head.left_edge.i : head.i + 1].text):
+        return True  # "the 26-year-old right wing said": the age of the person just spoken of
+    return (
+        mention.person
+        and mention.head_lemma in OFFICE_TITLES
+        and not any(c.dep_ in ("poss", "compound") for c in head.children)  # not "the environment minister"
+    )
+
+
+def _office_holder(resolver: _Resolver, head: Token, mention: Mention) -> int:
+    """The person a description by office takes up: the one whose role names the office
+    (:func:`_add`), else the person the text spoke of last, found as a pronoun's referent; a new source
+    when there is none.
+
+    Why: news names an officeholder once and then calls them by the office ("Trudeau made the
+    comments ... The prime minister said"); listed apart, the office is a second, unnamed source for
+    the same speaker. Offices only: a description by trade or status ("the lawyer", "the candidate")
+    is too often another person.
+    """
+    clusters = resolver.clusters
+    if _match(mention, head, clusters, resolver.acronyms) or _description_of(mention, clusters):
+        return _add(resolver, head, mention)
+    index = _search_back(resolver, head, "she" if mention.gender == "f" else "he", mention.gender, 0)
+    if index is None or not clusters[index].person or not clusters[index].proper:
+        return _add(resolver, head, mention)
+    cluster = clusters[index]
+    if mention.name not in cluster.descriptions:
+        cluster.merges.append(
+            f"{mention.name} = {cluster.names[0]}: its office or age, said of the person spoken of before"
+        )
+        cluster.descriptions.append(mention.name)
+    return index
+
+
+def _expletive(pronoun: Token) -> bool:
+    """A dummy "it" that stands for a clause after it, not for anything said before: "it is obvious
+    that ...", "it should have been common sense that ...", "it's hard not to wonder whether ...".
+
+    Why: an expletive subject has no referent; resolving it gives the statement to the last body named.
+    """
+    if pronoun.lower_ != "it":
+        return False
+    if pronoun.dep_ == "expl":
+        return True
+    verb = pronoun.head
+    deps = {c.dep_ for c in verb.children if c.i > pronoun.i}
+    return pronoun.dep_ == "nsubj" and verb.lemma_ == "be" and bool(deps & {"acomp", "attr"}) and _clause_after(verb)
+
+
+def _clause_after(verb: Token) -> bool:
+    """Whether a clause or an infinitive follows the verb's complement ("... obvious that voters want")."""
+    return any(t.dep_ in ("ccomp", "xcomp", "csubj", "advcl") for t in verb.subtree if t.i > verb.i)
 
 
 def speaker_behind(head: Token) -> Token | None:
@@ -233,6 +319,12 @@ def speaker_behind(head: Token) -> Token | None:
     Why: "X, who said" is X's statement; "her statement said" and "a statement by X" are the author's;
     "X read out a message from Y" reports Y's words, not the reader's.
     """
+    if head.pos_ == "PRON" and head.lower_ in QUANTIFIER_PRONOUNS:
+        # Why: "any of the Republicans said", "many of them say": the part speaks for the group named
+        # after "of" (the pronoun alone, "Some said", names no one).
+        of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        group = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+        return speaker_behind(group) if group is not None else head
     if head.lower_ in RELATIVE_PRONOUNS and head.pos_ in ("PRON", "DET"):
         if head.head.dep_ not in ("relcl", "acl") or head.head.head.i == head.head.i:
             return None
@@ -291,7 +383,7 @@ def _earlier_author(document: Token) -> Token | None:
     return None
 
 
-def _antecedent(resolver: _Resolver, pronoun: Token) -> int | None:
+def _antecedent(resolver: _Resolver, pronoun: Token, depth: int = 0) -> int | None:
     """The most recent earlier mention compatible with the pronoun in person, number and gender.
 
     Why: salience by recency with agreement (Lappin and Leass 1994). Sentences are searched from the
@@ -303,14 +395,25 @@ def _antecedent(resolver: _Resolver, pronoun: Token) -> int | None:
     if lower not in PERSON_PRONOUNS | PLURAL_PRONOUNS | THING_PRONOUNS:
         return None  # "this", "that", "someone": nothing to resolve
     gender = ("f" if lower in FEMALE_PRONOUNS else "m") if lower in PERSON_PRONOUNS else None
+    return _search_back(resolver, pronoun, lower, gender, depth)
+
+
+def _search_back(resolver: _Resolver, pronoun: Token, lower: str, gender: str | None, depth: int) -> int | None:
+    """The referent :func:`_antecedent` finds for ``pronoun`` read as the pronoun ``lower`` of ``gender``
+    (None: a person of either gender)."""
     doc = resolver.doc
     window = doc[max(0, pronoun.i - _PRONOUN_REACH) : pronoun.i]
+    outside = not _quoted(resolver, pronoun)
     sentence_start = pronoun.i
     while sentence_start > window.start:
         first = max(window.start, doc[sentence_start - 1].sent.start)
         ranked: list[tuple[int, Token, int | Mention]] = []
         for token in reversed(doc[first:sentence_start]):
-            found = _referent(resolver, token, lower, gender)
+            if outside and _quoted(resolver, token):
+                # Why: the speaker of "“... beat Hillary Clinton ...,” she said" is not a person named
+                # inside the quotation; a speech tag's pronoun looks outside the quotes.
+                continue
+            found = _referent(resolver, token, lower, gender, depth)
             if found is not None:
                 referent, subject, known = found
                 rank = 0 if subject and (known or gender is None) else (1 if known else (2 if subject else 3))
@@ -323,7 +426,7 @@ def _antecedent(resolver: _Resolver, pronoun: Token) -> int | None:
 
 
 def _referent(
-    resolver: _Resolver, token: Token, pronoun: str, gender: str | None
+    resolver: _Resolver, token: Token, pronoun: str, gender: str | None, depth: int = 0
 ) -> tuple[int | Mention, bool, bool] | None:
     """What ``token`` offers as the pronoun's referent: an earlier cluster or a new mention, whether it
     is a source or main-clause subject, and whether its gender is known; None when it offers nothing."""
@@ -333,19 +436,37 @@ def _referent(
         if not _agrees(pronoun, gender, cluster.person, cluster.plural, cluster.kind, cluster.gender):
             return None
         return index, True, cluster.gender is not None
+    subject = token.dep_ in ("nsubj", "nsubjpass") and _main_clause(token)
+    if subject and token.lower_ == pronoun and depth < _PRONOUN_CHAIN:
+        # Why: "He visited Prime Minister Netanyahu, where he met reporters": the second "he" is the
+        # first one's referent, the subject of the sentence, not the last man named in it.
+        earlier = _antecedent(resolver, token, depth + 1)
+        if earlier is None:
+            return None
+        return earlier, True, resolver.clusters[earlier].gender is not None
     if token.pos_ not in ("NOUN", "PROPN"):
         return None
-    subject = token.dep_ in ("nsubj", "nsubjpass") and _main_clause(token)
-    if not subject and not (gender and _ends_entity(token)):
+    if not subject and not (gender and _ends_entity(token) and token.dep_ not in _MODIFIER_DEPS):
         return None
     mention = describe(resolver.doc, token, mention_span(token), resolver.people, resolver.acronyms)
     if mention is None or not can_speak(token, mention):
         return None
+    if mention.person and mention.gender is None:
+        # Why: "the pronoun of an earlier mention of the same person": "Carson" takes the gender the
+        # article gave Ben Carson before.
+        same = _match(mention, token, resolver.clusters, resolver.acronyms)
+        if same is not None:
+            mention.gender = resolver.clusters[same[0]].gender
     if not _agrees(pronoun, gender, mention.person, mention.plural, mention.kind, mention.gender):
         return None
     if not subject and mention.gender is None:
         return None
     return mention, subject, mention.gender is not None
+
+
+def _quoted(resolver: _Resolver, token: Token) -> bool:
+    """Whether ``token`` stands inside one of the text's direct quotations."""
+    return bool(resolver.quotes.overlapping((token.idx, token.idx + len(token.text))))
 
 
 def _ends_entity(token: Token) -> bool:
@@ -380,7 +501,7 @@ def _main_clause(subject: Token) -> bool:
 def _agrees(pronoun: str, gender: str | None, person: bool, plural: bool, kind: str, known: str | None) -> bool:
     """Whether a pronoun can stand for a referent of this person-ness, number, kind and gender."""
     if pronoun in PERSON_PRONOUNS:
-        return (person or kind == "anonymous") and not plural and (known is None or known == gender)
+        return (person or kind == "anonymous") and not plural and (gender is None or known in (None, gender))
     if pronoun in THING_PRONOUNS:  # a body is "it" even with a plural name ("Ukrainian forces ... it said")
         return not person and kind not in ("group", "anonymous") and (not plural or kind in _BODIES)
     return plural or kind in _BODIES or kind == "group"
@@ -393,18 +514,28 @@ def can_speak(head: Token, mention: Mention) -> bool:
     Why: subjects of cue-like verbs are often events or things ("the clash raised doubts", "the
     footage did not show", "the drinking continued"); listing them as sources invents speakers.
     """
+    if _AGE.search(head.doc[head.left_edge.i : head.i + 1].text):
+        return True  # "the 26-year-old right wing", "my two-year-old" (a date to the recogniser): a person
     if head.ent_type_ in ("DATE", "TIME"):
         return False  # "Wednesday added": a day parsed as the subject
     if mention.person or mention.anonymous or (mention.proper and _proper_head(head)):
         return True
-    if any(_AGE.search(t.text) for t in head.subtree):
-        return True  # "the 26-year-old right wing": an age describes a person
     if head.ent_type_ in ("PERSON", "ORG", "GPE", "NORP", "PERCENT") or head.like_num:
         return True  # "22 percent say": a share of people polled
-    lemma, lower = head.lemma_.lower(), head.lower_
-    if {lemma, lower} & (SPEAKER_HEADS | TITLE_WORDS | GROUP_HEADS | ORGANISATION_HEADS | ANONYMOUS_HEADS):
+    words = {head.lemma_.lower(), head.lower_, _hyphenated_first(head)}  # "sergeant-at-arms": sergeant
+    if words & (SPEAKER_HEADS | TITLE_WORDS | GROUP_HEADS | ORGANISATION_HEADS | ANONYMOUS_HEADS):
         return True
+    lower = head.lower_
     return len(lower) > 4 and lower.endswith(AGENT_SUFFIXES)
+
+
+def _hyphenated_first(head: Token) -> str:
+    """The first part, lower case, of the hyphenated word that ends in ``head`` ("sergeant-at-arms",
+    which the tokenizer splits); the head itself when it is not such a word."""
+    doc, i = head.doc, head.i
+    while i >= 2 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_ and not doc[i - 2].whitespace_:
+        i -= 2
+    return doc[i].lower_
 
 
 def _proper_head(head: Token) -> bool:
@@ -413,7 +544,7 @@ def _proper_head(head: Token) -> bool:
     of events in San Bernardino").
     """
     words = [head, *(c for c in head.children if c.dep_ in ("compound", "amod", "nmod") and c.i < head.i)]
-    return any(t.pos_ == "PROPN" or t.ent_type_ in _NAME_LABELS for t in words)
+    return any(t.pos_ == "PROPN" or (t.ent_type_ in _NAME_LABELS and t.pos_ != "ADJ") for t in words)
 
 
 def describe(
@@ -459,6 +590,11 @@ def describe(
                 role_parts.append(doc[of.i : of.right_edge.i + 1].text)  # "Lena Park of Harbor Capital"
                 of_phrase = _description(of, of)
         name = _clean_name(doc[first : last + 1].text)
+        if label == "NORP" and head.i == last:
+            # Why: "Senate Republicans", "an Iowa Democrat": the words before a party or a people say
+            # which group or which person it is; the name alone would merge them all (a quantifier,
+            # "some", "many", says how many of them spoke, not who).
+            name = _without_quantifiers(_clean_name(doc[mention.start : last + 1].text), head)
         before = doc[mention.start : first].text.strip(" ,")
         if before and label == "PERSON":
             role_parts.insert(0, _strip_det(before))
@@ -484,7 +620,9 @@ def describe(
     for child in head.children:
         if child.dep_ == "appos" and child.ent_type_ != "PERSON" and not _ACRONYM.match(child.text):
             role_parts.append(_strip_det(doc[child.left_edge.i : child.right_edge.i + 1].text.strip(" ,")))
-            if child.left_edge.i == 0 or doc[child.left_edge.i - 1].text != "(":  # not "(R-Ga.)"
+            bracketed = child.left_edge.i > 0 and doc[child.left_edge.i - 1].text == "("
+            tag = bracketed or _AFFILIATION.match(doc[child.left_edge.i : child.right_edge.i + 1].text.replace(" ", ""))
+            if not tag:  # not "(R-Ga.)" or ", D-Md.,"
                 descriptions.append(_description(child.left_edge, child))
     previous = _preceding_title_fragment(doc, mention.start)
     if previous:
@@ -509,7 +647,7 @@ def describe(
     person = (
         label == "PERSON"
         or (head.pos_ == "PROPN" and any(t.lower_ in TITLE_WORDS for t in mention) and label != "ORG")
-        or (head.pos_ == "PROPN" and earlier is not None)
+        or (_name_like(head) and earlier is not None)
         or (head.pos_ == "PROPN" and len(name_words) >= 2 and name_words[0] in GIVEN_NAMES and label != "GPE")
     )
     if person and (head_lemma in ANONYMOUS_HEADS or (organisation_head and (label == "ORG" or len(name_words) > 1))):
@@ -534,12 +672,82 @@ def describe(
     proper = any(t.pos_ == "PROPN" or t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") for t in mention)
     plural = head.tag_ in ("NNS", "NNPS") or _has_conj(head)
     definite = not proper and any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
+    if not person:
+        # Why: "Republicans on the House Financial Services Committee", "officials involved at the
+        # time": for a body, a group or an unnamed source the words around its head say which one;
+        # the phrase as the article gives it is an alias.
+        phrase = _identifying_phrase(head, mention.start)
+        if len(phrase.split()) > len(name.split()) and _key(phrase) != _key(name):
+            descriptions.append(phrase)
+    affiliation = _affiliation(head) if person else ""
+    if affiliation:
+        descriptions.insert(0, f"{name} ({affiliation})")  # "Chris Murphy (D-Conn.)"
     described = tuple(
         d for d in descriptions if d and len(d.split()) <= _DESCRIPTION_WORDS and not d.isdigit()
     )  # not an age ("Diana Ruocco, 21, a student")
     return Mention(
         name, role, kind, person, anonymous, proper, plural, gender, head_lemma, tuple(forms), definite, described
     )
+
+
+def _affiliation(head: Token) -> str:
+    """The party and state tag right after a politician's name: "(D-Conn.)", "(R)", ", I-Vt.,"; "" for none.
+
+    Why: US news names a legislator with that tag ("Sen. Chris Murphy (D-Conn.)"); it is the form an
+    editor reads and searches the source by, so the name with its tag is an alias (the tag alone is none).
+    """
+    doc = head.doc
+    opening = head.i + 1
+    if opening >= len(doc) or doc[opening].text not in ("(", ","):
+        return ""
+    closing = next(
+        (t.i for t in doc[opening + 1 : opening + 9] if t.text == (")" if doc[opening].text == "(" else ",")), None
+    )
+    if closing is None:
+        return ""
+    tag = doc[opening + 1 : closing].text.replace(" ", "")
+    if doc[opening].text == "," and "-" not in tag:
+        return ""  # ", Texas," is a place, not a tag
+    return tag if _AFFILIATION.match(tag) else ""
+
+
+def _identifying_phrase(head: Token, start: int) -> str:
+    """The noun phrase of ``head`` (:func:`mention_span`) with a participle that says which one it is
+    ("officials involved at the time", "data released Friday by state regulators"), quantifiers dropped;
+    "" when the phrase starts before token ``start``."""
+    doc = head.doc
+    around = doc.char_span(*mention_span(head), alignment_mode="expand")
+    if around is None or around.start < start:
+        return ""
+    end = around.end
+    participle = next((c for c in head.children if c.dep_ == "acl" and c.i > head.i and _participle(c)), None)
+    if participle is not None and not any(t.text in _BREAKS for t in doc[head.i + 1 : participle.i]):
+        reach = doc[participle.i : participle.right_edge.i + 1]
+        stops = [t.i for t in reach if t.text in _BREAKS] + [t.left_edge.i for t in reach if t.dep_ == "relcl"]
+        end = max(end, min(stops, default=participle.right_edge.i + 1))
+    return _without_quantifiers(_clean_name(doc[around.start : end].text), head)
+
+
+def _participle(verb: Token) -> bool:
+    """A participle on a noun: "-ing" with or without an object, a past participle without one (a past
+    form with an object is a misparsed main verb: "the administration allowed some states")."""
+    return verb.tag_ == "VBG" or (verb.tag_ == "VBN" and not any(c.dep_ in ("dobj", "nsubj") for c in verb.children))
+
+
+def _without_quantifiers(phrase: str, head: Token) -> str:
+    """``phrase`` without the quantifiers that open it ("some Republicans" -> "Republicans"), unless they
+    are its head ("one more concerned with ...")."""
+    bare = _QUANTIFIERS.sub("", phrase)
+    return bare if head.text in bare.split() else phrase
+
+
+def _name_like(head: Token) -> bool:
+    """A proper noun, or a capitalised word inside the sentence the tagger took for a common noun.
+
+    Why: the tagger reads a surname alone as a noun now and then ("Trump", "Sanders"); when the article
+    names that person in full, the word is that person's name.
+    """
+    return head.pos_ == "PROPN" or (head.pos_ == "NOUN" and head.text[:1].isupper() and not head.is_sent_start)
 
 
 def _description(first: Token, head: Token) -> str:
