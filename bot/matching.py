@@ -24,6 +24,7 @@ this module only decides.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -55,8 +56,9 @@ _T = TypeVar("_T")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 #: A number that names rather than counts: "category 3", "Route 2", "Advisory Number 14".
 _NUMBERED = re.compile(r"\b(" + "|".join(sorted(NUMBERED_NOUNS)) + r")\.?\s+(\d+[a-z]?)\b", re.IGNORECASE)
-_ABBREVIATIONS = tuple(
-    (re.compile(r"(?<![\w.])" + re.escape(short) + r"(?![\w])"), long) for short, long in ABBREVIATIONS.items()
+#: Every abbreviation of :data:`ABBREVIATIONS` in one pattern, the longest first ("U.S.A." before "U.S.").
+_ABBREVIATIONS = re.compile(
+    r"(?<![\w.])(" + "|".join(map(re.escape, sorted(ABBREVIATIONS, key=len, reverse=True))) + r")(?![\w])"
 )
 _SENTENCE_END = frozenset(".!?:;\"“”'‘’([—–-")
 _NUMBER_WORDS = frozenset(NUMBER_WORDS) | frozenset(MULTIPLIERS) | frozenset(VAGUE_QUANTITIES)
@@ -164,10 +166,11 @@ def _undoubled(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _term(word: str) -> str | None:
     """A word as matching compares it (None: a word that says nothing, :data:`MATCH_STOPWORDS`, or a
     number): lower case, an irregular form to its base ("made" -> "make"), stemmed (:func:`stem`), a
-    synonym to the word it stands for ("killed" -> "die")."""
+    synonym to the word it stands for ("killed" -> "die"). Cached: news reuses its words."""
     lower = word.lower()
     if lower in MATCH_STOPWORDS or lower in _NUMBER_WORDS or lower[0].isdigit() or len(lower) < 2:
         return None
@@ -184,9 +187,7 @@ _NAME_DESCRIPTORS = _TITLES | frozenset(t for t in map(_term, ORGANISATION_HEADS
 
 def _spelled_out(text: str) -> str:
     """Country and union abbreviations written out: "U.S." -> "United States"."""
-    for pattern, words in _ABBREVIATIONS:
-        text = pattern.sub(words, text)
-    return text
+    return _ABBREVIATIONS.sub(lambda found: ABBREVIATIONS[found.group()], text)
 
 
 def terms_of(text: str) -> frozenset[str]:
