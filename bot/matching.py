@@ -54,6 +54,8 @@ Idf = Callable[[str], float]
 _T = TypeVar("_T")
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+#: What a search token drops: anything not a letter or digit (``\W`` is exactly "not isalnum", and "_").
+_NOT_ALNUM = re.compile(r"[\W_]+")
 #: A number that names rather than counts: "category 3", "Route 2", "Advisory Number 14".
 _NUMBERED = re.compile(r"\b(" + "|".join(sorted(NUMBERED_NOUNS)) + r")\.?\s+(\d+[a-z]?)\b", re.IGNORECASE)
 #: Every abbreviation of :data:`ABBREVIATIONS` in one pattern, the longest first ("U.S.A." before "U.S.").
@@ -308,7 +310,7 @@ def report_keys(report: Report) -> list[tuple[str, ClaimKey]]:
 
 def search_token(term: str) -> str:
     """A term as a full-text search token: letters and digits only ("category#3" -> "category3")."""
-    return "".join(ch for ch in term if ch.isalnum())
+    return _NOT_ALNUM.sub("", term)
 
 
 def search_terms(key: ClaimKey) -> list[str]:
