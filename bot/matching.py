@@ -8,9 +8,11 @@ normalised; the names in it; its source; its figures), and two keys are compared
   claim uses says little);
 - a claim that denies what the other asserts ("will not approve" / "will approve") is another statement;
 - names that only one side has on both sides ("Hickenlooper ended his campaign" against "Gillibrand
-  ended her campaign") mean two different statements, however alike the rest;
-- figures: the same counted thing with different numbers is a conflict ("conflicting figure: 6 here,
-  8 in ..."); other figures that all differ mean different statements;
+  ended her campaign") mean two different statements, however alike the rest; a name is mentioned by
+  the word of it that tells which one it is, by a title used as the name, or by the other's source;
+- figures: the same counted thing with different numbers, in two claims that share a name, is a
+  conflict ("conflicting figure: 6 here, 8 in ..."); other figures that all differ mean different
+  statements;
 - the label is ``same`` when the source is the same (or both are the outlet's own claims),
   ``corroborating`` when another source says it, ``conflicting`` for a conflict of figures.
 
@@ -22,6 +24,7 @@ this module only decides.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -31,12 +34,16 @@ from typing import Literal, TypeVar
 
 from bot.extraction.lexicon import (
     ABBREVIATIONS,
+    IRREGULAR_FORMS,
     MATCH_STOPWORDS,
     MATCH_SYNONYMS,
     MULTIPLIERS,
+    NAME_KIND_WORDS,
     NEGATIONS,
     NUMBER_WORDS,
     NUMBERED_NOUNS,
+    ORGANISATION_HEADS,
+    TITLE_WORDS,
     VAGUE_QUANTITIES,
 )
 from bot.report import Figure, Report
@@ -47,20 +54,26 @@ Idf = Callable[[str], float]
 _T = TypeVar("_T")
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+#: What a search token drops: anything not a letter or digit (``\W`` is exactly "not isalnum", and "_").
+_NOT_ALNUM = re.compile(r"[\W_]+")
 #: A number that names rather than counts: "category 3", "Route 2", "Advisory Number 14".
 _NUMBERED = re.compile(r"\b(" + "|".join(sorted(NUMBERED_NOUNS)) + r")\.?\s+(\d+[a-z]?)\b", re.IGNORECASE)
-_ABBREVIATIONS = tuple(
-    (re.compile(r"(?<![\w.])" + re.escape(short) + r"(?![\w])"), long) for short, long in ABBREVIATIONS.items()
+#: Every abbreviation of :data:`ABBREVIATIONS` in one pattern, the longest first ("U.S.A." before "U.S.").
+_ABBREVIATIONS = re.compile(
+    r"(?<![\w.])(" + "|".join(map(re.escape, sorted(ABBREVIATIONS, key=len, reverse=True))) + r")(?![\w])"
 )
 _SENTENCE_END = frozenset(".!?:;\"“”'‘’([—–-")
 _NUMBER_WORDS = frozenset(NUMBER_WORDS) | frozenset(MULTIPLIERS) | frozenset(VAGUE_QUANTITIES)
 #: How many words after a negator it governs ("could not reach an agreement": reach, agreement).
 DENIAL_REACH = 3
-#: Two claims with fewer content words in common are not compared: that is a phrase, not a statement.
+#: Two claims with fewer content words in common are not compared: that is a phrase, not a statement;
+#: one fewer is enough when they name one thing and give it a number (the same, or a conflicting one).
 MIN_SHARED_TERMS = 3
 #: A name counts as mentioned by the other claim when a word there starts with the same letters
 #: ("China" and "Chinese", "Kurds" and "Kurdish").
 NAME_PREFIX = 4
+#: What may stand between two words of one name: "Queen Elizabeth II", "Workers' Party", "St. Louis".
+_NAME_JOINERS = frozenset(" '’.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +106,9 @@ class ClaimKey:
     """What matching compares of one claim."""
 
     terms: frozenset[str]
-    #: The terms written with a capital inside the sentence: people, places, organisations.
-    names: frozenset[str]
+    #: The names written with a capital inside the sentence (people, places, organisations), each as the
+    #: set of its terms.
+    names: tuple[frozenset[str], ...]
     #: The source's names (name and aliases), each as a set of terms; empty for the outlet's own claim.
     source: tuple[frozenset[str], ...]
     outlet: str | None
@@ -114,8 +128,8 @@ class Match:
 
 def stem(word: str) -> str:
     """A light English suffix stripper: "impeached", "impeaches" -> "impeach"; "countries" -> "country";
-    "died", "dies" -> "die"; derivations to their base: "extradition", "extradite" -> "extradit",
-    "governorship" -> "governor".
+    "died", "dies" -> "die"; "stepped", "steps" -> "step"; derivations to their base: "extradition",
+    "extradite" -> "extradit", "governorship" -> "governor".
 
     Why: two reports of one fact inflect its words differently; a full stemmer would need a
     dependency, and the candidates are already narrowed down by the search.
@@ -132,9 +146,11 @@ def stem(word: str) -> str:
     elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         word = word[:-1]
     if len(word) > 5 and word.endswith("ing"):
-        word = word[:-3]
-    elif len(word) > 4 and word.endswith("ed"):
-        word = word[:-2]
+        word = _undoubled(word[:-3])
+    elif len(word) > 4 and word.endswith("ed") and not word.endswith("eed"):
+        word = _undoubled(word[:-2])
+    if len(word) > 4 and word.endswith("eed"):
+        word = word[:-1]  # "succeed", "succeeded", "succeeding": "succe"
     for suffix in ("ations", "ation", "ions", "ion", "ships", "ship", "ments", "ment", "ly"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             word = word[: -len(suffix)]
@@ -144,19 +160,36 @@ def stem(word: str) -> str:
     return word
 
 
+def _undoubled(word: str) -> str:
+    """A doubled final consonant left by a stripped ending made single: "stepp" -> "step", "committ"
+    -> "commit" (not "ll", "ss", "zz": "fall", "pass"; not when two letters would be left: "add")."""
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeioulsz":
+        return word[:-1]
+    return word
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def _term(word: str) -> str | None:
+    """A word as matching compares it (None: a word that says nothing, :data:`MATCH_STOPWORDS`, or a
+    number): lower case, an irregular form to its base ("made" -> "make"), stemmed (:func:`stem`), a
+    synonym to the word it stands for ("killed" -> "die"). Cached: news reuses its words."""
     lower = word.lower()
     if lower in MATCH_STOPWORDS or lower in _NUMBER_WORDS or lower[0].isdigit() or len(lower) < 2:
         return None
-    stemmed = stem(lower)
+    stemmed = stem(IRREGULAR_FORMS.get(lower, lower))
     return MATCH_SYNONYMS.get(stemmed, stemmed)
+
+
+#: Titles as terms: "the Queen" names "Queen Elizabeth II" (:func:`_mentioned`).
+_TITLES = frozenset(t for t in map(_term, TITLE_WORDS) if t)
+#: Words of a name that do not tell which one it is: titles, the heads of organisations' names, and the
+#: kinds and places of :data:`NAME_KIND_WORDS`.
+_NAME_DESCRIPTORS = _TITLES | frozenset(t for t in map(_term, ORGANISATION_HEADS | NAME_KIND_WORDS) if t)
 
 
 def _spelled_out(text: str) -> str:
     """Country and union abbreviations written out: "U.S." -> "United States"."""
-    for pattern, words in _ABBREVIATIONS:
-        text = pattern.sub(words, text)
-    return text
+    return _ABBREVIATIONS.sub(lambda found: ABBREVIATIONS[found.group()], text)
 
 
 def terms_of(text: str) -> frozenset[str]:
@@ -164,35 +197,52 @@ def terms_of(text: str) -> frozenset[str]:
     return frozenset(t for t in map(_term, _WORD.findall(_spelled_out(text))) if t)
 
 
-def _capitalised(text: str) -> Iterable[tuple[str, bool]]:
+def _capitalised(text: str) -> Iterable[tuple[re.Match[str], bool]]:
     """The capitalised words of a text, each with whether it starts a sentence."""
-    text = _spelled_out(text)
     for found in _WORD.finditer(text):
-        word = found.group()
-        if word[0].isupper():
+        if found.group()[0].isupper():
             before = found.start() - 1
             while before >= 0 and text[before].isspace():
                 before -= 1
-            yield word, before < 0 or text[before] in _SENTENCE_END
+            possessive = before > 0 and text[before] in "'’" and text[before - 1].isalpha()  # "Workers' Party"
+            yield found, before < 0 or (text[before] in _SENTENCE_END and not possessive)
 
 
 def article_names(report: Report) -> frozenset[str]:
     """The words an article writes as names: capitalised inside a sentence of a claim or the summary,
     or in a source's names ("Gillibrand" of "Kirsten Gillibrand, who ..."), as written."""
     texts = [c.text for c in report.claims] + list(report.summary)
-    words = {word for text in texts for word, starts in _capitalised(text) if not starts}
-    return frozenset(words) | {w for s in report.sources for n in (s.name, *s.aliases) for w, _ in _capitalised(n)}
+    words = {word.group() for text in texts for word, starts in _capitalised(_spelled_out(text)) if not starts}
+    return frozenset(words) | {
+        w.group() for s in report.sources for n in (s.name, *s.aliases) for w, _ in _capitalised(_spelled_out(n))
+    }
 
 
-def _names(text: str, known: frozenset[str]) -> frozenset[str]:
-    """The claim's names as terms: words capitalised inside a sentence, and at a sentence's start those
-    the article writes as names elsewhere (``known``): "Gillibrand dropped out" -> {"gillibrand"}.
+def _names(text: str, known: frozenset[str]) -> tuple[frozenset[str], ...]:
+    """The claim's names, each as the set of its terms: runs of words capitalised inside a sentence, and
+    at a sentence's start those the article writes as names elsewhere (``known``): "Gillibrand dropped
+    out" -> ({"gillibrand"},); "the Kurdistan Workers' Party" -> ({"kurdistan", "worker", "party"},).
 
     Why: a capital at the start of a sentence says nothing; the same word capitalised inside another
-    sentence of the article, or naming a source, says it is a name.
+    sentence of the article, or naming a source, says it is a name. The words of one name are kept
+    together, so that another claim mentions the name when it mentions the word that tells which one
+    it is (:func:`_mentioned`).
     """
-    terms = (_term(word) for word, starts in _capitalised(text) if not starts or word in known)
-    return frozenset(t for t in terms if t)
+    names: list[set[str]] = []
+    end = -1
+    text = _spelled_out(text)
+    for found, starts in _capitalised(text):
+        term = _term(found.group())
+        if not term or (starts and found.group() not in known):
+            end = -1
+            continue
+        gap = text[end : found.start()] if end >= 0 else None
+        if gap is not None and all(ch in _NAME_JOINERS for ch in gap):
+            names[-1].add(term)
+        else:
+            names.append({term})
+        end = found.end()
+    return tuple(sorted({frozenset(n) for n in names}, key=sorted))
 
 
 def _key_figure(figure: Figure) -> KeyFigure:
@@ -260,7 +310,7 @@ def report_keys(report: Report) -> list[tuple[str, ClaimKey]]:
 
 def search_token(term: str) -> str:
     """A term as a full-text search token: letters and digits only ("category#3" -> "category3")."""
-    return "".join(ch for ch in term if ch.isalnum())
+    return _NOT_ALNUM.sub("", term)
 
 
 def search_terms(key: ClaimKey) -> list[str]:
@@ -273,7 +323,7 @@ def key_to_json(key: ClaimKey) -> str:
     return json.dumps(
         {
             "terms": sorted(key.terms),
-            "names": sorted(key.names),
+            "names": sorted(sorted(name) for name in key.names),
             "source": sorted(sorted(name) for name in key.source),
             "outlet": key.outlet,
             "figures": [[f.text, f.value, sorted(f.counts)] for f in key.figures],
@@ -289,7 +339,7 @@ def key_from_json(text: str) -> ClaimKey:
     data = json.loads(text)
     return ClaimKey(
         terms=frozenset(data["terms"]),
-        names=frozenset(data["names"]),
+        names=tuple(frozenset([name] if isinstance(name, str) else name) for name in data["names"]),
         source=tuple(frozenset(name) for name in data["source"]),
         outlet=data["outlet"],
         figures=tuple(KeyFigure(t, v, frozenset(c)) for t, v, c in data["figures"]),
@@ -342,13 +392,24 @@ def _names_clash(a: ClaimKey, b: ClaimKey) -> bool:
     Why: claims built on one template ("X, who was a candidate ..., ended his campaign") share every
     content word but the name, and the name is what the claim is about.
     """
-    return bool(_unmentioned(a.names, b.terms)) and bool(_unmentioned(b.names, a.terms))
+    return any(not _mentioned(n, b) for n in a.names) and any(not _mentioned(n, a) for n in b.names)
 
 
-def _unmentioned(names: frozenset[str], terms: frozenset[str]) -> set[str]:
-    """The names of one claim that the other does not mention."""
-    prefixes = {t[:NAME_PREFIX] for t in terms}
-    return {n for n in names if n[:NAME_PREFIX] not in prefixes}
+def _mentioned(name: frozenset[str], other: ClaimKey) -> bool:
+    """Whether the claim ``other`` mentions ``name`` (a name's terms): in its words or its source's names
+    (a word there starting with the same :data:`NAME_PREFIX` letters: "China" and "Chinese"), by a word
+    that tells which one it is (the surname of a full name, "Humberto" of "Hurricane Humberto"), or by
+    a title used as the name ("the Queen" of "Queen Elizabeth II").
+
+    Why: reports name one person or thing in several ways, and the claim a source makes is about the
+    source as much as its words say ("allow him to" in Trump's claim, "Trump's" in the other); a
+    title or a kind ("Hurricane", "United", "Party") is shared by names of different things.
+    """
+    prefixes = {t[:NAME_PREFIX] for t in other.terms.union(*other.source)}
+    telling = name - _NAME_DESCRIPTORS
+    if not telling:
+        return all(t[:NAME_PREFIX] in prefixes for t in name)
+    return any(t[:NAME_PREFIX] in prefixes for t in telling) or any(n <= _TITLES & name for n in other.names)
 
 
 def _numbered_differ(a: ClaimKey, b: ClaimKey) -> bool:
@@ -361,6 +422,23 @@ def _numbered_differ(a: ClaimKey, b: ClaimKey) -> bool:
     kinds_b = {t.split("#")[0] for t in b.terms if "#" in t}
     shared = {t for t in a.terms & b.terms if "#" in t}
     return bool(kinds_a & kinds_b) and not shared
+
+
+def _share_a_name(a: ClaimKey, b: ClaimKey) -> bool:
+    """Some name of one claim is mentioned by the other (:func:`_mentioned`).
+
+    Why: two figures of one counted thing conflict only when they are of one event or storm, and a claim
+    says which by a name ("Humberto had winds of 75 mph" / "... of 120 mph"); "the attack killed twelve"
+    and "six Mexicans were killed in the attack" are two attacks. The same name with the same figure is
+    what a short report of a longer statement keeps, so one word fewer in common is enough then.
+    """
+    return any(_mentioned(n, b) for n in a.names) or any(_mentioned(n, a) for n in b.names)
+
+
+def _named_with_a_figure(a: ClaimKey, b: ClaimKey) -> bool:
+    """The two claims share a name, and give a figure the same number or conflicting ones."""
+    agreed = {f.value for f in a.figures} & {f.value for f in b.figures} - {None}
+    return bool(agreed or figure_conflicts(a.figures, b.figures)) and _share_a_name(a, b)
 
 
 def figure_conflicts(here: Sequence[KeyFigure], there: Sequence[KeyFigure]) -> tuple[tuple[KeyFigure, KeyFigure], ...]:
@@ -390,20 +468,34 @@ def best_matches(
     return best
 
 
-def compare(new: ClaimKey, old: ClaimKey, idf: Idf, thresholds: Thresholds = THRESHOLDS) -> Match | None:
-    """How the stored claim ``old`` relates to ``new``, or None when it is another statement."""
-    if (
-        len(new.terms & old.terms) < MIN_SHARED_TERMS
-        or _denies(new, old)
-        or _denies(old, new)
-        or _names_clash(new, old)
-        or _numbered_differ(new, old)
-    ):
-        return None
+def decide(new: ClaimKey, old: ClaimKey, idf: Idf, thresholds: Thresholds = THRESHOLDS) -> Match | str:
+    """How the stored claim ``old`` relates to ``new``, or the rule that makes it another statement (the
+    reasons ``python -m bot.matching_eval --details`` lists)."""
+    common = len(new.terms & old.terms)
+    if common < MIN_SHARED_TERMS - 1 or (common < MIN_SHARED_TERMS and not _named_with_a_figure(new, old)):
+        return f"fewer than {MIN_SHARED_TERMS} content words in common (or {MIN_SHARED_TERMS - 1}, a name and a figure)"
+    if _denies(new, old) or _denies(old, new):
+        return "one denies what the other asserts"
+    if _names_clash(new, old):
+        return "each names something the other does not mention"
+    if _numbered_differ(new, old):
+        return "numbered things of one kind with other numbers"
     value = score(new, old, idf)
     conflicts = figure_conflicts(new.figures, old.figures)
     if conflicts:
-        return Match("conflicting", value, conflicts) if value >= thresholds.conflict else None
-    if value < thresholds.match or _figures_differ(new.figures, old.figures):
-        return None
+        if not _share_a_name(new, old):
+            return "a conflict of figures, and no name in common"
+        if value >= thresholds.conflict:
+            return Match("conflicting", value, conflicts)
+        return f"a conflict of figures, but the score {value:.3f} is under {thresholds.conflict}"
+    if value < thresholds.match:
+        return f"the score {value:.3f} is under {thresholds.match}"
+    if _figures_differ(new.figures, old.figures):
+        return "figures that all differ"
     return Match("same" if same_source(new, old) else "corroborating", value)
+
+
+def compare(new: ClaimKey, old: ClaimKey, idf: Idf, thresholds: Thresholds = THRESHOLDS) -> Match | None:
+    """How the stored claim ``old`` relates to ``new``, or None when it is another statement."""
+    found = decide(new, old, idf, thresholds)
+    return found if isinstance(found, Match) else None

@@ -1,13 +1,14 @@
 """Matching precision and recall on the labelled claim pairs, and the sweep that sets the thresholds.
 
-    python -m bot.matching_eval [tests/data/claim-pairs.jsonl]
+    python -m bot.matching_eval [tests/data/claim-pairs.jsonl] [--details]
 
 The pairs (``tests/data/README.md`` says how they were built and labelled) are split in two halves by
 their number: odd ids tune, even ids check. The sweep tries every pair of thresholds on the tuning half
 and keeps the one with the best F1 among those with precision >= :data:`MIN_PRECISION` (ties: the
 higher thresholds); the same thresholds are then measured on the checking half and on all pairs. A
 predicted match counts as right when the pair is labelled same, corroborating or conflicting; the label
-itself is scored apart ("labels right among the right matches").
+itself is scored apart ("labels right among the right matches"). ``--details`` lists every pair scored
+wrong at the chosen thresholds: its half, label, verdict, the rule or score that decided it, and the texts.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.matching import ClaimKey, Idf, Match, Thresholds, claim_key, compare, idf_from_counts
+from bot.matching import ClaimKey, Idf, Match, Thresholds, claim_key, compare, decide, idf_from_counts
 from bot.report import Figure
 
 PAIRS = Path(__file__).resolve().parent.parent / "tests" / "data" / "claim-pairs.jsonl"
@@ -38,6 +39,8 @@ class Pair:
     label: str
     a: ClaimKey
     b: ClaimKey
+    #: The two claims' texts (for ``--details``).
+    texts: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,7 @@ def load(path: Path = PAIRS) -> tuple[list[Pair], Idf]:
             row["label"],
             keys[row["a"]["article"], row["a"]["claim_id"]],
             keys[row["b"]["article"], row["b"]["claim_id"]],
+            (row["a"]["text"], row["b"]["text"]),
         )
         for row in rows
     ]
@@ -121,6 +125,21 @@ def sweep(pairs: Sequence[Pair], idf: Idf) -> Thresholds:
     return best[1]
 
 
+def details(pairs: Sequence[Pair], idf: Idf, thresholds: Thresholds) -> list[str]:
+    """The pairs scored wrong, each as lines: id, half, label, verdict and why, then the two texts."""
+    lines = []
+    for pair in pairs:
+        found = decide(pair.b, pair.a, idf, thresholds)
+        matched = isinstance(found, Match)
+        if matched == (pair.label != "unrelated"):
+            continue
+        half = "tuning" if int(pair.id[1:]) % 2 else "checking"
+        verdict = f"{found.label} ({found.score:.3f})" if isinstance(found, Match) else f"no match: {found}"
+        lines.append(f"{pair.id} [{half}] labelled {pair.label}, scored {verdict}")
+        lines.extend(f"    {side}: {text}" for side, text in zip("AB", pair.texts, strict=True))
+    return lines
+
+
 def _line(name: str, scores: Scores) -> str:
     return (
         f"{name}: matching precision {scores.precision:.3f}, recall {scores.recall:.3f} "
@@ -132,6 +151,7 @@ def _line(name: str, scores: Scores) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.matching_eval", description=__doc__.splitlines()[0])
     parser.add_argument("pairs", nargs="?", type=Path, default=PAIRS)
+    parser.add_argument("--details", action="store_true", help="list the pairs scored wrong and why")
     args = parser.parse_args(argv)
     pairs, idf = load(args.pairs)
     tune, check = halves(pairs)
@@ -142,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(_line(f"tuning half ({len(tune)} pairs)", measure(tune, idf, chosen)))
     print(_line(f"checking half ({len(check)} pairs)", measure(check, idf, chosen)))
     print(_line(f"all pairs ({len(pairs)})", measure(pairs, idf, chosen)))
+    if args.details:
+        print("\n".join(details(pairs, idf, chosen)))
     return 0
 
 

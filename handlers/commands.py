@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import gzip
 import math
-import shutil
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,9 +16,11 @@ from handlers.keyboards import forget_keyboard, reopen_keyboard, settings_keyboa
 from storage import CHAT_MODES
 from storage.formats import EXPORT_FORMATS, export_format
 
-#: Bytes of an export file sent as it is; a larger one is gzipped (a JSON export shrinks about tenfold).
+#: Bytes of an export file sent as it is; past them it is gzipped as it is written (a JSON export shrinks
+#: about tenfold, and a phone opens a small plain file directly).
 COMPRESS_ABOVE = 10 * 1024 * 1024
-#: The largest file a bot may send is 50 MB; the multipart envelope needs a little of it.
+#: The largest file a bot may send is 50 MB; the multipart envelope needs a little of it. The export stops
+#: writing as soon as its file passes this.
 UPLOAD_LIMIT = 50 * 1000 * 1000 - 64 * 1024
 #: Exports one chat may ask for in :data:`EXPORT_WINDOW` seconds (each is a whole file of its reports).
 EXPORTS_PER_WINDOW = 3
@@ -193,8 +192,9 @@ async def on_search(update: Update, context: Context) -> None:
 
 
 async def on_export(update: Update, context: Context) -> None:
-    """/export json|csv|md: this chat's reports as a file, written off the event loop, gzipped when
-    large, never over Telegram's upload limit; :data:`EXPORTS_PER_WINDOW` a chat in :data:`EXPORT_WINDOW` seconds."""
+    """/export json|csv|md: this chat's reports as a file, written off the event loop, gzipped on the fly
+    once it passes :data:`COMPRESS_ABOVE`, and given up (the chat told at once) the moment it passes
+    Telegram's :data:`UPLOAD_LIMIT`; :data:`EXPORTS_PER_WINDOW` a chat in :data:`EXPORT_WINDOW` seconds."""
     message = update.effective_message
     if message is None:
         return
@@ -211,28 +211,19 @@ async def on_export(update: Update, context: Context) -> None:
         return
     stamp = datetime.now(UTC).strftime("%Y%m%d")
     with tempfile.TemporaryDirectory(prefix="claimdesk-export-") as directory:
-        written = Path(directory) / f"claimdesk-{abs(message.chat.id)}-{stamp}.{output.suffix}"
-        count = await context.bot_data.store.export_to(message.chat.id, output.name, written)
-        upload = await asyncio.to_thread(fit_for_upload, written)
-        if upload is None:
-            await message.reply_text(TOO_LARGE.format(count=count))
+        destination = Path(directory) / f"claimdesk-{abs(message.chat.id)}-{stamp}.{output.suffix}"
+        exported = await context.bot_data.store.export_to(
+            message.chat.id, output.name, destination, compress_above=COMPRESS_ABOVE, limit=UPLOAD_LIMIT
+        )
+        if exported.path is None:
+            await message.reply_text(TOO_LARGE.format(count=exported.reports))
             return
-        with upload.open("rb") as document:
+        with exported.path.open("rb") as document:
             await message.reply_document(
-                document, filename=upload.name, caption=f"This chat's reports ({count}, {output.suffix})."
+                document,
+                filename=exported.path.name,
+                caption=f"This chat's reports ({exported.reports}, {output.suffix}).",
             )
-
-
-def fit_for_upload(path: Path) -> Path | None:
-    """``path`` as it is when small, else gzipped beside it; None when even that is over
-    :data:`UPLOAD_LIMIT` (Telegram refuses larger files from bots)."""
-    if path.stat().st_size <= COMPRESS_ABOVE:
-        return path
-    packed = path.with_name(path.name + ".gz")
-    with path.open("rb") as plain, gzip.open(packed, "wb", compresslevel=6) as out:
-        shutil.copyfileobj(plain, out, 1024 * 1024)
-    path.unlink()
-    return packed if packed.stat().st_size <= UPLOAD_LIMIT else None
 
 
 async def on_forget(update: Update, context: Context) -> None:

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Self, TypedDict, TypeVar, Unpack
 
 from bot.links.page import FetchedPage
 from bot.origin import Origin
 from bot.report import Report
+from storage.formats import EXPORT_FORMATS, export_format
 from storage.rows import (
     ANALYSIS_COLUMNS,
     ANALYSIS_SELECT,
@@ -42,6 +45,9 @@ from storage.rows import (
     source_rows,
     unverified_rows,
 )
+
+if TYPE_CHECKING:
+    from storage.export import ExportResult
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +182,11 @@ class StoreBase:
         @staticmethod
         async def _forget_search(db: Any, chat_id: int) -> None:
             """Delete what the chat's search holds beside its analyses' entries."""
+
+        async def _write_export(
+            self, chat_id: int, fmt: str, to: Path, compress_above: int, limit: int
+        ) -> ExportResult:
+            """:meth:`export_to` once the format is known."""
 
     def _now(self) -> datetime:
         return self._clock()
@@ -555,6 +566,25 @@ class StoreBase:
             if len(hits) < limit:  # articles come last: looked for only when there is room for them
                 hits += await self._articles_by_channel(db, chat_id, query, limit - len(hits))
         return hits
+
+    async def export_to(
+        self,
+        chat_id: int,
+        fmt: str,
+        destination: str | os.PathLike[str],
+        *,
+        compress_above: int,
+        limit: int,
+    ) -> ExportResult:
+        """Write all analyses of this chat, oldest first, to the file ``destination`` in the export format
+        ``fmt`` (a name or suffix of :data:`storage.formats.FORMATS`): plain up to ``compress_above`` bytes,
+        else gzipped into ``destination`` + ".gz"; stopped, and nothing kept, as soon as the file passes
+        ``limit`` bytes (:class:`storage.export.ExportResult`; unreadable reports are skipped, logged).
+        The engine's ``_write_export`` does the reading (docs/robustness.md)."""
+        output = export_format(fmt)
+        if output is None or output.export is None:
+            raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+        return await self._write_export(chat_id, output.name, Path(destination), compress_above, limit)
 
     async def forget_chat(self, chat_id: int) -> int:
         """Delete everything stored for this chat (analyses, inbox, settings, and articles and reports

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Unpack
+from typing import Any, Unpack
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -30,14 +29,13 @@ from storage.base import (
     DEFAULT_LEASE_SECONDS,
     StorageError,
     StoreOptions,
-    read_report,
+    log_skipped,
 )
-from storage.formats import EXPORT_FORMATS, export_format
+from storage.export import EXPORT_BATCH, EXPORT_COUNT, EXPORT_ROWS, ExportResult, write_rows
 from storage.migrations import LATEST_VERSION
 from storage.postgres_desk import PostgresDeskStore
 from storage.postgres_migrations import POSTGRES_MIGRATIONS
 from storage.rows import (
-    ANALYSIS_COLUMNS,
     SEARCH_BUCKET,
     SEARCH_CANDIDATES,
     SEARCH_WINDOW,
@@ -318,29 +316,39 @@ class PostgresStore(PostgresDeskStore):
                 break
         return [from_row(SearchHit, row) for row in rows]
 
-    async def export_to(self, chat_id: int, fmt: str, destination: str | os.PathLike[str]) -> int:
-        """Write all analyses of this chat, oldest first, to the file ``destination`` (see
-        :meth:`storage.store.Store.export_to`); how many were written (unreadable reports skipped, logged).
+    async def _write_export(self, chat_id: int, fmt: str, to: Path, compress_above: int, limit: int) -> ExportResult:
+        """The export of :meth:`storage.base.StoreBase.export_to` on PostgreSQL.
 
-        The chat's rows are read in one query and the file is written in a thread, so the event loop is
-        not held while it is written (SQLite's export runs in a process of its own instead: its reader
-        shares the file; here the server does the reading).
+        Why: the chat's rows were read in one query and parsed on the event loop (2,000 large reports:
+        gigabytes, and seconds with the loop held). Now a thread writes the file and asks the loop for
+        one page of :data:`storage.export.EXPORT_BATCH` rows at a time (keyset by id, a pooled connection
+        per page, held only for its query); it parses and writes each page itself, so memory is bounded
+        by a page and the loop only waits on the server (SQLite's export runs in a process of its own
+        instead: its reader shares the file; here the server does the reading).
         """
-        output = export_format(fmt)
-        if output is None or output.export is None:
-            raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+        loop = asyncio.get_running_loop()
+
+        def on_loop(sql: str, *args: Any) -> list[Any]:
+            return asyncio.run_coroutine_threadsafe(self._read(sql, *args), loop).result()
+
+        def pages() -> Iterator[list[Any]]:
+            after = 0
+            while rows := on_loop(EXPORT_ROWS + " LIMIT ?", chat_id, after, EXPORT_BATCH):
+                yield rows
+                after = rows[-1]["id"]
+
+        return await asyncio.to_thread(
+            write_rows,
+            fmt,
+            pages(),
+            to,
+            compress_above=compress_above,
+            limit=limit,
+            skip=log_skipped,
+            count=lambda: int(on_loop(EXPORT_COUNT, chat_id)[0][0]),
+        )
+
+    async def _read(self, sql: str, *args: Any) -> list[Any]:
+        """One query (``?`` placeholders) on a pooled connection."""
         async with self._reading() as conn:
-            rows = await conn.fetch(
-                f"SELECT {ANALYSIS_COLUMNS}, r.report FROM analyses a JOIN reports r ON r.id = a.report_id"
-                " WHERE a.chat_id = $1 ORDER BY a.id",
-                chat_id,
-            )
-        items = self._parsed(rows, read_report=lambda row: read_report(row["report"]))
-        export = output.export
-
-        def write() -> None:
-            with Path(destination).open("w", encoding="utf-8", newline="") as out:
-                export(items, out)
-
-        await asyncio.to_thread(write)
-        return len(items)
+            return await self._fetch(conn, sql, *args)

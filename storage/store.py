@@ -19,27 +19,23 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Unpack
+from typing import Unpack
 
 import aiosqlite
 
-from bot.report import Report
 from storage.base import (
     DEFAULT_LEASE_SECONDS,
     StorageError,
     StoreOptions,
     log_skipped,
-    read_report,
 )
 from storage.desk import DeskStore
-from storage.formats import EXPORT_FORMATS, export_format
+from storage.export import EXPORT_COUNT, EXPORT_ROWS, ExportResult, write_rows
 from storage.migrations import LATEST_VERSION, MIGRATIONS, statements
 from storage.rows import (
-    ANALYSIS_COLUMNS,
     SEARCH_BLOCK,
     SEARCH_CANDIDATES,
     SEARCH_WINDOW,
-    Analysis,
     SearchHit,
     from_row,
 )
@@ -55,20 +51,13 @@ QUICK_CHECK_ROWS = 3
 EXPORT_NICENESS = 10
 
 
-def write_export(path: str, chat_id: int, fmt: str, destination: str) -> tuple[int, list[tuple[int, str]]]:
+def write_export(
+    path: str, chat_id: int, fmt: str, destination: str, compress_above: int, limit: int
+) -> tuple[ExportResult, list[tuple[int, str]]]:
     """The export of :meth:`Store.export_to`, run in a process of its own: the chat's analyses read through a
-    read-only connection and written one at a time; (how many written, [(skipped id, problem)])."""
-    output = export_format(fmt)
-    assert output is not None and output.export is not None
+    read-only connection one row at a time and written through :func:`storage.export.write_rows`;
+    (what was written, [(skipped id, problem)])."""
     skipped: list[tuple[int, str]] = []
-    written = 0
-
-    def parsed(rows: Iterable[Any]) -> Iterator[tuple[Analysis, Report]]:
-        nonlocal written
-        for row in rows:
-            for item in Store._parsed([row], read_report=lambda row: read_report(row["report"]), skip=skip):
-                written += 1
-                yield item
 
     def skip(analysis_id: int, problem: str) -> None:
         skipped.append((analysis_id, problem))
@@ -76,18 +65,21 @@ def write_export(path: str, chat_id: int, fmt: str, destination: str) -> tuple[i
     reader = sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True)
     reader.row_factory = sqlite3.Row
     try:
-        with Path(destination).open("w", encoding="utf-8", newline="") as out:
-            rows = reader.execute(
-                f"SELECT {ANALYSIS_COLUMNS}, r.report FROM analyses a JOIN reports r ON r.id = a.report_id"
-                " WHERE a.chat_id = ? ORDER BY a.id",
-                (chat_id,),
-            )
-            output.export(parsed(rows), out)
+        rows = reader.execute(EXPORT_ROWS, (chat_id, 0))
+        result = write_rows(
+            fmt,
+            ([row] for row in rows),
+            Path(destination),
+            compress_above=compress_above,
+            limit=limit,
+            skip=skip,
+            count=lambda: int(reader.execute(EXPORT_COUNT, (chat_id,)).fetchone()[0]),
+        )
     except sqlite3.Error as exc:
         raise _storage_error(exc, path, 0) from exc
     finally:
         reader.close()
-    return written, skipped
+    return result, skipped
 
 
 def _storage_error(exc: sqlite3.Error, path: str, busy_timeout: float) -> StorageError:
@@ -352,18 +344,13 @@ class Store(DeskStore):
                 break
         return [from_row(SearchHit, row) for row in rows]
 
-    async def export_to(self, chat_id: int, fmt: str, destination: str | os.PathLike[str]) -> int:
-        """Write all analyses of this chat, oldest first, to the file ``destination`` in the export format
-        ``fmt`` (a name or suffix of :data:`storage.formats.FORMATS`); how many were written (unreadable
-        reports are skipped, logged).
+    async def _write_export(self, chat_id: int, fmt: str, to: Path, compress_above: int, limit: int) -> ExportResult:
+        """The export of :meth:`storage.base.StoreBase.export_to` on SQLite.
 
         Why: 2,000 reports are a 36 MB file, 5.6 s of work that held the event loop; in a thread it still
         held the GIL (/help p95 325 ms). It runs in a process of its own (:func:`write_export`) with a
         read-only connection (WAL lets it read while this store writes), one analysis at a time.
         """
-        output = export_format(fmt)
-        if output is None or output.export is None:
-            raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
         loop = asyncio.get_running_loop()
         pool = ProcessPoolExecutor(
             max_workers=1,
@@ -372,11 +359,11 @@ class Store(DeskStore):
             initargs=(EXPORT_NICENESS,),
         )
         try:
-            written, skipped = await loop.run_in_executor(
-                pool, write_export, self._path, chat_id, output.name, os.fspath(destination)
+            result, skipped = await loop.run_in_executor(
+                pool, write_export, self._path, chat_id, fmt, os.fspath(to), compress_above, limit
             )
         finally:
             pool.shutdown(wait=False)
         for analysis_id, problem in skipped:
             log_skipped(analysis_id, problem)
-        return written
+        return result

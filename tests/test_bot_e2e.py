@@ -30,6 +30,7 @@ from bot.extraction.runner import ExtractionRunner
 from bot.origin import Origin
 from bot.report import Article, Claim, Report, Source, Unverified
 from bot.service import RateLimits
+from handlers import commands
 from handlers.app import Webhook
 from storage import StorageError, Store
 
@@ -529,6 +530,21 @@ async def test_bot_e2e_export_of_2000_reports_leaves_the_bot_responsive(bot: Bot
     assert len(data) == 2000 and "(2000, json)" in sent["caption"]
     again = await bot.command(private_chat(ALICE), ALICE, "/export csv")
     assert "try again in" in again["text"]
+
+
+async def test_bot_e2e_export_over_the_upload_limit_is_refused_with_the_count(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export whose gzipped file passes the upload limit (here 20 KB) is given up as soon as it does,
+    and the chat is told how many reports it has and what to try instead; no document is sent."""
+    monkeypatch.setattr(commands, "COMPRESS_ABOVE", 5_000)
+    monkeypatch.setattr(commands, "UPLOAD_LIMIT", 20_000)
+    forwarded = forward_seed(bot.server)
+    await bot.reply(ALICE["id"], forwarded["message_id"])
+    copy_analyses(bot.db, ALICE["id"], 199)
+    refused = await bot.command(private_chat(ALICE), ALICE, "/export json")
+    assert "document" not in refused
+    assert "200 reports are too many" in refused["text"] and "/export csv" in refused["text"]
 
 
 async def test_bot_e2e_demoted_admin_cannot_confirm_forget_or_change_settings(bot: Bot) -> None:

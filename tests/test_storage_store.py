@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import gzip
+import hashlib
 import io
 import json
 import logging
 import sqlite3
 import tempfile
+import threading
 from collections.abc import AsyncIterator
 from contextlib import closing
 from dataclasses import replace
@@ -24,6 +27,7 @@ from bot.origin import Origin
 from bot.report import Article, Claim, Report, Source, Unverified
 from storage import CHAT_MODES, Analysis, Answered, Storage, StorageError, Store, article_key
 from storage import base as base_module
+from storage import export as export_module
 from storage import postgres as postgres_module
 from storage import store as store_module
 from storage.migrations import LATEST_VERSION
@@ -451,12 +455,116 @@ async def test_store_search_shared_article_points_at_own_chat(store: Storage) ->
 # -- export -----------------------------------------------------------------------------------------
 
 
+#: Bytes no test export reaches: written plain, never stopped.
+NO_LIMIT = 1 << 40
+
+
 async def exported(store: Storage, fmt: str, chat_id: int = 1) -> bytes:
     """What /export writes for ``chat_id`` (the file's bytes)."""
     with tempfile.TemporaryDirectory() as folder:
         destination = Path(folder) / f"export.{fmt}"
-        await store.export_to(chat_id, fmt, destination)
+        result = await store.export_to(chat_id, fmt, destination, compress_above=NO_LIMIT, limit=NO_LIMIT)
+        assert result.path == destination
         return destination.read_bytes()
+
+
+def noise(size: int) -> str:
+    """``size`` hex digits that gzip shrinks only to about half (a chain of SHA-256 digests)."""
+    digests, digest = [], b"claimdesk"
+    while len(digests) * 64 < size:
+        digest = hashlib.sha256(digest).digest()
+        digests.append(digest.hex())
+    return "".join(digests)[:size]
+
+
+async def save_large(store: Storage, copies: int) -> None:
+    """``copies`` analyses in chat 1 of one report with a 40,000-character claim (about 20 KB gzipped:
+    more than gzip's 32 KB window, so the copies do not shrink one another)."""
+    report = make_report("harbour")
+    report = replace(report, claims=(replace(report.claims[0], text=noise(40_000)), *report.claims[1:]))
+    for message_id in range(1, copies + 1):
+        await store.save_analysis(
+            chat_id=1, message_id=message_id, text=article_text("harbour"), report=report, origin=Origin()
+        )
+
+
+@pytest.mark.parametrize(
+    ("compress_above", "name"),
+    [(NO_LIMIT, "export.json"), (2_000, "export.json.gz"), (20_000_000, "export.json")],
+)
+async def test_store_export_is_plain_while_small_and_gzipped_past_the_threshold(
+    store: Storage, compress_above: int, name: str
+) -> None:
+    await save_large(store, 3)
+    with tempfile.TemporaryDirectory() as folder:
+        destination = Path(folder) / "export.json"
+        result = await store.export_to(1, "json", destination, compress_above=compress_above, limit=NO_LIMIT)
+        assert result.path == Path(folder) / name
+        assert [p.name for p in Path(folder).iterdir()] == [name]
+        content = result.path.read_bytes()
+        assert result.size == len(content) and result.reports == 3
+    data = json.loads(gzip.decompress(content) if name.endswith(".gz") else content)
+    assert [entry["report"]["claims"][0]["text"] for entry in data] == [noise(40_000)] * 3
+
+
+async def test_store_export_stops_as_soon_as_the_file_passes_the_limit(store: Storage) -> None:
+    """40 reports of about 20 KB gzipped each (800 KB) against a 100 KB limit: writing stops just past
+    100 KB, nothing is left on disk, and the outcome says how many reports the chat has."""
+    limit = 100_000
+    await save_large(store, 40)
+    with tempfile.TemporaryDirectory() as folder:
+        destination = Path(folder) / "export.json"
+        whole = await store.export_to(1, "json", destination, compress_above=50_000, limit=NO_LIMIT)
+        assert whole.path is not None and whole.path.name == "export.json.gz" and whole.reports == 40
+        assert whole.size > 6 * limit
+        whole.path.unlink()
+        capped = await store.export_to(1, "json", destination, compress_above=50_000, limit=limit)
+        assert capped.path is None and capped.reports == 40
+        assert limit < capped.size <= limit + export_module.WRITE_BUFFER  # the limit and about one write more
+        assert list(Path(folder).iterdir()) == []
+
+
+async def test_store_export_in_small_pages_keeps_every_analysis_in_order(
+    store: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postgres_module, "EXPORT_BATCH", 3)
+    words = [f"place{n}" for n in range(8)]
+    for word in words:
+        await save(store, word, chat_id=1)
+    await save(store, "volcano", chat_id=2)
+    data = json.loads(await exported(store, "json"))
+    assert [entry["analysis"]["title"] for entry in data] == [f"Article about {word}" for word in words]
+
+
+async def test_store_export_postgres_reads_pages_and_parses_them_off_the_event_loop(
+    store: Storage, store_backend: StoreBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: the rows come a page at a time (memory bounded by a page), and the reports are parsed
+    in the writing thread, not on the event loop. (SQLite's export runs in a process of its own.)"""
+    if store_backend.name != "postgresql":
+        pytest.skip("SQLite's export reads one row at a time in a process of its own")
+    monkeypatch.setattr(postgres_module, "EXPORT_BATCH", 4)
+    for n in range(10):
+        await save(store, f"place{n}", chat_id=1)
+    pages: list[int] = []
+    parsed_on: set[int] = set()
+    read, parse = postgres_module.PostgresStore._read, export_module.read_report
+
+    async def counted(self: postgres_module.PostgresStore, sql: str, *args: object) -> list[object]:
+        rows = await read(self, sql, *args)
+        pages.append(len(rows))
+        return rows
+
+    def traced(stored: str) -> Report:
+        parsed_on.add(threading.get_ident())
+        return parse(stored)
+
+    monkeypatch.setattr(postgres_module.PostgresStore, "_read", counted)
+    monkeypatch.setattr(export_module, "read_report", traced)
+    data = json.loads(await exported(store, "json"))
+    assert len(data) == 10
+    assert pages == [4, 4, 2, 0]
+    assert parsed_on and threading.get_ident() not in parsed_on
 
 
 async def test_store_export_json_parses_back(store: Storage) -> None:

@@ -669,21 +669,111 @@ ABBREVIATIONS: dict[str, str] = {
     "U.N.": "United Nations",
 }
 
+#: Words of a name that tell what kind of thing or where it is, not which one: "United" of "United
+#: States" and "United Kingdom", "Hurricane" of every hurricane, "II" of every second of a name. With
+#: the titles (:data:`TITLE_WORDS`) and the heads of organisations' names (:data:`ORGANISATION_HEADS`),
+#: claim matching (``bot.matching._mentioned``) takes another claim to mention a name when it mentions
+#: one of the name's other words. English place-name and storm-name patterns, and regnal suffixes.
+NAME_KIND_WORDS: frozenset[str] = frozenset(
+    """
+    united national new north south east west northern southern eastern western central upper lower
+    great royal federal democratic republican republic kingdom state states province county city
+    island islands river lake mount saint st hurricane storm tropical typhoon cyclone depression
+    ii iii iv jr sr
+    """.split()
+)
+
 #: Words news copy uses interchangeably for the same event, mapped to one term before claims are
-#: compared ("six were killed" / "six died" / "the dead"). Kept to casualties, arrests and
-#: resignations, the facts most often re-reported in other words; the keys are matching's stems
-#: (``bot.matching.stem``).
+#: compared ("six were killed" / "six died" / "the dead"): the paraphrases of general news language for
+#: the facts most often re-reported in other words (casualties, arrests, charges and jail, resignations,
+#: blasts, fires, quakes, protests, inquiries). The keys are matching's stems
+#: (``bot.matching.stem``), the values the stem of the word they stand for.
 MATCH_SYNONYMS: dict[str, str] = {
     "kill": "die",
     "dead": "die",
     "death": "die",
     "fatality": "die",
     "fatal": "die",
+    "slain": "die",
     "wound": "injur",
     "hurt": "injur",
+    "injury": "injur",
     "detain": "arrest",
+    "apprehend": "arrest",
+    "indict": "charg",
+    "imprison": "jail",
     "quit": "resign",
     "resignation": "resign",
+    "explos": "blast",
+    "explod": "blast",
+    "blaz": "fir",
+    "quak": "earthquak",
+    "tremor": "earthquak",
+    "demonstr": "protest",
+    "demonstrator": "protester",
+    "protestor": "protester",
+    "inquiry": "investig",
+    "probe": "investig",
+    "begin": "start",
+}
+
+#: Irregular English past forms and plurals, to their base ("made" -> "make", "children" -> "child"),
+#: before claims are compared (``bot.matching``): the common irregular verbs of English grammars and
+#: the irregular plurals of nouns for people. Left out: forms that are mostly another word in news
+#: ("left", "found", "lay", "saw", "felt").
+IRREGULAR_FORMS: dict[str, str] = {
+    **{
+        form: base
+        for base, forms in {
+            "become": "became",
+            "begin": "began begun",
+            "break": "broke broken",
+            "bring": "brought",
+            "build": "built",
+            "buy": "bought",
+            "catch": "caught",
+            "choose": "chose chosen",
+            "drive": "drove driven",
+            "fall": "fell fallen",
+            "fight": "fought",
+            "flee": "fled",
+            "fly": "flew flown",
+            "give": "gave given",
+            "go": "went gone",
+            "grow": "grew grown",
+            "hold": "held",
+            "keep": "kept",
+            "know": "knew known",
+            "lead": "led",
+            "lose": "lost",
+            "make": "made",
+            "meet": "met",
+            "pay": "paid",
+            "rise": "rose risen",
+            "run": "ran",
+            "seek": "sought",
+            "sell": "sold",
+            "send": "sent",
+            "shoot": "shot",
+            "sink": "sank sunk",
+            "speak": "spoke spoken",
+            "spend": "spent",
+            "steal": "stole stolen",
+            "strike": "struck stricken",
+            "swear": "swore sworn",
+            "take": "took taken",
+            "think": "thought",
+            "throw": "threw thrown",
+            "win": "won",
+            "withdraw": "withdrew withdrawn",
+            "write": "wrote written",
+        }.items()
+        for form in forms.split()
+    },
+    "children": "child",
+    "men": "man",
+    "women": "woman",
+    "people": "person",
 }
 
 # --- sources: who can speak, what kind they are, their gender -----------------------------------
