@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 #: Stored reports carry it; a report made by an older version is re-analysed on demand.
-EXTRACTOR_VERSION = "1.2.0"
+EXTRACTOR_VERSION = "1.3.0"
 #: The attribution extractors (``CLAIMDESK_EXTRACTOR``): the trained tagger with the rules, or the rules alone.
 EXTRACTORS = ("model", "rules")
 DEFAULT_EXTRACTOR = "model"
