@@ -30,12 +30,12 @@ class Figure:
     name: str
     value: float
     unit: str
-    baseline: float | None
-    baseline_name: str | None
-    ratio: float | None
-    ratio_meaning: str | None
-    target: str | None
-    met: bool | None
+    baseline: float | None = None  # a figure without a baseline or target leaves these out
+    baseline_name: str | None = None
+    ratio: float | None = None
+    ratio_meaning: str | None = None
+    target: str | None = None
+    met: bool | None = None
     corpus: str | None = None  # the texts measured, when the benchmark has several corpora
     runs: dict[str, list[float]] = field(default_factory=dict)
     spread: dict[str, float] = field(default_factory=dict)

@@ -217,12 +217,6 @@ def measure_startup(corpus: Corpus, directory: Path, repeats: int) -> Figure:
         corpus=f"{corpus.name} (first article)",
         value=statistics.median(runs),
         unit="s",
-        baseline=None,
-        baseline_name=None,
-        ratio=None,
-        ratio_meaning=None,
-        target=None,
-        met=None,
         runs={"seconds": runs},
         spread={"seconds": spread(runs)},
     )

@@ -184,12 +184,6 @@ async def responsiveness(runner: ExtractionRunner, db: Path) -> list[Figure]:
                 name="export of 2,000 reports of the seed article, s",
                 value=seconds,
                 unit="s",
-                baseline=None,
-                baseline_name=None,
-                ratio=None,
-                ratio_meaning=None,
-                target=None,
-                met=None,
                 other_cores=meter.cores(),
             )
         )
@@ -226,12 +220,6 @@ async def window(runner: ExtractionRunner, db: Path) -> Figure:
         name="double-answer window (report sent to inbox row done) p95, ms",
         value=percentile(gaps, 0.95),
         unit="ms",
-        baseline=None,
-        baseline_name=None,
-        ratio=None,
-        ratio_meaning=None,
-        target=None,
-        met=None,
         detail={"median_ms": percentile(gaps, 0.5), "longest_ms": max(gaps), "articles": len(gaps)},
         other_cores=meter.cores(),
     )

@@ -16,7 +16,7 @@ DEFAULT_EXTRACTOR = "model"
 
 
 def report_version(extractor: str) -> str:
-    """What a report made by ``extractor`` records as its maker, "1.2.0+model", and the key its cached copy
+    """What a report made by ``extractor`` records as its maker, "1.3.0+model", and the key its cached copy
     is found by. Why the extractor is in it: after ``CLAIMDESK_EXTRACTOR`` changes, a report the other
     extractor made must not be served from the cache."""
     return f"{EXTRACTOR_VERSION}+{extractor}"
