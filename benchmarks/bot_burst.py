@@ -416,7 +416,7 @@ async def measure(args: argparse.Namespace, articles: list[Article], directory: 
             "difference, ms",
             f"<= idle + {HELP_MARGIN_MS:.0f} ms",
             during_p95 - idle_p95 <= HELP_MARGIN_MS,
-            {
+            detail={
                 "during_ms": during_ms,
                 "idle_ms": idle_help_ms,
                 "during_p50_ms": percentile(during_ms, 0.5),
@@ -436,7 +436,7 @@ async def measure(args: argparse.Namespace, articles: list[Article], directory: 
             "measured / ideal",
             f"<= {BOUND_MARGIN:.2f} x ideal = {bound_p95:.2f} s",
             percentile(burst_ms, 0.95) / 1000 <= bound_p95,
-            {
+            detail={
                 "latencies_ms": burst_ms,
                 "p50_s": percentile(burst_ms, 0.5) / 1000,
                 "ideal_p50_s": percentile(ideal, 0.5),
@@ -466,7 +466,7 @@ async def measure(args: argparse.Namespace, articles: list[Article], directory: 
             "measured / ideal",
             None,
             None,
-            {"articles_per_second": args.articles / last_reply},
+            detail={"articles_per_second": args.articles / last_reply},
         ),
         Figure(
             "peak RSS of the bot's process tree during the burst, MB",
@@ -478,7 +478,7 @@ async def measure(args: argparse.Namespace, articles: list[Article], directory: 
             "burst / idle",
             f"< {MEMORY_TARGET_MB:.0f} MB",
             peak * 2**20 / 1e6 < MEMORY_TARGET_MB,
-            {"processes": processes, "overall_peak_mb": overall_peak * 2**20 / 1e6, "samples": len(sampler.samples)},
+            detail={"processes": processes, "overall_peak_mb": overall_peak * 2**20 / 1e6, "samples": len(sampler.samples)},
         ),
         Figure(
             "start-up: process start to first getUpdates, s",
@@ -490,7 +490,7 @@ async def measure(args: argparse.Namespace, articles: list[Article], directory: 
             None,
             f"< {STARTUP_TARGET_S:.0f} s",
             startup_s < STARTUP_TARGET_S,
-            {"starts": startups},
+            detail={"starts": startups},
         ),
     ]
     return {
