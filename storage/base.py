@@ -6,6 +6,7 @@ the search index, which differs (FTS5 rowid blocks; ``tsvector`` entries with bu
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -456,6 +457,9 @@ class StoreBase:
         key = article_key(text)
         now = iso(self._now())
         channel = channel_name(origin)
+        # Why in a thread: a report of thousands of quotations takes a second to encode; the event loop
+        # keeps answering meanwhile (and the write lock is not held for it).
+        report_json = await asyncio.to_thread(report.to_json, indent=None)
         async with self._transaction() as db:
             await self._execute(
                 db,
@@ -470,7 +474,7 @@ class StoreBase:
                 " ON CONFLICT (article_key, extractor_version) DO NOTHING RETURNING id",
                 key,
                 report.extractor_version,
-                report.to_json(indent=None),
+                report_json,
                 now,
             )
             if added:
