@@ -227,6 +227,28 @@ def test_extraction_sources_subject_of_a_saying_verb_is_a_speaker(
     assert [s.name for s in sources] == ([source] if listed else [])
 
 
+@pytest.mark.parametrize(
+    ("text", "source", "cue"),
+    [
+        pytest.param(
+            "A campaign surrogate hoped that the casino would stay open.", "surrogate", "hoped", id="surrogate"
+        ),
+        pytest.param("The new film shows that the casino was losing money.", "film", "shows", id="film"),
+        pytest.param(
+            "The party leadership expects that the casino will be sold.", "leadership", "expects", id="leadership"
+        ),
+    ],
+)
+def test_extraction_sources_speaker_lexicon_heads_speak_with_any_cue(
+    nlp: Language, text: str, source: str, cue: str
+) -> None:
+    """Heads from the speaker lexicon (gold source heads of the PolNeAR training articles) are sources
+    whatever their cue, unlike other nouns (:func:`test_extraction_sources_subject_of_a_saying_verb_is_a_speaker`)."""
+    doc = nlp(text)
+    sources, _ = resolve_sources(doc, text, [_found(doc, text, source, cue, text[text.index("the casino") : -1])])
+    assert [s.name.split()[-1] for s in sources] == [source]
+
+
 def test_extraction_sources_quantifier_alone_is_no_source(nlp: Language) -> None:
     assert report_of(nlp, "Some said that the water had been cut off for days.").sources == ()
 

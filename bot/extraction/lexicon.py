@@ -881,7 +881,9 @@ SPEAKER_HEADS: frozenset[str] = frozenset(
     interviewers commenter commenters speechwriter speechwriters attendee attendees respondent
     respondents holdout holdouts faction factions front-runner frontrunner front-runners frontrunners
     superdelegate superdelegates delegate elder elders establishment partisan partisans manufacturer
-    manufacturers hacker hackers troupe textbook runner runners
+    manufacturers hacker hackers troupe textbook runner runners mogul moguls tycoon tycoons couple
+    surrogate surrogates hopeful hopefuls contender contenders associate associates maker makers
+    film movie documentary affidavit summary leadership base
         republican republicans democrat democrats conservative conservatives liberal liberals
     progressive progressives independent independents moderate moderates socialist socialists
     economist economists historian historians researcher researchers professor professors author
