@@ -249,6 +249,25 @@ def test_extraction_sources_speaker_lexicon_heads_speak_with_any_cue(
     assert [s.name.split()[-1] for s in sources] == [source]
 
 
+@pytest.mark.parametrize(
+    ("text", "listed"),
+    [
+        pytest.param(
+            "The harbour workers met on Monday. They said that the fees would rise.", ["workers"], id="plural"
+        ),
+        pytest.param("The Harbour Authority met on Monday. They said that the fees would rise.", [], id="one-body"),
+        pytest.param(
+            "The Harbour Authority met on Monday. It said that the fees would rise.", ["Harbour Authority"], id="it"
+        ),
+    ],
+)
+def test_extraction_sources_they_takes_a_plural_not_one_body(nlp: Language, text: str, listed: list[str]) -> None:
+    doc = nlp(text)
+    pronoun = "It" if " It " in text else "They"
+    sources, _ = resolve_sources(doc, text, [_found(doc, text, pronoun, "said", "the fees would rise")])
+    assert [s.name.removeprefix("harbour ") for s in sources] == listed
+
+
 def test_extraction_sources_quantifier_alone_is_no_source(nlp: Language) -> None:
     assert report_of(nlp, "Some said that the water had been cut off for days.").sources == ()
 
