@@ -106,7 +106,7 @@ class DeskStore(StoreBase):
         doc_freq: dict[str, int] = {}
         for chunk in _chunks(tokens, 500):
             marks = ", ".join("?" * len(chunk))
-            found = await self._fetch(db, f"SELECT term, doc FROM statements_vocab WHERE term IN ({marks})", *chunk)
+            found = await self._fetch(db, f"SELECT token, doc FROM statement_terms WHERE token IN ({marks})", *chunk)
             doc_freq.update((str(term), int(doc)) for term, doc in found)
         return doc_freq
 
@@ -149,11 +149,15 @@ class DeskStore(StoreBase):
             await self._run(
                 db, "INSERT INTO chat_memories (chat_id) VALUES (?) ON CONFLICT (chat_id) DO NOTHING", [(chat_id,)]
             )
-            memory = await self._fetch(db, "SELECT id FROM chat_memories WHERE chat_id = ?", chat_id)
-            memory_id = int(memory[0][0])
+            # Why locked: one chat's memory is written by one transaction at a time (PostgreSQL: two
+            # processes adding the same statements in other orders would wait on each other)
+            memory = await self._fetch(
+                db, "SELECT id, statements FROM chat_memories WHERE chat_id = ?" + self._LOCKED, chat_id
+            )
+            memory_id, total = int(memory[0][0]), int(memory[0][1])
             article = await self._fetch(db, "SELECT article_key FROM analyses WHERE id = ?", analysis_id)
             article_key = str(article[0][0]) if article else ""
-            found = await self._match(db, memory_id, article_key, claims)
+            found = await self._match(db, memory_id, total, article_key, claims)
             await self._run(
                 db,
                 "INSERT INTO claim_matches (analysis_id, claim_id, label, statement_id, score, conflicts)"
@@ -337,12 +341,10 @@ class DeskStore(StoreBase):
             )
 
     async def _match(
-        self, db: Any, memory_id: int, article_key: str, claims: Sequence[_Claim]
+        self, db: Any, memory_id: int, total: int, article_key: str, claims: Sequence[_Claim]
     ) -> dict[str, dict[MatchLabel, tuple[int, Match]]]:
-        """The best stored statement of each label for each claim (candidates of the engine's full-text
-        search, then the precise rules)."""
-        rows = await self._fetch(db, "SELECT count(*) FROM statements WHERE memory_id = ?", memory_id)
-        total = int(rows[0][0])
+        """The best stored statement of each label for each claim among the ``total`` statements of the
+        memory (candidates of the engine's full-text search, then the precise rules)."""
         if not total or not claims:
             return {}
         wanted = sorted({_token(memory_id, t) for claim in claims for t in search_terms(claim.key)})
@@ -361,7 +363,9 @@ class DeskStore(StoreBase):
             marks = ", ".join("?" * len(chunk))
             rows = await self._fetch(
                 db,
-                f"SELECT s.id, s.key FROM statements s WHERE s.id IN ({marks}) AND s.memory_id = ? AND EXISTS (SELECT 1 FROM"
+                # Why "+": it keeps SQLite from reading the chat's whole (memory_id, digest) index for the
+                # memory check instead of looking the ids up (30 ms against 0.2 ms at 30,000 statements)
+                f"SELECT s.id, s.key FROM statements s WHERE s.id IN ({marks}) AND +s.memory_id = ? AND EXISTS (SELECT 1 FROM"
                 " statement_claims c JOIN analyses a ON a.id = c.analysis_id WHERE c.statement_id = s.id"
                 " AND a.article_key != ?)",
                 *chunk,
