@@ -18,7 +18,7 @@ normalised; the names in it; its source; its figures), and two keys are compared
 
 The thresholds (:data:`THRESHOLDS`) are chosen on a labelled set of claim pairs from Wikinews
 (``tests/data/claim-pairs.jsonl``) by ``python -m bot.matching_eval``: a sweep on one half of the pairs,
-checked on the other half. Storage finds the candidates (SQLite FTS5, BM25 over :func:`search_terms`);
+checked on the other half. Storage finds the candidates (the statements sharing the rarest of :func:`search_terms`);
 this module only decides.
 """
 
