@@ -134,12 +134,13 @@ def token_features(
 
     ``quotes`` are the character spans of direct quotations, ``rules`` the rules' tag per token of the
     whole doc (:func:`rule_tags`), ``clusters`` each clustering's cluster per token of the whole doc
-    (:meth:`bot.extraction.clusters.WordClusters.assign`; no cluster features without them). Per token: its form (lower case, shape), lemma, part of speech,
-    dependency, head lemma and dependency, depth in the tree, cue-lexicon class of itself and its head,
-    the dependency path to the nearest ancestor that is a cue, the clausal children of a verb, whether it
-    opens or closes a subtree of a cue's child, whether it is inside a quotation, its place in the
-    sentence and paragraph, and the rules' tag; with the part of speech, rule tag and quotation flag of
-    its neighbours; the token's and its head's word cluster in each clustering.
+    (:meth:`bot.extraction.clusters.WordClusters.assign`; no cluster features without them). Per token:
+    its form (lower case, shape), lemma, part of speech, dependency, head lemma and dependency, depth in
+    the tree, cue-lexicon class of itself and its head, the dependency path to the nearest ancestor that
+    is a cue, the clausal children of a verb, whether it opens or closes a subtree of a cue's child,
+    whether it is inside a quotation, its place in the sentence and paragraph, and the rules' tag; with
+    the part of speech, rule tag and quotation flag of its neighbours; its and its head's word cluster in
+    each clustering.
 
     Why the arrays: reading the attributes from ``Doc.to_array`` instead of through ``Token`` objects
     keeps the tagger a small fraction of parsing time.

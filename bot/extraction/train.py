@@ -5,8 +5,9 @@ are split by article with a hash of the id (:func:`held_back`): about 800 train 
 124 are held back for ``make eval``. The articles are parsed once with the runtime pipeline and the
 parsed docs cached as a spaCy ``DocBin`` outside the project (``--cache``), so a second run starts at
 once. Training is deterministic (crfsuite's L-BFGS has no random state), so the same data, pipeline and
-settings give the same model. Nothing of the annotated text is written into the project: only the
-model's feature weights.
+settings give the same model; the word clusters' k-means draws its sample and starts from a fixed seed.
+Nothing of the annotated text is written into the project: only the model's feature weights and the
+clusters' centroids (averages of the pipeline's tensor rows, no words).
 """
 
 from __future__ import annotations
