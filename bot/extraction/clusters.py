@@ -81,8 +81,22 @@ def training_rows(docs: list[Doc]) -> Floats:
     return numpy.concatenate([numpy.asarray(doc.tensor, dtype=numpy.float32) for doc in docs])
 
 
+#: OpenBLAS multiplies matrices of up to this many multiply-adds on one thread (its default
+#: ``GEMM_MULTITHREAD_THRESHOLD``, 4, times 65,536).
+_ONE_THREAD_PRODUCT = 262_144
+
+
 def _nearest(rows: Floats, centroids: Floats) -> NDArray[numpy.intp]:
-    """The index of each row's nearest centroid (squared Euclidean distance)."""
-    distance = (centroids * centroids).sum(axis=1)[None, :] - 2 * rows @ centroids.T
-    nearest: NDArray[numpy.intp] = distance.argmin(axis=1)
+    """The index of each row's nearest centroid (squared Euclidean distance), in blocks of rows.
+
+    Why the blocks: one product of an article's rows with 256 centroids is big enough for numpy's
+    OpenBLAS to start its threads, which on a busy 2-core machine (two extraction workers) spin for more
+    CPU than the product takes (0.8 to 1.5 s against 0.3 s of CPU for 100 articles); blocks small enough for one
+    thread give the same numbers.
+    """
+    block = max(1, _ONE_THREAD_PRODUCT // (len(centroids) * rows.shape[1]))
+    squares = (centroids * centroids).sum(axis=1)[None, :]
+    nearest = numpy.empty(len(rows), dtype=numpy.intp)
+    for start in range(0, len(rows), block):
+        nearest[start : start + block] = (squares - 2 * rows[start : start + block] @ centroids.T).argmin(axis=1)
     return nearest
