@@ -478,7 +478,11 @@ async def measure(args: argparse.Namespace, articles: list[Article], directory: 
             "burst / idle",
             f"< {MEMORY_TARGET_MB:.0f} MB",
             peak * 2**20 / 1e6 < MEMORY_TARGET_MB,
-            detail={"processes": processes, "overall_peak_mb": overall_peak * 2**20 / 1e6, "samples": len(sampler.samples)},
+            detail={
+                "processes": processes,
+                "overall_peak_mb": overall_peak * 2**20 / 1e6,
+                "samples": len(sampler.samples),
+            },
         ),
         Figure(
             "start-up: process start to first getUpdates, s",
