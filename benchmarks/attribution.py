@@ -34,7 +34,8 @@ from spacy.tokens import Doc
 
 from bot.extraction import pipeline
 from bot.extraction.attribution import Found
-from bot.extraction.model import MIN_CONFIDENCE, AttributionTagger, combine
+from bot.extraction.clusters import WordClusters, training_rows
+from bot.extraction.model import MIN_CONFIDENCE, AttributionTagger, clusters_path, combine
 from bot.extraction.spans import SpanIndex
 from bot.extraction.train import (
     DEFAULT_DATA,
@@ -77,16 +78,24 @@ def load(data: Path) -> tuple[list[dict[str, Any]], list[Any]]:
     return articles, parsed(nlp, articles, CACHE)
 
 
-def features(data: Path, path: Path | None = None) -> dict[str, Pair]:
-    """(features, gold tags) per article id, cached as a pickle under ``$TMPDIR`` (or read from ``path``)."""
-    path = path or CACHE.with_name(f"{CACHE.name}-features-{_code_key()}.pickle")
+def features(data: Path, split: str, path: Path | None = None) -> tuple[dict[str, Pair], WordClusters]:
+    """(features, gold tags) per training article id of ``split``, with the word clusters of those
+    articles as in ``make train``; cached as a pickle under ``$TMPDIR`` (or read from ``path``)."""
+    path = path or CACHE.with_name(f"{CACHE.name}-features-{split}-{_code_key()}.pickle")
     if path.exists():
         with path.open("rb") as cached:
-            result: dict[str, Pair] = pickle.load(cached)  # noqa: S301 - our own cache file
+            result: tuple[dict[str, Pair], WordClusters] = pickle.load(cached)  # noqa: S301 - our own cache
             return result
     articles, docs = load(data)
-    pairs = examples(docs, (a["text"] for a in articles), (gold_frames(a) for a in articles))
-    result = {a["id"]: pair for a, pair in zip(articles, pairs, strict=True)}
+    chosen = [k for k, a in enumerate(articles) if split_of(a["id"]) not in {"held", split}]
+    clusters = WordClusters.fit(training_rows([docs[k] for k in chosen]))
+    pairs = examples(
+        (docs[k] for k in chosen),
+        (articles[k]["text"] for k in chosen),
+        (gold_frames(articles[k]) for k in chosen),
+        clusters,
+    )
+    result = ({articles[k]["id"]: pair for k, pair in zip(chosen, pairs, strict=True)}, clusters)
     with path.open("wb") as out:
         pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
     return result
@@ -99,10 +108,9 @@ def _drop(pair: Pair, prefixes: Sequence[str]) -> Pair:
 
 def run_train(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    table = features(args.data, args.features)
-    exclude = {"held"} if args.split == "held" else {"held", "inner"}
+    table, clusters = features(args.data, args.split, args.features)
     drop = [prefix for prefix in args.drop.split(",") if prefix]
-    pairs = [_drop(p, drop) if drop else p for i, p in table.items() if split_of(i) not in exclude]
+    pairs = [_drop(p, drop) if drop else p for p in table.values()]
     params: dict[str, Any] = {
         "c1": args.c1,
         "c2": args.c2,
@@ -110,6 +118,7 @@ def run_train(args: argparse.Namespace) -> int:
         "feature.minfreq": args.minfreq,
     }
     train(pairs, args.out, params)
+    clusters.save(clusters_path(args.out))
     size = args.out.stat().st_size / 1e6
     print(
         f"{args.out}: {len(pairs)} articles, {params}, drop {drop}, {size:.1f} MB, {time.monotonic() - started:.0f} s"

@@ -17,6 +17,7 @@ from bot.extraction.checks import report_version
 from bot.extraction.model import (
     MODEL_PATH,
     AttributionTagger,
+    clusters_path,
     combine,
     decode,
     load_tagger,
@@ -26,7 +27,7 @@ from bot.extraction.model import (
 )
 from bot.extraction.pipeline import build_report, rule_attributions
 from bot.extraction.text import paragraphs
-from bot.extraction.train import examples, held_back, train
+from bot.extraction.train import fit, held_back
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "rfa-kursk-north-korean-casualties-2024-12-20.txt"
@@ -65,6 +66,15 @@ def test_model_features_follow_the_cue_and_its_children(index: int, expected: se
     assert len(features) == len(doc)
     assert expected <= set(features[index])
     assert not absent & set(features[index])
+
+
+def test_model_features_carry_the_token_and_head_clusters() -> None:
+    doc = said_doc()
+    clusters = [[5, 7, 5, 7, 9], [1, 2, 3, 4, 0]]  # two clusterings, a cluster per token
+    features = token_features(doc, [], ["O"] * len(doc), clusters)
+    assert {"k0=5", "k0h=7", "k1=3", "k1h=4"} <= set(features[2])  # "taxes", whose head is "rose"
+    assert {"k0=7", "k0h=7", "k1=2", "k1h=2"} <= set(features[1])  # "said", the root
+    assert not any(f.startswith("k0") for f in token_features(doc, [], ["O"] * len(doc))[2])
 
 
 def test_model_features_mark_quotations_and_rule_tags() -> None:
@@ -188,9 +198,11 @@ def test_model_trains_on_a_tiny_corpus_and_tags_a_sentence(nlp: Language, tmp_pa
         content, source, cue = (text.index(part) for part in gold)
         frames.append([([(content, content + len(gold[0]))], [(source, source + len(gold[1]))], [(cue, cue + 3)])])
     docs = list(nlp.pipe(texts))
-    path = train(examples(docs, texts, frames), tmp_path / "tiny.crfsuite", {"max_iterations": 30})
-    again = train(examples(docs, texts, frames), tmp_path / "again.crfsuite", {"max_iterations": 30})
-    assert path.read_bytes() == again.read_bytes()  # reproducible: the same data give the same model
+    path = fit(docs, texts, frames, tmp_path / "tiny.crfsuite", {"max_iterations": 30})
+    again = fit(docs, texts, frames, tmp_path / "again.crfsuite", {"max_iterations": 30})
+    # reproducible: the same data give the same model and the same word clusters
+    assert path.read_bytes() == again.read_bytes()
+    assert clusters_path(path).read_bytes() == clusters_path(again).read_bytes()
     text = "Ann Cole said the school was full."
     doc = nlp(text)
     quotes, rules = rule_attributions(doc, text)
@@ -201,8 +213,8 @@ def test_model_trains_on_a_tiny_corpus_and_tags_a_sentence(nlp: Language, tmp_pa
 
 
 def test_model_committed_model_is_packaged_and_small() -> None:
-    assert MODEL_PATH.exists()
-    assert MODEL_PATH.stat().st_size <= 25_000_000
+    assert MODEL_PATH.exists() and clusters_path(MODEL_PATH).exists()
+    assert MODEL_PATH.stat().st_size + clusters_path(MODEL_PATH).stat().st_size <= 25_000_000
 
 
 @pytest.mark.parametrize(

@@ -9,14 +9,14 @@ from __future__ import annotations
 import re
 
 #: Stored reports carry it; a report made by an older version is re-analysed on demand.
-EXTRACTOR_VERSION = "1.3.0"
+EXTRACTOR_VERSION = "1.4.0"
 #: The attribution extractors (``CLAIMDESK_EXTRACTOR``): the trained tagger with the rules, or the rules alone.
 EXTRACTORS = ("model", "rules")
 DEFAULT_EXTRACTOR = "model"
 
 
 def report_version(extractor: str) -> str:
-    """What a report made by ``extractor`` records as its maker, "1.3.0+model", and the key its cached copy
+    """What a report made by ``extractor`` records as its maker, "1.4.0+model", and the key its cached copy
     is found by. Why the extractor is in it: after ``CLAIMDESK_EXTRACTOR`` changes, a report the other
     extractor made must not be served from the cache."""
     return f"{EXTRACTOR_VERSION}+{extractor}"

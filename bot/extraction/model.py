@@ -24,6 +24,7 @@ from spacy.attrs import HEAD, IDX, IS_SPACE, SENT_START
 from spacy.tokens import Doc, Token
 
 from bot.extraction.attribution import Found
+from bot.extraction.clusters import WordClusters
 from bot.extraction.lexicon import (
     COGNITION_VERBS,
     EVIDENCE_VERBS,
@@ -74,6 +75,12 @@ def cue_class(lemma: str) -> str:
     return next((name for name, words in _CUE_CLASSES if lemma in words), "")
 
 
+def clusters_path(model: Path) -> Path:
+    """Where the word clusters trained with the CRF at ``model`` are kept: beside it, ``NAME.clusters.json``
+    (:mod:`bot.extraction.clusters`)."""
+    return model.with_suffix(".clusters.json")
+
+
 def sequence_tokens(doc: Doc) -> list[int]:
     """Indices of the tokens the model tags: every token but whitespace."""
     return numpy.flatnonzero(doc.to_array(IS_SPACE) == 0).tolist()
@@ -120,16 +127,20 @@ def _token_range(doc: Doc, starts: list[int], start: int, end: int) -> range:
     return range(first, bisect_left(starts, end))
 
 
-def token_features(doc: Doc, quotes: Sequence[Span], rules: Sequence[str]) -> list[list[str]]:
+def token_features(
+    doc: Doc, quotes: Sequence[Span], rules: Sequence[str], clusters: Sequence[Sequence[int]] = ()
+) -> list[list[str]]:
     """Features of each token of :func:`sequence_tokens`, as ``name=value`` strings.
 
     ``quotes`` are the character spans of direct quotations, ``rules`` the rules' tag per token of the
-    whole doc (:func:`rule_tags`). Per token: its form (lower case, shape), lemma, part of speech,
-    dependency, head lemma and dependency, depth in the tree, cue-lexicon class of itself and its head,
-    the dependency path to the nearest ancestor that is a cue, the clausal children of a verb, whether it
-    opens or closes a subtree of a cue's child, whether it is inside a quotation, its place in the
-    sentence and paragraph, and the rules' tag; with the part of speech, rule tag and quotation flag of
-    its neighbours.
+    whole doc (:func:`rule_tags`), ``clusters`` each clustering's cluster per token of the whole doc
+    (:meth:`bot.extraction.clusters.WordClusters.assign`; no cluster features without them). Per token:
+    its form (lower case, shape), lemma, part of speech, dependency, head lemma and dependency, depth in
+    the tree, cue-lexicon class of itself and its head, the dependency path to the nearest ancestor that
+    is a cue, the clausal children of a verb, whether it opens or closes a subtree of a cue's child,
+    whether it is inside a quotation, its place in the sentence and paragraph, and the rules' tag; with
+    the part of speech, rule tag and quotation flag of its neighbours; its and its head's word cluster in
+    each clustering.
 
     Why the arrays: reading the attributes from ``Doc.to_array`` instead of through ``Token`` objects
     keeps the tagger a small fraction of parsing time.
@@ -196,6 +207,8 @@ def token_features(doc: Doc, quotes: Sequence[Span], rules: Sequence[str]) -> li
         elif pos[i] in _VERBAL:
             feats.extend(f"vchild={dep[c.i]}" for c in doc[i].children if dep[c.i] in _CLAUSE_CHILDREN)
         feats.extend(edges.get(i, ()))
+        for n, cluster in enumerate(clusters):
+            feats.extend((f"k{n}={cluster[i]}", f"k{n}h={cluster[h]}"))
         own.append(feats)
         paragraph_start = i + 1 < n_doc and bool(space[i + 1]) and "\n" in doc[i + 1].text
     last = len(order) - 1
@@ -477,11 +490,12 @@ def _has_word(text: str, span: Span) -> bool:
 
 
 class AttributionTagger:
-    """A trained CRF, opened once per process."""
+    """A trained CRF and the word clusters trained with it (:func:`clusters_path`), opened once per process."""
 
     def __init__(self, path: Path) -> None:
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(path))
+        self._clusters = WordClusters.load(clusters_path(path))
 
     def tag(
         self, doc: Doc, quotes: Sequence[Span], rules: Sequence[Found], text: str, threshold: float = MIN_CONFIDENCE
@@ -489,7 +503,7 @@ class AttributionTagger:
         """The model's attributions in ``doc`` whose content it is at least ``threshold`` sure of."""
         if not len(doc):
             return []
-        features = token_features(doc, quotes, rule_tags(doc, rules))
+        features = token_features(doc, quotes, rule_tags(doc, rules), self._clusters.assign(doc))
         if not features:
             return []
         tags = self._tagger.tag(features)

@@ -5,8 +5,9 @@ are split by article with a hash of the id (:func:`held_back`): about 800 train 
 124 are held back for ``make eval``. The articles are parsed once with the runtime pipeline and the
 parsed docs cached as a spaCy ``DocBin`` outside the project (``--cache``), so a second run starts at
 once. Training is deterministic (crfsuite's L-BFGS has no random state), so the same data, pipeline and
-settings give the same model. Nothing of the annotated text is written into the project: only the
-model's feature weights.
+settings give the same model; the word clusters' k-means draws its sample and starts from a fixed seed.
+Nothing of the annotated text is written into the project: only the model's feature weights and the
+clusters' centroids (averages of the pipeline's tensor rows, no words).
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy
 import pycrfsuite
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
-from bot.extraction.model import MODEL_PATH, rule_tags, sequence_tokens, span_tags, token_features
+from bot.extraction.clusters import WordClusters, training_rows
+from bot.extraction.model import MODEL_PATH, clusters_path, rule_tags, sequence_tokens, span_tags, token_features
 from bot.extraction.pipeline import load_pipeline, rule_attributions
 
 DEFAULT_DATA = Path("../shared/eval/polnear-dev.jsonl")
@@ -77,24 +80,48 @@ def parsed(nlp: Language, articles: Sequence[dict[str, Any]], cache: Path | None
     key = hashlib.sha256("\0".join(a["text"] for a in articles).encode("utf-8"))
     key.update(f"{nlp.meta.get('name')}-{nlp.meta.get('version')}".encode())
     path = cache.with_name(f"{cache.name}-{key.hexdigest()[:16]}.spacy") if cache else None
-    if path is not None and path.exists():
-        return list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    tensors = path.with_suffix(".tensors.npy") if path is not None else None
+    if path is not None and tensors is not None and path.exists() and tensors.exists():
+        docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
+        rows = numpy.load(tensors)
+        ends = numpy.cumsum([len(doc) for doc in docs]).tolist()
+        for doc, start, end in zip(docs, [0, *ends], ends, strict=False):
+            doc.tensor = rows[start:end]
+        return docs
     docs = list(nlp.pipe((a["text"] for a in articles), batch_size=16))
-    if path is not None:
+    if path is not None and tensors is not None:
+        # Why the tensors beside the DocBin: it keeps no tensors, and the word clusters read them.
         DocBin(
             attrs=["ORTH", "LEMMA", "POS", "TAG", "DEP", "HEAD", "SENT_START", "ENT_IOB", "ENT_TYPE"], docs=docs
         ).to_disk(path)
+        numpy.save(tensors, numpy.concatenate([doc.tensor for doc in docs]))
     return docs
 
 
 def examples(
-    docs: Iterable[Doc], texts: Iterable[str], frames: Iterable[list[Frame]]
+    docs: Iterable[Doc], texts: Iterable[str], frames: Iterable[list[Frame]], clusters: WordClusters
 ) -> Iterator[tuple[list[list[str]], list[str]]]:
     """(features, gold tags) per article, over :func:`bot.extraction.model.sequence_tokens`."""
     for doc, text, gold in zip(docs, texts, frames, strict=True):
         quotes, finds = rule_attributions(doc, text)
         tags = span_tags(doc, gold)
-        yield token_features(doc, quotes, rule_tags(doc, finds)), [tags[i] for i in sequence_tokens(doc)]
+        features = token_features(doc, quotes, rule_tags(doc, finds), clusters.assign(doc))
+        yield features, [tags[i] for i in sequence_tokens(doc)]
+
+
+def fit(
+    docs: list[Doc],
+    texts: Sequence[str],
+    frames: Sequence[list[Frame]],
+    out: Path,
+    params: dict[str, Any] | None = None,
+) -> Path:
+    """Cluster the training docs' words, then train the CRF on them; write the CRF to ``out`` and the
+    clusters beside it (:func:`bot.extraction.model.clusters_path`)."""
+    clusters = WordClusters.fit(training_rows(docs))
+    train(examples(docs, texts, frames, clusters), out, params)
+    clusters.save(clusters_path(out))
+    return out
 
 
 def train(pairs: Iterable[tuple[list[list[str]], list[str]]], out: Path, params: dict[str, Any] | None = None) -> Path:
@@ -134,11 +161,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{len(chosen)} training articles of {len(articles)}; parsed in {time.monotonic() - started:.0f} s",
         file=sys.stderr,
     )
-    pairs = examples(
-        (docs[i] for i in chosen), (articles[i]["text"] for i in chosen), (gold_frames(articles[i]) for i in chosen)
+    fit(
+        [docs[i] for i in chosen],
+        [articles[i]["text"] for i in chosen],
+        [gold_frames(articles[i]) for i in chosen],
+        args.out,
+        {"max_iterations": args.max_iterations},
     )
-    train(pairs, args.out, {"max_iterations": args.max_iterations})
-    size = args.out.stat().st_size / 1e6
+    size = (args.out.stat().st_size + clusters_path(args.out).stat().st_size) / 1e6
     print(f"wrote {args.out} ({size:.1f} MB) in {time.monotonic() - started:.0f} s", file=sys.stderr)
     return 0
 
