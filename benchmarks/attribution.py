@@ -128,6 +128,7 @@ def run_train_spans(args: argparse.Namespace) -> int:
     )
 
     def save(epoch: int, nlp: Language) -> None:
+        args.out.mkdir(parents=True, exist_ok=True)
         nlp.to_disk(args.out / f"epoch-{epoch}")
         print(f"{args.out}/epoch-{epoch}: {len(examples)} articles, {time.monotonic() - started:.0f} s", flush=True)
 

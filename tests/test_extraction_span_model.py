@@ -10,7 +10,10 @@ from spacy.language import Language
 from spacy.tokens import Span
 from test_extraction_model import INVENTED, said_doc
 
-from bot.extraction.pipeline import rule_attributions
+from bot.config import Settings
+from bot.extraction.attribution import Found
+from bot.extraction.checks import report_version
+from bot.extraction.pipeline import build_report, rule_attributions
 from bot.extraction.span_model import FEATURES_KEY, SpanTagger, entity_tags, prepare, restore, span_features
 from bot.extraction.train import Frame
 from bot.extraction.train_spans import gold_spans, span_examples, train_spans
@@ -57,10 +60,10 @@ def test_span_model_features_carry_the_rules_and_quotations() -> None:
     plain = span_features(doc, [], [])
     (finds,) = [rule_attributions(doc, doc.text)[1]]
     quoted = span_features(doc, [(11, 22)], finds)
-    assert plain.shape == (len(doc), 14) and plain.dtype == "uint64"
-    assert (plain[:, :12] == quoted[:, :12]).all()  # the word, parse and cue columns do not depend on them
-    assert plain[2, 13] != quoted[2, 13] and plain[1, 13] == quoted[1, 13]  # "taxes" is quoted, "said" not
-    assert finds and plain[2, 12] != quoted[2, 12]  # the rules tag "taxes" as content
+    assert plain.shape == (len(doc), 13) and plain.dtype == "uint64"
+    assert (plain[:, :11] == quoted[:, :11]).all()  # the word, parse and cue columns do not depend on them
+    assert plain[2, 12] != quoted[2, 12] and plain[1, 12] == quoted[1, 12]  # "taxes" is quoted, "said" not
+    assert finds and plain[2, 11] != quoted[2, 11]  # the rules tag "taxes" as content
 
 
 def test_span_model_prepare_and_restore_keep_the_docs_own_entities() -> None:
@@ -96,3 +99,18 @@ def test_span_model_trains_on_a_tiny_corpus_and_tags_a_sentence(nlp: Language, t
         ("the school was full", "Ann Cole")
     ]
     assert [(e.text, e.label_) for e in doc.ents] == entities  # the pipeline's own entities untouched
+
+
+def test_span_model_setting_selects_the_span_tagger(nlp: Language, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = INVENTED[0][0] + " " + " ".join(t for t, _ in INVENTED[1:]) * 3
+    calls: list[str] = []
+
+    class Fake:
+        def tag(self, doc: object, quotes: object, rules: object, text: str) -> list[Found]:
+            calls.append(text)
+            return []
+
+    monkeypatch.setattr("bot.extraction.pipeline.load_span_tagger", lambda: Fake())
+    report = build_report(nlp(text), text=text, extractor="spans")
+    assert calls == [text] and report.extractor_version == report_version("spans")
+    assert Settings.from_env({"CLAIMDESK_EXTRACTOR": "spans"}).extractor == "spans"

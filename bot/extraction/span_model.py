@@ -52,13 +52,13 @@ LABELS = ("SRC", "CUE", "CON", "CONT")
 FEATURES_KEY = "claimdesk.span_features"
 #: The token attributes read straight from the doc (hashes already), then the derived columns.
 _DOC_ATTRS: list[int | str] = [
-    "NORM", "PREFIX", "SUFFIX", "SHAPE", "LEMMA", "POS", "TAG", "DEP", "ENT_TYPE", "HEAD", "ORTH"
+    "NORM", "SUFFIX", "SHAPE", "LEMMA", "POS", "TAG", "DEP", "ENT_TYPE", "HEAD", "ORTH"
 ]  # fmt: skip
 
 
 def span_features(doc: Doc, quotes: Sequence[Span], rules: Sequence[Found]) -> numpy.ndarray[Any, Any]:
-    """One row of 14 hashed features per token of ``doc`` (whitespace included): the norm, prefix,
-    suffix, shape, lemma, part of speech, fine tag, dependency and entity type; the head's lemma with
+    """One row of 13 hashed features per token of ``doc`` (whitespace included): the norm, suffix,
+    shape, lemma, part of speech, fine tag, dependency and entity type; the head's lemma with
     the token's dependency; the cue-lexicon class of the token and its head; the dependency below the
     nearest cue ancestor and how far up it is; the rules' tag; inside a quotation, and a quote mark.
 
@@ -69,10 +69,11 @@ def span_features(doc: Doc, quotes: Sequence[Span], rules: Sequence[Found]) -> n
     n = len(doc)
     array = doc.to_array(_DOC_ATTRS).reshape(n, len(_DOC_ATTRS)).astype("uint64")
     strings = doc.vocab.strings
-    lemmas = [strings[key].lower() if key else "" for key in array[:, 4].tolist()]
-    deps = [strings[key] if key else "" for key in array[:, 7].tolist()]
-    heads = [i + offset for i, offset in enumerate(array[:, 9].view("int64").tolist())]
-    quote_chars = [key in _QUOTE_KEYS for key in array[:, 10].tolist()]
+    column = {name: array[:, k] for k, name in enumerate(_DOC_ATTRS)}
+    lemmas = [strings[key].lower() if key else "" for key in column["LEMMA"].tolist()]
+    deps = [strings[key] if key else "" for key in column["DEP"].tolist()]
+    heads = [i + offset for i, offset in enumerate(column["HEAD"].view("int64").tolist())]
+    quote_chars = [key in _QUOTE_KEYS for key in column["ORTH"].tolist()]
     classes = [cue_class(lemma) for lemma in lemmas]
     paths = _cue_paths(heads, deps, classes)
     tags = rule_tags(doc, rules)
@@ -88,7 +89,7 @@ def span_features(doc: Doc, quotes: Sequence[Span], rules: Sequence[Found]) -> n
         for i in range(n)
     ]
     hashed = numpy.array([[hash_string(value) for value in row] for row in derived], dtype="uint64").reshape(n, 5)
-    return numpy.concatenate([array[:, :9], hashed], axis=1)
+    return numpy.concatenate([array[:, : _DOC_ATTRS.index("HEAD")], hashed], axis=1)
 
 
 _QUOTE_KEYS = frozenset(hash_string(c) for c in '"“”«»„')

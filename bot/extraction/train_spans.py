@@ -107,6 +107,7 @@ def train_spans(
         if after_epoch is not None:
             with nlp.use_params(optimizer.averages):
                 after_epoch(epoch + 1, nlp)
+    out.parent.mkdir(parents=True, exist_ok=True)
     with nlp.use_params(optimizer.averages):
         nlp.to_disk(out)
     return out
