@@ -14,7 +14,16 @@ from bot.config import Settings
 from bot.extraction.attribution import Found
 from bot.extraction.checks import report_version
 from bot.extraction.pipeline import build_report, rule_attributions
-from bot.extraction.span_model import FEATURES_KEY, SpanTagger, entity_tags, prepare, restore, span_features
+from bot.extraction.span_model import (
+    FEATURES_KEY,
+    SPAN_MODEL_PATH,
+    SpanTagger,
+    entity_tags,
+    load_span_tagger,
+    prepare,
+    restore,
+    span_features,
+)
 from bot.extraction.train import Frame
 from bot.extraction.train_spans import gold_spans, span_examples, train_spans
 
@@ -114,3 +123,10 @@ def test_span_model_setting_selects_the_span_tagger(nlp: Language, monkeypatch: 
     report = build_report(nlp(text), text=text, extractor="spans")
     assert calls == [text] and report.extractor_version == report_version("spans")
     assert Settings.from_env({"CLAIMDESK_EXTRACTOR": "spans"}).extractor == "spans"
+
+
+def test_span_model_committed_model_is_packaged_small_and_loaded_once() -> None:
+    files = [p for p in SPAN_MODEL_PATH.rglob("*") if p.is_file()]
+    assert (SPAN_MODEL_PATH / "ner" / "model").exists()
+    assert sum(p.stat().st_size for p in files) <= 25_000_000
+    assert load_span_tagger() is load_span_tagger()

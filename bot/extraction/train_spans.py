@@ -30,10 +30,16 @@ from bot.extraction.train import DEFAULT_CACHE, DEFAULT_DATA, Frame, gold_frames
 
 #: Passes over the training articles, articles per update and dropout, chosen on the inner validation
 #: articles (``python -m benchmarks.attribution train-spans``; docs/model.md).
-EPOCHS = 12
+EPOCHS = 4
 BATCH_SIZE = 2
 DROPOUT = 0.1
 SEED = 0
+#: What the written pipeline says about itself (its meta.json).
+META = {
+    "name": "claimdesk_spans",
+    "description": "Claimdesk's attribution spans (SRC, CUE, CON, CONT; docs/model.md), trained on PolNeAR "
+    "(Newell, Margolin and Ruths, LREC 2018); no annotated text is stored, only weights",
+}
 
 
 def gold_spans(tags: Sequence[str], sentence_starts: Sequence[bool]) -> list[tuple[int, int, str]]:
@@ -92,6 +98,7 @@ def train_spans(
     nlp = load_model_from_config(config, auto_fill=True, validate=True)
     optimizer = registry.resolve({"optimizer": config["training"]["optimizer"]})["optimizer"]
     nlp.initialize(lambda: examples, sgd=optimizer)
+    nlp.meta.update(META)
     order = list(examples)
     shuffle = random.Random(seed)
     for epoch in range(epochs):
