@@ -18,7 +18,7 @@ normalised; the names in it; its source; its figures), and two keys are compared
 
 The thresholds (:data:`THRESHOLDS`) are chosen on a labelled set of claim pairs from Wikinews
 (``tests/data/claim-pairs.jsonl``) by ``python -m bot.matching_eval``: a sweep on one half of the pairs,
-checked on the other half. Storage finds the candidates (SQLite FTS5, BM25 over :func:`search_terms`);
+checked on the other half. Storage finds the candidates (the statements sharing the rarest of :func:`search_terms`);
 this module only decides.
 """
 
@@ -34,6 +34,7 @@ from typing import Literal, TypeVar
 
 from bot.extraction.lexicon import (
     ABBREVIATIONS,
+    CONDITIONALS,
     IRREGULAR_FORMS,
     MATCH_STOPWORDS,
     MATCH_SYNONYMS,
@@ -63,6 +64,8 @@ _ABBREVIATIONS = re.compile(
     r"(?<![\w.])(" + "|".join(map(re.escape, sorted(ABBREVIATIONS, key=len, reverse=True))) + r")(?![\w])"
 )
 _SENTENCE_END = frozenset(".!?:;\"“”'‘’([—–-")
+#: What ends a clause: a conditional clause reaches no further (:func:`denied_terms`).
+_CLAUSE_ENDS = frozenset(",;:.!?()—–")
 _NUMBER_WORDS = frozenset(NUMBER_WORDS) | frozenset(MULTIPLIERS) | frozenset(VAGUE_QUANTITIES)
 #: How many words after a negator it governs ("could not reach an agreement": reach, agreement).
 DENIAL_REACH = 3
@@ -271,17 +274,28 @@ def claim_key(
 
 def denied_terms(text: str) -> frozenset[str]:
     """The terms a negator governs: the content words among the :data:`DENIAL_REACH` words after "not",
-    "never", "won't" ... ("he will not approve a budget" -> {"approv", "budget"}).
+    "never", "won't" ... ("he will not approve a budget" -> {"approv", "budget"}), unless the negator is
+    inside a conditional clause ("if the Senate does not confirm me, ...": from "if" or "unless" to the
+    next punctuation).
 
     Why: "he will not approve a budget" and "he will approve a budget" share every content word and
     state opposite things; a negator elsewhere in a long claim ("not reconvene until October 14" /
-    "remain out of session through October 14") says nothing about the words the two share.
+    "remain out of session through October 14") says nothing about the words the two share, and one in
+    a condition denies nothing ("if the Senate does not confirm me, I will leave" / "he would leave if
+    the Senate voted against confirming him").
     """
-    words = _WORD.findall(_spelled_out(text))
+    text = _spelled_out(text)
+    found = list(_WORD.finditer(text))
+    words = [m.group() for m in found]
     denied: set[str] = set()
-    for at, word in enumerate(words):
-        lower = word.lower()
-        if lower in NEGATIONS or lower.endswith(("n't", "n’t")):
+    condition = False
+    for at, match in enumerate(found):
+        lower = words[at].lower()
+        if at and any(ch in _CLAUSE_ENDS for ch in text[found[at - 1].end() : match.start()]):
+            condition = False
+        if lower in CONDITIONALS:
+            condition = True
+        elif (lower in NEGATIONS or lower.endswith(("n't", "n’t"))) and not condition:
             denied.update(t for t in map(_term, words[at + 1 : at + 1 + DENIAL_REACH]) if t)
     return frozenset(denied)
 

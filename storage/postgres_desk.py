@@ -1,24 +1,22 @@
 """The desk on PostgreSQL: :class:`storage.desk.DeskStore`'s SQL run through asyncpg, and its candidate
 search on PostgreSQL's own index.
 
-SQLite's ``statements_fts`` (FTS5) and ``statements_vocab`` (fts5vocab) become the ``text[]`` column
-``statements.search`` (the search tokens, generated from ``tokens``) with a GIN index
+SQLite's ``statements_fts`` (FTS5) and ``statement_terms`` (the tokens' document frequencies) become the
+``text[]`` column ``statements.search`` (the search tokens, generated from ``tokens``) with a GIN index
 (``POSTGRES_MIGRATION_4``): a token's document frequency is the number of the chat's statements whose
 array holds it, and a claim's candidates are the statements sharing any of its rare tokens, ranked by
-the summed inverse document frequency of the tokens they share (where FTS5 ranks by BM25; the tokens
-are few and a statement holds each once, so both put the statements with the rarest shared tokens
-first).
+the summed :func:`storage.desk.token_weight` of the tokens they share, the newest first on a tie (as
+SQLite ranks them from FTS5's posting lists).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from storage.desk import CANDIDATES, DeskStore
+from storage.desk import CANDIDATES, DeskStore, token_weight
 
 _PLACEHOLDER = re.compile(r"\?")
 
@@ -63,7 +61,7 @@ class PostgresDeskStore(DeskStore):
     ) -> dict[str, list[int]]:
         if not queries:
             return {}
-        triples = [(claim_id, t, math.log(1 + total / doc_freq[t])) for claim_id, tokens in queries for t in tokens]
+        triples = [(claim_id, t, token_weight(total, doc_freq[t])) for claim_id, tokens in queries for t in tokens]
         rows = await db.fetch(
             "WITH q AS (SELECT * FROM unnest($1::text[], $2::text[], $3::float8[]) AS q(claim, token, weight)),"
             " c AS (SELECT claim, array_agg(token) AS tokens FROM q GROUP BY claim)"

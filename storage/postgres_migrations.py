@@ -297,6 +297,25 @@ ALTER INDEX statements_search SET (fastupdate = off);
 SELECT gin_clean_pending_list('chat_search_words'::regclass), gin_clean_pending_list('statements_search'::regclass);
 """
 
+POSTGRES_MIGRATION_10 = """
+-- The desk's counts, as SQLite's migration 10: each chat's number of statements, kept in step by a
+-- trigger instead of counted at every match. A token's document frequency stays a count over the GIN
+-- index (storage/postgres_desk.py): a counter row per token would be a row lock that two processes
+-- writing one chat take in different orders.
+ALTER TABLE chat_memories ADD COLUMN statements BIGINT NOT NULL DEFAULT 0;
+UPDATE chat_memories SET statements = (SELECT count(*) FROM statements s WHERE s.memory_id = chat_memories.id);
+CREATE FUNCTION statements_count() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        UPDATE chat_memories SET statements = statements + 1 WHERE id = NEW.memory_id;
+    ELSE
+        UPDATE chat_memories SET statements = statements - 1 WHERE id = OLD.memory_id;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER statements_count AFTER INSERT OR DELETE ON statements FOR EACH ROW EXECUTE FUNCTION statements_count();
+"""
+
 #: ``POSTGRES_MIGRATIONS[n - 1]`` brings the schema from version n-1 to n (one entry per SQLite migration).
 POSTGRES_MIGRATIONS: tuple[str, ...] = (
     POSTGRES_MIGRATION_1,
@@ -308,4 +327,5 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
     POSTGRES_MIGRATION_7,
     POSTGRES_MIGRATION_8,
     POSTGRES_MIGRATION_9,
+    POSTGRES_MIGRATION_10,
 )

@@ -77,11 +77,7 @@ class Bot:
         return await self.server.wait_for(find, timeout)
 
     def replies(self, chat_id: int, message_id: int) -> list[JSON]:
-        return [
-            m
-            for m in self.server.bot_messages(chat_id)
-            if m.get("reply_to_message", {}).get("message_id") == message_id
-        ]
+        return self.server.replies_to(chat_id, message_id)
 
     async def press(self, chat_id: int, user: JSON, message_id: int, data: str) -> JSON:
         """Press a button; returns the callback answer once the bot has given it."""

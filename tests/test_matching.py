@@ -225,6 +225,21 @@ def test_matching_compare_one_template_about_another_thing_is_no_match(new: str,
             "The minister unveiled the new budget for schools",
             "same",
         ),
+        (
+            "if the council does not approve the harbour budget, the mayor will resign",
+            "the mayor will resign if the council votes against approving the harbour budget",
+            "same",
+        ),
+        (
+            "the council did not approve the harbour budget, and the mayor will resign",
+            "the council approved the harbour budget, and the mayor will resign",
+            None,
+        ),
+        (
+            "if the mayor resigns, the council will not approve the harbour budget",
+            "the council will approve the harbour budget if the mayor resigns",
+            None,
+        ),
     ],
 )
 def test_matching_compare_a_denial_is_not_the_statement_it_denies(new: str, old: str, expected: str | None) -> None:
@@ -361,6 +376,19 @@ def test_matching_eval_measures_what_it_reports(capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     assert f"all pairs ({len(pairs)}): matching precision {scores.precision:.3f}, recall {scores.recall:.3f}" in out
     assert Counter(p.label for p in pairs)["same"] > 0
+
+
+def test_matching_eval_reports_the_pairs_of_two_articles_apart(capsys: pytest.CaptureFixture[str]) -> None:
+    pairs, idf = load()
+    across = [p for p in pairs if not p.one_article]
+    assert 0 < len(across) < len(pairs)
+    scores = measure(across, idf, THRESHOLDS)
+    main([])
+    out = capsys.readouterr().out
+    assert (
+        f"pairs of two articles ({len(across)}, those the desk compares): matching precision {scores.precision:.3f}"
+        in out
+    )
 
 
 def test_matching_eval_details_list_every_pair_scored_wrong() -> None:

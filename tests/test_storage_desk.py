@@ -200,6 +200,33 @@ async def test_storage_desk_retention_forgets_the_claims_of_purged_analyses(stor
     assert (await store.desk_view(later, chat_id=1)).earlier == {}
 
 
+#: The counts migration 10 keeps by triggers, as a query that is 0 when they equal a count of the rows.
+COUNTS_WRONG = {
+    "sqlite": "SELECT (SELECT count(*) FROM chat_memories m WHERE m.statements !="
+    " (SELECT count(*) FROM statements s WHERE s.memory_id = m.id))"
+    " + (SELECT count(*) FROM (SELECT token, doc FROM statement_terms EXCEPT SELECT term, doc FROM statements_vocab))"
+    " + (SELECT count(*) FROM (SELECT term, doc FROM statements_vocab EXCEPT SELECT token, doc FROM statement_terms))",
+    "postgresql": "SELECT count(*) FROM chat_memories m WHERE m.statements !="
+    " (SELECT count(*) FROM statements s WHERE s.memory_id = m.id)",
+}
+
+
+async def test_storage_desk_counts_stay_in_step_with_the_statements(
+    store: Storage, store_backend: StoreBackend
+) -> None:
+    await save(store, 1, "Monday", [(BRIDGE, None), (WALL, "White House")])
+    await save(store, 2, "Monday", [(BRIDGE, None)])
+    await save(store, 1, "Tuesday", [(BRIDGE, None), (TOLL.format(n=12), None)])
+    assert await store_backend.fetchval("SELECT statements FROM chat_memories ORDER BY chat_id LIMIT 1") == 3
+    assert await store_backend.fetchval(COUNTS_WRONG[store_backend.name]) == 0
+    await store.purge_older_than(0, now=START + timedelta(days=1))
+    assert await store_backend.fetchval("SELECT sum(statements) FROM chat_memories") == 0
+    await save(store, 2, "Wednesday", [(WALL, None)])
+    await store.forget_chat(1)
+    assert await store_backend.fetchval(COUNTS_WRONG[store_backend.name]) == 0
+    assert await store_backend.fetchval("SELECT statements FROM chat_memories") == 1
+
+
 async def test_storage_desk_a_migrated_group_keeps_its_memory(store: Storage) -> None:
     first = await save(store, -1, "Monday", [(BRIDGE, None)])
     await store.migrate_chat(-1, -1001)

@@ -290,3 +290,50 @@ def test_migrations_statements_keep_trigger_bodies_whole() -> None:
 def test_migrations_statements_reject_incomplete_sql() -> None:
     with pytest.raises(ValueError, match="incomplete"):
         statements("CREATE TABLE t (x);\nCREATE TABLE u (")
+
+
+#: Statements of two chats' memories as a version-9 database holds them: (memory id, chat id, tokens).
+MEMORY_STATEMENTS = [(1, 7, "m1xbridg m1xriver"), (1, 7, "m1xbridg m1xshell"), (2, 8, "m2xbridg")]
+
+
+def memory_rows() -> list[tuple[str, tuple[object, ...]]]:
+    memories = sorted({(memory, chat) for memory, chat, _ in MEMORY_STATEMENTS})
+    return [("INSERT INTO chat_memories (id, chat_id) VALUES (?, ?)", pair) for pair in memories] + [
+        (
+            "INSERT INTO statements (memory_id, digest, key, source_name, tokens) VALUES (?, ?, '{}', NULL, ?)",
+            (memory, f"d{n}", tokens),
+        )
+        for n, (memory, _, tokens) in enumerate(MEMORY_STATEMENTS)
+    ]
+
+
+async def test_migrations_10_counts_the_statements_already_stored(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    make_database(path, up_to=9)
+    insert_version_1_analysis(path, memory_rows())
+    async with await Store.open(path):
+        pass
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("SELECT chat_id, statements FROM chat_memories ORDER BY chat_id").fetchall() == [
+            (7, 2),
+            (8, 1),
+        ]
+        assert dict(db.execute("SELECT token, doc FROM statement_terms").fetchall()) == {
+            "m1xbridg": 2,
+            "m1xriver": 1,
+            "m1xshell": 1,
+            "m2xbridg": 1,
+        }
+
+
+async def test_migrations_postgres_10_counts_the_statements_already_stored(postgres_db: str) -> None:
+    await make_postgres_database(postgres_db, up_to=9)
+    await insert_version_1_analysis_postgres(postgres_db, memory_rows())
+    async with await PostgresStore.open(postgres_db):
+        pass
+    conn = await asyncpg.connect(postgres_db)
+    try:
+        rows = await conn.fetch("SELECT chat_id, statements FROM chat_memories ORDER BY chat_id")
+    finally:
+        await conn.close()
+    assert [tuple(row) for row in rows] == [(7, 2), (8, 1)]

@@ -645,6 +645,12 @@ MATCH_STOPWORDS: frozenset[str] = frozenset(
 #: ("without a deal", "No. 14") and not the statement.
 NEGATIONS: frozenset[str] = frozenset("not never nobody nothing cannot".split())
 
+#: Words that open a conditional clause (the subordinators of condition in English grammars, e.g. Quirk et
+#: al., A Comprehensive Grammar of the English Language, 15.33): a negator inside such a clause states a
+#: condition, not a denial ("if the Senate does not confirm me, I will leave" asserts no "not confirm"),
+#: for claim matching (``bot.matching.denied_terms``).
+CONDITIONALS: frozenset[str] = frozenset("if unless".split())
+
 #: Nouns that a number names rather than counts ("category 3", "Route 2", "Advisory Number 14"): the
 #: number tells which thing the claim is about, so "category 1 hurricanes" and "category 3 hurricanes"
 #: are different statements, not a conflicting figure. Collected from the Wikinews 2019 articles.
