@@ -31,14 +31,7 @@ from spacy.util import registry
 from thinc.api import HashEmbed, Maxout, Model, chain, concatenate, list2ragged, ragged2list, with_array
 
 from bot.extraction.attribution import Found
-from bot.extraction.model import (
-    _cue_paths,
-    _inside_quotes,
-    cue_class,
-    decode,
-    rule_tags,
-    sequence_tokens,
-)
+from bot.extraction.model import _cue_paths, _inside_quotes, cue_class, decode, rule_tags, sequence_tokens
 
 Span = tuple[int, int]
 

