@@ -9,6 +9,8 @@ features are cached outside the project (``$TMPDIR``): a run after the first sta
 Two splits: ``--split held`` trains on the 790 training articles and scores the 134 held back (the
 reported figures); ``--split inner`` trains on the training articles whose id hashes to other than 2
 modulo 15 and scores those that hash to 2, for choosing settings without looking at the held-back ones.
+``score --split train`` scores the training articles themselves: the model saw them, so only the rules'
+side (the sources list, the resolution) is fairly read there, on eleven times the inner articles.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import hashlib
 import importlib.util
 import json
 import pickle
+import random
 import sys
 import tempfile
 import time
@@ -181,6 +184,79 @@ class _Thresholded:
         return self._tagger.tag(doc, quotes, rules, text, threshold=self._threshold)
 
 
+def _sentence(text: str, span: Span) -> str:
+    """The line of ``text`` around ``span``, cut to about 160 characters either side, the span in brackets."""
+    start, end = span
+    left = max(text.rfind("\n", 0, start) + 1, start - 160)
+    right = text.find("\n", end)
+    right = min(right if right >= 0 else len(text), end + 160)
+    return " ".join(f"{text[left:start]}[{text[start:end]}]{text[end:right]}".split())
+
+
+def source_rows(score: ModuleType, article: dict[str, Any], pred: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The sources list's errors in one article, as (class, what, sentence) rows: each unsupported listed
+    source with the sentence of its first attribution, and each gold speaker (the scorer's last content
+    word of a gold source span) no listed source contains, classed by what became of its attributions:
+    ``unlisted`` (a report attribution has that source span but no listed source), ``merged`` (its
+    source went to a source whose forms lack the word), ``other speaker`` (the content was found with
+    another source) or ``never attributed``."""
+    text = article["text"]
+    words = score.word_index(text)
+    gold_words: set[str] = set()
+    heads: dict[str, dict[str, Any]] = {}
+    for g in article.get("attributions", []):
+        toks = [w.lower() for s, e in score.fragments(g, "source") for w in score.WORD.findall(text[s:e])]
+        gold_words |= set(toks)
+        content = [t for t in toks if t not in score.FUNCTION_WORDS]
+        if content:
+            heads.setdefault(content[-1], g)
+    sources = {s["id"]: s for s in pred.get("sources", [])}
+    forms = {
+        i: {w.lower() for f in [s.get("name") or "", *(s.get("aliases") or [])] for w in score.WORD.findall(f)}
+        for i, s in sources.items()
+    }
+    attributions = pred.get("attributions", [])
+    rows: list[tuple[str, str, str]] = []
+    for i, src in sources.items():
+        if not (forms[i] - score.FUNCTION_WORDS) & gold_words:
+            first = next((a for a in attributions if a.get("source_id") == i and a.get("source_span")), None)
+            where = _sentence(text, tuple(first["source_span"])) if first else ""
+            rows.append(("unsupported", f"{src['name']!r} ({src['kind']})", where))
+    found = set().union(*forms.values()) if forms else set()
+    for head, g in heads.items():
+        if head in found:
+            continue
+        gold_src = score.words_in(score.fragments(g, "source"), words)
+        gold_con = score.words_in(score.fragments(g, "content"), words)
+        same = [
+            a for a in attributions if a.get("source_span") and score.words_in([a["source_span"]], words) & gold_src
+        ]
+        if same:
+            listed = [a for a in same if a.get("source_id")]
+            what = f"merged into {sources[listed[0]['source_id']]['name']!r}" if listed else "unlisted"
+        elif any(score.words_in(score.fragments(a, "content"), words) & gold_con for a in attributions):
+            what = "other speaker"
+        else:
+            what = "never attributed"
+        span = score.fragments(g, "source")[0]
+        rows.append((f"not found: {what.split(' into ')[0]}", f"{head!r} ({what})", _sentence(text, span)))
+    return rows
+
+
+def _print_sources(rows: list[tuple[str, str, str, str]], sample: int) -> None:
+    """A class count of the sources list's errors, then a seeded sample of each class (terminal only:
+    the sentences are the annotated set's copyrighted text)."""
+    classes = Counter(row[0] for row in rows)
+    print("sources list errors:", ", ".join(f"{name} {n}" for name, n in classes.most_common()))
+    chooser = random.Random(13)
+    for name in sorted(classes):
+        chosen = [row for row in rows if row[0] == name]
+        chooser.shuffle(chosen)
+        print(f"\n{name}:")
+        for _, doc, what, where in chosen[:sample]:
+            print(f"  [{doc}] {what}: {where}")
+
+
 def run_score(args: argparse.Namespace) -> int:
     articles, docs = load(args.data)
     join = COMBINATIONS[args.combine]
@@ -196,12 +272,15 @@ def run_score(args: argparse.Namespace) -> int:
     counts: Counter[str] = Counter()
     details: list[tuple[str, ...]] | None = [] if args.details else None
     written = args.write.open("w", encoding="utf-8") if args.write else None
+    errors: list[tuple[str, str, str, str]] = []
     for article, doc in zip(articles, docs, strict=True):
         if split_of(article["id"]) != args.split:
             continue
         report = pipeline.build_report(doc, text=article["text"], extractor="model" if tagger else "rules")
         pred = {**report.to_dict(), "id": article["id"]}
         score.score_document(article, pred, counts, details)
+        if args.sources:
+            errors.extend((name, article["id"], what, where) for name, what, where in source_rows(score, article, pred))
         if written is not None:
             written.write(json.dumps(pred, ensure_ascii=False) + "\n")
     if written is not None:
@@ -215,6 +294,8 @@ def run_score(args: argparse.Namespace) -> int:
         f"sources supported {counts['sources_supported'] / max(1, counts['sources_listed']):.3f}, "
         f"found {counts['sources_found'] / max(1, counts['sources_gold']):.3f}"
     )
+    if args.sources:
+        _print_sources(errors, args.sources)
     if details:
         with args.details.open("w", encoding="utf-8") as out:
             for row in details:
@@ -241,10 +322,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     spans.add_argument("--epochs", type=int, default=EPOCHS)
     spans.add_argument("--seed", type=int, default=SEED)
     grade = commands.add_parser("score", help="score a model (or the rules alone) on a split")
-    grade.add_argument("--split", choices=("inner", "held"), default="inner")
+    grade.add_argument(
+        "--split",
+        choices=("inner", "held", "train"),
+        default="inner",
+        help="train: the model saw them (rules' side only)",
+    )
     grade.add_argument("--model", type=Path, help="a CRF file or a span-model folder; without it, the rules alone")
     grade.add_argument("--threshold", type=float, default=MIN_CONFIDENCE)
     grade.add_argument("--details", type=Path, help="write the missed and spurious attributions here (JSON lines)")
+    grade.add_argument(
+        "--sources", type=int, default=0, metavar="N", help="print the sources list's errors by class, N of each"
+    )
     grade.add_argument("--combine", choices=sorted(COMBINATIONS), default="shipped", help="how model and rules join")
     grade.add_argument("--write", type=Path, help="write the reports here (JSON lines, for error analysis)")
     args = ap.parse_args(argv)

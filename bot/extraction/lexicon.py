@@ -25,6 +25,17 @@ SPEECH_VERBS: frozenset[str] = frozenset(
     """.split()
 )
 
+#: Verbs of saying that only a speaker does: their subject is someone (or a body), never a thing, whatever
+#: the noun ("the tycoon told Reuters"). The speech verbs of :data:`SPEECH_VERBS` that a document or an
+#: event also does ("the report found", "the crisis continued", "the data show") are left out.
+SAYING_VERBS: frozenset[str] = frozenset(
+    """
+    say tell claim allege insist assert contend argue declare admit concede boast brag complain
+    quip joke retort reply respond answer remark recount lament grumble shout whisper yell scream
+    tweet vow pledge swear
+    """.split()
+)
+
 #: Phrasal verbs of saying: the verb with its particle ("she went on", "he fired back").
 PHRASAL_SPEECH_VERBS: frozenset[tuple[str, str]] = frozenset(
     {
@@ -61,6 +72,10 @@ COGNITION_VERBS: frozenset[str] = frozenset(
 EVIDENCE_VERBS: frozenset[str] = frozenset(
     "show find suggest indicate reveal demonstrate confirm read imply rule".split()
 )
+
+#: Cues that make an attribution a statement (what was said, thought or shown), not an action of its
+#: source ("endorsed", "wants", "extracted"): the speech, cognition and evidence verbs above.
+STATEMENT_CUES: frozenset[str] = SPEECH_VERBS | COGNITION_VERBS | EVIDENCE_VERBS
 
 #: Verbs of wanting and intending that take an infinitive ("wants to ...", "plans to ...").
 INTENT_VERBS: frozenset[str] = frozenset(
@@ -872,7 +887,9 @@ SPEAKER_HEADS: frozenset[str] = frozenset(
     interviewers commenter commenters speechwriter speechwriters attendee attendees respondent
     respondents holdout holdouts faction factions front-runner frontrunner front-runners frontrunners
     superdelegate superdelegates delegate elder elders establishment partisan partisans manufacturer
-    manufacturers hacker hackers troupe textbook runner runners
+    manufacturers hacker hackers troupe textbook runner runners mogul moguls tycoon tycoons couple
+    surrogate surrogates hopeful hopefuls contender contenders associate associates maker makers
+    film movie documentary affidavit summary leadership base
         republican republicans democrat democrats conservative conservatives liberal liberals
     progressive progressives independent independents moderate moderates socialist socialists
     economist economists historian historians researcher researchers professor professors author
