@@ -31,7 +31,7 @@ from spacy.util import registry
 from thinc.api import HashEmbed, Maxout, Model, chain, concatenate, list2ragged, ragged2list, with_array
 
 from bot.extraction.attribution import Found
-from bot.extraction.model import _cue_paths, _inside_quotes, cue_class, decode, rule_tags, sequence_tokens
+from bot.extraction.model import _QUOTE_CHARS, _cue_paths, _inside_quotes, cue_class, decode, rule_tags, sequence_tokens
 
 Span = tuple[int, int]
 
@@ -39,11 +39,14 @@ Span = tuple[int, int]
 SPAN_MODEL_PATH = Path(__file__).with_name("models") / "spans"
 #: The training configuration (architecture and sizes); the trained pipeline keeps a copy.
 CONFIG_PATH = Path(__file__).with_name("models") / "spans.cfg"
-#: Source, cue, content, and a content's later fragment (a quotation resumed after its speech tag).
+#: Source, cue, content, and a content's later piece (a quotation resumed after its speech tag, or its
+#: part in a later sentence: spaCy's ``ner`` never lets an entity cross a sentence boundary).
 LABELS = ("SRC", "CUE", "CON", "CONT")
 #: Where :func:`span_features` leaves its array for the embedding layer.
 FEATURES_KEY = "claimdesk.span_features"
-#: The token attributes read straight from the doc (hashes already), then the derived columns.
+_QUOTE_KEYS = frozenset(hash_string(c) for c in _QUOTE_CHARS)
+#: The token attributes read from the doc (hashes already): those before ``HEAD`` are feature columns as
+#: they are, ``HEAD`` and ``ORTH`` feed the derived columns.
 _DOC_ATTRS: list[int | str] = [
     "NORM", "SUFFIX", "SHAPE", "LEMMA", "POS", "TAG", "DEP", "ENT_TYPE", "HEAD", "ORTH"
 ]  # fmt: skip
@@ -83,9 +86,6 @@ def span_features(doc: Doc, quotes: Sequence[Span], rules: Sequence[Found]) -> n
     ]
     hashed = numpy.array([[hash_string(value) for value in row] for row in derived], dtype="uint64").reshape(n, 5)
     return numpy.concatenate([array[:, : _DOC_ATTRS.index("HEAD")], hashed], axis=1)
-
-
-_QUOTE_KEYS = frozenset(hash_string(c) for c in '"“”«»„')
 
 
 def _extract(model: Model[list[Doc], list[Any]], docs: list[Doc], is_train: bool) -> tuple[list[Any], Any]:
