@@ -7,7 +7,7 @@ SHARED ?= ../shared
 
 HELD_BACK ?= $(or $(TMPDIR),/tmp)/claimdesk-held-back.jsonl
 
-.PHONY: demo test install bench eval eval-unverified train golden browser clean
+.PHONY: demo test install bench eval eval-unverified train train-spans golden browser clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ eval: $(STAMP)
 # Rebuild the committed attribution model from the annotated set (about 4 minutes, plus about 3 for the first parse that is then cached; CI never trains).
 train: $(STAMP)
 	$(PY) -m bot.extraction.train --data $(SHARED)/eval/polnear-dev.jsonl
+
+# Rebuild the span model (CLAIMDESK_EXTRACTOR=spans; docs/model.md) from the same articles, split and parse cache.
+train-spans: $(STAMP)
+	$(PY) -m bot.extraction.train_spans --data $(SHARED)/eval/polnear-dev.jsonl
 
 # "What is not established" on hand-labelled Wikinews articles (texts in ../shared): the 60 dev articles
 # the rules were written against (labels in ../shared), then the 15 blind held-out ones of tests/data.

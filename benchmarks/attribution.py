@@ -30,12 +30,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from spacy.language import Language
 from spacy.tokens import Doc
 
 from bot.extraction import pipeline
 from bot.extraction.attribution import Found
 from bot.extraction.clusters import WordClusters, training_rows
 from bot.extraction.model import MIN_CONFIDENCE, AttributionTagger, clusters_path, combine
+from bot.extraction.span_model import SpanTagger
 from bot.extraction.spans import SpanIndex
 from bot.extraction.train import (
     DEFAULT_DATA,
@@ -47,6 +49,7 @@ from bot.extraction.train import (
     read_articles,
     train,
 )
+from bot.extraction.train_spans import EPOCHS, SEED, span_examples, train_spans
 
 CACHE = Path(tempfile.gettempdir()) / "claimdesk-polnear"
 SCORER = Path("../shared/eval/score.py")
@@ -123,6 +126,25 @@ def run_train(args: argparse.Namespace) -> int:
     print(
         f"{args.out}: {len(pairs)} articles, {params}, drop {drop}, {size:.1f} MB, {time.monotonic() - started:.0f} s"
     )
+    return 0
+
+
+def run_train_spans(args: argparse.Namespace) -> int:
+    """Train the span model on a split, saving every epoch's model as ``OUT/epoch-N``."""
+    started = time.monotonic()
+    articles, docs = load(args.data)
+    exclude = {"held"} if args.split == "held" else {"held", "inner"}
+    chosen = [i for i, a in enumerate(articles) if split_of(a["id"]) not in exclude]
+    examples = span_examples(
+        (docs[i] for i in chosen), (articles[i]["text"] for i in chosen), (gold_frames(articles[i]) for i in chosen)
+    )
+
+    def save(epoch: int, nlp: Language) -> None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        nlp.to_disk(args.out / f"epoch-{epoch}")
+        print(f"{args.out}/epoch-{epoch}: {len(examples)} articles, {time.monotonic() - started:.0f} s", flush=True)
+
+    train_spans(examples, args.out / "last", args.epochs, args.seed, save)
     return 0
 
 
@@ -248,7 +270,9 @@ def run_score(args: argparse.Namespace) -> int:
     articles, docs = load(args.data)
     join = COMBINATIONS[args.combine]
     tagger: Any = None
-    if args.model:
+    if args.model and args.model.is_dir():
+        tagger = SpanTagger(args.model)  # the span model (bot/extraction/span_model.py): no confidence
+    elif args.model:
         tagger = _Thresholded(AttributionTagger(args.model), args.threshold)
     # The report path of ``bot analyze``, with this model and combination in place of the shipped ones.
     setattr(pipeline, "load_tagger", lambda: tagger)  # noqa: B010
@@ -301,6 +325,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     fit.add_argument("--iterations", type=int, default=TRAINER_PARAMS["max_iterations"])
     fit.add_argument("--minfreq", type=float, default=TRAINER_PARAMS["feature.minfreq"])
     fit.add_argument("--drop", default="", help="feature prefixes to leave out, comma-separated: --drop=-1w|,suf=")
+    spans = commands.add_parser("train-spans", help="train the span model on a split, every epoch saved")
+    spans.add_argument("--split", choices=("inner", "held"), default="inner")
+    spans.add_argument("--out", type=Path, required=True, help="a folder: OUT/epoch-N per epoch")
+    spans.add_argument("--epochs", type=int, default=EPOCHS)
+    spans.add_argument("--seed", type=int, default=SEED)
     grade = commands.add_parser("score", help="score a model (or the rules alone) on a split")
     grade.add_argument(
         "--split",
@@ -308,7 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="inner",
         help="train: the model saw them (rules' side only)",
     )
-    grade.add_argument("--model", type=Path, help="a model file; without it, the rules alone")
+    grade.add_argument("--model", type=Path, help="a CRF file or a span-model folder; without it, the rules alone")
     grade.add_argument("--threshold", type=float, default=MIN_CONFIDENCE)
     grade.add_argument("--details", type=Path, help="write the missed and spurious attributions here (JSON lines)")
     grade.add_argument(
@@ -317,7 +346,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     grade.add_argument("--combine", choices=sorted(COMBINATIONS), default="shipped", help="how model and rules join")
     grade.add_argument("--write", type=Path, help="write the reports here (JSON lines, for error analysis)")
     args = ap.parse_args(argv)
-    return run_train(args) if args.command == "train" else run_score(args)
+    commands_run = {"train": run_train, "train-spans": run_train_spans, "score": run_score}
+    return commands_run[args.command](args)
 
 
 if __name__ == "__main__":

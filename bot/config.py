@@ -49,7 +49,7 @@ class Settings:
     rate_window_seconds: float = 60.0  # the window the rates count in (tests shorten it)
     analysis_seconds: float = 60.0  # most seconds one analysis may take (0: no limit)
     analysis_memory_mb: int = 2048  # most resident memory of a worker during one analysis (0: no limit)
-    extractor: str = DEFAULT_EXTRACTOR  # "model" (trained tagger with the rules) or "rules"
+    extractor: str = DEFAULT_EXTRACTOR  # "model" (the CRF with the rules), "spans" (span model and rules), "rules"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, dotenv: Path | None = None) -> Settings:

@@ -217,13 +217,16 @@ def test_model_committed_model_is_packaged_and_small() -> None:
     assert MODEL_PATH.stat().st_size + clusters_path(MODEL_PATH).stat().st_size <= 25_000_000
 
 
+@pytest.mark.parametrize("extractor", ["model", "spans"])  # the CRF, and the span model (span_model.py)
 @pytest.mark.parametrize(
     ("source", "content_word"),
     [("Zelenskiy", "Kursk"), ("Ryder", "North Korean"), ("Kovalenko", "")],
 )
-def test_model_committed_model_finds_the_seeds_main_attributions(nlp: Language, source: str, content_word: str) -> None:
+def test_model_committed_model_finds_the_seeds_main_attributions(
+    nlp: Language, source: str, content_word: str, extractor: str
+) -> None:
     text = SEED.read_text("utf-8")
-    report = build_report(nlp(text), text=text, extractor="model")
+    report = build_report(nlp(text), text=text, extractor=extractor)
     names = {s.id: {s.name, *s.aliases} for s in report.sources}
     contents = [a.content for a in report.attributions if a.source_id and any(source in n for n in names[a.source_id])]
     assert contents and any(content_word in c for c in contents)

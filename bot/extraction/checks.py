@@ -10,8 +10,9 @@ import re
 
 #: Stored reports carry it; a report made by an older version is re-analysed on demand.
 EXTRACTOR_VERSION = "1.4.0"
-#: The attribution extractors (``CLAIMDESK_EXTRACTOR``): the trained tagger with the rules, or the rules alone.
-EXTRACTORS = ("model", "rules")
+#: The attribution extractors (``CLAIMDESK_EXTRACTOR``): the trained tagger with the rules, the rules alone,
+#: or the span model (spaCy's ner, :mod:`bot.extraction.span_model`) with the rules.
+EXTRACTORS = ("model", "rules", "spans")
 DEFAULT_EXTRACTOR = "model"
 
 

