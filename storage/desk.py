@@ -65,6 +65,46 @@ def token_weight(total: int, doc: int) -> float:
     return math.log(1 + total / doc)
 
 
+def _ranked(
+    queries: Sequence[tuple[str, list[str]]], postings: dict[str, list[int]], doc_freq: dict[str, int], total: int
+) -> dict[str, list[int]]:
+    """For each (claim id, its tokens): the :data:`CANDIDATES` statements of ``postings`` (token -> statement
+    ids) with the highest summed :func:`token_weight` of the tokens they share, the newest first on a tie."""
+    candidates: dict[str, list[int]] = {}
+    for claim_id, tokens in queries:
+        weights: dict[int, float] = {}
+        for token in tokens:
+            weight = token_weight(total, doc_freq[token])
+            for rowid in postings.get(token, ()):
+                weights[rowid] = weights.get(rowid, 0.0) + weight
+        best = heapq.nlargest(CANDIDATES, ((weight, rowid) for rowid, weight in weights.items()))
+        if best:
+            candidates[claim_id] = [rowid for _, rowid in best]
+    return candidates
+
+
+def _best_of(
+    claims: Sequence[_Claim],
+    candidates: dict[str, list[int]],
+    stored: Sequence[tuple[int, str]],
+    doc_freq: dict[str, int],
+    memory_id: int,
+    total: int,
+) -> dict[str, dict[MatchLabel, tuple[int, Match]]]:
+    """The best of each claim's candidates per label, from the ``stored`` (statement id, key JSON) of those
+    candidates that may match (:func:`bot.matching.best_matches`)."""
+    keys = {i: key_from_json(k) for i, k in stored}
+    by_term = {t: doc_freq.get(_token(memory_id, search_token(t)), 0) for claim in claims for t in claim.key.terms}
+    idf = idf_from_counts(by_term, total)
+    result: dict[str, dict[MatchLabel, tuple[int, Match]]] = {}
+    for claim in claims:
+        pool = [(i, keys[i]) for i in candidates.get(claim.claim_id, ()) if i in keys]
+        best = best_matches(claim.key, pool, idf)
+        if best:
+            result[claim.claim_id] = best
+    return result
+
+
 def _digest(key_json: str) -> str:
     return hashlib.sha256(key_json.encode("utf-8")).hexdigest()
 
@@ -137,17 +177,8 @@ class DeskStore(StoreBase):
             )
             for token, rowid in await self._fetch(db, union, *(v for t in chunk for v in (t, f'"{t}"'))):
                 postings.setdefault(str(token), []).append(int(rowid))
-        candidates: dict[str, list[int]] = {}
-        for claim_id, tokens in queries:
-            weights: dict[int, float] = {}
-            for token in tokens:
-                weight = token_weight(total, doc_freq[token])
-                for rowid in postings.get(token, ()):
-                    weights[rowid] = weights.get(rowid, 0.0) + weight
-            best = heapq.nlargest(CANDIDATES, ((weight, rowid) for rowid, weight in weights.items()))
-            if best:
-                candidates[claim_id] = [rowid for _, rowid in best]
-        return candidates
+        # Why a thread: summing the postings of a report's claims is milliseconds of CPU in a big chat
+        return await asyncio.to_thread(_ranked, queries, postings, doc_freq, total)
 
     # -- memory and matching ----------------------------------------------------------------------
 
@@ -378,7 +409,7 @@ class DeskStore(StoreBase):
                 queries.append((claim.claim_id, rare[:QUERY_TOKENS]))
         candidates = await self._candidates(db, queries, doc_freq, total)
         ids = sorted({i for found in candidates.values() for i in found})
-        keys: dict[int, ClaimKey] = {}
+        stored: list[tuple[int, str]] = []
         for chunk in _chunks(ids, 500):
             marks = ", ".join("?" * len(chunk))
             rows = await self._fetch(
@@ -392,16 +423,10 @@ class DeskStore(StoreBase):
                 memory_id,
                 article_key,
             )
-            keys.update((int(i), key_from_json(k)) for i, k in rows)
-        by_term = {t: doc_freq.get(_token(memory_id, search_token(t)), 0) for claim in claims for t in claim.key.terms}
-        idf = idf_from_counts(by_term, total)
-        result: dict[str, dict[MatchLabel, tuple[int, Match]]] = {}
-        for claim in claims:
-            pool = [(i, keys[i]) for i in candidates.get(claim.claim_id, ()) if i in keys]
-            best = best_matches(claim.key, pool, idf)
-            if best:
-                result[claim.claim_id] = best
-        return result
+            stored.extend((int(i), str(k)) for i, k in rows)
+        # Why a thread: reading the candidates' keys and scoring them is tens of milliseconds of CPU for a
+        # long report in a chat of 10,000 reports
+        return await asyncio.to_thread(_best_of, claims, candidates, stored, doc_freq, memory_id, total)
 
     async def _check_claim(self, db: Any, chat_id: int, analysis_id: int, claim_id: str) -> None:
         rows = await self._fetch(
