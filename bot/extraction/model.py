@@ -44,7 +44,7 @@ Span = tuple[int, int]
 #: The committed model, rebuilt by ``make train`` (``python -m bot.extraction.train``).
 MODEL_PATH = Path(__file__).with_name("models") / "attribution.crfsuite"
 LABELS = ("SRC", "CUE", "CON")
-_QUOTE_CHARS = frozenset('"“”«»„')
+QUOTE_CHARS = frozenset('"“”«»„')
 #: Cue classes a token's lemma can belong to (one feature value per class).
 _CUE_CLASSES: tuple[tuple[str, frozenset[str]], ...] = (
     ("speech", SPEECH_VERBS),
@@ -157,8 +157,8 @@ def token_features(
     heads = [i + offset for i, offset in enumerate(signed[:, 7].tolist())]
     space, sent = (signed[:, k].tolist() for k in (8, 9))
     classes = [cue_class(lemma) for lemma in lemmas]
-    inside = _inside_quotes(doc, quotes)
-    paths = _cue_paths(heads, dep, classes)
+    inside = inside_quotes(doc, quotes)
+    paths = cue_paths(heads, dep, classes)
     edges = _cue_child_edges(doc, classes)
     sentences = _sentence_flags(sent, classes, rules)
     order = [i for i in range(n_doc) if not space[i]]
@@ -200,7 +200,7 @@ def token_features(
             feats.append("sent_end")
         if paragraph_start:
             feats.append("para_start")
-        if word in _QUOTE_CHARS:
+        if word in QUOTE_CHARS:
             feats.append("quote_char")
         if classes[i]:
             feats.extend(f"cuechild={dep[c.i]}" for c in doc[i].children)
@@ -255,7 +255,7 @@ def _sentence_flags(sent_starts: Sequence[int], classes: Sequence[str], rules: S
     return flags
 
 
-def _cue_paths(heads: Sequence[int], deps: Sequence[str], classes: Sequence[str]) -> list[tuple[int, str, int]]:
+def cue_paths(heads: Sequence[int], deps: Sequence[str], classes: Sequence[str]) -> list[tuple[int, str, int]]:
     """Per token: its depth, the dependency below its nearest cue ancestor, and how many steps up it is.
 
     Why: what a cue verb governs through ``ccomp`` is its content, through ``nsubj`` its source
@@ -302,7 +302,7 @@ def _cue_child_edges(doc: Doc, classes: Sequence[str]) -> dict[int, list[str]]:
     return edges
 
 
-def _inside_quotes(doc: Doc, quotes: Sequence[Span]) -> list[bool]:
+def inside_quotes(doc: Doc, quotes: Sequence[Span]) -> list[bool]:
     inside = [False] * len(doc)
     spans = sorted(quotes)
     k = 0
@@ -409,7 +409,7 @@ def _record(
     source_token = _root(doc, source.tokens) if source is not None else None
     span = (fragments[0][0], fragments[-1][1])
     lemma = cue_token.lemma_.lower() if cue_token is not None else None
-    direct = text[span[0]] in _QUOTE_CHARS
+    direct = text[span[0]] in QUOTE_CHARS
     return Found(
         content=span,
         cue=_char_span(doc, cue.tokens) if cue is not None else None,

@@ -31,7 +31,7 @@ from spacy.util import registry
 from thinc.api import HashEmbed, Maxout, Model, chain, concatenate, list2ragged, ragged2list, with_array
 
 from bot.extraction.attribution import Found
-from bot.extraction.model import _QUOTE_CHARS, _cue_paths, _inside_quotes, cue_class, decode, rule_tags, sequence_tokens
+from bot.extraction.model import QUOTE_CHARS, cue_class, cue_paths, decode, inside_quotes, rule_tags, sequence_tokens
 
 Span = tuple[int, int]
 
@@ -44,7 +44,7 @@ CONFIG_PATH = Path(__file__).with_name("models") / "spans.cfg"
 LABELS = ("SRC", "CUE", "CON", "CONT")
 #: Where :func:`span_features` leaves its array for the embedding layer.
 FEATURES_KEY = "claimdesk.span_features"
-_QUOTE_KEYS = frozenset(hash_string(c) for c in _QUOTE_CHARS)
+_QUOTE_KEYS = frozenset(hash_string(c) for c in QUOTE_CHARS)
 #: The token attributes read from the doc (hashes already): those before ``HEAD`` are feature columns as
 #: they are, ``HEAD`` and ``ORTH`` feed the derived columns.
 _DOC_ATTRS: list[int | str] = [
@@ -71,9 +71,9 @@ def span_features(doc: Doc, quotes: Sequence[Span], rules: Sequence[Found]) -> n
     heads = [i + offset for i, offset in enumerate(column["HEAD"].view("int64").tolist())]
     quote_chars = [key in _QUOTE_KEYS for key in column["ORTH"].tolist()]
     classes = [cue_class(lemma) for lemma in lemmas]
-    paths = _cue_paths(heads, deps, classes)
+    paths = cue_paths(heads, deps, classes)
     tags = rule_tags(doc, rules)
-    inside = _inside_quotes(doc, quotes)
+    inside = inside_quotes(doc, quotes)
     derived = [
         [
             f"{lemmas[heads[i]]}|{deps[i]}",
