@@ -173,7 +173,7 @@ async def responsiveness(runner: ExtractionRunner, db: Path) -> list[Figure]:
         # Why a chat of its own: copy_analyses copies the chat's first analysis, which must be the seed's.
         seed = server.forward_update(private_chat(EXPORTER), EXPORTER, seed_text(), origin_channel(CHANNEL, 2))
         await bot.reply(EXPORTER["id"], seed["message"]["message_id"], timeout=120)
-        copy_analyses(bot.db, EXPORTER["id"], 1999)
+        await copy_analyses(bot.db, EXPORTER["id"], 1999)
         ask = server.text_update(private_chat(EXPORTER), EXPORTER, "/export json")["message"]
         meter, began = OtherLoad(), time.perf_counter()
         exporting = await helps(bot, until=answered(EXPORTER, ask["message_id"], "document"))

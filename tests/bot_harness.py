@@ -192,9 +192,16 @@ def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")
 
 
-def copy_analyses(db: Path, chat_id: int, copies: int) -> None:
-    """``copies`` more analyses of the chat's first one (same report, later message ids), in one statement."""
-    with closing(sqlite3.connect(db, isolation_level=None)) as conn:
+async def copy_analyses(db: Path, chat_id: int, copies: int) -> None:
+    """``copies`` more analyses of the chat's first one (same report, later message ids), in one statement.
+
+    In a thread, so that the bot on this event loop can finish a write it has begun (the desk's, after
+    the reply) instead of this connection waiting on it with the loop blocked."""
+    await asyncio.to_thread(_copy_analyses, db, chat_id, copies)
+
+
+def _copy_analyses(db: Path, chat_id: int, copies: int) -> None:
+    with closing(sqlite3.connect(db, isolation_level=None, timeout=30)) as conn:
         columns = [row[1] for row in conn.execute("PRAGMA table_info(analyses)") if row[1] != "id"]
         chosen = ", ".join("message_id + n.i" if c == "message_id" else c for c in columns)
         conn.execute(

@@ -516,7 +516,7 @@ async def test_bot_e2e_export_of_2000_reports_leaves_the_bot_responsive(bot: Bot
     bot.app.bot_data.exports = RateLimits(0, 1, window=60)  # one a minute here (the default allows 3 in 5)
     forwarded = forward_seed(bot.server)
     await bot.reply(ALICE["id"], forwarded["message_id"])
-    copy_analyses(bot.db, ALICE["id"], 1999)
+    await copy_analyses(bot.db, ALICE["id"], 1999)
     export = bot.server.text_update(private_chat(ALICE), ALICE, "/export json")["message"]
     started = time.monotonic()
     asked = bot.server.text_update(private_chat(BOB), BOB, "/help")["message"]
@@ -541,7 +541,7 @@ async def test_bot_e2e_export_over_the_upload_limit_is_refused_with_the_count(
     monkeypatch.setattr(commands, "UPLOAD_LIMIT", 20_000)
     forwarded = forward_seed(bot.server)
     await bot.reply(ALICE["id"], forwarded["message_id"])
-    copy_analyses(bot.db, ALICE["id"], 199)
+    await copy_analyses(bot.db, ALICE["id"], 199)
     refused = await bot.command(private_chat(ALICE), ALICE, "/export json")
     assert "document" not in refused
     assert "200 reports are too many" in refused["text"] and "/export csv" in refused["text"]
