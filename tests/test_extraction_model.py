@@ -110,6 +110,23 @@ def test_model_decode_leaves_the_complementizer_out_of_a_content() -> None:
     assert found.source == (0, 5)
 
 
+def test_model_decode_takes_the_noun_of_a_misparsed_source_as_its_head() -> None:
+    """Invented: ‘The Lopez campaign projects that taxes rise .’, parsed (as the small pipeline does)
+    with ‘projects’ a noun and all three words of the source hung on it: the head is ‘campaign’."""
+    doc = Doc(
+        VOCAB,
+        words=["The", "Lopez", "campaign", "projects", "that", "taxes", "rise", "."],
+        spaces=[True, True, True, True, True, True, False, False],
+        heads=[3, 3, 3, 3, 6, 6, 3, 3],
+        deps=["det", "compound", "compound", "ROOT", "mark", "nsubj", "acl", "punct"],
+        pos=["DET", "PROPN", "NOUN", "NOUN", "SCONJ", "NOUN", "VERB", "PUNCT"],
+        lemmas=["the", "Lopez", "campaign", "project", "that", "tax", "rise", "."],
+    )
+    (found,) = decode(doc, ["B-SRC", "I-SRC", "I-SRC", "B-CUE", "O", "B-CON", "I-CON", "O"], doc.text)
+    assert found.source_token == 2
+    assert doc.text[found.source[0] : found.source[1]] == "The Lopez campaign"  # type: ignore[index]
+
+
 def test_model_decode_joins_a_quotation_split_by_its_speech_tag() -> None:
     words = ["“", "Taxes", "rose", ",", "”", "he", "said", ",", "“", "again", ".", "”"]
     doc = Doc(

@@ -268,6 +268,115 @@ def test_extraction_sources_they_takes_a_plural_not_one_body(nlp: Language, text
     assert [s.name.removeprefix("harbour ") for s in sources] == listed
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        pytest.param(
+            "Part of the problem in finding the tunnels, says the report, is the soil.", "report", id="part-of-a-thing"
+        ),
+        pytest.param(
+            "One of her first moves was an attempt to buy the rival mill, believing the deal would save it.",
+            None,
+            id="one-of-a-thing",
+        ),
+        pytest.param("One of the aides said that the plan was dead.", "aides", id="one-of-a-group"),
+        pytest.param("Half of the board said that the deal was too risky.", "board", id="half-of-a-body"),
+        pytest.param("One can argue that the plan will fail in the end.", None, id="generic-one"),
+        pytest.param("Two officials spoke to reporters. One said that the plan would fail.", "One", id="one-of-them"),
+        pytest.param("Q: Will the new bridge be finished before the winter comes?", None, id="interview-label"),
+        pytest.param("Bombshell: The mayor resigns after a long night of talks.", None, id="headline-kicker"),
+        pytest.param("Graham: The mayor's plan is dead and buried now.", "Graham", id="speaker-label"),
+    ],
+)
+def test_extraction_sources_parts_labels_and_generic_one(nlp: Language, text: str, speaker: str | None) -> None:
+    """A part speaks as its whole does; a transcript's letter, a headline's kicker and the generic "one"
+    name no one."""
+    listed = {n for s in report_of(nlp, text).sources for n in names(s)}
+    if speaker is None:
+        assert listed == set()
+    else:
+        assert any(speaker in n for n in listed), listed
+    assert not any(n.startswith(("Part", "One of her", "Q", "Bombshell")) for n in listed), listed
+
+
+@pytest.mark.parametrize(("modal", "listed"), [("can", False), ("did", True)])
+def test_extraction_sources_generic_one_with_a_modal_is_no_one(nlp: Language, modal: str, listed: bool) -> None:
+    """Hand-built: ‘One <modal> argue that the plan fails .’ with ‘One’ a number, as the tagger reads it in
+    some articles; with a modal it is anyone at all, with "did" (say, after "two officials") a person."""
+    words = ["One", modal, "argue", "that", "the", "plan", "fails", "."]
+    doc = Doc(
+        nlp.vocab,
+        words=words,
+        spaces=[True] * 6 + [False, False],
+        heads=[2, 2, 2, 6, 5, 6, 2, 2],
+        deps=["nsubj", "aux", "ROOT", "mark", "det", "nsubj", "ccomp", "punct"],
+        pos=["NUM", "AUX", "VERB", "SCONJ", "DET", "NOUN", "VERB", "PUNCT"],
+        tags=["CD", "MD" if modal == "can" else "VBD", "VB", "IN", "DT", "NN", "VBZ", "."],
+        lemmas=["one", modal, "argue", "that", "the", "plan", "fail", "."],
+    )
+    sources, _ = resolve_sources(doc, doc.text, [_found(doc, doc.text, "One", "argue", "the plan fails")])
+    assert bool(sources) is listed
+
+
+@pytest.mark.parametrize(
+    ("text", "attributed"),
+    [
+        pytest.param("Okafor: 1,769.", False, id="table-row"),
+        pytest.param("Okafor: The count is not over yet.", True, id="statement"),
+    ],
+)
+def test_extraction_sources_colon_line_needs_three_words(nlp: Language, text: str, attributed: bool) -> None:
+    assert bool(report_of(nlp, text).attributions) is attributed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            "Senator Jane Okafor announced her bid on Monday. The candidate said that taxes would fall next year.",
+            id="candidate",
+        ),
+        pytest.param(
+            "Jane Okafor won the primary on Tuesday. The nominee said that the party was united.", id="nominee"
+        ),
+    ],
+)
+def test_extraction_sources_race_role_takes_up_the_candidate(nlp: Language, text: str) -> None:
+    """ "The candidate", "the nominee": campaign news refers again to the candidate it is about."""
+    report = report_of(nlp, text)
+    start = "taxes would fall" if "taxes" in text else "the party was united"
+    assert names(speaker_of(report, text, start)) >= {"Jane Okafor"}
+    assert [s.name for s in report.sources] == ["Jane Okafor"]
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "cue", "listed"),
+    [
+        pytest.param("VIDEO shows that the bridge was closed.", "VIDEO", "shows", False, id="web-label"),
+        pytest.param("The video shows that the bridge was closed.", "video", "shows", True, id="a-video"),
+        pytest.param("9:12PMTrump says that the bridge was closed.", "9:12PMTrump", "says", False, id="time-stamp"),
+        pytest.param(
+            'datetime="2016 announced that the bridge was closed.', 'datetime="2016', "announced", False, id="markup"
+        ),
+        pytest.param(
+            "Gainor will be interviewed about the show that proves the bridge was closed.",
+            "interviewed",
+            "proves",
+            False,
+            id="verb-head",
+        ),
+    ],
+)
+def test_extraction_sources_labels_markup_and_clauses_are_no_speakers(
+    nlp: Language, text: str, source: str, cue: str, listed: bool
+) -> None:
+    """What a model may hand over as a source: a site's label, an embed's markup or a live blog's time
+    stamp, a clause; none of them is listed, while "the video" (a document) is."""
+    doc = nlp(text)
+    sources, _ = resolve_sources(doc, text, [_found(doc, text, source, cue, "the bridge was closed")])
+    assert bool(sources) is listed
+
+
 def test_extraction_sources_quantifier_alone_is_no_source(nlp: Language) -> None:
     assert report_of(nlp, "Some said that the water had been cut off for days.").sources == ()
 

@@ -55,6 +55,9 @@ _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _CLAUSE_DEPS = frozenset({"ccomp"})
 _VERBAL = frozenset({"VERB", "AUX"})
 
+#: A claim's content is a clause or a quotation of at least this many words (issue 13): "calling: it" is not one.
+MIN_CLAIM_WORDS = 3
+
 
 @dataclass(frozen=True, slots=True)
 class Found:
@@ -314,8 +317,8 @@ def _colon_attribution(colon: Token, _: Quotes) -> Found | None:
     while end < len(doc) and not doc[end].is_sent_start:
         end += 1
     content = _trim(doc, colon.i + 1, end)
-    if content is None:
-        return None
+    if content is None or len(doc.text[content[0] : content[1]].split()) < MIN_CLAIM_WORDS:
+        return None  # a table's row ("Clinton: 1,769"), a handle ("Twitter: @name"): nothing said
     head = max(before, key=lambda t: t.i if t.pos_ in ("PROPN", "NOUN") else -1)
     return Found(
         content=content,

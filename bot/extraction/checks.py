@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 #: Stored reports carry it; a report made by an older version is re-analysed on demand.
-EXTRACTOR_VERSION = "1.4.0"
+EXTRACTOR_VERSION = "1.5.0"
 #: The attribution extractors (``CLAIMDESK_EXTRACTOR``): the trained tagger with the rules, the rules alone,
 #: or the span model (spaCy's ner, :mod:`bot.extraction.span_model`) with the rules.
 EXTRACTORS = ("model", "rules", "spans")
@@ -17,7 +17,7 @@ DEFAULT_EXTRACTOR = "model"
 
 
 def report_version(extractor: str) -> str:
-    """What a report made by ``extractor`` records as its maker, "1.4.0+model", and the key its cached copy
+    """What a report made by ``extractor`` records as its maker, "1.5.0+model", and the key its cached copy
     is found by. Why the extractor is in it: after ``CLAIMDESK_EXTRACTOR`` changes, a report the other
     extractor made must not be served from the cache."""
     return f"{EXTRACTOR_VERSION}+{extractor}"

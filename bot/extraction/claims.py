@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from spacy.tokens import Doc
 
-from bot.extraction.attribution import Found
+from bot.extraction.attribution import MIN_CLAIM_WORDS, Found
 from bot.extraction.figures import find_figures
 from bot.extraction.lexicon import HEDGE_WORDS, MEASURE_UNITS
 from bot.extraction.spans import SpanIndex
@@ -22,8 +22,6 @@ NEWSWORTHY_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "NORP", "EVENT", "LAW", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "FAC", "LOC"}
 )
 _MIN_OUTLET_WORDS = 6
-#: A claim's content is a clause or a quotation of at least this many words (issue 13): "calling: it" is not one.
-MIN_CLAIM_WORDS = 3
 _QUOTED = re.compile(r"[“\"«„]([^”\"»“]+)[”\"»“]")
 
 

@@ -811,6 +811,7 @@ PERSON_NOUNS: frozenset[str] = frozenset(
     man woman boy girl father mother son daughter wife husband brother sister parent child teenager
     friend neighbour neighbor resident witness victim survivor student teacher doctor nurse
     professor scientist researcher lawyer astronomer priest owner driver passenger farmer
+    candidate nominee front-runner frontrunner challenger incumbent contender hopeful
     """.split()
 )
 
@@ -889,7 +890,7 @@ SPEAKER_HEADS: frozenset[str] = frozenset(
     superdelegate superdelegates delegate elder elders establishment partisan partisans manufacturer
     manufacturers hacker hackers troupe textbook runner runners mogul moguls tycoon tycoons couple
     surrogate surrogates hopeful hopefuls contender contenders associate associates maker makers
-    film movie documentary affidavit summary leadership base
+    film movie documentary affidavit summary leadership base cable cables dispatch dispatches communique
         republican republicans democrat democrats conservative conservatives liberal liberals
     progressive progressives independent independents moderate moderates socialist socialists
     economist economists historian historians researcher researchers professor professors author
@@ -923,11 +924,13 @@ SPEAKER_HEADS: frozenset[str] = frozenset(
 AGENT_SUFFIXES: tuple[str, ...] = ("ist", "ists", "ian", "ians", "eer", "eers")
 
 #: Offices one person holds at a time, by which news refers again to the holder it has named ("the
-#: prime minister", "the senator"); not trades or posts many hold ("the lawyer", "the spokesman").
+#: prime minister", "the senator"), and a race's roles, by which campaign news refers again to the
+#: candidate it is about ("the nominee", "the front-runner"); not trades or posts many hold ("the
+#: lawyer", "the spokesman").
 OFFICE_TITLES: frozenset[str] = frozenset(
     """
     president senator governor mayor minister premier chancellor congressman congresswoman king queen
-    pope emperor sultan emir
+    pope emperor sultan emir nominee front-runner frontrunner candidate
     """.split()
 )
 
@@ -935,6 +938,18 @@ OFFICE_TITLES: frozenset[str] = frozenset(
 QUANTIFIER_PRONOUNS: frozenset[str] = frozenset(
     "some many most all any both none several few each either neither".split()
 )
+
+#: Nouns of a part or share that speak only through the whole named after "of" ("part of the staff",
+#: "half of the voters", "the rest of the board"); of a thing they name no one ("part of the problem").
+PARTITIVE_NOUNS: frozenset[str] = frozenset("part half rest majority minority share portion bulk".split())
+
+#: Labels that news sites put before a link or an embed ("VIDEO:", "WATCH:", "BREAKING:"), in capitals.
+WEB_LABELS: frozenset[str] = frozenset(
+    "video videos watch photo photos gallery update breaking exclusive live listen".split()
+)
+
+#: Modals after which "one" is the generic pronoun ("one can argue", "one must ask"), not a person.
+GENERIC_ONE_MODALS: frozenset[str] = frozenset("can could must should might may would ought".split())
 
 #: Pronouns that take the speaker of the quotation or the writer, never an earlier source.
 SPEAKER_PRONOUNS: frozenset[str] = frozenset("i me my we us our you your yourself myself ourselves".split())

@@ -60,6 +60,7 @@ _CUE_CLASSES: tuple[tuple[str, frozenset[str]], ...] = (
 )
 _MAX_DEPTH = 8
 _VERBAL = frozenset({"VERB", "AUX"})
+_FUNCTION_POS = frozenset({"DET", "ADP", "PUNCT", "CCONJ", "SPACE", "PART"})  # never the head of a speaker phrase
 #: The dependencies by which a verb outside the cue lexicon governs what may be its content.
 _CLAUSE_CHILDREN = frozenset({"ccomp", "xcomp", "dobj", "prep", "attr", "advcl"})
 _LINK_WINDOW = 40  # tokens: a content's cue and a cue's source are looked for this near
@@ -470,8 +471,14 @@ def _source_link(heads: list[int], cue: set[int], source: list[int]) -> bool:
 
 
 def _root(doc: Doc, tokens: list[int]) -> Token:
+    """The span's head: its first token attached outside it that is neither a function word nor a
+    compound's modifier, else its last compound word (a misparse of "The Sanders campaign projects
+    that" attaches all three words to "projects", a noun to it: "campaign")."""
     inside = set(tokens)
-    return next((doc[i] for i in tokens if doc[i].head.i not in inside or doc[i].head.i == i), doc[tokens[0]])
+    outside = [doc[i] for i in tokens if doc[i].head.i not in inside or doc[i].head.i == i]
+    words = [t for t in outside if t.pos_ not in _FUNCTION_POS]
+    heads = [t for t in words if t.dep_ != "compound"]
+    return heads[0] if heads else words[-1] if words else outside[0] if outside else doc[tokens[0]]
 
 
 def _char_span(doc: Doc, tokens: list[int]) -> Span | None:

@@ -27,6 +27,7 @@ from bot.extraction.lexicon import (
     DELIVERY_VERBS,
     DOCUMENT_NOUNS,
     GENDERED_WORDS,
+    GENERIC_ONE_MODALS,
     GIVEN_NAMES,
     GOVERNMENT_WORDS,
     GROUP_HEADS,
@@ -36,6 +37,7 @@ from bot.extraction.lexicon import (
     MILITARY_WORDS,
     OFFICE_TITLES,
     ORGANISATION_HEADS,
+    PARTITIVE_NOUNS,
     PERSON_NOUNS,
     POLICE_WORDS,
     PUBLIC_SERVICE_WORDS,
@@ -45,6 +47,7 @@ from bot.extraction.lexicon import (
     SPEAKER_PRONOUNS,
     STATEMENT_CUES,
     TITLE_WORDS,
+    WEB_LABELS,
 )
 from bot.extraction.spans import SpanIndex
 from bot.extraction.text import paragraphs, quotations
@@ -79,6 +82,8 @@ _QUANTIFIERS = re.compile(
     re.I,
 )
 #: Punctuation that ends the words of a phrase that name its referent (an aside follows).
+#: Characters of markup, and a clock time glued to a word, which no speaker's name contains.
+_MARKUP = re.compile(r"[=<>{}]|\d[AP]M[A-Z]")
 _BREAKS = frozenset(",;:(—–")
 _STOP = frozenset("the a an of for and in on at to its his her their 's ’s".split())
 _NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC")
@@ -272,7 +277,11 @@ def _place(resolver: _Resolver, head: Token, span: Span, cue: str | None = None)
     if head.pos_ == "PRON" or lower in PERSON_PRONOUNS | PLURAL_PRONOUNS | THING_PRONOUNS:
         return _antecedent(resolver, head)
     mention = describe(resolver.doc, head, span, resolver.people, resolver.acronyms)
-    if mention is None or not (can_speak(head, mention) or _says(head, cue)):
+    if mention is None or _part_of_a_thing(head) or not (can_speak(head, mention) or _says(head, cue)):
+        return None
+    if cue == ":" and mention.kind == "unknown":
+        # Why: a headline's kicker ("Bombshell:", "Spoiler no more:", "Delegate Update:") is written in
+        # title case like a name, but a speaker's label before a colon is a person, a body or a group.
         return None
     return _office_holder(resolver, head, mention) if _by_office(head, mention) else _add(resolver, head, mention)
 
@@ -545,17 +554,60 @@ def can_speak(head: Token, mention: Mention) -> bool:
     """
     if _AGE.search(head.doc[head.left_edge.i : head.i + 1].text):
         return True  # "the 26-year-old right wing", "my two-year-old" (a date to the recogniser): a person
+    if head.pos_ in ("VERB", "AUX"):
+        return False  # a clause taken for the source ("X will be interviewed about Y"): no one in particular
+    if len(mention.name.strip(". ")) < 2:
+        return False  # a transcript's "Q:" or "A:" label: the letter names no one an editor can check
+    if mention.name.isupper() and mention.name.lower() in WEB_LABELS:
+        return False  # "VIDEO:", "WATCH:": a web page's label for what follows, not a speaker
+    if _MARKUP.search(mention.name):
+        return False  # 'datetime="2016', "9:12PMTrump": an embed's markup or a live blog's time stamp
+    if _generic_one(head):
+        return False
     if head.ent_type_ in ("DATE", "TIME"):
         return False  # "Wednesday added": a day parsed as the subject
     if mention.person or mention.anonymous or (mention.proper and _proper_head(head)):
         return True
     if head.ent_type_ in ("PERSON", "ORG", "GPE", "NORP", "PERCENT") or head.like_num:
         return True  # "22 percent say": a share of people polled
+    return _speaker_word(head)
+
+
+def _speaker_word(head: Token) -> bool:
+    """A noun of the speaker lexicons, or one that names a person by what they do ("physicist")."""
     words = {head.lemma_.lower(), head.lower_, _hyphenated_first(head)}  # "sergeant-at-arms": sergeant
     if words & (SPEAKER_HEADS | TITLE_WORDS | GROUP_HEADS | ORGANISATION_HEADS | ANONYMOUS_HEADS):
         return True
     lower = head.lower_
     return len(lower) > 4 and lower.endswith(AGENT_SUFFIXES)
+
+
+def _part_of_a_thing(head: Token) -> bool:
+    """A number or a noun of a part whose whole, after "of", is a thing: "one of her first moves",
+    "part of the problem in detecting tunnels".
+
+    Why: a part speaks only as much as its whole does ("one of the aides", "half of the voters"); the
+    subject of a misparsed or figurative cue ("Part of the problem, say experts, is") is no speaker.
+    """
+    if not ((head.pos_ == "NUM" and head.like_num) or head.lemma_.lower() in PARTITIVE_NOUNS):
+        return False
+    of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    whole = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    if whole is None:
+        return False
+    return not (whole.pos_ in ("PRON", "PROPN") or whole.ent_type_ in _NAME_LABELS or _speaker_word(whole))
+
+
+def _generic_one(head: Token) -> bool:
+    """ "One" as the generic pronoun: "one can argue", "one must ask" (anyone at all, not a person).
+
+    Why: with a modal, "one" stands for people in general; the sentence is the writer's own reasoning.
+    """
+    return (
+        head.lower_ == "one"
+        and head.dep_ == "nsubj"
+        and any(c.dep_ == "aux" and c.lower_ in GENERIC_ONE_MODALS for c in head.head.children)
+    )
 
 
 def _says(head: Token, cue: str | None) -> bool:
