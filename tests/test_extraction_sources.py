@@ -838,6 +838,8 @@ def test_extraction_sources_aliases_are_the_articles_descriptions(
         pytest.param("The prime minister said that the schools needed money.", True, id="office"),
         pytest.param("The former governor said that the schools needed money.", True, id="former-office"),
         pytest.param("The environment minister said that the schools needed money.", False, id="another-office"),
+        pytest.param("The Ohio governor said that the schools needed money.", True, id="office-of-a-place"),
+        pytest.param("The nominee said that the schools needed money.", True, id="a-race-role"),
         pytest.param("The lawyer said that the schools needed money.", False, id="trade-is-no-office"),
         pytest.param("The 41-year-old said that the schools needed money.", True, id="age"),
     ],

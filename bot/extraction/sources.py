@@ -290,15 +290,23 @@ def _by_office(head: Token, mention: Mention) -> bool:
     """A definite description of one person by the office they hold ("the prime minister", "the
     senator", "the former governor"), with no owner or kind of office of its own ("the party's
     governor", "the environment minister"), or by their age ("the 26-year-old")."""
-    if not mention.definite or mention.plural or mention.anonymous:
+    placed = head.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
+    if not (mention.definite or placed) or mention.plural or mention.anonymous:
         return False
     if _AGE.search(head.doc[head.left_edge.i : head.i + 1].text):
         return True  # "the 26-year-old right wing said": the age of the person just spoken of
     return (
         mention.person
         and mention.head_lemma in OFFICE_TITLES
-        and not any(c.dep_ in ("poss", "compound") for c in head.children)  # not "the environment minister"
+        # not "the environment minister" (an office of its own kind), but "the Ohio governor"
+        and not any(c.dep_ in ("poss", "compound") and not _place_name(c) for c in head.children)
     )
+
+
+def _place_name(token: Token) -> bool:
+    """A place's name before an office ("the Ohio governor", "the Vermont senator"): where the office
+    is, which says which holder, not another kind of office."""
+    return token.ent_type_ in ("GPE", "NORP", "LOC") and token.pos_ == "PROPN"
 
 
 def _office_holder(resolver: _Resolver, head: Token, mention: Mention) -> int:
@@ -308,8 +316,8 @@ def _office_holder(resolver: _Resolver, head: Token, mention: Mention) -> int:
 
     Why: news names an officeholder once and then calls them by the office ("Trudeau made the
     comments ... The prime minister said"); listed apart, the office is a second, unnamed source for
-    the same speaker. Offices only: a description by trade or status ("the lawyer", "the candidate")
-    is too often another person.
+    the same speaker. Offices and a race's roles only: a description by trade or status ("the lawyer",
+    "the activist") is too often another person.
     """
     clusters = resolver.clusters
     if _match(mention, head, clusters, resolver.acronyms) or _description_of(mention, clusters):
