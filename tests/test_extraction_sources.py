@@ -13,7 +13,7 @@ from spacy.tokens import Doc
 from bot.extraction.attribution import Found
 from bot.extraction.claims import split_foreign_quotes, whole_words
 from bot.extraction.pipeline import build_report
-from bot.extraction.sources import _name_like, resolve_sources
+from bot.extraction.sources import _clean_name, _name_like, resolve_sources
 from bot.extraction.text import paragraphs
 from bot.report import Report, Source
 
@@ -316,6 +316,33 @@ def test_extraction_sources_generic_one_with_a_modal_is_no_one(nlp: Language, mo
     )
     sources, _ = resolve_sources(doc, doc.text, [_found(doc, doc.text, "One", "argue", "the plan fails")])
     assert bool(sources) is listed
+
+
+@pytest.mark.parametrize(
+    ("text", "listed"),
+    [
+        pytest.param("This column has argued for years that the tax is unfair.", [], id="this-column"),
+        pytest.param("This newspaper reported last year that the mill would close.", [], id="this-newspaper"),
+        pytest.param("The newspaper reported last year that the mill would close.", ["newspaper"], id="the-newspaper"),
+        pytest.param(
+            "The committee issued a memo which says that the budget is short by a third.",
+            ["committee"],
+            id="publisher-of-a-memo",
+        ),
+    ],
+)
+def test_extraction_sources_outlet_itself_and_publishers(nlp: Language, text: str, listed: list[str]) -> None:
+    """The publication speaking of itself is the outlet, no source; a memo's relative clause is its
+    publisher's statement."""
+    assert [s.name for s in report_of(nlp, text).sources] == listed
+
+
+@pytest.mark.parametrize(
+    ("phrase", "name"),
+    [("many elected officials)", "many elected officials"), ("the Board of Trade (BOT)", "Board of Trade")],
+)
+def test_extraction_sources_name_never_ends_in_the_close_of_an_aside(phrase: str, name: str) -> None:
+    assert _clean_name(phrase) == name
 
 
 @pytest.mark.parametrize(
@@ -840,6 +867,7 @@ def test_extraction_sources_aliases_are_the_articles_descriptions(
         pytest.param("The environment minister said that the schools needed money.", False, id="another-office"),
         pytest.param("The Ohio governor said that the schools needed money.", True, id="office-of-a-place"),
         pytest.param("The nominee said that the schools needed money.", True, id="a-race-role"),
+        pytest.param("The Democratic front-runner said that the schools needed money.", True, id="hyphenated-role"),
         pytest.param("The lawyer said that the schools needed money.", False, id="trade-is-no-office"),
         pytest.param("The 41-year-old said that the schools needed money.", True, id="age"),
     ],

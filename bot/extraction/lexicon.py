@@ -948,6 +948,11 @@ WEB_LABELS: frozenset[str] = frozenset(
     "video videos watch photo photos gallery update breaking exclusive live listen".split()
 )
 
+#: What a publication calls itself with "this" ("this column", "this newspaper"): the outlet, the writer.
+SELF_REFERENCE_NOUNS: frozenset[str] = frozenset(
+    "column newspaper paper publication website site page reporter writer author correspondent blog magazine".split()
+)
+
 #: Modals after which "one" is the generic pronoun ("one can argue", "one must ask"), not a person.
 GENERIC_ONE_MODALS: frozenset[str] = frozenset("can could must should might may would ought".split())
 
@@ -961,6 +966,9 @@ DOCUMENT_NOUNS: frozenset[str] = frozenset(
     database website blog column op-ed editorial interview
     """.split()
 )
+
+#: Verbs of putting a document out: "X released data that suggest Y" is X's claim, made through the data.
+PUBLISH_VERBS: frozenset[str] = frozenset("release issue publish post unveil circulate distribute".split())
 
 #: Verbs of reading out or delivering: "X read out a message from Y" reports Y's words.
 DELIVERY_VERBS: frozenset[str] = frozenset("read deliver relay convey present".split())

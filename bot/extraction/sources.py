@@ -41,8 +41,10 @@ from bot.extraction.lexicon import (
     PERSON_NOUNS,
     POLICE_WORDS,
     PUBLIC_SERVICE_WORDS,
+    PUBLISH_VERBS,
     QUANTIFIER_PRONOUNS,
     SAYING_VERBS,
+    SELF_REFERENCE_NOUNS,
     SPEAKER_HEADS,
     SPEAKER_PRONOUNS,
     STATEMENT_CUES,
@@ -279,6 +281,8 @@ def _place(resolver: _Resolver, head: Token, span: Span, cue: str | None = None)
     mention = describe(resolver.doc, head, span, resolver.people, resolver.acronyms)
     if mention is None or _part_of_a_thing(head) or not (can_speak(head, mention) or _says(head, cue)):
         return None
+    if _self_reference(head):
+        return None
     if cue == ":" and mention.kind == "unknown":
         # Why: a headline's kicker ("Bombshell:", "Spoiler no more:", "Delegate Update:") is written in
         # title case like a name, but a speaker's label before a colon is a person, a body or a group.
@@ -299,7 +303,9 @@ def _by_office(head: Token, mention: Mention) -> bool:
         mention.person
         and mention.head_lemma in OFFICE_TITLES
         # not "the environment minister" (an office of its own kind), but "the Ohio governor"
-        and not any(c.dep_ in ("poss", "compound") and not _place_name(c) for c in head.children)
+        and not any(
+            c.dep_ in ("poss", "compound") and not _place_name(c) and c.i < _hyphen_start(head) for c in head.children
+        )
     )
 
 
@@ -372,7 +378,7 @@ def speaker_behind(head: Token) -> Token | None:
         antecedent = head.head.head
         if antecedent.dep_ == "appos" and antecedent.head.pos_ == "PROPN" and antecedent.pos_ != "PROPN":
             return antecedent.head  # "Scott Reed, the Chamber's strategist, who added": Reed
-        return antecedent
+        return _publisher(antecedent) or antecedent
     if head.lemma_.lower() in DOCUMENT_NOUNS:
         author = _author_of(head) or _earlier_author(head)
         if author is not None:
@@ -384,6 +390,20 @@ def speaker_behind(head: Token) -> Token | None:
         if author is not None:
             return author
     return head
+
+
+def _publisher(document: Token) -> Token | None:
+    """Who put out the document a relative clause speaks through: "Greenberg released data that suggest
+    ...", "the committee issued a memo which says ...": the subject of the verb of publishing.
+
+    Why: the document carries its publisher's claim; its relative clause is the publisher's statement.
+    """
+    if document.dep_ != "dobj" or document.lemma_.lower() not in DOCUMENT_NOUNS | {"data"}:
+        return None
+    verb = document.head
+    if verb.lemma_.lower() not in PUBLISH_VERBS:
+        return None
+    return next((c for c in verb.children if c.dep_ == "nsubj" and c.pos_ in ("PROPN", "NOUN")), None)
 
 
 def _author_of(document: Token) -> Token | None:
@@ -606,6 +626,17 @@ def _part_of_a_thing(head: Token) -> bool:
     return not (whole.pos_ in ("PRON", "PROPN") or whole.ent_type_ in _NAME_LABELS or _speaker_word(whole))
 
 
+def _self_reference(head: Token) -> bool:
+    """ "This column", "this newspaper", "this reporter": the publication or its writer speaking of itself.
+
+    Why: what the outlet says in its own voice is the outlet's claim, which the report lists as such;
+    listed as a source, the article would seem to cite someone else.
+    """
+    return head.lemma_.lower() in SELF_REFERENCE_NOUNS and any(
+        c.dep_ == "det" and c.lower_ == "this" for c in head.children
+    )
+
+
 def _generic_one(head: Token) -> bool:
     """ "One" as the generic pronoun: "one can argue", "one must ask" (anyone at all, not a person).
 
@@ -636,13 +667,25 @@ def _says(head: Token, cue: str | None) -> bool:
     )
 
 
+def _hyphenated_word(head: Token) -> str:
+    """The whole hyphenated word, lower case, that ends in ``head`` ("front-runner", which the tokenizer
+    splits); "" when the head is a word of its own."""
+    start = _hyphen_start(head)
+    return head.doc[start : head.i + 1].text.lower() if start < head.i else ""
+
+
 def _hyphenated_first(head: Token) -> str:
     """The first part, lower case, of the hyphenated word that ends in ``head`` ("sergeant-at-arms",
     which the tokenizer splits); the head itself when it is not such a word."""
+    return head.doc[_hyphen_start(head)].lower_
+
+
+def _hyphen_start(head: Token) -> int:
+    """Index of the first token of the hyphenated word that ends in ``head`` (``head.i`` if none)."""
     doc, i = head.doc, head.i
     while i >= 2 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_ and not doc[i - 2].whitespace_:
         i -= 2
-    return doc[i].lower_
+    return i
 
 
 def _proper_head(head: Token) -> bool:
@@ -740,7 +783,7 @@ def describe(
         descriptions.insert(0, f"{name} {of_phrase}")  # the name as the article gives it: "Ted Cruz of Texas"
     role = " ".join(part for part in role_parts if part) or None
     words = {t.lower_ for t in mention}
-    head_lemma = head.lemma_.lower()
+    head_lemma = _hyphenated_word(head) or head.lemma_.lower()  # "front-runner", not "runner"
     name_words = [w.lower() for w in re.findall(r"[\w’'-]+", name)]
     organisation_head = bool(name_words) and _head_word(_key(name)) in ORGANISATION_HEADS
     anonymous = (
@@ -1210,6 +1253,8 @@ def _has_conj(head: Token) -> bool:
 def _clean_name(name: str) -> str:
     name = re.sub(r"\s*\([^)]*\)?\s*$", "", re.sub(r"\s+", " ", name))  # a bracketed acronym after the name
     name = name.strip(" ,.;:“”\"'’")
+    if name.count(")") > name.count("("):
+        name = name.rstrip(")").strip()  # "many GOP elected officials)": the close of an aside it began in
     name = re.sub(r"^(?:neither|both|either)\s+", "", name, flags=re.I)
     name = re.sub(r"\s+nor\s+", " and ", name)  # "Neither Russia nor North Korea": Russia and North Korea
     name = re.sub(r"(?:’s|'s)$", "", name)
