@@ -913,6 +913,14 @@ def test_extraction_sources_description_needs_all_its_words_in_the_persons_descr
         ),
         pytest.param("The army said that the convoy had been hit.", "military", id="army"),
         pytest.param("Protesters said that the march would go on.", "group", id="group"),
+        pytest.param(
+            "According to the Syrian activist group Hama Eye, dozens of homes were burned in the raid.",
+            "organization",
+            id="name-apposed-to-a-group",  # the recogniser calls "Hama Eye" a person
+        ),
+        pytest.param(
+            "The mayor, Hanna Lindqvist, said that the bridge would open.", "person", id="name-apposed-to-an-office"
+        ),
     ],
 )
 def test_extraction_sources_kinds_on_invented_sentences(nlp: Language, text: str, kind: str) -> None:

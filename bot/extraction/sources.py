@@ -710,8 +710,10 @@ def describe(
     named_apposition = next(
         (c for c in head.children if c.dep_ == "appos" and c.ent_type_ == "PERSON" and head.ent_type_ != "PERSON"), None
     )
+    described_as = ""  # the head noun an apposed name follows: "mayor", "group"
     if named_apposition is not None:
         # "The mayor, Hanna Lindqvist, said": the apposition is the name, the head noun the role
+        described_as = head.lemma_.lower()
         role_parts.append(_strip_det(doc[mention.start : head.i + 1].text))
         before_name = doc[mention.start : named_apposition.left_edge.i].text.strip(" ,;:—–-(")
         descriptions.append(_strip_det(before_name))  # "the American ambassador at the time, John Herbst"
@@ -802,6 +804,8 @@ def describe(
     )
     if person and (head_lemma in ANONYMOUS_HEADS or (organisation_head and (label == "ORG" or len(name_words) > 1))):
         person = False  # "Saskatoon Police Service": the recogniser's PERSON loses to the head word
+    if person and described_as in ORGANISATION_HEADS:
+        person, label = False, "ORG"  # "the activist group Mosul Eye": the noun it follows says what it is
     forms: list[str] = []
     if earlier is not None and person:
         full = _clean_name(_entity_around(earlier).text)  # type: ignore[union-attr]
