@@ -318,6 +318,27 @@ def test_extraction_sources_generic_one_with_a_modal_is_no_one(nlp: Language, mo
     assert bool(sources) is listed
 
 
+def test_extraction_sources_model_span_over_a_role_keeps_the_name_alone(nlp: Language) -> None:
+    """A source span drawn over the name and its apposition ("Navid Rahi, Minister of Roads, Science and
+    Rail", no entity recognised): the name is the name, the apposition the role."""
+    text = "Navid Rahi, Minister of Roads, Science and Rail Development, said on Thursday that the talks were broader."
+    doc = nlp(text)
+    end = text.index(", said")
+    head = next(t for t in doc if t.text == "Rahi")
+    found = Found(
+        content=(text.index("the talks"), len(text) - 1),
+        cue=(end + 2, end + 6),
+        cue_lemma="say",
+        source_token=head.i,
+        source=(0, end),
+        direct=False,
+        kind="paraphrase",
+    )
+    (source,) = resolve_sources(doc, text, [found])[0]
+    assert source.name == "Navid Rahi"
+    assert source.role is not None and source.role.startswith("Minister of Roads")
+
+
 @pytest.mark.parametrize(
     ("text", "listed"),
     [

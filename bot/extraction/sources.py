@@ -751,7 +751,16 @@ def describe(
         if before and label == "PERSON":
             role_parts.insert(0, _strip_det(before))
     else:
-        name = _clean_name(mention.text)
+        aside = next(
+            (
+                c
+                for c in head.children
+                if c.dep_ == "appos" and head.i < c.i < mention.end and not _ACRONYM.match(c.text)
+            ),
+            None,
+        )
+        # "Navdeep Bains, Minister of Innovation, ...": the name ends before its apposition (the role)
+        name = _clean_name(doc[mention.start : aside.left_edge.i].text if aside is not None else mention.text)
         label = ""
         titles = [t for t in mention if t.lower_ in TITLE_WORDS and t.i < head.i]
         if titles and head.pos_ == "PROPN":
