@@ -888,6 +888,7 @@ def test_extraction_sources_aliases_are_the_articles_descriptions(
         pytest.param("The environment minister said that the schools needed money.", False, id="another-office"),
         pytest.param("The Ohio governor said that the schools needed money.", True, id="office-of-a-place"),
         pytest.param("The nominee said that the schools needed money.", True, id="a-race-role"),
+        pytest.param("The ambassador said that the schools needed money.", True, id="an-envoy"),
         pytest.param("The Democratic front-runner said that the schools needed money.", True, id="hyphenated-role"),
         pytest.param("The lawyer said that the schools needed money.", False, id="trade-is-no-office"),
         pytest.param("The 41-year-old said that the schools needed money.", True, id="age"),

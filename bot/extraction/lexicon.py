@@ -930,7 +930,7 @@ AGENT_SUFFIXES: tuple[str, ...] = ("ist", "ists", "ian", "ians", "eer", "eers")
 OFFICE_TITLES: frozenset[str] = frozenset(
     """
     president senator governor mayor minister premier chancellor congressman congresswoman king queen
-    pope emperor sultan emir nominee front-runner frontrunner candidate
+    pope emperor sultan emir ambassador nominee front-runner frontrunner candidate
     """.split()
 )
 
