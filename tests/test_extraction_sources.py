@@ -318,6 +318,26 @@ def test_extraction_sources_generic_one_with_a_modal_is_no_one(nlp: Language, mo
     assert bool(sources) is listed
 
 
+@pytest.mark.parametrize(("source", "listed"), [("the best neighbours", False), ("Lena Park", True)])
+def test_extraction_sources_quoted_words_are_no_speaker(nlp: Language, source: str, listed: bool) -> None:
+    """A source phrase that is a whole quotation's words is what someone said, not who said it."""
+    text = "Lena Park, who calls her helpers “the best neighbours” in town, says the program changed her life."
+    doc = nlp(text)
+    start = text.index(source)
+    head = doc.char_span(start, start + len(source), alignment_mode="expand").root
+    cue = text.index("says")
+    found = Found(
+        content=(text.index("the program"), len(text) - 1),
+        cue=(cue, cue + 4),
+        cue_lemma="say",
+        source_token=head.i,
+        source=(start, start + len(source)),
+        direct=False,
+        kind="paraphrase",
+    )
+    assert bool(resolve_sources(doc, text, [found])[0]) is listed
+
+
 def test_extraction_sources_model_span_over_a_role_keeps_the_name_alone(nlp: Language) -> None:
     """A source span drawn over the name and its apposition ("Navid Rahi, Minister of Roads, Science and
     Rail", no entity recognised): the name is the name, the apposition the role."""

@@ -281,7 +281,7 @@ def _place(resolver: _Resolver, head: Token, span: Span, cue: str | None = None)
     mention = describe(resolver.doc, head, span, resolver.people, resolver.acronyms)
     if mention is None or _part_of_a_thing(head) or not (can_speak(head, mention) or _says(head, cue)):
         return None
-    if _self_reference(head):
+    if _self_reference(head) or _quoted_words(resolver, span):
         return None
     if cue == ":" and mention.kind == "unknown":
         # Why: a headline's kicker ("Bombshell:", "Spoiler no more:", "Delegate Update:") is written in
@@ -624,6 +624,19 @@ def _part_of_a_thing(head: Token) -> bool:
     if whole is None:
         return False
     return not (whole.pos_ in ("PRON", "PROPN") or whole.ent_type_ in _NAME_LABELS or _speaker_word(whole))
+
+
+def _quoted_words(resolver: _Resolver, span: Span) -> bool:
+    """The source phrase is a whole quotation's words ("Purdy, who lost 16 lbs. “and two belt loops”,
+    says"): a model reading quotation marks as a speaker's.
+
+    Why: quotation marks enclose what someone said, never who said it.
+    """
+    for position in resolver.quotes.overlapping(span):
+        start, end = resolver.quotes.spans[position]
+        if start <= span[0] and span[1] <= end and end - start - (span[1] - span[0]) <= 2:
+            return True
+    return False
 
 
 def _self_reference(head: Token) -> bool:
