@@ -713,6 +713,18 @@ MERGES = [
         False,
         id="party-in-two-chambers",
     ),
+    pytest.param(
+        "The Harbor Herald said that the debate would go ahead.",
+        "The newspaper said that the candidates had agreed.",
+        True,
+        id="outlet-called-by-what-it-is",
+    ),
+    pytest.param(
+        "The city council said that the debate would go ahead.",
+        "The newspaper said that the candidates had agreed.",
+        False,
+        id="no-outlet-named-before",
+    ),
 ]
 
 

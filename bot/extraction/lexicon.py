@@ -953,6 +953,9 @@ SELF_REFERENCE_NOUNS: frozenset[str] = frozenset(
     "column newspaper paper publication website site page reporter writer author correspondent blog magazine".split()
 )
 
+#: What news calls an outlet it has named, when it refers to it again ("CNN ... the network said").
+OUTLET_NOUNS: frozenset[str] = frozenset("network broadcaster newspaper paper outlet station channel magazine".split())
+
 #: Modals after which "one" is the generic pronoun ("one can argue", "one must ask"), not a person.
 GENERIC_ONE_MODALS: frozenset[str] = frozenset("can could must should might may would ought".split())
 

@@ -37,6 +37,7 @@ from bot.extraction.lexicon import (
     MILITARY_WORDS,
     OFFICE_TITLES,
     ORGANISATION_HEADS,
+    OUTLET_NOUNS,
     PARTITIVE_NOUNS,
     PERSON_NOUNS,
     POLICE_WORDS,
@@ -1054,17 +1055,25 @@ def _match(mention: Mention, head: Token, clusters: list[_Cluster], acronyms: di
 
 
 def _description_of(mention: Mention, clusters: list[_Cluster]) -> tuple[int, str] | None:
-    """The named person a definite description takes up: "the prime minister" after "Prime Minister
+    """The named person (or outlet) a definite description takes up: "the prime minister" after "Prime Minister
     Justin Trudeau", "the campaign manager" after "Jeff Weaver, Sanders' campaign manager".
 
     Why: news names a source once and then refers to it by its role; the description takes the most
     recent person whose role has its head word (a title), or whose role or description has all its
-    words. (A body described by what it is, "the department", is left alone: the last named body is
+    words. An outlet called by what it is ("the network", "the newspaper") is the outlet named last.
+    (Another body described by what it is, "the department", is left alone: the last named body is
     too often another one.)
     """
     if not mention.definite or mention.anonymous or mention.plural:
         return None
     words = _content_words(_key(mention.name))
+    if words == {mention.head_lemma} and mention.head_lemma in OUTLET_NOUNS:
+        # Why: "CNN ... the network did not respond": an outlet is taken up by what it is, and the
+        # articles that do so name one outlet before (another body would be called otherwise).
+        outlet = next(
+            (i for i in range(len(clusters) - 1, -1, -1) if clusters[i].kind == "media" and clusters[i].proper), None
+        )
+        return (outlet, "the outlet named before, called by what it is") if outlet is not None else None
     for index in range(len(clusters) - 1, -1, -1):
         cluster = clusters[index]
         if not cluster.person:
