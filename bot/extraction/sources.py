@@ -84,9 +84,9 @@ _QUANTIFIERS = re.compile(
     r"^(?:(?:some|many|most|other|several|few|more|even|another|all|both|one|two|three|a|an|the|these|those)\s+)+",
     re.I,
 )
-#: Punctuation that ends the words of a phrase that name its referent (an aside follows).
 #: Characters of markup, and a clock time glued to a word, which no speaker's name contains.
 _MARKUP = re.compile(r"[=<>{}]|\d[AP]M[A-Z]")
+#: Punctuation that ends the words of a phrase that name its referent (an aside follows).
 _BREAKS = frozenset(",;:(—–")
 _STOP = frozenset("the a an of for and in on at to its his her their 's ’s".split())
 _NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC")
@@ -1055,8 +1055,8 @@ def _match(mention: Mention, head: Token, clusters: list[_Cluster], acronyms: di
 
 
 def _description_of(mention: Mention, clusters: list[_Cluster]) -> tuple[int, str] | None:
-    """The named person (or outlet) a definite description takes up: "the prime minister" after "Prime Minister
-    Justin Trudeau", "the campaign manager" after "Jeff Weaver, Sanders' campaign manager".
+    """The named person (or outlet) a definite description takes up: "the prime minister" after "Prime
+    Minister Justin Trudeau", "the campaign manager" after "Jeff Weaver, Sanders' campaign manager".
 
     Why: news names a source once and then refers to it by its role; the description takes the most
     recent person whose role has its head word (a title), or whose role or description has all its
