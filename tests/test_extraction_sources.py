@@ -567,6 +567,24 @@ def test_extraction_sources_he_after_only_women_is_not_a_woman(nlp: Language) ->
             "Karl Weiss",
             id="relative-after-apposition",
         ),
+        pytest.param(
+            "The new rule is likely to calm nervous Democrats on Capitol Hill, who have argued that the raids were cruel.",
+            "the raids were cruel",
+            "Democrats",
+            id="who-after-a-place",
+        ),
+        pytest.param(
+            "The report angered officials of the World Bank, who have argued that the loans were fair.",
+            "the loans were fair",
+            "officials",
+            id="who-after-a-body",
+        ),
+        pytest.param(
+            "The Harbor Board, which said that the pier was unsafe, met on Monday.",
+            "the pier was unsafe",
+            "Harbor Board",
+            id="which-is-the-body",
+        ),
     ],
 )
 def test_extraction_sources_relative_pronoun_is_its_antecedent(

@@ -379,6 +379,13 @@ def speaker_behind(head: Token) -> Token | None:
         antecedent = head.head.head
         if antecedent.dep_ == "appos" and antecedent.head.pos_ == "PROPN" and antecedent.pos_ != "PROPN":
             return antecedent.head  # "Scott Reed, the Chamber's strategist, who added": Reed
+        if head.lower_ == "who" and antecedent.ent_type_ in ("GPE", "LOC", "FAC", "ORG") and antecedent.dep_ == "pobj":
+            # Why: "who" takes people before a place or a body: "Democrats on Capitol Hill, who argued",
+            # "members of the board, who said" are the Democrats and the members, the people the
+            # preposition hangs from.
+            holder = antecedent.head.head
+            if _people_word(holder):
+                return holder
         return _publisher(antecedent) or antecedent
     if head.lemma_.lower() in DOCUMENT_NOUNS:
         author = _author_of(head) or _earlier_author(head)
@@ -609,6 +616,17 @@ def _speaker_word(head: Token) -> bool:
         return True
     lower = head.lower_
     return len(lower) > 4 and lower.endswith(AGENT_SUFFIXES)
+
+
+def _people_word(token: Token) -> bool:
+    """A noun for a person or people: a name, a nationality or party ("Democrats"), or a word of the
+    person, title, group and unnamed-source lexicons ("members", "spokesman", "officials")."""
+    if token.ent_type_ in ("PERSON", "NORP"):
+        return True
+    words = {token.lemma_.lower(), token.lower_}
+    return token.pos_ in ("NOUN", "PROPN") and bool(
+        words & (PERSON_NOUNS | TITLE_WORDS | GROUP_HEADS | ANONYMOUS_HEADS)
+    )
 
 
 def _part_of_a_thing(head: Token) -> bool:
