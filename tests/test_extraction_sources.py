@@ -397,6 +397,12 @@ def test_extraction_sources_colon_line_needs_three_words(nlp: Language, text: st
     assert bool(report_of(nlp, text).attributions) is attributed
 
 
+def test_extraction_sources_headline_label_names_the_person_not_the_headline(nlp: Language) -> None:
+    """A headline's label with a verb the tagger reads as part of a name: the person is the source."""
+    report = report_of(nlp, "Senator Jane Okafor Hammers Bank Chief: ‘You Should Resign Before The Vote.’")
+    assert [s.name for s in report.sources] == ["Jane Okafor"]
+
+
 @pytest.mark.parametrize(
     "text",
     [
