@@ -320,22 +320,12 @@ def _colon_attribution(colon: Token, _: Quotes) -> Found | None:
     if content is None or len(doc.text[content[0] : content[1]].split()) < MIN_CLAIM_WORDS:
         return None  # a table's row ("Clinton: 1,769"), a handle ("Twitter: @name"): nothing said
     head = max(before, key=lambda t: t.i if t.pos_ in ("PROPN", "NOUN") else -1)
-    source = (before[0].idx, before[-1].idx + len(before[-1].text))
-    person = next((t for t in before if t.ent_type_ == "PERSON"), None)
-    if person is not None and before[-1].ent_type_ != "PERSON":
-        # Why: a headline's label with a verb the tagger reads as a name ("Elizabeth Warren Hammers Wells
-        # Fargo CEO: ..."): the person it names is the speaker, the rest is what they do.
-        end = person.i
-        while end + 1 < colon.i and doc[end + 1].ent_type_ == "PERSON" and doc[end + 1].ent_iob_ == "I":
-            end += 1
-        head = doc[end]
-        source = (person.idx, head.idx + len(head.text))
     return Found(
         content=content,
         cue=(colon.idx, colon.idx + 1),
         cue_lemma=":",
         source_token=head.i,
-        source=source,
+        source=(before[0].idx, before[-1].idx + len(before[-1].text)),
         direct=False,
         kind="paraphrase",
     )

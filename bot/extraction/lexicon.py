@@ -956,6 +956,11 @@ SELF_REFERENCE_NOUNS: frozenset[str] = frozenset(
 #: What news calls an outlet it has named, when it refers to it again ("CNN ... the network said").
 OUTLET_NOUNS: frozenset[str] = frozenset("network broadcaster newspaper paper outlet station channel magazine".split())
 
+#: Prepositions of place, topic and comparison, whose object is never who speaks ("in polls", "about the plan").
+SOURCELESS_PREPOSITIONS: frozenset[str] = frozenset(
+    "in on at into onto over under about like unlike near inside".split()
+)
+
 #: Modals after which "one" is the generic pronoun ("one can argue", "one must ask"), not a person.
 GENERIC_ONE_MODALS: frozenset[str] = frozenset("can could must should might may would ought".split())
 

@@ -46,6 +46,7 @@ from bot.extraction.lexicon import (
     QUANTIFIER_PRONOUNS,
     SAYING_VERBS,
     SELF_REFERENCE_NOUNS,
+    SOURCELESS_PREPOSITIONS,
     SPEAKER_HEADS,
     SPEAKER_PRONOUNS,
     STATEMENT_CUES,
@@ -282,7 +283,7 @@ def _place(resolver: _Resolver, head: Token, span: Span, cue: str | None = None)
     mention = describe(resolver.doc, head, span, resolver.people, resolver.acronyms)
     if mention is None or _part_of_a_thing(head) or not (can_speak(head, mention) or _says(head, cue)):
         return None
-    if _self_reference(head) or _quoted_words(resolver, span):
+    if _self_reference(head) or _quoted_words(resolver, span) or _in_a_thing(head):
         return None
     if cue == ":" and mention.kind == "unknown":
         # Why: a headline's kicker ("Bombshell:", "Spoiler no more:", "Delegate Update:") is written in
@@ -656,6 +657,16 @@ def _quoted_words(resolver: _Resolver, span: Span) -> bool:
         if start <= span[0] and span[1] <= end and end - start - (span[1] - span[0]) <= 2:
             return True
     return False
+
+
+def _in_a_thing(head: Token) -> bool:
+    """The object of a preposition of place, topic or comparison: "do well in polls", "asked about the
+    plan", "much like Kerry".
+
+    Why: a speaker is the subject of the cue, its agent ("by"), the object of "according to", or the
+    author a statement is "from"; a place, a topic or a thing compared with says nothing.
+    """
+    return head.dep_ == "pobj" and head.head.lower_ in SOURCELESS_PREPOSITIONS
 
 
 def _self_reference(head: Token) -> bool:
