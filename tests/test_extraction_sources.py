@@ -117,19 +117,23 @@ def test_extraction_sources_expletive_it_is_no_source(nlp: Language, text: str, 
     assert [s.name for s in sources] == (["ministry"] if named else [])
 
 
-def _found(doc: Doc, text: str, source: str, cue: str, content: str, *, occurrence: int = 0) -> Found:
+def _found(
+    doc: Doc, text: str, source: str, cue: str, content: str, *, occurrence: int = 0, span: str | None = None
+) -> Found:
     """An attribution of ``content`` with the cue word ``cue`` and the source word ``source`` (its
-    ``occurrence``-th appearance), as the model or a rule hands it over."""
+    ``occurrence``-th appearance), as the model or a rule hands it over; ``span``, when given, is the
+    source phrase drawn around that word (a model's span may be wider or narrower than the noun phrase)."""
     words = [t for t in doc if t.text == source]
     head = words[occurrence]
     verb = next(t for t in doc if t.text == cue and t.i > head.i)
     start = text.index(content)
+    phrase = (text.index(span), text.index(span) + len(span)) if span else (head.idx, head.idx + len(head.text))
     return Found(
         content=(start, start + len(content)),
         cue=(verb.idx, verb.idx + len(verb.text)),
         cue_lemma=verb.lemma_.lower(),
         source_token=head.i,
-        source=(head.idx, head.idx + len(head.text)),
+        source=phrase,
         direct=False,
         kind="paraphrase",
     )
@@ -216,15 +220,26 @@ def test_extraction_sources_pronoun_only_source_needs_a_statement(
         pytest.param(
             "The crisis continued after the casino was sold.", "crisis", "continued", False, id="not-a-saying-verb"
         ),
+        pytest.param(
+            "Candidates must do well in polls to be considered by the panel.", "polls", "considered", False, id="in"
+        ),
+        pytest.param(
+            "The mayor was asked about the budget, which shows a deficit.", "budget", "shows", False, id="about"
+        ),
+        pytest.param(
+            "The ruling was praised by Judge Ann Marsh, who said it was fair.", "Marsh", "said", True, id="by"
+        ),
     ],
 )
 def test_extraction_sources_subject_of_a_saying_verb_is_a_speaker(
     nlp: Language, text: str, source: str, cue: str, listed: bool
 ) -> None:
-    """A noun outside the speaker lexicon speaks when it is the subject of a verb only a speaker does."""
+    """A noun outside the speaker lexicon speaks when it is the subject of a verb only a speaker does; the
+    object of "in", "about", "like" (a place, a topic, a thing compared with) never does, the agent after
+    "by" may."""
     doc = nlp(text)
-    sources, _ = resolve_sources(doc, text, [_found(doc, text, source, cue, text[text.index("the casino") : -1])])
-    assert [s.name for s in sources] == ([source] if listed else [])
+    sources, _ = resolve_sources(doc, text, [_found(doc, text, source, cue, text[text.index(cue) + len(cue) + 1 : -1])])
+    assert bool(sources) is listed and all(source in s.name for s in sources)
 
 
 @pytest.mark.parametrize(
@@ -318,23 +333,14 @@ def test_extraction_sources_generic_one_with_a_modal_is_no_one(nlp: Language, mo
     assert bool(sources) is listed
 
 
-@pytest.mark.parametrize(("source", "listed"), [("the best neighbours", False), ("Lena Park", True)])
-def test_extraction_sources_quoted_words_are_no_speaker(nlp: Language, source: str, listed: bool) -> None:
+@pytest.mark.parametrize(
+    ("span", "head", "listed"), [("the best neighbours", "neighbours", False), ("Lena Park", "Park", True)]
+)
+def test_extraction_sources_quoted_words_are_no_speaker(nlp: Language, span: str, head: str, listed: bool) -> None:
     """A source phrase that is a whole quotation's words is what someone said, not who said it."""
     text = "Lena Park, who calls her helpers “the best neighbours” in town, says the program changed her life."
     doc = nlp(text)
-    start = text.index(source)
-    head = doc.char_span(start, start + len(source), alignment_mode="expand").root
-    cue = text.index("says")
-    found = Found(
-        content=(text.index("the program"), len(text) - 1),
-        cue=(cue, cue + 4),
-        cue_lemma="say",
-        source_token=head.i,
-        source=(start, start + len(source)),
-        direct=False,
-        kind="paraphrase",
-    )
+    found = _found(doc, text, head, "says", "the program changed her life", span=span)
     assert bool(resolve_sources(doc, text, [found])[0]) is listed
 
 
@@ -343,55 +349,10 @@ def test_extraction_sources_model_span_over_a_role_keeps_the_name_alone(nlp: Lan
     Rail", no entity recognised): the name is the name, the apposition the role."""
     text = "Navid Rahi, Minister of Roads, Science and Rail Development, said on Thursday that the talks were broader."
     doc = nlp(text)
-    end = text.index(", said")
-    head = next(t for t in doc if t.text == "Rahi")
-    found = Found(
-        content=(text.index("the talks"), len(text) - 1),
-        cue=(end + 2, end + 6),
-        cue_lemma="say",
-        source_token=head.i,
-        source=(0, end),
-        direct=False,
-        kind="paraphrase",
-    )
+    found = _found(doc, text, "Rahi", "said", "the talks were broader", span=text[: text.index(", said")])
     (source,) = resolve_sources(doc, text, [found])[0]
     assert source.name == "Navid Rahi"
     assert source.role is not None and source.role.startswith("Minister of Roads")
-
-
-@pytest.mark.parametrize(
-    ("text", "source", "cue", "listed"),
-    [
-        pytest.param(
-            "Candidates must do well in polls to be considered by the panel.", "polls", "considered", False, id="in"
-        ),
-        pytest.param(
-            "The mayor was asked about the budget, which shows a deficit.", "budget", "shows", False, id="about"
-        ),
-        pytest.param(
-            "The ruling was praised by Judge Ann Marsh, who said it was fair.", "Marsh", "said", True, id="by"
-        ),
-    ],
-)
-def test_extraction_sources_object_of_place_or_topic_is_no_speaker(
-    nlp: Language, text: str, source: str, cue: str, listed: bool
-) -> None:
-    """What a model hands over as the source may be the object of "in", "about", "like": a place, a
-    topic or a thing compared with, never who speaks ("by" gives the agent, who may)."""
-    doc = nlp(text)
-    head = next(t for t in doc if t.text == source)
-    verb = next(t for t in doc if t.text == cue)
-    start = verb.idx + len(verb.text) + 1
-    found = Found(
-        content=(start, len(text) - 1),
-        cue=(verb.idx, verb.idx + len(verb.text)),
-        cue_lemma=verb.lemma_.lower(),
-        source_token=head.i,
-        source=(head.idx, head.idx + len(head.text)),
-        direct=False,
-        kind="paraphrase",
-    )
-    assert bool(resolve_sources(doc, text, [found])[0]) is listed
 
 
 @pytest.mark.parametrize(
