@@ -977,6 +977,8 @@ DOCUMENT_NOUNS: frozenset[str] = frozenset(
 
 #: Verbs of putting a document out: "X released data that suggest Y" is X's claim, made through the data.
 PUBLISH_VERBS: frozenset[str] = frozenset("release issue publish post unveil circulate distribute".split())
+#: What is put out so (:data:`PUBLISH_VERBS`): the documents, and data.
+PUBLISHED_NOUNS: frozenset[str] = DOCUMENT_NOUNS | {"data"}
 
 #: Verbs of reading out or delivering: "X read out a message from Y" reports Y's words.
 DELIVERY_VERBS: frozenset[str] = frozenset("read deliver relay convey present".split())

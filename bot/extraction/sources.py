@@ -43,6 +43,7 @@ from bot.extraction.lexicon import (
     POLICE_WORDS,
     PUBLIC_SERVICE_WORDS,
     PUBLISH_VERBS,
+    PUBLISHED_NOUNS,
     QUANTIFIER_PRONOUNS,
     SAYING_VERBS,
     SELF_REFERENCE_NOUNS,
@@ -301,13 +302,12 @@ def _by_office(head: Token, mention: Mention) -> bool:
         return False
     if _AGE.search(head.doc[head.left_edge.i : head.i + 1].text):
         return True  # "the 26-year-old right wing said": the age of the person just spoken of
+    word_start = _hyphen_start(head)  # "front-runner": its own "front" is no modifier
     return (
         mention.person
         and mention.head_lemma in OFFICE_TITLES
         # not "the environment minister" (an office of its own kind), but "the Ohio governor"
-        and not any(
-            c.dep_ in ("poss", "compound") and not _place_name(c) and c.i < _hyphen_start(head) for c in head.children
-        )
+        and not any(c.dep_ in ("poss", "compound") and not _place_name(c) and c.i < word_start for c in head.children)
     )
 
 
@@ -407,7 +407,7 @@ def _publisher(document: Token) -> Token | None:
 
     Why: the document carries its publisher's claim; its relative clause is the publisher's statement.
     """
-    if document.dep_ != "dobj" or document.lemma_.lower() not in DOCUMENT_NOUNS | {"data"}:
+    if document.dep_ != "dobj" or document.lemma_.lower() not in PUBLISHED_NOUNS:
         return None
     verb = document.head
     if verb.lemma_.lower() not in PUBLISH_VERBS:
